@@ -1,0 +1,42 @@
+"""The ``desktopchat`` command: parse arguments and dispatch to a subcommand.
+
+With no subcommand it runs the main job on the embedded default: until the window exists,
+that is the hub (``serve``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from desktopchat import __version__, logs
+from desktopchat.commands import serve
+from desktopchat.paths import app_dirs
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, subcommands included."""
+    parser = argparse.ArgumentParser(
+        prog="desktopchat",
+        description="A fast native desktop chat on Pusher Channels. "
+        "With no command, runs the embedded hub.",
+    )
+    parser.add_argument("--version", action="version", version=f"desktopchat {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    serve.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code."""
+    parser = build_parser()
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(arguments)
+    if getattr(args, "run", None) is None:
+        args = parser.parse_args([*arguments, "serve"])
+    dirs = app_dirs()
+    logs.configure(dirs.logs, verbose=args.verbose)
+    result: int = args.run(args, dirs)
+    return result

@@ -1,0 +1,1 @@
+"""One module per ``desktopchat`` subcommand: each adds its parser and runs it."""

@@ -1,0 +1,88 @@
+"""``desktopchat serve``: run the hub in the foreground until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from desktopchat.paths import AppDirs
+from desktopchat.server import credentials as hub_credentials
+from desktopchat.server.hub import HubConfig
+from desktopchat.server.runner import RunningHub, serve_forever
+
+DEFAULT_PORT = 6001
+#: Secrets on the command line are visible to every user in ``ps``; these keep them out.
+ENV_APP_ID = "DESKTOPCHAT_APP_ID"
+ENV_APP_KEY = "DESKTOPCHAT_APP_KEY"
+ENV_APP_SECRET = "DESKTOPCHAT_APP_SECRET"  # noqa: S105 - the variable's name, not a secret
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``serve`` and its options."""
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the embedded hub (Pusher-compatible server) in the foreground",
+        description=(
+            "Serve Pusher Channels' WebSocket protocol at /app/{key} and its HTTP API at "
+            "/apps/{id}/ on one port. Credentials not given are generated on first start and "
+            f"kept in the data dir. {ENV_APP_ID}, {ENV_APP_KEY} and {ENV_APP_SECRET} may "
+            "supply them instead of the options (argv is visible to other users)."
+        ),
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help="port (0 picks a free one); default 6001"
+    )
+    parser.add_argument("--app-id", help="numeric Pusher app id")
+    parser.add_argument("--app-key", help="Pusher app key")
+    parser.add_argument("--app-secret", help=f"Pusher app secret (prefer ${ENV_APP_SECRET})")
+    parser.add_argument("--data-dir", type=Path, help="where the hub keeps its state")
+    parser.set_defaults(run=run)
+
+
+def resolve_credentials(args: argparse.Namespace, data_dir: Path) -> hub_credentials.AppCredentials:
+    """Options win over environment variables, which win over what the data dir keeps."""
+    stored = hub_credentials.load_or_create(data_dir)
+    given = replace(
+        stored,
+        app_id=args.app_id or os.environ.get(ENV_APP_ID) or stored.app_id,
+        key=args.app_key or os.environ.get(ENV_APP_KEY) or stored.key,
+        secret=args.app_secret or os.environ.get(ENV_APP_SECRET) or stored.secret,
+    )
+    return hub_credentials.validate(given)
+
+
+def ready_line(running: RunningHub) -> str:
+    """The one line printed when the hub listens; scripts and the app wait for it."""
+    creds = running.hub.config.credentials
+    return f"desktopchat hub listening on {running.ws_url} app_id={creds.app_id} key={creds.key}"
+
+
+def run(args: argparse.Namespace, dirs: AppDirs) -> int:
+    """Start the hub and block until a signal stops it."""
+    if not 0 <= args.port <= 65535:
+        print(f"desktopchat serve: port must be 0-65535, got {args.port}", file=sys.stderr)
+        return 2
+    data_dir = args.data_dir or dirs.data / "hub"
+    try:
+        creds = resolve_credentials(args, data_dir)
+    except hub_credentials.CredentialsError as exc:
+        print(f"desktopchat serve: {exc}", file=sys.stderr)
+        return 2
+    config = HubConfig(credentials=creds, host=args.host, port=args.port)
+
+    def announce(running: RunningHub) -> None:
+        print(ready_line(running), flush=True)
+
+    try:
+        serve_forever(config, announce)
+    except OSError as exc:
+        print(
+            f"desktopchat serve: cannot listen on {args.host}:{args.port}: {exc.strerror}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0

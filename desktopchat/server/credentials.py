@@ -1,0 +1,82 @@
+"""The hub's Pusher app credentials: given, or generated once and kept in the data dir.
+
+The secret signs every private subscription and HTTP API call, so the file holding it is
+created with mode 0600 and never world-readable, even for an instant.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+CREDENTIALS_FILE = "hub-credentials.json"
+
+
+@dataclass(frozen=True, slots=True)
+class AppCredentials:
+    """A Pusher app: numeric id (pusher-http-python refuses others), public key, secret."""
+
+    app_id: str
+    key: str
+    secret: str
+
+    def __repr__(self) -> str:  # never let the secret reach a log line
+        return f"AppCredentials(app_id={self.app_id!r}, key={self.key!r}, secret='***')"
+
+
+class CredentialsError(Exception):
+    """Given or stored credentials are unusable; the message says which and why."""
+
+
+def generate() -> AppCredentials:
+    """Fresh random credentials in the shapes the official libraries accept."""
+    return AppCredentials(
+        app_id=str(100000 + secrets.randbelow(900000)),
+        key=secrets.token_hex(10),
+        secret=secrets.token_hex(16),
+    )
+
+
+def validate(creds: AppCredentials) -> AppCredentials:
+    """Raise :class:`CredentialsError` for credentials the client libraries would reject."""
+    if not creds.app_id.isdigit():
+        raise CredentialsError(f"app id must be numeric, got {creds.app_id!r}")
+    for name, value in (("key", creds.key), ("secret", creds.secret)):
+        if not value or not value.isascii() or not value.isprintable() or ":" in value:
+            raise CredentialsError(f"app {name} must be non-empty printable ASCII without ':'")
+    return creds
+
+
+def load_or_create(data_dir: Path) -> AppCredentials:
+    """The credentials stored in ``data_dir``, generating and storing them on first start."""
+    path = data_dir / CREDENTIALS_FILE
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return validate(AppCredentials(str(raw["app_id"]), str(raw["key"]), str(raw["secret"])))
+    except FileNotFoundError:
+        pass
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CredentialsError(
+            f"{path} is damaged ({exc}); move it away to generate new ones"
+        ) from exc
+    creds = generate()
+    _write_private(
+        path, json.dumps({"app_id": creds.app_id, "key": creds.key, "secret": creds.secret})
+    )
+    return creds
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically, readable by the owner only from the first byte."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, text.encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)

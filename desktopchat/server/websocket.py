@@ -1,0 +1,65 @@
+"""The WebSocket endpoint ``/app/{key}``: frames between aiohttp and the protocol core."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import WSMsgType, web
+
+from desktopchat.server import frames, limits
+from desktopchat.server.core import (
+    CLOSE_APP_NOT_FOUND,
+    CLOSE_NO_PROTOCOL,
+    CLOSE_UNSUPPORTED_PROTOCOL,
+)
+from desktopchat.server.hub import Hub
+
+HUB = web.AppKey("hub", Hub)
+
+#: aiohttp's own frame ceiling; the core answers frames over 32 KB with ``pusher:error``.
+_MAX_WS_MESSAGE = 1024 * 1024
+
+
+def refusal(hub: Hub, key: str, protocol: str | None) -> tuple[int, str] | None:
+    """Why a connection must be refused before it starts, as ``(code, message)``, or None."""
+    if key != hub.config.credentials.key:
+        return CLOSE_APP_NOT_FOUND, f"App key {key[:64]} not in this cluster"
+    if protocol is None:
+        return CLOSE_NO_PROTOCOL, "No protocol version supplied"
+    if not protocol.isdigit() or int(protocol) not in limits.SUPPORTED_PROTOCOLS:
+        return CLOSE_UNSUPPORTED_PROTOCOL, f"Unsupported protocol version {protocol[:16]}"
+    return None
+
+
+async def handle(request: web.Request) -> web.WebSocketResponse:
+    """Serve one client connection until either side closes it."""
+    hub = request.app[HUB]
+    ws = web.WebSocketResponse(autoping=False, max_msg_size=_MAX_WS_MESSAGE)
+    await ws.prepare(request)
+    refused = refusal(hub, request.match_info["key"], request.query.get("protocol"))
+    if refused is not None:
+        code, message = refused
+        await ws.send_str(frames.error(message, code))
+        await ws.close(code=code, message=message.encode())
+        return ws
+
+    loop = asyncio.get_running_loop()
+    core = hub.core
+    socket_id, greeting = core.open(loop.time())
+    peer = hub.attach(socket_id, ws)
+    hub.perform(greeting)
+    try:
+        async for msg in ws:
+            if msg.type is WSMsgType.TEXT:
+                hub.perform(core.receive(socket_id, msg.data, loop.time()))
+            elif msg.type is WSMsgType.PING:
+                core.activity(socket_id, loop.time())
+                await ws.pong(msg.data)
+            elif msg.type is WSMsgType.PONG:
+                core.activity(socket_id, loop.time())
+            elif msg.type is WSMsgType.BINARY:
+                peer.send(frames.error("Malformed frame: binary frames are not supported", None))
+    finally:
+        hub.detach(socket_id)
+        await peer.stop()
+    return ws
