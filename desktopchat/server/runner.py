@@ -112,7 +112,9 @@ class HubThread:
         return asyncio.run_coroutine_threadsafe(run(), self._loop).result(timeout)
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop the hub (clients get 4100) and its loop thread."""
+        """Stop the hub (clients get 4100) and its loop thread; a second call does nothing."""
+        if self._loop.is_closed():
+            return
         if self._running is not None:
             asyncio.run_coroutine_threadsafe(self._running.stop(), self._loop).result(timeout)
             self._running = None
