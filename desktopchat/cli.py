@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from desktopchat import __version__, logs
-from desktopchat.commands import serve
+from desktopchat.commands import relay, serve
 from desktopchat.paths import app_dirs
 
 
@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     serve.add_parser(subparsers)
+    relay.add_parser(subparsers)
     return parser
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 from desktopchat.paths import AppDirs
 from desktopchat.server import credentials as hub_credentials
 from desktopchat.server.hub import HubConfig
-from desktopchat.server.runner import RunningHub, serve_forever
+from desktopchat.server.relay.service import RelayConfig
+from desktopchat.server.runner import RunningHub, serve_forever, start
 
 DEFAULT_PORT = 6001
 #: Secrets on the command line are visible to every user in ``ps``; these keep them out.
@@ -40,6 +41,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--app-key", help="Pusher app key")
     parser.add_argument("--app-secret", help=f"Pusher app secret (prefer ${ENV_APP_SECRET})")
     parser.add_argument("--data-dir", type=Path, help="where the hub keeps its state")
+    parser.add_argument(
+        "--seed-compat",
+        action="store_true",
+        help="also serve POST /AJAX_save/send for the original web chat page",
+    )
     parser.set_defaults(run=run)
 
 
@@ -72,13 +78,14 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     except hub_credentials.CredentialsError as exc:
         print(f"desktopchat serve: {exc}", file=sys.stderr)
         return 2
-    config = HubConfig(credentials=creds, host=args.host, port=args.port)
+    relay = RelayConfig(data_dir=data_dir, seed_compat=args.seed_compat)
+    config = HubConfig(credentials=creds, host=args.host, port=args.port, relay=relay)
 
     def announce(running: RunningHub) -> None:
         print(ready_line(running), flush=True)
 
     try:
-        serve_forever(config, announce)
+        serve_forever(lambda: start(config), announce)
     except OSError as exc:
         print(
             f"desktopchat serve: cannot listen on {args.host}:{args.port}: {exc.strerror}",

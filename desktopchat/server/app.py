@@ -8,20 +8,23 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from desktopchat.server import http_api, websocket
+from desktopchat.server import http_api, http_errors, websocket
 from desktopchat.server.hub import Hub, HubConfig
+from desktopchat.server.relay import app as relay_app
 from desktopchat.server.websocket import HUB
 
 
 def make_app(config: HubConfig) -> web.Application:
     """Build the hub's application for ``config`` (not yet listening)."""
     app = web.Application(
-        middlewares=[http_api.json_errors], client_max_size=http_api.MAX_BODY_BYTES
+        middlewares=[http_errors.json_errors], client_max_size=http_api.MAX_BODY_BYTES
     )
     hub = Hub(config)
     app[HUB] = hub
     app.router.add_get("/app/{key}", websocket.handle)
     http_api.add_routes(app)
+    if config.relay is not None:
+        relay_app.install(app, config.relay)
     app.cleanup_ctx.append(_ticking)
     app.on_shutdown.append(_say_goodbye)
     return app

@@ -130,7 +130,7 @@ class ChannelsCore:
             return []
         conn.last_activity = now
         conn.ping_sent_at = None
-        if len(text) > limits.MAX_CLIENT_FRAME_BYTES:
+        if limits.frame_too_large(text):
             return [self._error(socket_id, "Frame too large", None)]
         try:
             frame = frames.parse_client_frame(text)

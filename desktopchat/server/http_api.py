@@ -15,39 +15,12 @@ from typing import Any
 from aiohttp import web
 
 from desktopchat.server import limits, signing
+from desktopchat.server.http_errors import ApiError
 from desktopchat.server.hub import Hub
 from desktopchat.server.websocket import HUB
 
 #: Largest request body: a full batch of ten 10 KB events plus their envelopes.
 MAX_BODY_BYTES = 256 * 1024
-
-
-class ApiError(Exception):
-    """An HTTP API error with its status, a stable code and a message for humans."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-
-
-def error_response(status: int, code: str, message: str) -> web.Response:
-    """The JSON error body every endpoint uses."""
-    return web.json_response({"error": {"code": code, "message": message}}, status=status)
-
-
-@web.middleware
-async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
-    """Turn :class:`ApiError` and aiohttp's own HTTP errors into JSON error bodies."""
-    try:
-        response: web.StreamResponse = await handler(request)
-    except ApiError as exc:
-        return error_response(exc.status, exc.code, str(exc))
-    except web.HTTPException as exc:
-        if exc.status < 400:
-            raise
-        return error_response(exc.status, exc.reason.lower().replace(" ", "_"), exc.reason)
-    return response
 
 
 async def _verified_body(request: web.Request, hub: Hub) -> bytes:

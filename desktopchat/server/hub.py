@@ -20,6 +20,7 @@ from desktopchat.server import frames
 from desktopchat.server.actions import Action, Close, Deliver, Webhook
 from desktopchat.server.core import CLOSE_GOING_AWAY, ChannelsCore
 from desktopchat.server.credentials import AppCredentials
+from desktopchat.server.relay.service import RelayConfig
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,8 @@ class HubConfig:
     pong_timeout: float = 30.0
     #: Frames queued for one socket before it counts as too slow and is disconnected.
     max_queued_frames: int = 2000
+    #: The relay to mount under ``/api/`` (triggering into this very hub), if any.
+    relay: RelayConfig | None = None
 
 
 @dataclass(frozen=True, slots=True)

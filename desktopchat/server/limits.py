@@ -77,6 +77,16 @@ def needs_auth(channel: str) -> bool:
     return is_private(channel) or is_presence(channel)
 
 
+def frame_too_large(text: str) -> bool:
+    """Whether a client frame exceeds :data:`MAX_CLIENT_FRAME_BYTES` of UTF-8.
+
+    Encoding is skipped for frames too short to exceed the limit even at 4 bytes a character.
+    """
+    if len(text) * 4 <= MAX_CLIENT_FRAME_BYTES:
+        return False
+    return len(text) > MAX_CLIENT_FRAME_BYTES or len(text.encode()) > MAX_CLIENT_FRAME_BYTES
+
+
 def data_too_large(data: str) -> bool:
     """Whether ``data`` exceeds Pusher's 10 KB event limit (counted in UTF-8 bytes)."""
     return len(data) > MAX_EVENT_DATA_BYTES or len(data.encode()) > MAX_EVENT_DATA_BYTES

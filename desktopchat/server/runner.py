@@ -9,25 +9,39 @@ from __future__ import annotations
 import asyncio
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from aiohttp import web
 
 from desktopchat.server.app import make_app
 from desktopchat.server.hub import Hub, HubConfig
+from desktopchat.server.relay.app import make_standalone_app
+from desktopchat.server.relay.publisher import Upstream
+from desktopchat.server.relay.service import RELAY, RelayConfig
 from desktopchat.server.websocket import HUB
 
 #: Seconds aiohttp waits for open handlers after the goodbye frames went out.
 _SHUTDOWN_TIMEOUT = 3.0
 
+RunningT = TypeVar("RunningT", bound="RunningServer")
 
-class RunningHub:
-    """A started hub: where it listens, and how to stop it (from its own event loop)."""
+
+class RunningServer:
+    """A started aiohttp application: where it listens, and how to stop it (from its loop)."""
 
     def __init__(self, runner: web.AppRunner, host: str, port: int) -> None:
         self._runner = runner
         self.host = host
         self.port = port
+
+    async def stop(self) -> None:
+        """Run the app's shutdown (the hub says goodbye with 4100), then close the port."""
+        await self._runner.cleanup()
+
+
+class RunningHub(RunningServer):
+    """A started hub."""
 
     @property
     def hub(self) -> Hub:
@@ -39,32 +53,62 @@ class RunningHub:
         """Base WebSocket URL, as printed in the ready line."""
         return f"ws://{self.host}:{self.port}"
 
-    async def stop(self) -> None:
-        """Say goodbye to every client (4100), then close the port."""
-        await self._runner.cleanup()
+
+async def listen(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
+    """Serve ``app`` on ``host:port`` (0 picks a free port); return its runner and the port."""
+    runner = web.AppRunner(
+        app, handle_signals=False, shutdown_timeout=_SHUTDOWN_TIMEOUT, access_log=None
+    )
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    return runner, int(runner.addresses[0][1])
 
 
 async def start(config: HubConfig) -> RunningHub:
-    """Start listening; ``config.port`` 0 picks a free port, reported on the result."""
-    runner = web.AppRunner(
-        make_app(config), handle_signals=False, shutdown_timeout=_SHUTDOWN_TIMEOUT, access_log=None
-    )
-    await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port)
-    await site.start()
-    port = int(runner.addresses[0][1])
+    """Start a hub; ``config.port`` 0 picks a free port, reported on the result."""
+    runner, port = await listen(make_app(config), config.host, config.port)
+    relay = runner.app.get(RELAY)
+    if relay is not None and config.relay is not None and config.relay.upstream is None:
+        # The embedded relay triggers into this hub through the pusher library, over HTTP,
+        # exactly as it would into Pusher Channels: local mode tests the production path.
+        creds = config.credentials
+        upstream = Upstream(
+            creds.app_id, creds.key, creds.secret, host=_loopback(config.host), port=port, tls=False
+        )
+        await relay.start(upstream)
     return RunningHub(runner, config.host, port)
 
 
-def serve_forever(config: HubConfig, on_ready: Callable[[RunningHub], None]) -> None:
-    """Run the hub until SIGINT or SIGTERM, calling ``on_ready`` once it listens."""
+async def start_relay(config: RelayConfig, host: str, port: int) -> RunningServer:
+    """Start a standalone relay in front of ``config.upstream``."""
+    runner, bound = await listen(make_standalone_app(config), host, port)
+    return RunningServer(runner, host, bound)
+
+
+def _loopback(host: str) -> str:
+    """An address of this machine that reaches a server listening on ``host``."""
+    if host in ("", "0.0.0.0"):  # noqa: S104 - comparing, not binding
+        return "127.0.0.1"
+    if host == "::":
+        return "::1"
+    return host
+
+
+def serve_forever(
+    starter: Callable[[], Awaitable[RunningT]], on_ready: Callable[[RunningT], None]
+) -> None:
+    """Start a server, call ``on_ready`` once it listens, and run until SIGINT or SIGTERM."""
 
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        running = await start(config)
+        running = await starter()
         try:
             on_ready(running)
             await stop.wait()

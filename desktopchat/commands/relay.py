@@ -1,0 +1,145 @@
+"""``desktopchat relay``: the relay alone, in front of Pusher Channels or a compatible server.
+
+The upstream app's secret may come from an option, an environment variable or a config
+file; options are convenient but visible to every user in ``ps``, so the latter two are
+what the docs recommend.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from desktopchat.paths import AppDirs
+from desktopchat.server.relay.publisher import Upstream
+from desktopchat.server.relay.service import ClientEndpoint, RelayConfig
+from desktopchat.server.runner import RunningServer, serve_forever, start_relay
+
+DEFAULT_PORT = 6002
+#: Environment variables for the upstream Pusher app, in the order of the options.
+ENV = {
+    "app_id": "DESKTOPCHAT_PUSHER_APP_ID",
+    "key": "DESKTOPCHAT_PUSHER_KEY",
+    "secret": "DESKTOPCHAT_PUSHER_SECRET",
+    "cluster": "DESKTOPCHAT_PUSHER_CLUSTER",
+    "host": "DESKTOPCHAT_PUSHER_HOST",
+    "port": "DESKTOPCHAT_PUSHER_PORT",
+}
+
+
+class RelayConfigError(Exception):
+    """The upstream is missing or inconsistent; the message says what to give."""
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``relay`` and its options."""
+    parser = subparsers.add_parser(
+        "relay",
+        help="run the relay alone, in front of Pusher Channels or a compatible server",
+        description=(
+            "Accounts, rooms, history and channel authorization over HTTP, triggering into "
+            "the given Pusher app. Each --pusher-* option can instead come from the "
+            f"environment ({', '.join(ENV.values())}) or from the [pusher] table of "
+            "--config FILE (TOML); options win over the environment, which wins over the file."
+        ),
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (0: a free one)")
+    parser.add_argument("--data-dir", type=Path, help="where the relay keeps its database")
+    parser.add_argument("--config", type=Path, help="TOML file with a [pusher] table")
+    parser.add_argument("--pusher-app-id", dest="app_id")
+    parser.add_argument("--pusher-key", dest="key")
+    parser.add_argument("--pusher-secret", dest="secret", help="prefer the env var or --config")
+    parser.add_argument(
+        "--pusher-cluster", dest="cluster", help="Pusher Channels cluster, e.g. mt1"
+    )
+    parser.add_argument("--pusher-host", dest="host_", metavar="HOST", help="self-hosted server")
+    parser.add_argument("--pusher-port", dest="port_", metavar="PORT", type=int)
+    parser.add_argument("--pusher-tls", action="store_true", help="use TLS to --pusher-host")
+    parser.add_argument(
+        "--seed-compat", action="store_true", help="serve POST /AJAX_save/send for the seed page"
+    )
+    parser.set_defaults(run=run)
+
+
+def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    """Merge the config file, then the environment, then the options."""
+    merged: dict[str, Any] = {}
+    if args.config is not None:
+        try:
+            table = tomllib.loads(args.config.read_text(encoding="utf-8")).get("pusher", {})
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise RelayConfigError(f"cannot read {args.config}: {exc}") from exc
+        merged.update({k: v for k, v in table.items() if k in {*ENV, "tls"}})
+    merged.update({k: os.environ[v] for k, v in ENV.items() if os.environ.get(v)})
+    given = {"app_id": args.app_id, "key": args.key, "secret": args.secret, "cluster": args.cluster}
+    given |= {"host": args.host_, "port": args.port_}
+    merged.update({k: v for k, v in given.items() if v is not None})
+    if args.pusher_tls:
+        merged["tls"] = True
+    return merged
+
+
+def upstream_from(args: argparse.Namespace) -> Upstream:
+    """The upstream Pusher app described by options, environment and config file."""
+    settings = _settings(args)
+    missing = [name for name in ("app_id", "key", "secret") if not settings.get(name)]
+    if missing:
+        raise RelayConfigError(
+            f"missing Pusher {', '.join(missing)} (see desktopchat relay --help)"
+        )
+    if bool(settings.get("cluster")) == bool(settings.get("host")):
+        raise RelayConfigError("give either a Pusher cluster or a Pusher host")
+    app_id = str(settings["app_id"])
+    if not app_id.isdigit():
+        raise RelayConfigError(f"the Pusher app id must be numeric, got {app_id!r}")
+    if settings.get("cluster"):
+        return Upstream(
+            app_id, str(settings["key"]), str(settings["secret"]), cluster=str(settings["cluster"])
+        )
+    tls = bool(settings.get("tls", False))
+    port = int(settings.get("port") or (443 if tls else 80))
+    return Upstream(
+        app_id,
+        str(settings["key"]),
+        str(settings["secret"]),
+        host=str(settings["host"]),
+        port=port,
+        tls=tls,
+    )
+
+
+def run(args: argparse.Namespace, dirs: AppDirs) -> int:
+    """Start the relay and block until a signal stops it."""
+    try:
+        upstream = upstream_from(args)
+    except (RelayConfigError, ValueError) as exc:
+        print(f"desktopchat relay: {exc}", file=sys.stderr)
+        return 2
+    if upstream.cluster:
+        endpoint = ClientEndpoint(cluster=upstream.cluster, tls=True)
+    else:
+        endpoint = ClientEndpoint(host=upstream.host, port=upstream.port, tls=upstream.tls)
+    config = RelayConfig(
+        data_dir=args.data_dir or dirs.data / "relay",
+        upstream=upstream,
+        client_endpoint=endpoint,
+        seed_compat=args.seed_compat,
+    )
+
+    def announce(running: RunningServer) -> None:
+        print(f"desktopchat relay listening on http://{running.host}:{running.port}", flush=True)
+
+    try:
+        serve_forever(lambda: start_relay(config, args.host, args.port), announce)
+    except OSError as exc:
+        print(
+            f"desktopchat relay: cannot listen on {args.host}:{args.port}: {exc.strerror}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0

@@ -1,0 +1,35 @@
+"""JSON errors for every HTTP endpoint of the hub and relay: ``{"error": {"code", "message"}}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+
+class ApiError(Exception):
+    """An HTTP API error with its status, a stable code and a message for humans."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+def error_response(status: int, code: str, message: str) -> web.Response:
+    """The JSON error body every endpoint uses."""
+    return web.json_response({"error": {"code": code, "message": message}}, status=status)
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Turn :class:`ApiError` and aiohttp's own HTTP errors into JSON error bodies."""
+    try:
+        response: web.StreamResponse = await handler(request)
+    except ApiError as exc:
+        return error_response(exc.status, exc.code, str(exc))
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return error_response(exc.status, exc.reason.lower().replace(" ", "_"), exc.reason)
+    return response

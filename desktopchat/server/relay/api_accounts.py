@@ -1,0 +1,123 @@
+"""Accounts and sessions: ``/api/users``, ``/api/sessions``, ``/api/me``, ``/api/avatars``."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+
+from aiohttp import web
+
+from desktopchat.server.http_errors import ApiError
+from desktopchat.server.relay import avatars, limits, passwords
+from desktopchat.server.relay.models import USERNAME
+from desktopchat.server.relay.service import RELAY, read_json, string_field, token_hash
+from desktopchat.server.relay.store import AlreadyExistsError
+
+_EMAIL = re.compile(r"\A[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{1,60}\Z")
+
+
+async def post_users(request: web.Request) -> web.Response:
+    """Register: ``{username, password, display_name, email?}`` → 201 with the user."""
+    relay = request.app[RELAY]
+    body = await read_json(request)
+    username = string_field(body, "username", max_length=32)
+    if username is None or not USERNAME.match(username):
+        raise ApiError(400, "invalid_username", "Username: 1-32 letters, digits, '.', '_' or '-'")
+    password = string_field(body, "password", max_length=passwords.MAX_PASSWORD_LENGTH)
+    if password is None or len(password) < limits.MIN_PASSWORD:
+        raise ApiError(
+            400, "invalid_password", f"Password: at least {limits.MIN_PASSWORD} characters"
+        )
+    display_name = (
+        string_field(body, "display_name", max_length=limits.MAX_DISPLAY_NAME, required=False)
+        or username
+    ).strip()
+    if not display_name or not display_name.isprintable():
+        raise ApiError(400, "invalid_display_name", "Display name must be printable text")
+    email = string_field(body, "email", max_length=254, required=False) or None
+    if email is not None and not _EMAIL.match(email.strip()):
+        raise ApiError(400, "invalid_email", "That does not look like an email address")
+    hashed = await relay.cpu(passwords.hash_password, password)
+    try:
+        user = await relay.db(
+            relay.store.create_user, username, hashed, display_name, email and email.strip()
+        )
+    except AlreadyExistsError:
+        raise ApiError(409, "username_taken", f"The username {username} is taken") from None
+    return web.json_response({"user": user.to_json()}, status=201)
+
+
+async def post_sessions(request: web.Request) -> web.Response:
+    """Log in: ``{username, password}`` → 201 ``{token, user, expires_at}``.
+
+    Failures are throttled per username and per address (429 with Retry-After), and an
+    unknown username costs the same scrypt time as a wrong password.
+    """
+    relay = request.app[RELAY]
+    body = await read_json(request)
+    username = string_field(body, "username", max_length=64) or ""
+    password = string_field(body, "password", max_length=passwords.MAX_PASSWORD_LENGTH) or ""
+    now = time.time()
+    user_key, address_key = username.lower(), request.remote or "unknown"
+    wait = max(
+        relay.failures_by_user.retry_after(user_key, now),
+        relay.failures_by_address.retry_after(address_key, now),
+    )
+    if wait > 0:
+        raise ApiError(
+            429, "too_many_attempts", f"Too many failed logins; retry in {int(wait) + 1} s"
+        )
+    found = await relay.db(relay.store.credentials, username)
+    stored_hash = found.password_hash if found else passwords.DUMMY_HASH
+    if not await relay.cpu(passwords.verify_password, password, stored_hash) or found is None:
+        relay.failures_by_user.failed(user_key, now)
+        relay.failures_by_address.failed(address_key, now)
+        raise ApiError(401, "invalid_credentials", "Wrong username or password")
+    relay.failures_by_user.succeeded(user_key)
+    token = secrets.token_urlsafe(32)
+    expires_at = now + limits.SESSION_LIFETIME_SECONDS
+    await relay.db(relay.store.create_session, found.user.id, token_hash(token), expires_at)
+    return web.json_response(
+        {
+            "token": token,
+            "user": found.user.to_json(),
+            "expires_in": limits.SESSION_LIFETIME_SECONDS,
+        },
+        status=201,
+    )
+
+
+async def delete_current_session(request: web.Request) -> web.Response:
+    """Log out: the token stops working at once."""
+    relay = request.app[RELAY]
+    _, hashed = await relay.user_of(request)
+    await relay.db(relay.store.delete_session, hashed)
+    return web.Response(status=204)
+
+
+async def get_me(request: web.Request) -> web.Response:
+    """The logged-in user (lets a client check a stored token)."""
+    user, _ = await request.app[RELAY].user_of(request)
+    return web.json_response({"user": user.to_json()})
+
+
+async def get_avatar(request: web.Request) -> web.Response:
+    """A generated identicon, so avatars never need the internet."""
+    user_id = request.match_info["user_id"]
+    if not user_id.isdigit():
+        raise ApiError(404, "not_found", "No such avatar")
+    return web.Response(
+        text=avatars.identicon_svg(user_id),
+        content_type="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+def add_routes(app: web.Application) -> None:
+    """Mount the account endpoints."""
+    app.router.add_post("/api/users", post_users)
+    app.router.add_post("/api/sessions", post_sessions)
+    app.router.add_delete("/api/sessions/current", delete_current_session)
+    app.router.add_get("/api/me", get_me)
+    app.router.add_get("/api/avatars/{user_id}.svg", get_avatar)

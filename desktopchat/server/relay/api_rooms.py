@@ -1,0 +1,174 @@
+"""Rooms and messages: list/create rooms, send, edit, delete, and page through history.
+
+A message is committed to the store before its event is triggered, so anything a client
+was told about is in history; a failed trigger loses nothing, since clients catch up from
+history on reconnect.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+from aiohttp import web
+
+from desktopchat.server.http_errors import ApiError
+from desktopchat.server.relay import limits
+from desktopchat.server.relay.models import ROOM_NAME, Message, Room
+from desktopchat.server.relay.publisher import PublishError
+from desktopchat.server.relay.service import RELAY, Relay, read_json, string_field
+from desktopchat.server.relay.store import AlreadyExistsError, NotFoundError
+
+log = logging.getLogger(__name__)
+
+_CLIENT_ID = re.compile(r"\A[A-Za-z0-9_.:-]{1,64}\Z")
+
+
+async def get_rooms(request: web.Request) -> web.Response:
+    """``{"rooms": [{name, topic, channel, presence_channel}]}``."""
+    relay = request.app[RELAY]
+    await relay.user_of(request)
+    rooms = await relay.db(relay.store.rooms)
+    return web.json_response({"rooms": [room.to_json() for room in rooms]})
+
+
+async def post_rooms(request: web.Request) -> web.Response:
+    """Create a room: ``{name, topic}`` → 201 (409 if it exists)."""
+    relay = request.app[RELAY]
+    user, _ = await relay.user_of(request)
+    body = await read_json(request)
+    name = string_field(body, "name", max_length=64) or ""
+    if not ROOM_NAME.match(name):
+        raise ApiError(
+            400, "invalid_room_name", "Room name: 1-64 of a-z, 0-9, '-', '_', starting alphanumeric"
+        )
+    topic = (string_field(body, "topic", max_length=limits.MAX_TOPIC, required=False) or "").strip()
+    try:
+        room = await relay.db(relay.store.create_room, name, topic, user.id)
+    except AlreadyExistsError:
+        raise ApiError(409, "room_exists", f"Room {name} already exists") from None
+    return web.json_response({"room": room.to_json()}, status=201)
+
+
+async def _room(relay: Relay, request: web.Request) -> Room:
+    room = await relay.db(relay.store.room, request.match_info["room"])
+    if room is None:
+        raise ApiError(404, "no_such_room", "No such room")
+    return room
+
+
+def message_text(body: dict[str, object]) -> str:
+    """The ``text`` field: a non-blank string that fits one Pusher event (413 otherwise)."""
+    text = string_field(body, "text", max_length=10 * limits.MAX_TEXT_BYTES) or ""
+    if not text.strip():
+        raise ApiError(400, "blank_text", "Message text is empty")
+    if limits.text_bytes(text) > limits.MAX_TEXT_BYTES:
+        raise ApiError(
+            413,
+            "text_too_large",
+            f"Message text is over the limit of {limits.MAX_TEXT_BYTES} bytes "
+            "(UTF-8, JSON-escaped); split it into several messages",
+        )
+    return text
+
+
+async def _announce(relay: Relay, room: Room, event: str, message: Message) -> None:
+    try:
+        await relay.publisher.trigger(room.channel, event, message.to_json())
+    except PublishError as exc:
+        log.warning("message %s/%s stored but not announced: %s", room.name, message.id, exc)
+
+
+async def post_message(request: web.Request) -> web.Response:
+    """Send ``{text, client_id}``: 201 with the stored message, or 200 for a retry."""
+    relay = request.app[RELAY]
+    user, _ = await relay.user_of(request)
+    room = await _room(relay, request)
+    body = await read_json(request)
+    client_id = body.get("client_id")
+    if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
+        raise ApiError(400, "invalid_client_id", "client_id: 1-64 of A-Z a-z 0-9 _ . : -")
+    text = message_text(body)
+    message, created = await relay.db(
+        relay.store.add_message, room.name, user.id, client_id, text, time.time()
+    )
+    if created:
+        await _announce(relay, room, "message", message)
+    return web.json_response(message.to_json(), status=201 if created else 200)
+
+
+def _int_param(request: web.Request, name: str) -> int | None:
+    raw = request.query.get(name)
+    if raw is None:
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        raise ApiError(400, f"invalid_{name}", f"'{name}' must be a non-negative integer")
+    return int(raw)
+
+
+async def get_messages(request: web.Request) -> web.Response:
+    """History: ``after=ID`` (catch-up) or ``before=ID`` (scroll back), ``limit``, ``has_more``."""
+    relay = request.app[RELAY]
+    await relay.user_of(request)
+    room = await _room(relay, request)
+    after, before = _int_param(request, "after"), _int_param(request, "before")
+    if after is not None and before is not None:
+        raise ApiError(400, "invalid_range", "Give 'after' or 'before', not both")
+    limit = _int_param(request, "limit") or limits.HISTORY_DEFAULT_LIMIT
+    if not 1 <= limit <= limits.HISTORY_MAX_LIMIT:
+        raise ApiError(400, "invalid_limit", f"'limit' must be 1-{limits.HISTORY_MAX_LIMIT}")
+    page = await relay.db(relay.store.history, room.name, after=after, before=before, limit=limit)
+    return web.json_response(
+        {"messages": [m.to_json() for m in page.messages], "has_more": page.has_more}
+    )
+
+
+async def _own_message(relay: Relay, request: web.Request) -> tuple[Room, Message]:
+    user, _ = await relay.user_of(request)
+    room = await _room(relay, request)
+    raw_id = request.match_info["message_id"]
+    message = (
+        await relay.db(relay.store.message, room.name, int(raw_id)) if raw_id.isdigit() else None
+    )
+    if message is None:
+        raise ApiError(404, "no_such_message", "No such message")
+    if message.author.id != user.id:
+        raise ApiError(403, "not_your_message", "You can only change your own messages")
+    if message.deleted:
+        raise ApiError(409, "message_deleted", "The message was deleted")
+    return room, message
+
+
+async def patch_message(request: web.Request) -> web.Response:
+    """Edit your own message: ``{text}`` → the updated message; announces ``message-updated``."""
+    relay = request.app[RELAY]
+    room, message = await _own_message(relay, request)
+    text = message_text(await read_json(request))
+    try:
+        updated = await relay.db(
+            relay.store.update_message, room.name, message.id, text, time.time()
+        )
+    except NotFoundError:
+        raise ApiError(404, "no_such_message", "No such message") from None
+    await _announce(relay, room, "message-updated", updated)
+    return web.json_response(updated.to_json())
+
+
+async def delete_message(request: web.Request) -> web.Response:
+    """Delete your own message: its id stays as a placeholder; announces ``message-deleted``."""
+    relay = request.app[RELAY]
+    room, message = await _own_message(relay, request)
+    deleted = await relay.db(relay.store.delete_message, room.name, message.id, time.time())
+    await _announce(relay, room, "message-deleted", deleted)
+    return web.json_response(deleted.to_json())
+
+
+def add_routes(app: web.Application) -> None:
+    """Mount the room and message endpoints."""
+    app.router.add_get("/api/rooms", get_rooms)
+    app.router.add_post("/api/rooms", post_rooms)
+    app.router.add_get("/api/rooms/{room}/messages", get_messages)
+    app.router.add_post("/api/rooms/{room}/messages", post_message)
+    app.router.add_patch("/api/rooms/{room}/messages/{message_id}", patch_message)
+    app.router.add_delete("/api/rooms/{room}/messages/{message_id}", delete_message)

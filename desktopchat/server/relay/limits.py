@@ -1,0 +1,20 @@
+"""The relay's input limits, chosen so every stored message fits one Pusher event (10 KB)."""
+
+from __future__ import annotations
+
+import json
+
+#: Message text, counted as UTF-8 bytes of its JSON-escaped form (what travels in the event).
+MAX_TEXT_BYTES = 8 * 1024
+MAX_DISPLAY_NAME = 64
+MAX_TOPIC = 256
+MAX_CLIENT_ID = 64
+MIN_PASSWORD = 8
+HISTORY_DEFAULT_LIMIT = 50
+HISTORY_MAX_LIMIT = 200
+SESSION_LIFETIME_SECONDS = 30 * 24 * 3600
+
+
+def text_bytes(text: str) -> int:
+    """Size of ``text`` as it travels: UTF-8 bytes of its JSON string, without the quotes."""
+    return len(json.dumps(text, ensure_ascii=False).encode()) - 2

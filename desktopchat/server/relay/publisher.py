@@ -1,0 +1,95 @@
+"""The relay's only contact with Pusher: trigger room events and sign channel authorizations.
+
+It uses the official ``pusher`` library — request building, signing, validation and error
+mapping — in both deployments, so the embedded hub exercises the same path as Pusher
+Channels. Only the transport is ours: the library's bundled aiohttp backend opens a new
+session (a new TCP connection) per request, which would add a connection set-up to every
+message; :class:`_KeepAliveBackend` reuses one session.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import pusher
+import pusher.errors
+from pusher.http import process_response
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Upstream:
+    """Where the relay triggers: a cluster of Pusher Channels, or a host (hub, soketi...)."""
+
+    app_id: str
+    key: str
+    secret: str
+    cluster: str | None = None
+    host: str | None = None
+    port: int | None = None
+    tls: bool = True
+
+    def __repr__(self) -> str:  # keep the secret out of logs and tracebacks
+        where = self.cluster or f"{self.host}:{self.port}"
+        return f"Upstream(app_id={self.app_id!r}, key={self.key!r}, at={where!r}, tls={self.tls})"
+
+
+class PublishError(Exception):
+    """Pusher refused or could not be reached; the message says which."""
+
+
+class _KeepAliveBackend:
+    """pusher-http-python transport over one long-lived aiohttp session."""
+
+    def __init__(self, client: Any, session: aiohttp.ClientSession) -> None:
+        self.client = client
+        self._session = session
+
+    async def send_request(self, request: Any) -> Any:
+        async with self._session.request(
+            request.method,
+            f"{request.base_url}{request.path}",
+            params=request.query_params,
+            data=request.body,
+            headers=request.headers,
+            timeout=aiohttp.ClientTimeout(total=self.client.timeout),
+        ) as response:
+            body = await response.text("utf-8")
+        return process_response(response.status, body)
+
+
+class Publisher:
+    """Triggers events and signs subscriptions for one upstream Pusher app."""
+
+    def __init__(self, upstream: Upstream, session: aiohttp.ClientSession) -> None:
+        self.upstream = upstream
+        self._client = pusher.Pusher(
+            app_id=upstream.app_id,
+            key=upstream.key,
+            secret=upstream.secret,
+            cluster=upstream.cluster,
+            host=upstream.host,
+            port=upstream.port,
+            ssl=upstream.tls,
+            timeout=5,
+            backend=_KeepAliveBackend,
+            session=session,
+        )
+
+    async def trigger(self, channel: str, event: str, payload: dict[str, Any]) -> None:
+        """Send ``event`` with ``payload`` to ``channel``; :class:`PublishError` on failure."""
+        try:
+            await self._client.trigger(channel, event, payload)
+        except (pusher.errors.PusherError, aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise PublishError(f"trigger {event} on {channel} failed: {exc}") from exc
+
+    def authorize(
+        self, channel: str, socket_id: str, presence: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The auth JSON for subscribing ``socket_id`` to ``channel`` (presence data signed in)."""
+        result: dict[str, Any] = self._client.authenticate(channel, socket_id, presence)
+        return result

@@ -1,0 +1,159 @@
+"""The relay's runtime: its store, its worker threads, its Pusher publisher, its limiters.
+
+Store calls run on one dedicated thread and password hashing on another pool, so the event
+loop — which in the embedded hub also serves every WebSocket — never waits on disk or KDF.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiohttp
+from aiohttp import web
+
+from desktopchat.server.http_errors import ApiError
+from desktopchat.server.relay.models import User
+from desktopchat.server.relay.publisher import Publisher, Upstream
+from desktopchat.server.relay.ratelimit import FailureLimiter
+from desktopchat.server.relay.sqlite_store import SqliteStore
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DATABASE_FILE = "relay.sqlite3"
+
+
+@dataclass(frozen=True, slots=True)
+class ClientEndpoint:
+    """How clients reach the WebSocket side, as ``GET /api/config`` tells them.
+
+    ``None`` fields mean "the same host (and port) you reached the relay on", which is
+    right for the embedded hub whatever address a client used to reach it.
+    """
+
+    cluster: str | None = None
+    host: str | None = None
+    port: int | None = None
+    tls: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RelayConfig:
+    """Everything a relay needs. ``upstream`` is None when embedded in a hub: it is then
+    bound to the hub's own port once that port is known."""
+
+    data_dir: Path
+    upstream: Upstream | None = None
+    client_endpoint: ClientEndpoint = ClientEndpoint()
+    seed_compat: bool = False
+
+
+def token_hash(token: str) -> str:
+    """Sessions are stored by the SHA-256 of their token: a leaked database logs nobody in."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Relay:
+    """Shared state of the relay's HTTP handlers."""
+
+    def __init__(self, config: RelayConfig) -> None:
+        self.config = config
+        self.store = SqliteStore(config.data_dir / DATABASE_FILE)
+        self._db = ThreadPoolExecutor(1, thread_name_prefix="relay-db")
+        self._kdf = ThreadPoolExecutor(2, thread_name_prefix="relay-kdf")
+        self.failures_by_user = FailureLimiter(max_failures=5, window=300)
+        self.failures_by_address = FailureLimiter(max_failures=20, window=300)
+        self._session: aiohttp.ClientSession | None = None
+        self._publisher: Publisher | None = None
+
+    @property
+    def publisher(self) -> Publisher:
+        """The Pusher publisher; available once :meth:`start` ran."""
+        if self._publisher is None:
+            raise ApiError(503, "starting", "The relay is still starting; retry shortly")
+        return self._publisher
+
+    async def start(self, upstream: Upstream) -> None:
+        """Open the keep-alive session to ``upstream``."""
+        self._session = aiohttp.ClientSession()
+        self._publisher = Publisher(upstream, self._session)
+        log.info("relay triggering into %r", upstream)
+
+    async def close(self) -> None:
+        """Close the session, the worker threads and the database."""
+        if self._session is not None:
+            await self._session.close()
+        self._kdf.shutdown(wait=True)
+        self._db.submit(self.store.close).result()
+        self._db.shutdown(wait=True)
+
+    async def db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a store call on the store's thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._db, partial(fn, *args, **kwargs))
+
+    async def cpu(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run CPU-heavy work (password hashing) off the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._kdf, partial(fn, *args))
+
+    async def user_of(self, request: web.Request) -> tuple[User, str]:
+        """The user of the request's ``Authorization: Bearer`` token, and the token's hash."""
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError(401, "unauthenticated", "Log in first: Authorization: Bearer TOKEN")
+        hashed = token_hash(token.strip())
+        user = await self.db(self.store.session_user, hashed, time.time())
+        if user is None:
+            raise ApiError(401, "invalid_token", "Session expired or revoked; log in again")
+        return user, hashed
+
+
+async def read_json(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object body, or a 400 saying exactly what is wrong with it."""
+    raw = await request.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "invalid_utf8", "Request body is not valid UTF-8") from None
+    try:
+        body = json.loads(text)
+    except (ValueError, RecursionError):
+        raise ApiError(400, "malformed_json", "Request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "malformed_json", "Request body must be a JSON object")
+    return body
+
+
+def string_field(
+    body: dict[str, Any], name: str, *, max_length: int, required: bool = True
+) -> str | None:
+    """A string field, valid UTF-8 (no lone surrogates), within ``max_length`` characters."""
+    value = body.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise ApiError(400, f"invalid_{name}", f"'{name}' must be a string")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiError(400, f"invalid_{name}", f"'{name}' is not valid UTF-8") from None
+    if "\x00" in value:
+        raise ApiError(400, f"invalid_{name}", f"'{name}' must not contain NUL characters")
+    if len(value) > max_length:
+        raise ApiError(400, f"invalid_{name}", f"'{name}' is longer than {max_length} characters")
+    return value
+
+
+RELAY = web.AppKey("relay", Relay)

@@ -1,0 +1,272 @@
+"""The relay's store in SQLite: WAL journal, versioned migrations, one connection.
+
+One connection used from one worker thread at a time keeps ids strictly monotonic per room
+without locking games; WAL lets readers (backups, a second tool) see committed data.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from desktopchat.server.relay import avatars
+from desktopchat.server.relay.models import Message, Room, User
+from desktopchat.server.relay.store import AlreadyExistsError, Credentials, NotFoundError, Page
+
+#: Schema versions, applied in order; PRAGMA user_version records how many ran.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        display_name TEXT NOT NULL,
+        email TEXT,
+        password_hash TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        expires_at REAL NOT NULL
+    );
+    CREATE TABLE rooms (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        topic TEXT NOT NULL DEFAULT '',
+        created_by INTEGER REFERENCES users(id),
+        last_message_id INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE messages (
+        room_id INTEGER NOT NULL REFERENCES rooms(id),
+        id INTEGER NOT NULL,
+        client_id TEXT NOT NULL,
+        author_id INTEGER NOT NULL REFERENCES users(id),
+        text TEXT NOT NULL,
+        sent_at REAL NOT NULL,
+        edited_at REAL,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (room_id, id),
+        UNIQUE (room_id, author_id, client_id)
+    ) WITHOUT ROWID;
+    INSERT INTO rooms (name, topic) VALUES ('general', 'Everyone, everything');
+    """,
+)
+
+_MESSAGE_COLUMNS = """
+    m.id, r.name, m.client_id, m.text, m.sent_at, m.edited_at, m.deleted,
+    u.id, u.username, u.display_name, u.email
+"""
+_MESSAGE_FROM = """
+    FROM messages m JOIN rooms r ON r.id = m.room_id JOIN users u ON u.id = m.author_id
+"""
+
+
+def _user(row: sqlite3.Row | tuple[object, ...]) -> User:
+    user_id, username, display_name, email = row
+    assert isinstance(user_id, int)  # noqa: S101 - the schema guarantees it; narrows for mypy
+    email = email if isinstance(email, str) else None
+    return User(
+        user_id, str(username), str(display_name), email, avatars.avatar_url(user_id, email)
+    )
+
+
+def _message(row: tuple[object, ...]) -> Message:
+    message_id, room, client_id, text, sent_at, edited_at, deleted = row[:7]
+    return Message(
+        id=int(message_id),  # type: ignore[call-overload]
+        room=str(room),
+        client_id=str(client_id),
+        author=_user(row[7:]),
+        text=str(text),
+        sent_at=float(sent_at),  # type: ignore[arg-type]
+        edited_at=None if edited_at is None else float(edited_at),  # type: ignore[arg-type]
+        deleted=bool(deleted),
+    )
+
+
+class SqliteStore:
+    """:class:`~desktopchat.server.relay.store.Store` on one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._lock = threading.Lock()
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    @property
+    def schema_version(self) -> int:
+        """How many migrations have run."""
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        with self._lock:
+            version = self.schema_version
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                self._db.executescript(f"BEGIN; {script}; PRAGMA user_version={number}; COMMIT;")
+
+    def close(self) -> None:
+        """Close the connection (the WAL is checkpointed by SQLite)."""
+        with self._lock:
+            self._db.close()
+
+    # ------------------------------------------------------------------------ accounts
+
+    def create_user(
+        self, username: str, password_hash: str, display_name: str, email: str | None
+    ) -> User:
+        with self._lock:
+            try:
+                cursor = self._db.execute(
+                    "INSERT INTO users (username, display_name, email, password_hash, created_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (username, display_name, email, password_hash, time.time()),
+                )
+            except sqlite3.IntegrityError:
+                raise AlreadyExistsError(f"username {username!r} is taken") from None
+            user_id = cursor.lastrowid
+            assert user_id is not None  # noqa: S101 - an INSERT always sets it
+            return _user((user_id, username, display_name, email))
+
+    def credentials(self, username: str) -> Credentials | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, username, display_name, email, password_hash FROM users"
+                " WHERE username = ?",
+                (username,),
+            ).fetchone()
+        return None if row is None else Credentials(_user(row[:4]), str(row[4]))
+
+    def create_session(self, user_id: int, token_hash: str, expires_at: float) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)",
+                (token_hash, user_id, expires_at),
+            )
+
+    def session_user(self, token_hash: str, now: float) -> User | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT u.id, u.username, u.display_name, u.email FROM sessions s"
+                " JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?",
+                (token_hash, now),
+            ).fetchone()
+        return None if row is None else _user(row)
+
+    def delete_session(self, token_hash: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+
+    # --------------------------------------------------------------------------- rooms
+
+    def rooms(self) -> list[Room]:
+        with self._lock:
+            rows = self._db.execute("SELECT name, topic FROM rooms ORDER BY name").fetchall()
+        return [Room(str(name), str(topic)) for name, topic in rows]
+
+    def room(self, name: str) -> Room | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT name, topic FROM rooms WHERE name = ?", (name,)
+            ).fetchone()
+        return None if row is None else Room(str(row[0]), str(row[1]))
+
+    def create_room(self, name: str, topic: str, created_by: int | None) -> Room:
+        with self._lock:
+            try:
+                self._db.execute(
+                    "INSERT INTO rooms (name, topic, created_by) VALUES (?, ?, ?)",
+                    (name, topic, created_by),
+                )
+            except sqlite3.IntegrityError:
+                raise AlreadyExistsError(f"room {name!r} exists") from None
+        return Room(name, topic)
+
+    # ------------------------------------------------------------------------ messages
+
+    def add_message(
+        self, room: str, author_id: int, client_id: str, text: str, now: float
+    ) -> tuple[Message, bool]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute(
+                    "SELECT id, last_message_id FROM rooms WHERE name = ?", (room,)
+                ).fetchone()
+                if row is None:
+                    raise NotFoundError(f"no room {room!r}")
+                room_id, last_id = row
+                existing = self._db.execute(
+                    "SELECT id FROM messages WHERE room_id = ? AND author_id = ? AND client_id = ?",
+                    (room_id, author_id, client_id),
+                ).fetchone()
+                if existing is None:
+                    message_id = last_id + 1
+                    self._db.execute(
+                        "INSERT INTO messages (room_id, id, client_id, author_id, text, sent_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        (room_id, message_id, client_id, author_id, text, now),
+                    )
+                    self._db.execute(
+                        "UPDATE rooms SET last_message_id = ? WHERE id = ?", (message_id, room_id)
+                    )
+                else:
+                    message_id = existing[0]
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            return self._message_unlocked(room, message_id), existing is None
+
+    def message(self, room: str, message_id: int) -> Message | None:
+        with self._lock:
+            return self._message_unlocked(room, message_id)
+
+    def _message_unlocked(self, room: str, message_id: int) -> Message:
+        row = self._db.execute(
+            f"SELECT {_MESSAGE_COLUMNS} {_MESSAGE_FROM} WHERE r.name = ? AND m.id = ?",
+            (room, message_id),
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no message {message_id} in {room!r}")
+        return _message(row)
+
+    def update_message(self, room: str, message_id: int, text: str, now: float) -> Message:
+        return self._change(room, message_id, "text = ?, edited_at = ?", (text, now))
+
+    def delete_message(self, room: str, message_id: int, now: float) -> Message:
+        return self._change(room, message_id, "text = '', deleted = 1, edited_at = ?", (now,))
+
+    def _change(
+        self, room: str, message_id: int, assignments: str, values: tuple[object, ...]
+    ) -> Message:
+        with self._lock:
+            cursor = self._db.execute(
+                f"UPDATE messages SET {assignments}"  # noqa: S608 - assignments are constants
+                " WHERE room_id = (SELECT id FROM rooms WHERE name = ?) AND id = ?",
+                (*values, room, message_id),
+            )
+            if cursor.rowcount == 0:
+                raise NotFoundError(f"no message {message_id} in {room!r}")
+            return self._message_unlocked(room, message_id)
+
+    def history(self, room: str, *, after: int | None, before: int | None, limit: int) -> Page:
+        if after is not None:
+            where, order, bound = "m.id > ?", "ASC", after
+        else:
+            where, order, bound = "m.id < ?", "DESC", before if before is not None else 2**62
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_MESSAGE_COLUMNS} {_MESSAGE_FROM}"
+                f" WHERE r.name = ? AND {where} ORDER BY m.id {order} LIMIT ?",
+                (room, bound, limit + 1),
+            ).fetchall()
+        has_more = len(rows) > limit
+        messages = [_message(row) for row in rows[:limit]]
+        if order == "DESC":
+            messages.reverse()
+        return Page(messages, has_more)

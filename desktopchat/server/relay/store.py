@@ -1,0 +1,109 @@
+"""The storage interface the relay is written against.
+
+SQLite (:mod:`.sqlite_store`) is the first implementation; a PostgreSQL one can later serve
+several relay instances behind a load balancer without touching the HTTP layer. Methods are
+synchronous and called from one worker thread, so the event loop never waits on disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from desktopchat.server.relay.models import Message, Room, User
+
+
+class StoreError(Exception):
+    """Base of the store's own errors."""
+
+
+class AlreadyExistsError(StoreError):
+    """A unique name (username, room) is taken."""
+
+
+class NotFoundError(StoreError):
+    """No such room, message or user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What login needs: the user and their stored password hash."""
+
+    user: User
+    password_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page of history in id order, and whether more lie beyond it."""
+
+    messages: list[Message]
+    has_more: bool
+
+
+class Store(Protocol):
+    """Everything the relay keeps."""
+
+    def create_user(
+        self, username: str, password_hash: str, display_name: str, email: str | None
+    ) -> User:
+        """Add an account; :class:`AlreadyExistsError` if the username is taken."""
+        ...
+
+    def credentials(self, username: str) -> Credentials | None:
+        """The account and password hash for ``username`` (case-insensitive), if any."""
+        ...
+
+    def create_session(self, user_id: int, token_hash: str, expires_at: float) -> None:
+        """Remember a login by the hash of its token."""
+        ...
+
+    def session_user(self, token_hash: str, now: float) -> User | None:
+        """The user of an unexpired session, if any."""
+        ...
+
+    def delete_session(self, token_hash: str) -> None:
+        """Revoke a session (logout)."""
+        ...
+
+    def rooms(self) -> list[Room]:
+        """Every room, by name."""
+        ...
+
+    def room(self, name: str) -> Room | None:
+        """One room, if it exists."""
+        ...
+
+    def create_room(self, name: str, topic: str, created_by: int | None) -> Room:
+        """Add a room; :class:`AlreadyExistsError` if the name is taken."""
+        ...
+
+    def add_message(
+        self, room: str, author_id: int, client_id: str, text: str, now: float
+    ) -> tuple[Message, bool]:
+        """Store a message, or find the one this author already sent with ``client_id``.
+
+        Returns the message and whether it was newly created. Committed before returning,
+        so it is durable before any event announces it.
+        """
+        ...
+
+    def message(self, room: str, message_id: int) -> Message | None:
+        """One message of a room, if it exists."""
+        ...
+
+    def update_message(self, room: str, message_id: int, text: str, now: float) -> Message:
+        """Replace a message's text and mark it edited."""
+        ...
+
+    def delete_message(self, room: str, message_id: int, now: float) -> Message:
+        """Blank a message's text and mark it deleted (its id stays, as a placeholder)."""
+        ...
+
+    def history(self, room: str, *, after: int | None, before: int | None, limit: int) -> Page:
+        """Messages after ``after`` (oldest first), or the newest before ``before``."""
+        ...
+
+    def close(self) -> None:
+        """Release the database."""
+        ...
