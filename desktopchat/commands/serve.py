@@ -78,7 +78,7 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     except hub_credentials.CredentialsError as exc:
         print(f"desktopchat serve: {exc}", file=sys.stderr)
         return 2
-    relay = RelayConfig(data_dir=data_dir, seed_compat=args.seed_compat)
+    relay = RelayConfig(data_dir=data_dir, seed_compat=args.seed_compat, local_login=True)
     config = HubConfig(credentials=creds, host=args.host, port=args.port, relay=relay)
 
     def announce(running: RunningHub) -> None:

@@ -50,21 +50,28 @@ def validate(creds: AppCredentials) -> AppCredentials:
     return creds
 
 
-def load_or_create(data_dir: Path) -> AppCredentials:
-    """The credentials stored in ``data_dir``, generating and storing them on first start."""
+def load(data_dir: Path) -> AppCredentials:
+    """The credentials stored in ``data_dir``; ``FileNotFoundError`` if there are none yet."""
     path = data_dir / CREDENTIALS_FILE
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         return validate(AppCredentials(str(raw["app_id"]), str(raw["key"]), str(raw["secret"])))
-    except FileNotFoundError:
-        pass
     except (ValueError, KeyError, TypeError) as exc:
         raise CredentialsError(
             f"{path} is damaged ({exc}); move it away to generate new ones"
         ) from exc
+
+
+def load_or_create(data_dir: Path) -> AppCredentials:
+    """The credentials stored in ``data_dir``, generating and storing them on first start."""
+    try:
+        return load(data_dir)
+    except FileNotFoundError:
+        pass
     creds = generate()
     _write_private(
-        path, json.dumps({"app_id": creds.app_id, "key": creds.key, "secret": creds.secret})
+        data_dir / CREDENTIALS_FILE,
+        json.dumps({"app_id": creds.app_id, "key": creds.key, "secret": creds.secret}),
     )
     return creds
 

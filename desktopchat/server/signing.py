@@ -39,6 +39,19 @@ def user_auth(key: str, secret: str, socket_id: str, user_data: str) -> str:
     return f"{key}:{hmac_sha256_hex(secret, f'{socket_id}::user::{user_data}')}"
 
 
+#: What a local login signs; the prefix keeps it from matching any Pusher signature.
+LOCAL_LOGIN_CONTEXT = "desktopchat-local-login"
+
+
+def local_login_signature(secret: str, username: str, timestamp: int) -> str:
+    """Proof that the caller can read an embedded hub's secret (its 0600 credentials file).
+
+    The relay of an embedded hub accepts it instead of a password for local users
+    (``POST /api/sessions/local``), so the first start needs no account set-up.
+    """
+    return hmac_sha256_hex(secret, f"{LOCAL_LOGIN_CONTEXT}\n{username}\n{timestamp}")
+
+
 def auth_matches(expected: str, given: object) -> bool:
     """Constant-time comparison of two ``key:signature`` strings."""
     return isinstance(given, str) and hmac.compare_digest(expected.encode(), given.encode())

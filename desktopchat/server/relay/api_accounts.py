@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import hmac
 import re
 import secrets
 import time
 
 from aiohttp import web
 
+from desktopchat.server import signing
 from desktopchat.server.http_errors import ApiError
 from desktopchat.server.relay import avatars, limits, passwords
-from desktopchat.server.relay.models import USERNAME
-from desktopchat.server.relay.service import RELAY, read_json, string_field, token_hash
+from desktopchat.server.relay.models import USERNAME, User
+from desktopchat.server.relay.service import RELAY, Relay, read_json, string_field, token_hash
 from desktopchat.server.relay.store import AlreadyExistsError
 
 _EMAIL = re.compile(r"\A[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{1,60}\Z")
@@ -75,17 +78,58 @@ async def post_sessions(request: web.Request) -> web.Response:
         relay.failures_by_address.failed(address_key, now)
         raise ApiError(401, "invalid_credentials", "Wrong username or password")
     relay.failures_by_user.succeeded(user_key)
+    return await _new_session(relay, found.user, now)
+
+
+async def _new_session(relay: Relay, user: User, now: float) -> web.Response:
+    """Issue a random token, store only its hash, answer 201 ``{token, user, expires_in}``."""
     token = secrets.token_urlsafe(32)
     expires_at = now + limits.SESSION_LIFETIME_SECONDS
-    await relay.db(relay.store.create_session, found.user.id, token_hash(token), expires_at)
+    await relay.db(relay.store.create_session, user.id, token_hash(token), expires_at)
     return web.json_response(
-        {
-            "token": token,
-            "user": found.user.to_json(),
-            "expires_in": limits.SESSION_LIFETIME_SECONDS,
-        },
+        {"token": token, "user": user.to_json(), "expires_in": limits.SESSION_LIFETIME_SECONDS},
         status=201,
     )
+
+
+#: Seconds a local login's timestamp may be off.
+LOCAL_LOGIN_MAX_SKEW = 300
+
+
+async def post_local_session(request: web.Request) -> web.Response:
+    """Log in as a local user of an embedded hub, creating the account on first use.
+
+    ``{username, display_name, timestamp, signature}``: the signature is
+    :func:`local_login_signature` under the hub's app secret. This is what lets a new user's
+    first ``desktopchat`` work with no questions asked and no password stored anywhere.
+    """
+    relay = request.app[RELAY]
+    if not relay.config.local_login:
+        raise ApiError(404, "not_found", "Local login is only offered by embedded hubs")
+    body = await read_json(request)
+    username = string_field(body, "username", max_length=32) or ""
+    if not USERNAME.match(username):
+        raise ApiError(400, "invalid_username", "Username: 1-32 letters, digits, '.', '_' or '-'")
+    display_name = (
+        string_field(body, "display_name", max_length=limits.MAX_DISPLAY_NAME, required=False)
+        or username
+    ).strip() or username
+    timestamp, signature = body.get("timestamp"), body.get("signature")
+    now = time.time()
+    if not isinstance(timestamp, int) or abs(now - timestamp) > LOCAL_LOGIN_MAX_SKEW:
+        raise ApiError(401, "invalid_signature", "Local login timestamp missing or stale")
+    expected = signing.local_login_signature(relay.publisher.upstream.secret, username, timestamp)
+    if not isinstance(signature, str) or not hmac.compare_digest(expected, signature):
+        raise ApiError(401, "invalid_signature", "Local login signature does not match")
+    found = await relay.db(relay.store.credentials, username)
+    if found is None:
+        with contextlib.suppress(AlreadyExistsError):
+            await relay.db(
+                relay.store.create_user, username, passwords.UNUSABLE_PASSWORD, display_name, None
+            )
+        found = await relay.db(relay.store.credentials, username)
+    assert found is not None  # noqa: S101 - created just above
+    return await _new_session(relay, found.user, now)
 
 
 async def delete_current_session(request: web.Request) -> web.Response:
@@ -118,6 +162,7 @@ def add_routes(app: web.Application) -> None:
     """Mount the account endpoints."""
     app.router.add_post("/api/users", post_users)
     app.router.add_post("/api/sessions", post_sessions)
+    app.router.add_post("/api/sessions/local", post_local_session)
     app.router.add_delete("/api/sessions/current", delete_current_session)
     app.router.add_get("/api/me", get_me)
     app.router.add_get("/api/avatars/{user_id}.svg", get_avatar)

@@ -115,7 +115,9 @@ async def get_messages(request: web.Request) -> web.Response:
     after, before = _int_param(request, "after"), _int_param(request, "before")
     if after is not None and before is not None:
         raise ApiError(400, "invalid_range", "Give 'after' or 'before', not both")
-    limit = _int_param(request, "limit") or limits.HISTORY_DEFAULT_LIMIT
+    limit = _int_param(request, "limit")
+    if limit is None:
+        limit = limits.HISTORY_DEFAULT_LIMIT
     if not 1 <= limit <= limits.HISTORY_MAX_LIMIT:
         raise ApiError(400, "invalid_limit", f"'limit' must be 1-{limits.HISTORY_MAX_LIMIT}")
     page = await relay.db(relay.store.history, room.name, after=after, before=before, limit=limit)

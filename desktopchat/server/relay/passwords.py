@@ -46,6 +46,10 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(key, base64.b64decode(expected))
 
 
+#: Stored for accounts that log in without a password (local users of an embedded hub):
+#: it is not a valid hash, so no password ever matches it.
+UNUSABLE_PASSWORD = "!"  # noqa: S105 - a marker, deliberately not a hash
+
 #: A hash of a random password, verified against when the username does not exist, so a
 #: login for an unknown user costs the same time as one for a known user.
 DUMMY_HASH = hash_password(secrets.token_hex(16))

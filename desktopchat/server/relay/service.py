@@ -56,6 +56,9 @@ class RelayConfig:
     upstream: Upstream | None = None
     client_endpoint: ClientEndpoint = ClientEndpoint()
     seed_compat: bool = False
+    #: Accept ``POST /api/sessions/local`` (embedded hubs only): whoever can read the hub's
+    #: secret on this machine may log in as a local user without a password.
+    local_login: bool = False
 
 
 def token_hash(token: str) -> str:

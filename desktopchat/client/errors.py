@@ -1,0 +1,66 @@
+"""The client's one exception tree: the UI and the CLI catch these and nothing else.
+
+Library errors (requests, keyring, sqlite) are translated at the boundary with
+``raise ... from exc``; each message is one line a user can act on.
+"""
+
+from __future__ import annotations
+
+
+class DesktopChatError(Exception):
+    """Base of every error the client reports to a person."""
+
+
+class SettingsError(DesktopChatError):
+    """The settings file is unreadable or inconsistent."""
+
+
+class RelayError(DesktopChatError):
+    """The relay answered with an error.
+
+    Attributes:
+        status: the HTTP status (0 when there was no answer at all).
+        code: the relay's stable error code, e.g. ``text_too_large``.
+    """
+
+    def __init__(self, message: str, *, status: int = 0, code: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+    @property
+    def transient(self) -> bool:
+        """Whether the same request may succeed later unchanged (retry it)."""
+        return self.status == 0 or self.status >= 500 or self.status == 429
+
+
+class RelayUnreachableError(RelayError):
+    """No answer: the relay is down, the network is gone, or it timed out."""
+
+
+class AuthenticationError(RelayError):
+    """The token or the password was refused (401): log in again."""
+
+
+class RateLimitedError(RelayError):
+    """Too many attempts (429); ``retry_after`` says how many seconds to wait."""
+
+    def __init__(self, message: str, *, retry_after: float, code: str = "") -> None:
+        super().__init__(message, status=429, code=code)
+        self.retry_after = retry_after
+
+
+class ProtocolError(DesktopChatError):
+    """The server sent something that does not follow the API (a bug, or not our server)."""
+
+
+class CredentialStoreError(DesktopChatError):
+    """The keyring is missing, locked, or did not answer in time."""
+
+
+class NotLoggedInError(DesktopChatError):
+    """No session for this server: log in (or register) first."""
+
+
+class HubStartError(DesktopChatError):
+    """The embedded hub could not be started; the message says why."""

@@ -1,0 +1,207 @@
+"""HTTP client of the relay: one method per endpoint, errors translated to ours.
+
+Synchronous on purpose (``requests``, already a pysher dependency): the CLI calls it
+directly and the window calls it from worker threads (``tasks``), never from the GUI
+thread. One client per thread: a ``requests.Session`` is not guaranteed thread-safe.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urljoin
+
+import requests
+
+from desktopchat.client.domain import HistoryPage, Message, Room, ServerInfo, User
+from desktopchat.client.errors import (
+    AuthenticationError,
+    ProtocolError,
+    RateLimitedError,
+    RelayError,
+    RelayUnreachableError,
+)
+
+#: Seconds to connect, and to wait for an answer; a hung relay must not hang the client.
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 15.0
+
+
+def normalize_server_url(url: str) -> str:
+    """``host:port`` or a full URL, as ``http(s)://host:port`` without a trailing slash."""
+    url = url.strip()
+    if "://" not in url:
+        url = f"http://{url}"
+    return url.rstrip("/")
+
+
+class RelayClient:
+    """Talks to one relay, as one user once :attr:`token` is set."""
+
+    def __init__(self, server_url: str, token: str | None = None) -> None:
+        self.server_url = normalize_server_url(server_url)
+        self.token = token
+        self._http = requests.Session()
+        self._http.headers["User-Agent"] = "desktopchat"
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._http.close()
+
+    def absolute(self, url: str) -> str:
+        """Resolve a URL the relay gave relative to itself (avatars)."""
+        return urljoin(self.server_url + "/", url)
+
+    # --------------------------------------------------------------------- transport
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = kwargs.pop("headers", {})
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        try:
+            response = self._http.request(
+                method,
+                self.server_url + path,
+                headers=headers,
+                timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+                **kwargs,
+            )
+        except requests.RequestException as exc:
+            raise RelayUnreachableError(
+                f"cannot reach {self.server_url}: {type(exc).__name__}"
+            ) from exc
+        if response.status_code == 204:
+            return None
+        if response.ok:
+            try:
+                return response.json()
+            except ValueError:
+                raise ProtocolError(f"{self.server_url} answered {path} with non-JSON") from None
+        raise self._error(response)
+
+    def _error(self, response: requests.Response) -> RelayError:
+        try:
+            error = response.json()["error"]
+            code, message = str(error["code"]), str(error["message"])
+        except (ValueError, KeyError, TypeError):
+            code, message = "", f"{self.server_url} answered HTTP {response.status_code}"
+        status = response.status_code
+        if status == 401:
+            return AuthenticationError(message, status=401, code=code)
+        if status == 429:
+            retry = response.headers.get("Retry-After", "")
+            return RateLimitedError(
+                message, retry_after=float(retry) if retry.isdigit() else 60, code=code
+            )
+        if status >= 500:
+            return RelayUnreachableError(message, status=status, code=code)
+        return RelayError(message, status=status, code=code)
+
+    # ---------------------------------------------------------------------- accounts
+
+    def server_info(self) -> ServerInfo:
+        """How to reach the server's Pusher side (``GET /api/config``)."""
+        return ServerInfo.from_json(self._request("GET", "/api/config"))
+
+    def register(
+        self,
+        username: str,
+        password: str,
+        display_name: str | None = None,
+        email: str | None = None,
+    ) -> User:
+        """Create an account (does not log in)."""
+        body = {
+            "username": username,
+            "password": password,
+            "display_name": display_name or username,
+        }
+        if email:
+            body["email"] = email
+        return User.from_json(self._request("POST", "/api/users", json=body)["user"])
+
+    def login(self, username: str, password: str) -> tuple[str, User]:
+        """Log in; the token is also kept on this client for later calls."""
+        answer = self._request(
+            "POST", "/api/sessions", json={"username": username, "password": password}
+        )
+        return self._session(answer)
+
+    def local_login(
+        self, username: str, display_name: str, timestamp: int, signature: str
+    ) -> tuple[str, User]:
+        """Log in to an embedded hub by proving access to its secret (see ``embedded``)."""
+        body = {
+            "username": username,
+            "display_name": display_name,
+            "timestamp": timestamp,
+            "signature": signature,
+        }
+        return self._session(self._request("POST", "/api/sessions/local", json=body))
+
+    def _session(self, answer: Any) -> tuple[str, User]:
+        token = answer.get("token") if isinstance(answer, dict) else None
+        if not isinstance(token, str):
+            raise ProtocolError("the login answer has no token")
+        self.token = token
+        return token, User.from_json(answer.get("user"))
+
+    def logout(self) -> None:
+        """Revoke this client's token on the server."""
+        self._request("DELETE", "/api/sessions/current")
+        self.token = None
+
+    def me(self) -> User:
+        """The logged-in user; :class:`AuthenticationError` if the token is no longer valid."""
+        return User.from_json(self._request("GET", "/api/me")["user"])
+
+    # ------------------------------------------------------------------------- rooms
+
+    def rooms(self) -> list[Room]:
+        """Every room."""
+        return [Room.from_json(r) for r in self._request("GET", "/api/rooms")["rooms"]]
+
+    def create_room(self, name: str, topic: str = "") -> Room:
+        """Create a room."""
+        return Room.from_json(
+            self._request("POST", "/api/rooms", json={"name": name, "topic": topic})["room"]
+        )
+
+    def send(self, room: str, text: str, client_id: str) -> Message:
+        """Send a message; safe to repeat with the same ``client_id`` (no duplicate)."""
+        body = {"text": text, "client_id": client_id}
+        return Message.from_json(self._request("POST", f"/api/rooms/{room}/messages", json=body))
+
+    def history(
+        self, room: str, *, after: int | None = None, before: int | None = None, limit: int = 100
+    ) -> HistoryPage:
+        """A page of history: after an id (catch-up), before one (scroll back), or the latest."""
+        params: dict[str, int] = {"limit": limit}
+        if after is not None:
+            params["after"] = after
+        if before is not None:
+            params["before"] = before
+        answer = self._request("GET", f"/api/rooms/{room}/messages", params=params)
+        messages = tuple(Message.from_json(m) for m in answer["messages"])
+        return HistoryPage(messages, bool(answer["has_more"]))
+
+    def edit(self, room: str, message_id: int, text: str) -> Message:
+        """Edit one of your messages."""
+        answer = self._request(
+            "PATCH", f"/api/rooms/{room}/messages/{message_id}", json={"text": text}
+        )
+        return Message.from_json(answer)
+
+    def delete(self, room: str, message_id: int) -> Message:
+        """Delete one of your messages (it stays as a placeholder)."""
+        return Message.from_json(
+            self._request("DELETE", f"/api/rooms/{room}/messages/{message_id}")
+        )
+
+    def pusher_auth(self, socket_id: str, channel: str) -> dict[str, str]:
+        """The relay's signature for subscribing ``socket_id`` to ``channel``."""
+        answer = self._request(
+            "POST", "/api/pusher/auth", data={"socket_id": socket_id, "channel_name": channel}
+        )
+        if not isinstance(answer, dict) or not isinstance(answer.get("auth"), str):
+            raise ProtocolError("the relay's channel authorization has no 'auth'")
+        return {k: v for k, v in answer.items() if isinstance(v, str)}
