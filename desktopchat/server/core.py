@@ -116,12 +116,15 @@ class ChannelsCore:
         for channel in list(conn.channels):
             actions.extend(self._leave(conn, channel))
         if conn.user_id is not None:
-            sockets = self._users.get(conn.user_id)
-            if sockets is not None:
-                sockets.discard(socket_id)
-                if not sockets:
-                    del self._users[conn.user_id]
+            self._forget_user_socket(conn.user_id, socket_id)
         return actions
+
+    def _forget_user_socket(self, user_id: str, socket_id: str) -> None:
+        sockets = self._users.get(user_id)
+        if sockets is not None:
+            sockets.discard(socket_id)
+            if not sockets:
+                del self._users[user_id]
 
     def receive(self, socket_id: str, text: str, now: float) -> list[Action]:
         """Handle one text frame from ``socket_id``."""
@@ -234,7 +237,11 @@ class ChannelsCore:
 
     def occupied_channels(self, prefix: str = "") -> Iterator[str]:
         """Channels with at least one subscriber, optionally filtered by name prefix."""
-        return (name for name in self._channels if name.startswith(prefix))
+        return (
+            name
+            for name in self._channels
+            if name.startswith(prefix) and not limits.is_server_to_user(name)
+        )
 
     # ---------------------------------------------------------------------------- internals
 
@@ -291,6 +298,11 @@ class ChannelsCore:
         self, conn: _Connection, channel: str, data: dict[str, Any]
     ) -> tuple[str, Any] | None:
         """Check name and signature; for presence return ``(user_id, user_info)``."""
+        if limits.is_server_to_user(channel):
+            # No signature: the socket's signin already proved who it is.
+            if conn.user_id is None or channel != limits.server_to_user_channel(conn.user_id):
+                raise SubscriptionError("Sign in as this user to subscribe", status=403)
+            return None
         if not limits.is_valid_channel_name(channel):
             raise SubscriptionError("Invalid channel name", status=400)
         if not limits.needs_auth(channel):
@@ -391,6 +403,8 @@ class ChannelsCore:
                     user_id = None
         if not isinstance(user_id, str) or not user_id:
             return self._disconnect(conn.socket_id, CLOSE_UNAUTHORIZED, "Invalid signin")
+        if conn.user_id is not None and conn.user_id != user_id:
+            self._forget_user_socket(conn.user_id, conn.socket_id)
         conn.user_id = user_id
         self._users.setdefault(user_id, set()).add(conn.socket_id)
         success = frames.dumps(

@@ -42,7 +42,7 @@ def generate() -> AppCredentials:
 
 def validate(creds: AppCredentials) -> AppCredentials:
     """Raise :class:`CredentialsError` for credentials the client libraries would reject."""
-    if not creds.app_id.isdigit():
+    if not (creds.app_id.isascii() and creds.app_id.isdigit()):  # not "²" or "٣"
         raise CredentialsError(f"app id must be numeric, got {creds.app_id!r}")
     for name, value in (("key", creds.key), ("secret", creds.secret)):
         if not value or not value.isascii() or not value.isprintable() or ":" in value:
@@ -80,7 +80,10 @@ def _write_private(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically, readable by the owner only from the first byte."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # A leftover temporary file keeps its old mode under O_CREAT: remove it, then create
+    # exclusively so the secret is never written into a file someone else can read.
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         os.write(fd, text.encode())
         os.fsync(fd)

@@ -87,7 +87,7 @@ def parse_trigger(payload: dict[str, Any], *, batch_item: bool = False) -> Trigg
     if len(channels) > limits.MAX_TRIGGER_CHANNELS:
         raise ApiError(400, "too_many_channels", "At most 100 channels per event")
     for channel in channels:
-        if not limits.is_valid_channel_name(channel):
+        if not (limits.is_valid_channel_name(channel) or limits.is_server_to_user(channel)):
             raise ApiError(
                 400, "invalid_channel_name", f"Invalid channel name: {str(channel)[:64]}"
             )

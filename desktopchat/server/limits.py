@@ -32,9 +32,14 @@ PRIVATE_PREFIX = "private-"
 ENCRYPTED_PREFIX = "private-encrypted-"
 PRESENCE_PREFIX = "presence-"
 CLIENT_EVENT_PREFIX = "client-"
+#: A signed-in user's own channel: pusher-js subscribes to it after ``pusher:signin_success``
+#: and the server libraries' ``sendToUser``/``send_to_user`` trigger on it.
+SERVER_TO_USER_PREFIX = "#server-to-user-"
 
 _CHANNEL_NAME = re.compile(r"\A[A-Za-z0-9_\-=@,.;]+\Z")
 _SOCKET_ID = re.compile(r"\A\d+\.\d+\Z")
+#: pusher-http-python's ``server_to_user_channel_re``: the user id uses channel-name characters.
+_SERVER_TO_USER = re.compile(r"\A#server-to-user-[A-Za-z0-9_\-=@,.;]+\Z")
 
 
 def is_valid_channel_name(name: object) -> bool:
@@ -45,6 +50,20 @@ def is_valid_channel_name(name: object) -> bool:
         and _CHANNEL_NAME.match(name) is not None
         and not name.startswith("#")
     )
+
+
+def is_server_to_user(name: object) -> bool:
+    """Whether ``name`` is a ``#server-to-user-{user_id}`` channel."""
+    return (
+        isinstance(name, str)
+        and len(name) <= MAX_CHANNEL_NAME
+        and _SERVER_TO_USER.match(name) is not None
+    )
+
+
+def server_to_user_channel(user_id: str) -> str:
+    """The channel ``sendToUser(user_id, ...)`` triggers on."""
+    return SERVER_TO_USER_PREFIX + user_id
 
 
 def is_valid_event_name(name: object) -> bool:
