@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from desktopchat import __version__, logs
-from desktopchat.commands import relay, serve
+from desktopchat.commands import account, relay, send, serve, tail
 from desktopchat.paths import app_dirs
 
 
@@ -27,6 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     serve.add_parser(subparsers)
     relay.add_parser(subparsers)
+    send.add_parser(subparsers)
+    tail.add_parser(subparsers)
+    account.add_parsers(subparsers)
     return parser
 
 

@@ -7,6 +7,7 @@ import logging.handlers
 from pathlib import Path
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_CHATTY_LIBRARIES = ("pysher", "websocket")
 
 
 def configure(log_dir: Path, *, verbose: bool = False, file_name: str = "desktopchat.log") -> None:
@@ -20,6 +21,10 @@ def configure(log_dir: Path, *, verbose: bool = False, file_name: str = "desktop
     console = logging.StreamHandler()
     console.setLevel(logging.INFO if verbose else logging.WARNING)
     console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    if not verbose:
+        # pysher and websocket-client report every dropped connection at ERROR; the
+        # client says the same in words ("offline; retrying in 2 s"). The file keeps them.
+        console.addFilter(lambda record: not record.name.startswith(_CHATTY_LIBRARIES))
     root.addHandler(console)
     try:
         log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -1,0 +1,32 @@
+"""Retry delays for reconnecting and resending: exponential, jittered, capped near 30 s.
+
+Jitter keeps a hundred clients that lost the same hub from all coming back in the same
+millisecond when it restarts.
+"""
+
+from __future__ import annotations
+
+import random
+
+#: First retry after about a second, doubling each time, never more than 30 s apart.
+BACKOFF_BASE = 1.0
+BACKOFF_CAP = 30.0
+
+
+class Backoff:
+    """Exponential back-off with full jitter: ``uniform(base, min(cap, base * 2**n))``."""
+
+    def __init__(self, base: float = BACKOFF_BASE, cap: float = BACKOFF_CAP) -> None:
+        self.base = base
+        self.cap = cap
+        self.attempts = 0
+
+    def next_delay(self) -> float:
+        """The delay before the next attempt (grows with each call until :meth:`reset`)."""
+        ceiling = min(self.cap, self.base * 2 ** min(self.attempts, 32))
+        self.attempts += 1
+        return random.uniform(self.base, max(self.base, ceiling))
+
+    def reset(self) -> None:
+        """A connection succeeded: start again from the base delay."""
+        self.attempts = 0

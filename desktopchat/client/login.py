@@ -1,0 +1,94 @@
+"""Getting a session for a profile: a stored token, the environment, or the local hub.
+
+Blocking (HTTP and keyring): the CLI calls it directly, the window from a worker thread.
+Order: ``DESKTOPCHAT_TOKEN`` (bots, CI); the keyring's token for this server and user, if
+the relay still accepts it; for the embedded hub, a local login (starting the hub first
+if none answers). Otherwise the user must log in, and the error says how.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+from desktopchat.client import embedded
+from desktopchat.client.credentials import TOKEN_ENV, TokenStore
+from desktopchat.client.domain import ServerInfo, User
+from desktopchat.client.errors import AuthenticationError, CredentialStoreError, NotLoggedInError
+from desktopchat.client.relay_client import RelayClient
+from desktopchat.client.settings import Profile, Settings
+from desktopchat.paths import AppDirs
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    """A usable session: where, who, and with which token."""
+
+    server_url: str
+    token: str
+    user: User
+    server: ServerInfo
+    #: Notices to show the user (e.g. the keyring is unavailable).
+    notices: tuple[str, ...] = ()
+
+
+def open_login(dirs: AppDirs, settings: Settings, profile: Profile, store: TokenStore) -> Login:
+    """A session for ``profile``, or :class:`NotLoggedInError` saying how to get one."""
+    url = settings.server_url(profile)
+    client = RelayClient(url)
+    try:
+        if profile.embedded:
+            embedded.ensure_hub(client, settings.embedded_port, dirs.data / "hub", dirs.logs)
+        server = client.server_info()
+        notices: list[str] = []
+        env_token = os.environ.get(TOKEN_ENV)
+        if env_token:
+            client.token = env_token
+            return Login(url, env_token, client.me(), server)
+        username = profile.username or (embedded.local_identity()[0] if profile.embedded else None)
+        if username:
+            token = _stored_token(store, url, username, notices)
+            if token:
+                client.token = token
+                try:
+                    return Login(url, token, client.me(), server, tuple(notices))
+                except AuthenticationError:
+                    log.info("the stored token for %s@%s expired", username, url)
+                    _forget(store, url, username, notices)
+        if not profile.embedded:
+            raise NotLoggedInError(
+                f"not logged in to {url}: run `desktopchat login --server {url}`"
+            )
+        token, user = embedded.local_login(client, dirs.data / "hub")
+        remember(store, url, user.username, token, notices)
+        return Login(url, token, user, server, tuple(notices))
+    finally:
+        client.close()
+
+
+def remember(store: TokenStore, url: str, username: str, token: str, notices: list[str]) -> None:
+    """Keep a token in the store; if the keyring fails, say so (the session still works)."""
+    try:
+        store.set(url, username, token)
+    except CredentialStoreError as exc:
+        notices.append(
+            f"could not save the session in the keyring ({exc}); it lasts this session only"
+        )
+
+
+def _stored_token(store: TokenStore, url: str, username: str, notices: list[str]) -> str | None:
+    try:
+        return store.get(url, username)
+    except CredentialStoreError as exc:
+        notices.append(f"could not read the keyring ({exc})")
+        return None
+
+
+def _forget(store: TokenStore, url: str, username: str, notices: list[str]) -> None:
+    try:
+        store.delete(url, username)
+    except CredentialStoreError as exc:
+        notices.append(f"could not remove an expired token from the keyring ({exc})")

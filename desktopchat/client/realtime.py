@@ -1,0 +1,358 @@
+"""The realtime bridge: one pysher connection, owned by a QObject on the GUI thread.
+
+pysher's callbacks run on its ``PysherEventLoop`` thread; here they only parse and ``emit``
+(queued signals deliver on the GUI thread). The pitfalls mapped in
+``shared/docs/pusher-protocol.md`` are handled like this:
+
+* **A fresh pysher object per connection.** pysher objects are single-use, its own
+  reconnect re-sends stale signatures, and its fixed interval has no back-off (42xx even
+  makes it zero). So when a socket closes, its loop is told to stop and this bridge
+  schedules a new object with exponential back-off and jitter, capped near 30 s.
+* **Subscribe on every ``connection_established``**, authorizing each private or presence
+  channel through the relay (never holding a remote deployment's secret) and sending
+  ``pusher:subscribe`` ourselves, so presence ``channel_data`` is the relay's, byte for byte.
+* ``ping_timeout`` of 1 s so a disconnect never hangs; pysher's logger at WARNING (it logs
+  message bodies and signatures at INFO); its ping interval follows the server's
+  ``activity_timeout``.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import pysher
+from pysher.channel import Channel
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from desktopchat.client.backoff import Backoff
+from desktopchat.client.domain import ServerInfo
+from desktopchat.client.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+#: pysher's own ping interval is 120 s; never more than the server asks for.
+MAX_PING_INTERVAL = 120
+
+
+class ConnectionState(enum.Enum):
+    """What the connection banner shows."""
+
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    OFFLINE = "offline"  # retrying after a delay
+    FAILED = "failed"  # refused for good (bad key, terminated); only "retry now" helps
+    STOPPED = "stopped"
+
+
+Authorizer = Callable[[str, str], dict[str, str]]
+"""``(socket_id, channel) -> {"auth": ..., "channel_data"?: ...}``; blocking (HTTP)."""
+
+
+class RealtimeBridge(QObject):
+    """Keeps one live Pusher connection and the wanted subscriptions on it.
+
+    Signals:
+        state_changed(object, str, float): ConnectionState, reason, seconds to next retry.
+        subscribed(str): a channel's subscription succeeded (again, after a reconnect).
+        subscription_failed(str, str): channel, reason.
+        channel_event(str, str, object): channel, event name, parsed data.
+        members(str, dict): presence channel, ``{user_id: user_info}`` on subscription.
+        member_added(str, str, object): presence channel, user id, user info.
+        member_removed(str, str): presence channel, user id.
+    """
+
+    state_changed = Signal(object, str, float)
+    subscribed = Signal(str)
+    subscription_failed = Signal(str, str)
+    channel_event = Signal(str, str, object)
+    members = Signal(str, dict)
+    member_added = Signal(str, str, object)
+    member_removed = Signal(str, str)
+
+    # Internal, emitted on pysher's thread and delivered on ours.
+    _established = Signal(int, str, int)
+    _lost = Signal(int, str)
+    _error = Signal(int, int, str)
+
+    def __init__(
+        self,
+        server: ServerInfo,
+        authorize: Authorizer,
+        tasks: TaskRunner,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._server = server
+        self._authorize = authorize
+        self._tasks = tasks
+        self._channels: dict[str, None] = {}
+        self._pusher: pysher.Pusher | None = None
+        self._generation = 0
+        self._socket_id = ""
+        self._fatal: str | None = None
+        self.state = ConnectionState.STOPPED
+        self.backoff = Backoff()
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.timeout.connect(self._connect)
+        self._established.connect(self._on_established)
+        self._lost.connect(self._on_lost)
+        self._error.connect(self._on_error)
+
+    # ------------------------------------------------------------------------ public
+
+    def start(self) -> None:
+        """Connect (now), and keep reconnecting until :meth:`stop`."""
+        self._connect()
+
+    def stop(self) -> None:
+        """Disconnect for good."""
+        self._retry.stop()
+        self._generation += 1
+        self._drop_pusher()
+        self._set_state(ConnectionState.STOPPED, "stopped", 0.0)
+
+    def retry_now(self) -> None:
+        """Skip the back-off wait ("retry now", the network came back, the machine woke)."""
+        if self.state in (ConnectionState.OFFLINE, ConnectionState.FAILED):
+            self._retry.stop()
+            self._connect()
+
+    def subscribe(self, channel: str) -> None:
+        """Keep ``channel`` subscribed, on this connection and every later one."""
+        if channel in self._channels:
+            return
+        self._channels[channel] = None
+        if self.state is ConnectionState.CONNECTED:
+            self._subscribe(self._generation, self._socket_id, channel)
+
+    def unsubscribe(self, channel: str) -> None:
+        """Stop receiving ``channel``."""
+        if self._channels.pop(channel, 1) is None and self._pusher is not None:
+            self._pusher.channels.pop(channel, None)
+            self._pusher.connection.send_event("pusher:unsubscribe", {"channel": channel})
+
+    def trigger(self, channel: str, event: str, data: dict[str, Any]) -> bool:
+        """Send a client event (typing...); False when not connected (it is not queued)."""
+        if self.state is not ConnectionState.CONNECTED or self._pusher is None:
+            return False
+        self._pusher.connection.send_event(event, data, channel_name=channel)
+        return True
+
+    @property
+    def socket_id(self) -> str:
+        """The current connection's socket id ("" when not connected)."""
+        return self._socket_id if self.state is ConnectionState.CONNECTED else ""
+
+    # -------------------------------------------------------------------- connection
+
+    def _connect(self) -> None:
+        self._drop_pusher()
+        self._generation += 1
+        self._fatal = None
+        generation = self._generation
+        server = self._server
+        secure = server.tls
+        port = server.port or (443 if secure else 80)
+        client = pysher.Pusher(
+            server.key,
+            cluster=server.cluster or "",
+            secure=secure,
+            custom_host=server.host or "",
+            port=port,
+            log_level=logging.WARNING,
+            reconnect_interval=3600,  # never used: the loop is stopped when a socket closes
+        )
+        connection = client.connection
+        connection.socket_kwargs["ping_timeout"] = 1
+        connection.bind("pusher:connection_established", self._established_callback(generation))
+        connection.bind("pusher:error", self._error_callback(generation))
+        self._wrap_close(connection, generation)
+        self._pusher = client
+        self._set_state(ConnectionState.CONNECTING, "connecting", 0.0)
+        client.connect()
+
+    def _established_callback(self, generation: int) -> Callable[[Any], None]:
+        def on_established(data: Any) -> None:
+            try:
+                parsed = json.loads(data) if isinstance(data, str) else data
+                socket_id = str(parsed["socket_id"])
+                timeout = int(parsed.get("activity_timeout", MAX_PING_INTERVAL))
+            except (ValueError, KeyError, TypeError):
+                self._lost.emit(generation, "malformed connection_established")
+                return
+            self._established.emit(generation, socket_id, timeout)
+
+        return on_established
+
+    def _error_callback(self, generation: int) -> Callable[[Any], None]:
+        def on_error(data: Any) -> None:
+            code = data.get("code") if isinstance(data, dict) else None
+            message = data.get("message") if isinstance(data, dict) else None
+            self._error.emit(generation, code if isinstance(code, int) else 0, str(message or ""))
+
+        return on_error
+
+    def _wrap_close(self, connection: Any, generation: int) -> None:
+        """Report the socket's end and stop pysher's own reconnect loop for it."""
+        for name in ("_on_close", "_on_error"):
+            original = getattr(connection, name)
+
+            def wrapped(*args: Any, _original: Any = original, _name: str = name) -> None:
+                _original(*args)
+                connection.needs_reconnect = False
+                connection.disconnect_called = True
+                reason = str(args[-1]) if _name == "_on_error" and args else "connection closed"
+                self._lost.emit(generation, reason)
+
+            setattr(connection, name, wrapped)
+
+    def _drop_pusher(self) -> None:
+        client, self._pusher = self._pusher, None
+        self._socket_id = ""
+        if client is not None:
+            # Non-blocking: the socket closes and the loop thread ends on its own.
+            client.connection.disconnect_called = True
+            client.connection.needs_reconnect = False
+            if client.connection.socket is not None:
+                client.connection.socket.close()
+
+    @Slot(int, str, int)
+    def _on_established(self, generation: int, socket_id: str, activity_timeout: int) -> None:
+        if generation != self._generation or self._pusher is None:
+            return
+        self._pusher.connection.ping_interval = max(5, min(MAX_PING_INTERVAL, activity_timeout))
+        self._socket_id = socket_id
+        self.backoff.reset()
+        self._set_state(ConnectionState.CONNECTED, "connected", 0.0)
+        for channel in list(self._channels):
+            self._subscribe(generation, socket_id, channel)
+
+    @Slot(int, int, str)
+    def _on_error(self, generation: int, code: int, message: str) -> None:
+        if generation == self._generation and 4000 <= code < 4100:
+            self._fatal = f"{message or 'refused by the server'} ({code})"
+
+    @Slot(int, str)
+    def _on_lost(self, generation: int, reason: str) -> None:
+        if generation != self._generation or self.state is ConnectionState.STOPPED:
+            return
+        self._generation += 1  # later callbacks of this connection are stale
+        self._pusher = None
+        self._socket_id = ""
+        if self._fatal is not None:
+            self._set_state(ConnectionState.FAILED, self._fatal, 0.0)
+            return
+        delay = self.backoff.next_delay()
+        self._set_state(ConnectionState.OFFLINE, reason, delay)
+        self._retry.start(int(delay * 1000))
+
+    def _set_state(self, state: ConnectionState, reason: str, retry_in: float) -> None:
+        self.state = state
+        log.info("connection %s: %s", state.value, reason)
+        self.state_changed.emit(state, reason, retry_in)
+
+    # ------------------------------------------------------------------ subscriptions
+
+    def _subscribe(self, generation: int, socket_id: str, channel: str) -> None:
+        if not channel.startswith(("private-", "presence-")):
+            self._send_subscribe(generation, channel, {"channel": channel})
+            return
+
+        def authorized(auth: dict[str, str]) -> None:
+            data = {"channel": channel, "auth": auth["auth"]}
+            if "channel_data" in auth:
+                data["channel_data"] = auth["channel_data"]
+            self._send_subscribe(generation, channel, data)
+
+        def refused(exc: BaseException) -> None:
+            if generation == self._generation:
+                self.subscription_failed.emit(channel, str(exc))
+
+        self._tasks.run(lambda: self._authorize(socket_id, channel), authorized, refused)
+
+    def _send_subscribe(self, generation: int, channel: str, data: dict[str, str]) -> None:
+        client = self._pusher
+        if generation != self._generation or client is None or channel not in self._channels:
+            return
+        client.channels[channel] = _BridgeChannel(
+            channel, client.connection, self._handlers(channel)
+        )
+        client.connection.send_event("pusher:subscribe", data)
+
+    def _handlers(self, channel: str) -> _Handlers:
+        """Callbacks for pysher's thread: parse, then emit. Nothing else."""
+
+        def succeeded(data: Any) -> None:
+            parsed = _parse(data)
+            presence = parsed.get("presence") if isinstance(parsed, dict) else None
+            if isinstance(presence, dict) and isinstance(presence.get("hash"), dict):
+                self.members.emit(channel, presence["hash"])
+            self.subscribed.emit(channel)
+
+        def failed(data: Any) -> None:
+            reason = data.get("error") if isinstance(data, dict) else None
+            self.subscription_failed.emit(channel, str(reason or data))
+
+        def added(data: Any) -> None:
+            parsed = _parse(data)
+            if isinstance(parsed, dict) and "user_id" in parsed:
+                self.member_added.emit(channel, str(parsed["user_id"]), parsed.get("user_info"))
+
+        def removed(data: Any) -> None:
+            parsed = _parse(data)
+            if isinstance(parsed, dict) and "user_id" in parsed:
+                self.member_removed.emit(channel, str(parsed["user_id"]))
+
+        def other(event: str) -> Callable[[Any], None]:
+            return lambda data: self.channel_event.emit(channel, event, _parse(data))
+
+        return _Handlers(
+            {
+                "pusher_internal:subscription_succeeded": succeeded,
+                "pusher:subscription_error": failed,
+                "pusher_internal:member_added": added,
+                "pusher_internal:member_removed": removed,
+            },
+            other,
+        )
+
+
+def _parse(data: Any) -> Any:
+    """Channel events' data is a JSON string (double-encoded); decode it once."""
+    if isinstance(data, str):
+        try:
+            return json.loads(data)
+        except ValueError:
+            return data
+    return data
+
+
+class _Handlers(dict[str, Callable[[Any], None]]):
+    """Handlers by event name; any other event gets ``fallback(event)``."""
+
+    def __init__(
+        self,
+        handlers: dict[str, Callable[[Any], None]],
+        fallback: Callable[[str], Callable[[Any], None]],
+    ) -> None:
+        super().__init__(handlers)
+        self._fallback = fallback
+
+    def __missing__(self, event: str) -> Callable[[Any], None]:
+        return self._fallback(event)
+
+
+class _BridgeChannel(Channel):  # type: ignore[misc]  # pysher is untyped
+    """A pysher channel that hands every event to the bridge, not only bound names."""
+
+    def __init__(self, name: str, connection: Any, handlers: _Handlers) -> None:
+        super().__init__(name, connection)
+        self._handlers = handlers
+
+    def _handle_event(self, event_name: str, data: Any) -> None:
+        self._handlers[event_name](data)

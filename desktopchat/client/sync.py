@@ -1,0 +1,188 @@
+"""Keeping rooms complete: live events merged with history, each message once, in order.
+
+On every (re)subscription a room catches up by fetching history after the last id it
+delivered; live events that arrive meanwhile go into the same :class:`RoomTimeline`, which
+drops duplicates and holds early arrivals until the gap before them is filled. A live
+event that reveals a gap (its predecessor never came) starts another catch-up. Pusher
+stores nothing, so this is how a reconnect loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from desktopchat.client.cache import LocalDatabase
+from desktopchat.client.domain import HistoryPage, Message, Room
+from desktopchat.client.errors import DesktopChatError
+from desktopchat.client.realtime import RealtimeBridge
+from desktopchat.client.tasks import TaskRunner
+from desktopchat.client.timeline import RoomTimeline
+
+log = logging.getLogger(__name__)
+
+HistoryFetcher = Callable[[str, int | None, int], HistoryPage]
+"""``(room, after_id or None for the latest, limit) -> page``; blocking (HTTP)."""
+
+#: Messages per catch-up request (the relay's maximum).
+PAGE = 200
+
+
+@dataclass(slots=True)
+class _RoomState:
+    room: Room
+    timeline: RoomTimeline
+    backlog: int
+    subscribed: bool = False
+    fetching: bool = False
+    again: bool = False
+
+
+class SyncEngine(QObject):
+    """Merges history and live events for the rooms it watches.
+
+    Signals:
+        messages_added(str, list): room, new messages in id order (each exactly once).
+        message_changed(str, object): room, an edited or deleted :class:`Message`.
+        catching_up(str, bool): room, whether a history fetch is running.
+        sync_failed(str, str): room, why a catch-up failed (it is retried on reconnect).
+    """
+
+    messages_added = Signal(str, list)
+    message_changed = Signal(str, object)
+    catching_up = Signal(str, bool)
+    sync_failed = Signal(str, str)
+
+    def __init__(
+        self,
+        bridge: RealtimeBridge,
+        tasks: TaskRunner,
+        fetch: HistoryFetcher,
+        database: LocalDatabase | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._bridge = bridge
+        self._tasks = tasks
+        self._fetch = fetch
+        self._db = database
+        self._rooms: dict[str, _RoomState] = {}
+        self._by_channel: dict[str, _RoomState] = {}
+        bridge.subscribed.connect(self._on_subscribed)
+        bridge.channel_event.connect(self._on_event)
+
+    def watch(self, room: Room, backlog: int = 50) -> list[Message]:
+        """Follow ``room``; returns what the local database already has (shown at once).
+
+        Without local history the latest ``backlog`` messages are fetched first; with it,
+        only what is newer than the last stored id.
+        """
+        if room.name in self._rooms:
+            return []
+        cached = self._db.recent(room.name, backlog) if self._db is not None else []
+        last_id = self._db.last_id(room.name) if self._db is not None else None
+        state = _RoomState(room, RoomTimeline(last_id), backlog)
+        self._rooms[room.name] = state
+        self._by_channel[room.channel] = state
+        self._bridge.subscribe(room.channel)
+        self._catch_up(state)
+        return cached
+
+    def unwatch(self, room: str) -> None:
+        """Stop following ``room``."""
+        state = self._rooms.pop(room, None)
+        if state is not None:
+            self._by_channel.pop(state.room.channel, None)
+            self._bridge.unsubscribe(state.room.channel)
+
+    def last_id(self, room: str) -> int | None:
+        """The last id delivered for ``room``."""
+        state = self._rooms.get(room)
+        return state.timeline.last_id if state is not None else None
+
+    # ------------------------------------------------------------------------ events
+
+    @Slot(str)
+    def _on_subscribed(self, channel: str) -> None:
+        state = self._by_channel.get(channel)
+        if state is not None:
+            state.subscribed = True
+            self._catch_up(state)
+
+    @Slot(str, str, object)
+    def _on_event(self, channel: str, event: str, data: object) -> None:
+        state = self._by_channel.get(channel)
+        if state is None or event not in ("message", "message-updated", "message-deleted"):
+            return
+        try:
+            message = Message.from_json(data)
+        except DesktopChatError as exc:
+            log.warning("ignoring a malformed %s event on %s: %s", event, channel, exc)
+            return
+        if event == "message":
+            self._deliver(state, state.timeline.offer([message]))
+        else:
+            changed, delivered = state.timeline.update(message)
+            self._deliver(state, delivered)
+            if changed is not None:
+                self._changed(state, changed)
+        if state.timeline.has_gap:
+            self._catch_up(state)
+
+    # --------------------------------------------------------------------- catch-up
+
+    def _catch_up(self, state: _RoomState) -> None:
+        if state.fetching:
+            state.again = True  # a newer gap: fetch once more when this one lands
+            return
+        state.fetching = True
+        state.again = False
+        self.catching_up.emit(state.room.name, True)
+        timeline = state.timeline
+        after, limit = timeline.last_id, PAGE if timeline.based else max(1, state.backlog)
+        name = state.room.name
+        self._tasks.run(
+            lambda: self._fetch(name, after, limit),
+            lambda page: self._fetched(state, page),
+            lambda exc: self._fetch_failed(state, exc),
+        )
+
+    def _fetched(self, state: _RoomState, page: HistoryPage) -> None:
+        state.fetching = False
+        if self._rooms.get(state.room.name) is not state:
+            return
+        timeline = state.timeline
+        if not timeline.based:
+            first = page.messages[0].id if page.messages else None
+            base = first - 1 if first is not None else 0
+            if state.backlog == 0 and page.messages:
+                base = page.messages[-1].id
+            self._deliver(state, timeline.start_after(base))
+        self._deliver(state, timeline.offer(page.messages))
+        # Edits seen in the page for already-delivered ids are not re-sent: the page
+        # holds current versions, and delivered ones were updated by their events.
+        if page.has_more or timeline.has_gap or state.again:
+            self._catch_up(state)
+            return
+        self.catching_up.emit(state.room.name, False)
+
+    def _fetch_failed(self, state: _RoomState, exc: BaseException) -> None:
+        state.fetching = False
+        self.catching_up.emit(state.room.name, False)
+        self.sync_failed.emit(state.room.name, str(exc))
+        log.warning("catch-up of %s failed: %s", state.room.name, exc)
+
+    def _deliver(self, state: _RoomState, messages: list[Message]) -> None:
+        if not messages:
+            return
+        if self._db is not None:
+            self._db.store(messages)
+        self.messages_added.emit(state.room.name, messages)
+
+    def _changed(self, state: _RoomState, message: Message) -> None:
+        if self._db is not None:
+            self._db.store([message])
+        self.message_changed.emit(state.room.name, message)
