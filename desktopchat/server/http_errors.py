@@ -10,15 +10,22 @@ from aiohttp import web
 class ApiError(Exception):
     """An HTTP API error with its status, a stable code and a message for humans."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
+        self.headers = headers or {}
 
 
-def error_response(status: int, code: str, message: str) -> web.Response:
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> web.Response:
     """The JSON error body every endpoint uses."""
-    return web.json_response({"error": {"code": code, "message": message}}, status=status)
+    return web.json_response(
+        {"error": {"code": code, "message": message}}, status=status, headers=headers
+    )
 
 
 @web.middleware
@@ -27,7 +34,7 @@ async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
     try:
         response: web.StreamResponse = await handler(request)
     except ApiError as exc:
-        return error_response(exc.status, exc.code, str(exc))
+        return error_response(exc.status, exc.code, str(exc), exc.headers)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

@@ -68,8 +68,12 @@ async def post_sessions(request: web.Request) -> web.Response:
         relay.failures_by_address.retry_after(address_key, now),
     )
     if wait > 0:
+        seconds = int(wait) + 1
         raise ApiError(
-            429, "too_many_attempts", f"Too many failed logins; retry in {int(wait) + 1} s"
+            429,
+            "too_many_attempts",
+            f"Too many failed logins; retry in {seconds} s",
+            headers={"Retry-After": str(seconds)},
         )
     found = await relay.db(relay.store.credentials, username)
     stored_hash = found.password_hash if found else passwords.DUMMY_HASH

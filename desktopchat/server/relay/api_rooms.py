@@ -60,17 +60,25 @@ async def _room(relay: Relay, request: web.Request) -> Room:
 
 def message_text(body: dict[str, object]) -> str:
     """The ``text`` field: a non-blank string that fits one Pusher event (413 otherwise)."""
-    text = string_field(body, "text", max_length=10 * limits.MAX_TEXT_BYTES) or ""
+    raw = body.get("text")
+    # Each character is at least one UTF-8 byte: a longer string is over the limit.
+    if isinstance(raw, str) and len(raw) > limits.MAX_TEXT_BYTES:
+        raise _text_too_large()
+    text = string_field(body, "text", max_length=limits.MAX_TEXT_BYTES) or ""
     if not text.strip():
         raise ApiError(400, "blank_text", "Message text is empty")
     if limits.text_bytes(text) > limits.MAX_TEXT_BYTES:
-        raise ApiError(
-            413,
-            "text_too_large",
-            f"Message text is over the limit of {limits.MAX_TEXT_BYTES} bytes "
-            "(UTF-8, JSON-escaped); split it into several messages",
-        )
+        raise _text_too_large()
     return text
+
+
+def _text_too_large() -> ApiError:
+    return ApiError(
+        413,
+        "text_too_large",
+        f"Message text is over the limit of {limits.MAX_TEXT_BYTES} bytes "
+        "(UTF-8, JSON-escaped); split it into several messages",
+    )
 
 
 async def _announce(relay: Relay, room: Room, event: str, message: Message) -> None:

@@ -9,6 +9,7 @@ message; :class:`_KeepAliveBackend` reuses one session.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -83,7 +84,13 @@ class Publisher:
     async def trigger(self, channel: str, event: str, payload: dict[str, Any]) -> None:
         """Send ``event`` with ``payload`` to ``channel``; :class:`PublishError` on failure."""
         try:
-            await self._client.trigger(channel, event, payload)
+            # Pre-encoded, so the library skips its sys.getsizeof() "size" check, which counts
+            # 4 bytes per character of a str holding any non-BMP character (an emoji) and so
+            # refuses messages within limits.MAX_TEXT_BYTES; the relay's limit and the
+            # upstream's 10 KB check both count real UTF-8 bytes.
+            data = json.dumps(payload, ensure_ascii=False)
+            batch = [{"channel": channel, "name": event, "data": data}]
+            await self._client.trigger_batch(batch, already_encoded=True)
         except (pusher.errors.PusherError, aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise PublishError(f"trigger {event} on {channel} failed: {exc}") from exc
 

@@ -224,7 +224,10 @@ class SqliteStore:
 
     def message(self, room: str, message_id: int) -> Message | None:
         with self._lock:
-            return self._message_unlocked(room, message_id)
+            try:
+                return self._message_unlocked(room, message_id)
+            except NotFoundError:
+                return None
 
     def _message_unlocked(self, room: str, message_id: int) -> Message:
         row = self._db.execute(

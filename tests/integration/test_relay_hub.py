@@ -1,0 +1,116 @@
+"""The relay as mounted in the hub: ``/api/config``, restarts, and ``--seed-compat``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+
+from desktopchat.server.credentials import AppCredentials
+from desktopchat.server.runner import HubThread
+from tests.conftest import PysherClient
+from tests.inbox import WAIT, Inbox
+from tests.integration.conftest import (
+    SUCCEEDED,
+    Api,
+    base_url,
+    error_of,
+    events_of,
+    listen_room,
+)
+
+
+def test_config_tells_clients_how_to_connect_and_no_secret(
+    relay_hub: HubThread, credentials: AppCredentials
+) -> None:
+    for host in ("127.0.0.1", "localhost"):
+        response = requests.get(f"http://{host}:{relay_hub.port}/api/config", timeout=WAIT)
+        assert response.status_code == 200
+        config = response.json()
+        assert config["pusher"] == {
+            "key": credentials.key,
+            "host": host,
+            "port": relay_hub.port,
+            "tls": False,
+        }
+        assert config["auth_endpoint"] == "/api/pusher/auth"
+        assert isinstance(config["max_message_bytes"], int)
+        assert config["max_message_bytes"] > 0
+        assert credentials.secret not in response.text
+        assert all(credentials.secret not in value for value in response.headers.values())
+
+
+def test_the_config_endpoint_works_for_pysher(
+    api: Api, relay_pysher: Callable[..., PysherClient]
+) -> None:
+    """What /api/config says is enough to connect: key, host and port reach the hub."""
+    config = api.call("GET", "/api/config").json()["pusher"]
+    alice = api.signed_up("alice")
+    inbox = listen_room(relay_pysher(config["port"]), alice, "message")
+    message = alice.sent("configured")
+    assert events_of(inbox["message"], 1) == [message]
+
+
+def test_history_and_sessions_survive_a_restart(
+    start_relay_hub: Callable[..., HubThread],
+    relay_pysher: Callable[..., PysherClient],
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "kept"
+    first = start_relay_hub(data_dir=data_dir)
+    alice = Api(base_url(first)).signed_up("alice")
+    sent = [alice.sent("before"), alice.sent("the restart")]
+    first.stop()
+
+    second = start_relay_hub(data_dir=data_dir)
+    again = Api(base_url(second), alice.token)
+    me = again.call("GET", "/api/me")
+    assert me.status_code == 200, "the old token must still be valid"
+    assert me.json()["user"] == alice.user
+    assert again.history().json() == {"messages": sent, "has_more": False}
+    # The restarted relay triggers into the new hub: events still flow.
+    inbox = listen_room(relay_pysher(second.port), again, "message")
+    after = again.sent("after")
+    assert after["id"] == sent[-1]["id"] + 1
+    assert events_of(inbox["message"], 1) == [after]
+    error_of(Api(base_url(second)).register("alice"), 409)
+
+
+def test_seed_compat_posts_reach_the_public_test_channel(
+    start_relay_hub: Callable[..., HubThread], credentials: AppCredentials
+) -> None:
+    seed_hub = start_relay_hub(seed_compat=True)
+    client = PysherClient(credentials.key, seed_hub.port)
+    succeeded, received = Inbox(), Inbox()
+
+    def subscribe() -> None:
+        channel = client.pusher.subscribe("test_channel")
+        channel.bind(SUCCEEDED, succeeded.put)
+        channel.bind("message_event", received.put)
+
+    client.on_connect(subscribe)
+    try:
+        client.connect()
+        succeeded.wait_count(1, "subscription to test_channel")
+        text = "hello from the <b>seed</b> page & co"
+        response = requests.post(
+            f"{base_url(seed_hub)}/AJAX_save/send", data={"message": text}, timeout=WAIT
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert [json.loads(d) for d in received.wait_count(1)] == [{"msg": text}]
+        blank = requests.post(
+            f"{base_url(seed_hub)}/AJAX_save/send", data={"message": " "}, timeout=WAIT
+        )
+        error_of(blank, 400)
+    finally:
+        client.close()
+
+
+def test_seed_compat_endpoint_is_off_by_default(relay_hub: HubThread) -> None:
+    response = requests.post(
+        f"{base_url(relay_hub)}/AJAX_save/send", data={"message": "hi"}, timeout=WAIT
+    )
+    assert response.status_code == 404

@@ -1,0 +1,155 @@
+"""``desktopchat relay`` as a user runs it: a process in front of a Pusher-compatible upstream.
+
+The upstream is the test's hub (no relay of its own); the relay signs with the same app
+secret, given through the environment, and pysher on the hub receives what it triggers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from desktopchat.commands.relay import ENV
+from desktopchat.server.credentials import AppCredentials
+from desktopchat.server.runner import HubThread
+from tests.conftest import PysherClient
+from tests.inbox import WAIT
+from tests.integration.conftest import Api, events_of, listen_room
+
+READY = re.compile(r"\Adesktopchat relay listening on http://(?P<host>[^\s:]+):(?P<port>\d+)\n\Z")
+
+
+@dataclass
+class RelayProcess:
+    """A running ``desktopchat relay`` and the base URL its ready line gave."""
+
+    proc: subprocess.Popen[str]
+    base: str
+
+    def stop(self) -> tuple[int, str]:
+        """SIGTERM; the exit code and what went to stderr."""
+        self.proc.send_signal(signal.SIGTERM)
+        _, err = self.proc.communicate(timeout=WAIT)
+        return self.proc.returncode, err
+
+
+def relay_env(secret: str | None) -> dict[str, str]:
+    """This process's environment without any DESKTOPCHAT_PUSHER_*, plus ``secret``."""
+    env = {k: v for k, v in os.environ.items() if k not in ENV.values()}
+    if secret is not None:
+        env["DESKTOPCHAT_PUSHER_SECRET"] = secret
+    return env
+
+
+def relay_args(hub: HubThread, credentials: AppCredentials, data_dir: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "desktopchat",
+        "relay",
+        "--port",
+        "0",
+        "--data-dir",
+        str(data_dir),
+        "--pusher-host",
+        "127.0.0.1",
+        "--pusher-port",
+        str(hub.port),
+        "--pusher-app-id",
+        credentials.app_id,
+        "--pusher-key",
+        credentials.key,
+    ]
+
+
+@pytest.fixture
+def start_relay(
+    hub: HubThread, credentials: AppCredentials, tmp_path: Path
+) -> Iterator[Callable[[], RelayProcess]]:
+    """Start ``desktopchat relay`` in front of the hub; killed after the test if still up."""
+    procs: list[subprocess.Popen[str]] = []
+
+    def start() -> RelayProcess:
+        proc = subprocess.Popen(
+            relay_args(hub, credentials, tmp_path / "relay"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=relay_env(credentials.secret),
+        )
+        procs.append(proc)
+        assert proc.stdout is not None
+        with ThreadPoolExecutor(1) as pool:
+            line = pool.submit(proc.stdout.readline).result(timeout=WAIT)
+        ready = READY.match(line)
+        if ready is None:
+            proc.kill()
+            _, err = proc.communicate(timeout=WAIT)
+            pytest.fail(f"unexpected ready line {line!r}; stderr: {err}")
+        return RelayProcess(proc, f"http://{ready['host']}:{ready['port']}")
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=WAIT)
+
+
+def test_standalone_relay_triggers_into_the_upstream(
+    start_relay: Callable[[], RelayProcess],
+    pysher_client: Callable[..., PysherClient],
+    hub: HubThread,
+    credentials: AppCredentials,
+) -> None:
+    relay = start_relay()
+    api = Api(relay.base)
+    config = api.call("GET", "/api/config")
+    assert config.json()["pusher"] == {
+        "key": credentials.key,
+        "host": "127.0.0.1",
+        "port": hub.port,
+        "tls": False,
+    }
+    assert credentials.secret not in config.text
+    alice = api.signed_up("alice")
+    # pysher on the hub, holding no secret, subscribed with the standalone relay's auth.
+    inbox = listen_room(pysher_client(secret=""), alice, "message")
+    message = alice.sent("via the standalone relay")
+    assert events_of(inbox["message"], 1) == [message]
+    assert alice.history().json()["messages"] == [message]
+    code, err = relay.stop()
+    assert code == 0, err
+
+
+def test_sigterm_stops_the_relay_with_exit_0(start_relay: Callable[[], RelayProcess]) -> None:
+    relay = start_relay()
+    assert Api(relay.base).call("GET", "/api/config").status_code == 200
+    code, err = relay.stop()
+    assert code == 0, err
+    assert "Traceback" not in err
+
+
+def test_a_missing_secret_exits_2_saying_so(
+    hub: HubThread, credentials: AppCredentials, tmp_path: Path
+) -> None:
+    result = subprocess.run(
+        relay_args(hub, credentials, tmp_path / "relay"),
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+        env=relay_env(None),
+        check=False,
+    )
+    assert result.returncode == 2, result
+    assert result.stdout == ""
+    assert "missing Pusher secret" in result.stderr
+    assert "Traceback" not in result.stderr
