@@ -49,6 +49,8 @@ class _Connection:
     #: the user this socket signed in as (``pusher:signin``), if any
     user_id: str | None = None
     ping_sent_at: float | None = None
+    #: set once the hub asked for this socket to be closed; it gets no more pings
+    closing: bool = False
     client_event_times: deque[float] = field(
         default_factory=lambda: deque(maxlen=limits.CLIENT_EVENTS_PER_SECOND)
     )
@@ -157,6 +159,8 @@ class ChannelsCore:
         """Ping clients silent for ``activity_timeout``; drop those that did not answer (4201)."""
         actions: list[Action] = []
         for conn in self._connections.values():
+            if conn.closing:
+                continue
             if conn.ping_sent_at is not None:
                 if now - conn.ping_sent_at >= self.pong_timeout:
                     actions.extend(
@@ -257,6 +261,9 @@ class ChannelsCore:
 
     def _disconnect(self, socket_id: str, code: int, message: str) -> list[Action]:
         """``pusher:error`` then close: pysher reads only the former, pusher-js the latter."""
+        conn = self._connections.get(socket_id)
+        if conn is not None:
+            conn.closing = True
         return [self._error(socket_id, message, code), Close(socket_id, code, message)]
 
     def _webhook(self, name: str, channel: str, **extra: Any) -> list[Action]:
