@@ -1,7 +1,6 @@
 """The ``desktopchat`` command: parse arguments and dispatch to a subcommand.
 
-With no subcommand it runs the main job on the embedded default: until the window exists,
-that is the hub (``serve``).
+With no subcommand it opens the window, on the embedded hub unless a profile says otherwise.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from desktopchat import __version__, logs
-from desktopchat.commands import account, relay, send, serve, tail
+from desktopchat.commands import account, relay, send, serve, tail, window
 from desktopchat.paths import app_dirs
 
 
@@ -20,11 +19,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="desktopchat",
         description="A fast native desktop chat on Pusher Channels. "
-        "With no command, runs the embedded hub.",
+        "With no command, opens the chat window.",
     )
     parser.add_argument("--version", action="version", version=f"desktopchat {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    window.add_parser(subparsers)
     serve.add_parser(subparsers)
     relay.add_parser(subparsers)
     send.add_parser(subparsers)
@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(arguments)
     if getattr(args, "run", None) is None:
-        args = parser.parse_args([*arguments, "serve"])
+        args = parser.parse_args([*arguments, "window"])
     dirs = app_dirs()
     logs.configure(dirs.logs, verbose=args.verbose)
     result: int = args.run(args, dirs)

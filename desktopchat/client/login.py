@@ -69,6 +69,39 @@ def open_login(dirs: AppDirs, settings: Settings, profile: Profile, store: Token
         client.close()
 
 
+def sign_in(
+    store: TokenStore,
+    settings: Settings,
+    server: str,
+    username: str,
+    password: str,
+    *,
+    remember_me: bool,
+    create_account: bool = False,
+    display_name: str = "",
+    email: str = "",
+) -> tuple[Login, Profile]:
+    """Log in to a remote relay (creating the account first if asked).
+
+    Returns the session and the profile to save for that server; with ``remember_me`` the
+    token goes to the keyring, else it lasts this session only.
+    """
+    client = RelayClient(server)
+    try:
+        server_info = client.server_info()
+        if create_account:
+            client.register(username, password, display_name or None, email or None)
+        token, user = client.login(username, password)
+    finally:
+        client.close()
+    notices: list[str] = []
+    if remember_me:
+        remember(store, client.server_url, user.username, token, notices)
+    profile = settings.for_server(client.server_url)
+    profile = Profile(profile.name, profile.server, user.username)
+    return Login(client.server_url, token, user, server_info, tuple(notices)), profile
+
+
 def remember(store: TokenStore, url: str, username: str, token: str, notices: list[str]) -> None:
     """Keep a token in the store; if the keyring fails, say so (the session still works)."""
     try:

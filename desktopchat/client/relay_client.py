@@ -154,6 +154,11 @@ class RelayClient:
         """The logged-in user; :class:`AuthenticationError` if the token is no longer valid."""
         return User.from_json(self._request("GET", "/api/me")["user"])
 
+    def set_display_name(self, display_name: str) -> User:
+        """Change the name others see."""
+        answer = self._request("PATCH", "/api/me", json={"display_name": display_name})
+        return User.from_json(answer["user"])
+
     # ------------------------------------------------------------------------- rooms
 
     def rooms(self) -> list[Room]:

@@ -150,6 +150,18 @@ async def get_me(request: web.Request) -> web.Response:
     return web.json_response({"user": user.to_json()})
 
 
+async def patch_me(request: web.Request) -> web.Response:
+    """Change your display name: ``{display_name}`` → the updated user."""
+    relay = request.app[RELAY]
+    user, _ = await relay.user_of(request)
+    body = await read_json(request)
+    name = (string_field(body, "display_name", max_length=limits.MAX_DISPLAY_NAME) or "").strip()
+    if not name or not name.isprintable():
+        raise ApiError(400, "invalid_display_name", "Display name must be printable text")
+    updated = await relay.db(relay.store.set_display_name, user.id, name)
+    return web.json_response({"user": updated.to_json()})
+
+
 async def get_avatar(request: web.Request) -> web.Response:
     """A generated identicon, so avatars never need the internet."""
     user_id = request.match_info["user_id"]
@@ -169,4 +181,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/api/sessions/local", post_local_session)
     app.router.add_delete("/api/sessions/current", delete_current_session)
     app.router.add_get("/api/me", get_me)
+    app.router.add_patch("/api/me", patch_me)
     app.router.add_get("/api/avatars/{user_id}.svg", get_avatar)

@@ -141,6 +141,18 @@ class SqliteStore:
             ).fetchone()
         return None if row is None else Credentials(_user(row[:4]), str(row[4]))
 
+    def set_display_name(self, user_id: int, display_name: str) -> User:
+        with self._lock:
+            self._db.execute(
+                "UPDATE users SET display_name = ? WHERE id = ?", (display_name, user_id)
+            )
+            row = self._db.execute(
+                "SELECT id, username, display_name, email FROM users WHERE id = ?", (user_id,)
+            ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no user {user_id}")
+        return _user(row)
+
     def create_session(self, user_id: int, token_hash: str, expires_at: float) -> None:
         with self._lock:
             self._db.execute(

@@ -54,6 +54,10 @@ class Store(Protocol):
         """The account and password hash for ``username`` (case-insensitive), if any."""
         ...
 
+    def set_display_name(self, user_id: int, display_name: str) -> User:
+        """Change the name others see (on past messages too)."""
+        ...
+
     def create_session(self, user_id: int, token_hash: str, expires_at: float) -> None:
         """Remember a login by the hash of its token."""
         ...

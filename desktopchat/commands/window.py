@@ -1,0 +1,22 @@
+"""``desktopchat`` (or ``desktopchat window``): open the chat window."""
+
+from __future__ import annotations
+
+import argparse
+
+from desktopchat.commands.common import add_client_options
+from desktopchat.paths import AppDirs
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``window`` (what ``desktopchat`` with no command runs)."""
+    parser = subparsers.add_parser("window", help="open the chat window (the default)")
+    add_client_options(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, dirs: AppDirs) -> int:
+    """Import Qt widgets only now: the CLI commands and the hub never load them."""
+    from desktopchat.ui import app  # noqa: PLC0415 - deliberate lazy import
+
+    return app.run(args, dirs)

@@ -1,0 +1,144 @@
+"""Avatars for the message list and members panel: never waiting, never needing the internet.
+
+Every author gets an identicon at once, drawn here from their user id with the same
+algorithm as the relay's SVG, so offline and online look alike. A remote picture
+(Gravatar) is fetched in the background, kept on disk in the cache dir, and replaces the
+identicon when it arrives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+import requests
+from PySide6.QtCore import QObject, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPixmap
+
+from desktopchat.client.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+#: Rendered avatar size in device-independent pixels.
+SIZE = 36
+#: Largest picture accepted from a remote server.
+MAX_AVATAR_BYTES = 512 * 1024
+
+
+def identicon(seed: str, size: int = SIZE, ratio: float = 1.0) -> QPixmap:
+    """A round 5x5 mirrored identicon (the relay's ``identicon_svg`` algorithm)."""
+    digest = hashlib.sha256(seed.encode()).digest()
+    pixels = round(size * ratio)
+    pixmap = QPixmap(pixels, pixels)
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    clip = QPainterPath()
+    clip.addEllipse(QRectF(0, 0, size, size))
+    painter.setClipPath(clip)
+    painter.fillRect(QRectF(0, 0, size, size), QColor("#f0f0f0"))
+    colour = QColor.fromHsl(digest[0] * 360 // 256, 140, 128)
+    cell = size / 5
+    for row in range(5):
+        for col in range(3):
+            if digest[1 + row * 3 + col] & 1:
+                for x in {col, 4 - col}:
+                    painter.fillRect(QRectF(x * cell, row * cell, cell, cell), colour)
+    painter.end()
+    return pixmap
+
+
+class AvatarCache(QObject):
+    """Pixmaps by user: identicon now, remote picture when fetched.
+
+    Signals:
+        updated(): a remote picture arrived; views should repaint.
+    """
+
+    updated = Signal()
+
+    def __init__(
+        self, cache_dir: Path, tasks: TaskRunner, ratio: float = 1.0, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._dir = cache_dir / "avatars"
+        self._tasks = tasks
+        self._ratio = ratio
+        self._pixmaps: dict[str, QPixmap] = {}
+        self._requested: set[str] = set()
+
+    def pixmap(self, user_id: int, avatar_url: str) -> QPixmap:
+        """The best avatar available now for ``user_id`` (never blocks)."""
+        key = f"{user_id}|{avatar_url}"
+        found = self._pixmaps.get(key)
+        if found is not None:
+            return found
+        pixmap = self._from_disk(avatar_url) or identicon(str(user_id), ratio=self._ratio)
+        self._pixmaps[key] = pixmap
+        if avatar_url.startswith("https://") and key not in self._requested:
+            self._requested.add(key)
+            self._tasks.run(
+                lambda: _download(avatar_url), lambda data: self._arrived(key, avatar_url, data)
+            )
+        return pixmap
+
+    def _path(self, url: str) -> Path:
+        return self._dir / hashlib.sha256(url.encode()).hexdigest()[:32]
+
+    def _from_disk(self, url: str) -> QPixmap | None:
+        path = self._path(url)
+        if not url.startswith("https://") or not path.is_file():
+            return None
+        return self._rounded(path.read_bytes())
+
+    def _arrived(self, key: str, url: str, data: bytes | None) -> None:
+        if not data:
+            return
+        pixmap = self._rounded(data)
+        if pixmap is None:
+            return
+        try:
+            self._dir.mkdir(parents=True, exist_ok=True)
+            self._path(url).write_bytes(data)
+        except OSError as exc:
+            log.info("avatar not cached on disk: %s", exc)
+        self._pixmaps[key] = pixmap
+        self.updated.emit()
+
+    def _rounded(self, data: bytes) -> QPixmap | None:
+        source = QPixmap()
+        if not source.loadFromData(data):
+            return None
+        pixels = round(SIZE * self._ratio)
+        scaled = source.scaled(
+            pixels,
+            pixels,
+            Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+        result = QPixmap(pixels, pixels)
+        result.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(result)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        clip = QPainterPath()
+        clip.addEllipse(QRectF(0, 0, pixels, pixels))
+        painter.setClipPath(clip)
+        painter.drawPixmap(0, 0, scaled)
+        painter.end()
+        result.setDevicePixelRatio(self._ratio)
+        return result
+
+
+def _download(url: str) -> bytes | None:
+    """Fetch a remote avatar; None when offline or refused (the identicon stays)."""
+    try:
+        response = requests.get(url, timeout=(3, 5), stream=True)
+        if not response.ok:
+            return None
+        data = response.raw.read(MAX_AVATAR_BYTES + 1, decode_content=True)
+    except (requests.RequestException, OSError) as exc:
+        log.info("avatar %s not fetched: %s", url, type(exc).__name__)
+        return None
+    return data if len(data) <= MAX_AVATAR_BYTES else None

@@ -1,0 +1,244 @@
+"""Dialogs: sign in / sign up, new room, settings. They collect input; the window acts on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktopchat.client.settings import Profile
+
+THEMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+
+
+@dataclass(frozen=True, slots=True)
+class SignInRequest:
+    """What the sign-in dialog asks the window to do."""
+
+    server: str
+    username: str
+    password: str
+    remember: bool
+    create_account: bool
+    display_name: str = ""
+    email: str = ""
+
+
+class SignInDialog(QDialog):
+    """Sign in to (or create an account on) a remote relay; "remember me" keeps the token.
+
+    Signals:
+        requested(object): a :class:`SignInRequest`; the window answers with :meth:`failed`
+            or closes the dialog.
+    """
+
+    requested = Signal(object)
+
+    def __init__(self, server: str = "", username: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Sign in")
+        self.setAccessibleName("Sign in")
+        self.server = QLineEdit(server, self)
+        self.server.setPlaceholderText("chat.example.org:6001")
+        self.username = QLineEdit(username, self)
+        self.password = QLineEdit(self)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.display_name = QLineEdit(self)
+        self.email = QLineEdit(self)
+        self.email.setPlaceholderText("optional, for a Gravatar")
+        self.new_account = QCheckBox("Create a new account", self)
+        self.remember = QCheckBox("Remember me (keeps the session in the system keyring)", self)
+        self.remember.setChecked(True)
+        self.error = QLabel(self)
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Sign-in error")
+        for field, name in (
+            (self.server, "Server"),
+            (self.username, "Username"),
+            (self.password, "Password"),
+            (self.display_name, "Display name"),
+            (self.email, "Email"),
+        ):
+            field.setAccessibleName(name)
+        form = QFormLayout()
+        form.addRow("Server", self.server)
+        form.addRow("Username", self.username)
+        form.addRow("Password", self.password)
+        form.addRow(self.new_account)
+        form.addRow("Display name", self.display_name)
+        form.addRow("Email", self.email)
+        form.addRow(self.remember)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, parent=self
+        )
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.new_account.toggled.connect(self._mode)
+        self._mode(False)
+
+    def _mode(self, create: bool) -> None:
+        self.display_name.setEnabled(create)
+        self.email.setEnabled(create)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
+            "Create account" if create else "Sign in"
+        )
+
+    def _submit(self) -> None:
+        if (
+            not self.server.text().strip()
+            or not self.username.text().strip()
+            or not self.password.text()
+        ):
+            self.failed("Server, username and password are all needed.")
+            return
+        self.error.clear()
+        self.buttons.setEnabled(False)
+        self.requested.emit(
+            SignInRequest(
+                server=self.server.text().strip(),
+                username=self.username.text().strip(),
+                password=self.password.text(),
+                remember=self.remember.isChecked(),
+                create_account=self.new_account.isChecked(),
+                display_name=self.display_name.text().strip(),
+                email=self.email.text().strip(),
+            )
+        )
+
+    def failed(self, message: str) -> None:
+        """Show why signing in did not work, and let the user try again."""
+        self.error.setText(message)
+        self.buttons.setEnabled(True)
+        self.password.setFocus()
+
+
+class NewRoomDialog(QDialog):
+    """Name and topic of a new room."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New room")
+        self.name = QLineEdit(self)
+        self.name.setPlaceholderText("lower-case letters, digits, - and _")
+        self.name.setAccessibleName("Room name")
+        self.topic = QLineEdit(self)
+        self.topic.setAccessibleName("Room topic")
+        form = QFormLayout(self)
+        form.addRow("Name", self.name)
+        form.addRow("Topic", self.topic)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, parent=self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+class SettingsDialog(QDialog):
+    """Profiles, your display name, the theme. Later issues add pages (notifications).
+
+    Signals:
+        display_name_changed(str): save this display name on the server.
+        theme_changed(str): one of :data:`THEMES`.
+        profile_removed(str): forget this profile.
+        sign_in_requested(): open the sign-in dialog (adds a profile).
+    """
+
+    display_name_changed = Signal(str)
+    theme_changed = Signal(str)
+    profile_removed = Signal(str)
+    sign_in_requested = Signal()
+
+    def __init__(
+        self,
+        profiles: list[Profile],
+        current: str,
+        display_name: str,
+        theme: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Settings pages")
+        self.tabs.addTab(self._profiles_page(profiles, current), "Servers")
+        self.tabs.addTab(self._account_page(display_name), "Account")
+        self.tabs.addTab(self._appearance_page(theme), "Appearance")
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(close)
+
+    def _profiles_page(self, profiles: list[Profile], current: str) -> QWidget:
+        page = QWidget(self)
+        self.profiles = QListWidget(page)
+        self.profiles.setAccessibleName("Server profiles")
+        for profile in profiles:
+            where = "this computer" if profile.embedded else profile.server
+            who = f" as {profile.username}" if profile.username else ""
+            marker = " (current)" if profile.name == current else ""
+            self.profiles.addItem(f"{profile.name}: {where}{who}{marker}")
+        self._profile_names = [p.name for p in profiles]
+        add = QPushButton("Sign in to another server…", page)
+        add.clicked.connect(self.sign_in_requested)
+        remove = QPushButton("Remove", page)
+        remove.setAccessibleName("Remove the selected profile")
+        remove.clicked.connect(self._remove)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.profiles)
+        layout.addWidget(add)
+        layout.addWidget(remove)
+        return page
+
+    def _remove(self) -> None:
+        row = self.profiles.currentRow()
+        if 0 <= row < len(self._profile_names):
+            self.profile_removed.emit(self._profile_names[row])
+            self.profiles.takeItem(row)
+            del self._profile_names[row]
+
+    def _account_page(self, display_name: str) -> QWidget:
+        page = QWidget(self)
+        self.display_name = QLineEdit(display_name, page)
+        self.display_name.setAccessibleName("Display name")
+        save = QPushButton("Save", page)
+        save.clicked.connect(
+            lambda: self.display_name_changed.emit(self.display_name.text().strip())
+        )
+        form = QFormLayout(page)
+        form.addRow("Display name", self.display_name)
+        form.addRow(save)
+        return page
+
+    def _appearance_page(self, theme: str) -> QWidget:
+        page = QWidget(self)
+        self.theme = QComboBox(page)
+        self.theme.setAccessibleName("Theme")
+        for key, label in THEMES.items():
+            self.theme.addItem(label, key)
+        self.theme.setCurrentIndex(max(0, list(THEMES).index(theme) if theme in THEMES else 0))
+        self.theme.currentIndexChanged.connect(
+            lambda _: self.theme_changed.emit(self.theme.currentData())
+        )
+        form = QFormLayout(page)
+        form.addRow("Theme", self.theme)
+        return page

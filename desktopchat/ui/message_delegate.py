@@ -1,0 +1,268 @@
+"""Painting one message row: day separator, author header, text, state — no widgets.
+
+``sizeHint`` and ``paint`` share one layout computation, and heights are cached per row
+and width: QListView asks every row's size to lay out 100,000 messages, so the common
+case (plain text) is measured with font metrics alone, and only rows with markup or links
+build a QTextDocument (kept in a small LRU for painting and link hit-tests).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPalette,
+    QTextDocument,
+)
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from desktopchat.client.domain import Message
+from desktopchat.client.outbox import OutboxItem
+from desktopchat.ui import markup
+from desktopchat.ui.avatars import SIZE as AVATAR
+from desktopchat.ui.avatars import AvatarCache
+from desktopchat.ui.message_model import Roles, Row
+
+PAD = 6
+GUTTER = AVATAR + 2 * PAD + 4  # avatar column
+DAY_HEIGHT = 30
+DOC_CACHE = 400
+
+Index = QModelIndex | QPersistentModelIndex
+
+_STATE_LABEL = {
+    "pending": "waiting to send…",
+    "sending": "sending…",
+    "failed": "not sent — Enter to retry",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    day: date | None
+    header: bool
+    header_height: int
+    text_height: int
+
+    @property
+    def height(self) -> int:
+        return (DAY_HEIGHT if self.day else 0) + self.header_height + self.text_height + PAD
+
+
+class MessageDelegate(QStyledItemDelegate):
+    """Draws a chat row; caches heights so layout of long histories stays fast."""
+
+    def __init__(self, avatars: AvatarCache, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._avatars = avatars
+        self._heights: dict[tuple[object, ...], tuple[int, int]] = {}
+        self._documents: OrderedDict[tuple[object, ...], QTextDocument] = OrderedDict()
+
+    # ------------------------------------------------------------------- text forms
+
+    @staticmethod
+    def _body(record: Row) -> tuple[str, bool]:
+        """``(content, rich)``: plain text drawn as is, or our own safe HTML."""
+        if isinstance(record, OutboxItem):
+            return record.text, False  # shown as typed until the relay has it
+        if record.deleted:
+            return "<i>This message was deleted.</i>", True
+        if record.edited_at is not None:
+            return f'{markup.to_html(record.text)} <span style="color:gray">(edited)</span>', True
+        if markup.is_plain(record.text):
+            return record.text, False
+        return markup.to_html(record.text), True
+
+    @staticmethod
+    def _key(record: Row) -> tuple[object, ...]:
+        if isinstance(record, OutboxItem):
+            return ("outbox", record.client_id)
+        return (record.id, record.edited_at, record.deleted)
+
+    def _document(self, record: Row, html: str, width: int, font: QFont) -> QTextDocument:
+        key = (*self._key(record), width)
+        document = self._documents.get(key)
+        if document is None:
+            document = QTextDocument()
+            document.setDefaultFont(font)
+            document.setDocumentMargin(0)
+            document.setDefaultStyleSheet(
+                "pre, code { font-family: monospace; } a { text-decoration: underline; }"
+            )
+            document.setHtml(html)
+            document.setTextWidth(width)
+            self._documents[key] = document
+            if len(self._documents) > DOC_CACHE:
+                self._documents.popitem(last=False)
+        else:
+            self._documents.move_to_end(key)
+        return document
+
+    # ---------------------------------------------------------------------- layout
+
+    def _text_width(self, option: QStyleOptionViewItem) -> int:
+        return max(40, option.rect.width() - GUTTER - PAD)
+
+    def _layout(self, option: QStyleOptionViewItem, index: Index) -> _Layout:
+        record: Row = index.data(Roles.ROW)
+        header: bool = index.data(Roles.SHOW_HEADER)
+        day: date | None = index.data(Roles.DAY)
+        metrics = QFontMetrics(option.font)
+        header_height = metrics.height() + 2 if header else 0
+        width = self._text_width(option)
+        key = (*self._key(record), header, day is not None)
+        cached = self._heights.get(key)
+        if cached is not None and cached[0] == width:
+            return _Layout(day, header, header_height, cached[1])
+        content, rich = self._body(record)
+        if rich:
+            text_height = round(self._document(record, content, width, option.font).size().height())
+        else:
+            flags = Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextExpandTabs
+            text_height = metrics.boundingRect(QRect(0, 0, width, 10**6), flags, content).height()
+        if isinstance(record, OutboxItem):
+            text_height += metrics.height()  # the state line
+        text_height = max(text_height, metrics.height())
+        if header:
+            text_height = max(text_height, AVATAR - header_height)
+        self._heights[key] = (width, text_height)
+        return _Layout(day, header, header_height, text_height)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
+        """Height from the shared layout (cached); width follows the view."""
+        return QSize(option.rect.width(), self._layout(option, index).height)
+
+    # ----------------------------------------------------------------------- paint
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        """Day separator, avatar and header, then the text (and the outbox state)."""
+        layout = self._layout(option, index)
+        record: Row = index.data(Roles.ROW)
+        palette = option.palette
+        painter.save()
+        rect = QRect(option.rect)
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.fillRect(rect, palette.color(QPalette.ColorRole.AlternateBase))
+        top = rect.top()
+        if layout.day is not None:
+            self._paint_day(
+                painter, option, QRect(rect.left(), top, rect.width(), DAY_HEIGHT), layout.day
+            )
+            top += DAY_HEIGHT
+        if layout.header:
+            self._paint_header(
+                painter, option, record, QRect(rect.left(), top, rect.width(), layout.header_height)
+            )
+            top += layout.header_height
+        body = QRect(rect.left() + GUTTER, top, self._text_width(option), layout.text_height)
+        self._paint_body(painter, option, record, body)
+        painter.restore()
+
+    def _paint_day(
+        self, painter: QPainter, option: QStyleOptionViewItem, rect: QRect, day: date
+    ) -> None:
+        text = "Today" if day == date.today() else f"{day:%A, %d %B %Y}"
+        mid = rect.center().y()
+        painter.setPen(option.palette.color(QPalette.ColorRole.Mid))
+        painter.drawLine(rect.left() + PAD, mid, rect.right() - PAD, mid)
+        metrics = QFontMetrics(option.font)
+        label = QRect(0, 0, metrics.horizontalAdvance(text) + 16, metrics.height())
+        label.moveCenter(rect.center())
+        painter.fillRect(label, option.palette.color(QPalette.ColorRole.Base))
+        painter.setPen(option.palette.color(QPalette.ColorRole.PlaceholderText))
+        painter.drawText(label, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _paint_header(
+        self, painter: QPainter, option: QStyleOptionViewItem, record: Row, rect: QRect
+    ) -> None:
+        if isinstance(record, OutboxItem):
+            name, when, avatar = "You", "", None
+        else:
+            name = record.author.display_name
+            when = f"{record.sent_at.astimezone():%H:%M}"
+            avatar = self._avatars.pixmap(record.author.id, record.author.avatar_url)
+        if avatar is not None:
+            painter.drawPixmap(rect.left() + PAD, rect.top() + 2, avatar)
+        bold = QFont(option.font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(option.palette.color(QPalette.ColorRole.Text))
+        name_rect = QRect(rect.left() + GUTTER, rect.top(), self._text_width(option), rect.height())
+        elided = QFontMetrics(bold).elidedText(
+            name, Qt.TextElideMode.ElideRight, name_rect.width() - 60
+        )
+        painter.drawText(
+            name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided
+        )
+        offset = QFontMetrics(bold).horizontalAdvance(elided) + 8
+        painter.setFont(option.font)
+        painter.setPen(option.palette.color(QPalette.ColorRole.PlaceholderText))
+        painter.drawText(
+            name_rect.adjusted(offset, 0, 0, 0),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            when,
+        )
+
+    def _paint_body(
+        self, painter: QPainter, option: QStyleOptionViewItem, record: Row, rect: QRect
+    ) -> None:
+        content, rich = self._body(record)
+        pending = isinstance(record, OutboxItem)
+        colour = option.palette.color(
+            QPalette.ColorRole.PlaceholderText if pending else QPalette.ColorRole.Text
+        )
+        painter.setFont(option.font)
+        if rich:
+            document = self._document(record, content, rect.width(), option.font)
+            painter.translate(rect.topLeft())
+            context = QAbstractTextDocumentLayout.PaintContext()
+            context.palette.setColor(QPalette.ColorRole.Text, colour)
+            document.documentLayout().draw(painter, context)
+            painter.translate(-rect.topLeft())
+        else:
+            painter.setPen(colour)
+            flags = Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextExpandTabs
+            painter.drawText(
+                rect,
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(flags),
+                content,
+            )
+        if isinstance(record, OutboxItem):
+            metrics = QFontMetrics(option.font)
+            state_rect = QRect(
+                rect.left(), rect.bottom() - metrics.height() + 1, rect.width(), metrics.height()
+            )
+            failed = record.state.value == "failed"
+            painter.setPen(option.palette.color(QPalette.ColorRole.Link) if failed else colour)
+            label = _STATE_LABEL.get(record.state.value, "")
+            if failed and record.error:
+                label = f"{label} ({record.error})"
+            painter.drawText(
+                state_rect,
+                Qt.AlignmentFlag.AlignLeft,
+                metrics.elidedText(label, Qt.TextElideMode.ElideRight, rect.width()),
+            )
+
+    # ----------------------------------------------------------------------- links
+
+    def anchor_at(self, option: QStyleOptionViewItem, index: Index, point: QPoint) -> str | None:
+        """The link under ``point`` (view coordinates) in the row at ``index``, if any."""
+        record: Row = index.data(Roles.ROW)
+        if not isinstance(record, Message):
+            return None
+        content, rich = self._body(record)
+        if not rich:
+            return None
+        layout = self._layout(option, index)
+        top = option.rect.top() + (DAY_HEIGHT if layout.day else 0) + layout.header_height
+        local = point - QPoint(option.rect.left() + GUTTER, top)
+        document = self._document(record, content, self._text_width(option), option.font)
+        anchor = document.documentLayout().anchorAt(local)
+        return anchor or None

@@ -1,0 +1,245 @@
+"""One room's messages as a list model: stored messages by id, then the outbox's.
+
+Rows are plain records (no widget per message). Live messages are buffered and inserted
+in one batch per frame, so hundreds per second cost one ``rowsInserted`` each 16 ms rather
+than one each; older history is prepended in one go when the view scrolls to the top.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+
+from desktopchat.client.domain import Message
+from desktopchat.client.outbox import OutboxItem, OutboxState
+
+#: Consecutive messages of one author within this gap share one header.
+GROUP_GAP = timedelta(minutes=5)
+#: Milliseconds between batched inserts (one frame at 60 Hz).
+BATCH_INTERVAL_MS = 16
+
+Row = Message | OutboxItem
+Index = QModelIndex | QPersistentModelIndex
+
+
+class Roles:
+    """Item data roles beyond Qt's own."""
+
+    ROW = Qt.ItemDataRole.UserRole + 1  # the Message or OutboxItem
+    SHOW_HEADER = Qt.ItemDataRole.UserRole + 2  # author, avatar and time above the text
+    DAY = Qt.ItemDataRole.UserRole + 3  # a date when a day separator goes above
+    STATE = Qt.ItemDataRole.UserRole + 4  # "sent", "pending", "sending" or "failed"
+    OWN = Qt.ItemDataRole.UserRole + 5  # written by the logged-in user
+
+
+class MessageListModel(QAbstractListModel):
+    """Messages of one room, oldest first, then what is still in the outbox.
+
+    Signals:
+        batch_inserted(int): rows just appended at the end (the view may follow them).
+    """
+
+    batch_inserted = Signal(int)
+
+    def __init__(self, room: str, own_user_id: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.room = room
+        self.own_user_id = own_user_id
+        self._messages: list[Message] = []
+        self._ids: list[int] = []  # parallel to _messages, for bisect
+        self._pending: list[OutboxItem] = []
+        self._incoming: list[Message] = []
+        self._flush = QTimer(self)
+        self._flush.setSingleShot(True)
+        self._flush.setInterval(BATCH_INTERVAL_MS)
+        self._flush.timeout.connect(self.flush)
+        self.has_older = True
+        self._getters = self._role_getters()
+
+    # --------------------------------------------------------------------- reading
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
+        """Messages plus outbox items (a list has no children)."""
+        return 0 if parent.isValid() else len(self._messages) + len(self._pending)
+
+    def row(self, row: int) -> Row:
+        """The record at ``row``."""
+        count = len(self._messages)
+        return self._messages[row] if row < count else self._pending[row - count]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Text for display and accessibility; records and layout hints for the delegate."""
+        if not index.isValid() or not 0 <= index.row() < self.rowCount():
+            return None
+        getter = self._getters.get(int(role))
+        return getter(index.row()) if getter is not None else None
+
+    def _role_getters(self) -> dict[int, Callable[[int], Any]]:
+        describe: Callable[[int], Any] = lambda row: _describe(self.row(row))  # noqa: E731
+        return {
+            int(Roles.ROW): self.row,
+            int(Qt.ItemDataRole.DisplayRole): describe,
+            int(Qt.ItemDataRole.AccessibleTextRole): describe,
+            int(Roles.SHOW_HEADER): self._shows_header,
+            int(Roles.DAY): self._day_above,
+            int(Roles.STATE): self._state,
+            int(Roles.OWN): self._own,
+        }
+
+    def _state(self, row: int) -> str:
+        record = self.row(row)
+        return "sent" if isinstance(record, Message) else record.state.value
+
+    def _own(self, row: int) -> bool:
+        record = self.row(row)
+        return isinstance(record, OutboxItem) or record.author.id == self.own_user_id
+
+    def _shows_header(self, row: int) -> bool:
+        if row == 0 or self._day_above(row) is not None:
+            return True
+        record, previous = self.row(row), self.row(row - 1)
+        if isinstance(record, OutboxItem):
+            return not isinstance(previous, OutboxItem) and previous.author.id != self.own_user_id
+        if isinstance(previous, OutboxItem):
+            return True
+        return (
+            previous.author.id != record.author.id or record.sent_at - previous.sent_at > GROUP_GAP
+        )
+
+    def _day_above(self, row: int) -> date | None:
+        record = self.row(row)
+        if not isinstance(record, Message):
+            return None
+        day = record.sent_at.astimezone().date()
+        if row == 0:
+            return day
+        previous = self.row(row - 1)
+        if isinstance(previous, Message) and previous.sent_at.astimezone().date() == day:
+            return None
+        return day
+
+    def first_id(self) -> int | None:
+        """The oldest message id loaded (scrolling back continues before it)."""
+        return self._ids[0] if self._ids else None
+
+    def last_own_message(self) -> Message | None:
+        """The newest stored, undeleted message of the logged-in user (Up edits it)."""
+        for message in reversed(self._messages):
+            if message.author.id == self.own_user_id and not message.deleted:
+                return message
+        return None
+
+    def row_of(self, message_id: int) -> int | None:
+        """The row holding ``message_id``, if loaded."""
+        position = bisect.bisect_left(self._ids, message_id)
+        if position < len(self._ids) and self._ids[position] == message_id:
+            return position
+        return None
+
+    # --------------------------------------------------------------------- writing
+
+    def add(self, messages: list[Message]) -> None:
+        """New messages (in id order): inserted with the next batch."""
+        self._incoming.extend(messages)
+        if not self._flush.isActive():
+            self._flush.start()
+
+    def flush(self) -> None:
+        """Insert everything buffered now, in one ``rowsInserted``."""
+        self._flush.stop()
+        incoming, self._incoming = self._incoming, []
+        last = self._ids[-1] if self._ids else 0
+        fresh = [m for m in incoming if m.id > last]
+        if not fresh:
+            return
+        self._drop_pending({m.client_id for m in fresh})
+        first = len(self._messages)
+        self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+        self._messages.extend(fresh)
+        self._ids.extend(m.id for m in fresh)
+        self.endInsertRows()
+        self._refresh_neighbour(first + len(fresh))
+        self.batch_inserted.emit(len(fresh))
+
+    def prepend(self, older: list[Message], *, has_more: bool) -> None:
+        """Older history (in id order) loaded by scrolling back."""
+        first = self._ids[0] if self._ids else None
+        older = [m for m in older if first is None or m.id < first]
+        self.has_older = has_more
+        if not older:
+            return
+        self.beginInsertRows(QModelIndex(), 0, len(older) - 1)
+        self._messages[:0] = older
+        self._ids[:0] = [m.id for m in older]
+        self.endInsertRows()
+        self._refresh_neighbour(len(older))  # its header/day may have changed
+
+    def replace(self, message: Message) -> None:
+        """An edit or delete of a loaded message."""
+        row = self.row_of(message.id)
+        if row is not None:
+            self._messages[row] = message
+            index = self.index(row)
+            self.dataChanged.emit(index, index)
+
+    def set_outbox_item(self, item: OutboxItem) -> None:
+        """Show, update or (once sent) remove a message from the outbox."""
+        for position, pending in enumerate(self._pending):
+            if pending.client_id == item.client_id:
+                row = len(self._messages) + position
+                if item.state is OutboxState.SENT:
+                    self.beginRemoveRows(QModelIndex(), row, row)
+                    del self._pending[position]
+                    self.endRemoveRows()
+                else:
+                    self._pending[position] = item
+                    self.dataChanged.emit(self.index(row), self.index(row))
+                return
+        if (
+            item.state is not OutboxState.SENT
+            and item.client_id not in self._delivered_client_ids()
+        ):
+            row = self.rowCount()
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._pending.append(item)
+            self.endInsertRows()
+            self.batch_inserted.emit(1)
+
+    def _delivered_client_ids(self) -> set[str]:
+        return {m.client_id for m in self._messages[-len(self._pending) - 50 :]}
+
+    def _drop_pending(self, client_ids: set[str]) -> None:
+        for position in range(len(self._pending) - 1, -1, -1):
+            if self._pending[position].client_id in client_ids:
+                row = len(self._messages) + position
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._pending[position]
+                self.endRemoveRows()
+
+    def _refresh_neighbour(self, row: int) -> None:
+        if row < self.rowCount():
+            self.dataChanged.emit(self.index(row), self.index(row))
+
+
+def _describe(record: Row) -> str:
+    """What a screen reader says for a row."""
+    if isinstance(record, OutboxItem):
+        return f"You ({record.state.value}): {record.text}"
+    if record.deleted:
+        return f"{record.author.display_name}: message deleted"
+    edited = " (edited)" if record.edited_at else ""
+    return (
+        f"{record.author.display_name}, {record.sent_at.astimezone():%H:%M}{edited}: {record.text}"
+    )

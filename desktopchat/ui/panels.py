@@ -1,0 +1,180 @@
+"""Small panels around the message list: connection banner, members, typing indicator."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QWidget,
+)
+
+from desktopchat.client.realtime import ConnectionState
+from desktopchat.ui.avatars import AvatarCache
+
+#: Seconds "alice is typing…" stays after her last typing event.
+TYPING_SHOWN_FOR = 6.0
+
+
+class ConnectionBanner(QFrame):
+    """Connecting / offline with a countdown and "Retry now"; hidden while connected.
+
+    Signals:
+        retry_requested(): the user asked to reconnect at once.
+    """
+
+    retry_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Connection status")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.label = QLabel(self)
+        self.retry = QPushButton("Retry now", self)
+        self.retry.setAccessibleName("Retry connecting now")
+        self.retry.clicked.connect(self.retry_requested)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.retry)
+        self._state = ConnectionState.STOPPED
+        self._reason = ""
+        self._retry_at = 0.0
+        self._waiting = 0
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self._render)
+        self.hide()
+
+    def set_state(self, state: ConnectionState, reason: str, retry_in: float) -> None:
+        """Show what the realtime bridge reports."""
+        self._state, self._reason = state, reason
+        self._retry_at = time.monotonic() + retry_in
+        if state is ConnectionState.OFFLINE:
+            self._tick.start()
+        else:
+            self._tick.stop()
+        self._render()
+
+    def set_waiting(self, count: int) -> None:
+        """How many written messages wait in the outbox."""
+        self._waiting = count
+        self._render()
+
+    def _render(self) -> None:
+        state = self._state
+        waiting = (
+            f" — {self._waiting} message{'s' * (self._waiting != 1)} waiting to be sent"
+            if self._waiting
+            else ""
+        )
+        if state is ConnectionState.CONNECTED or state is ConnectionState.STOPPED:
+            self.setVisible(bool(self._waiting))
+            self.label.setText(waiting.removeprefix(" — ").capitalize())
+            self.retry.hide()
+            return
+        if state is ConnectionState.CONNECTING:
+            text = "Connecting…"
+        elif state is ConnectionState.OFFLINE:
+            seconds = max(0, round(self._retry_at - time.monotonic()))
+            text = f"Offline ({self._reason}) — retrying in {seconds} s"
+        else:
+            text = f"Disconnected: {self._reason}"
+        self.label.setText(text + waiting)
+        self.retry.setVisible(state is not ConnectionState.CONNECTING)
+        self.show()
+
+
+class MembersPanel(QListWidget):
+    """Who is in the room now (its presence channel), with avatars."""
+
+    def __init__(self, avatars: AvatarCache, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Members in this room")
+        self._avatars = avatars
+        self._members: dict[str, dict[str, Any]] = {}
+        avatars.updated.connect(self._render)
+
+    def set_members(self, members: dict[str, Any]) -> None:
+        """Everyone present (on subscription)."""
+        self._members = {
+            uid: info if isinstance(info, dict) else {} for uid, info in members.items()
+        }
+        self._render()
+
+    def add(self, user_id: str, info: Any) -> None:
+        """Someone arrived."""
+        self._members[user_id] = info if isinstance(info, dict) else {}
+        self._render()
+
+    def remove(self, user_id: str) -> None:
+        """Someone left."""
+        self._members.pop(user_id, None)
+        self._render()
+
+    def name_of(self, user_id: str) -> str:
+        """A member's display name (for "… is typing")."""
+        return str(self._members.get(user_id, {}).get("display_name") or "Someone")
+
+    def _render(self) -> None:
+        self.clear()
+        for user_id, info in sorted(
+            self._members.items(), key=lambda m: str(m[1].get("display_name", "")).lower()
+        ):
+            name = str(info.get("display_name") or user_id)
+            item = QListWidgetItem(name)
+            seed = int(user_id) if user_id.isdigit() else 0
+            item.setIcon(QIcon(self._avatars.pixmap(seed, str(info.get("avatar_url") or ""))))
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{name}, online")
+            self.addItem(item)
+
+
+class TypingIndicator(QLabel):
+    """ "alice is typing…" for a few seconds after each typing event."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Who is typing")
+        self._typing: dict[str, tuple[str, float]] = {}
+        self._expire = QTimer(self)
+        self._expire.setInterval(1000)
+        self._expire.timeout.connect(self._render)
+        self.setText(" ")
+
+    def typed(self, user_id: str, name: str) -> None:
+        """``name`` is typing now."""
+        self._typing[user_id] = (name, time.monotonic() + TYPING_SHOWN_FOR)
+        self._expire.start()
+        self._render()
+
+    def stopped(self, user_id: str) -> None:
+        """``user_id`` sent their message or left."""
+        self._typing.pop(user_id, None)
+        self._render()
+
+    def clear_all(self) -> None:
+        """Another room is on screen."""
+        self._typing.clear()
+        self._render()
+
+    def _render(self) -> None:
+        now = time.monotonic()
+        self._typing = {uid: v for uid, v in self._typing.items() if v[1] > now}
+        names = sorted(name for name, _ in self._typing.values())
+        if not names:
+            self._expire.stop()
+            self.setText(" ")
+        elif len(names) == 1:
+            self.setText(f"{names[0]} is typing…")
+        elif len(names) == 2:
+            self.setText(f"{names[0]} and {names[1]} are typing…")
+        else:
+            self.setText("Several people are typing…")

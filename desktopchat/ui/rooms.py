@@ -1,0 +1,163 @@
+"""The rooms list with unread counts, and the Ctrl+K quick switcher."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtWidgets import QDialog, QLineEdit, QListView, QVBoxLayout, QWidget
+
+from desktopchat.client.domain import Room
+
+Index = QModelIndex | QPersistentModelIndex
+ROOM_ROLE = Qt.ItemDataRole.UserRole + 1
+UNREAD_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+class RoomListModel(QAbstractListModel):
+    """Rooms by name, each with its unread count (shown bold with the count)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rooms: list[Room] = []
+        self._unread: dict[str, int] = {}
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
+        """One row per room."""
+        return 0 if parent.isValid() else len(self._rooms)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """``# name (3)`` for display, bold when unread; the Room and count on request."""
+        if not index.isValid():
+            return None
+        room = self._rooms[index.row()]
+        unread = self._unread.get(room.name, 0)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"# {room.name}" + (f"  ({unread})" if unread else "")
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"Room {room.name}" + (f", {unread} unread" if unread else "")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return room.topic or None
+        if role == Qt.ItemDataRole.FontRole and unread:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == ROOM_ROLE:
+            return room
+        if role == UNREAD_ROLE:
+            return unread
+        return None
+
+    def set_rooms(self, rooms: list[Room]) -> None:
+        """Replace the list (sorted by name)."""
+        self.beginResetModel()
+        self._rooms = sorted(rooms, key=lambda r: r.name)
+        self.endResetModel()
+
+    def add_room(self, room: Room) -> None:
+        """A room was created or joined."""
+        if any(r.name == room.name for r in self._rooms):
+            return
+        self.set_rooms([*self._rooms, room])
+
+    def rooms(self) -> list[Room]:
+        """The rooms, in display order."""
+        return list(self._rooms)
+
+    def row_of(self, name: str) -> int | None:
+        """The row of room ``name``."""
+        return next((i for i, r in enumerate(self._rooms) if r.name == name), None)
+
+    def add_unread(self, name: str, count: int) -> None:
+        """``count`` more unread messages in ``name``."""
+        self._set_unread(name, self._unread.get(name, 0) + count)
+
+    def mark_read(self, name: str) -> None:
+        """The room is on screen: nothing unread."""
+        self._set_unread(name, 0)
+
+    def unread(self, name: str) -> int:
+        """Unread messages in ``name``."""
+        return self._unread.get(name, 0)
+
+    def total_unread(self) -> int:
+        """Unread messages everywhere (for the title bar and the tray)."""
+        return sum(self._unread.values())
+
+    def _set_unread(self, name: str, count: int) -> None:
+        if self._unread.get(name, 0) == count:
+            return
+        self._unread[name] = count
+        row = self.row_of(name)
+        if row is not None:
+            self.dataChanged.emit(self.index(row), self.index(row))
+
+
+class QuickSwitcher(QDialog):
+    """Type part of a room's name, Enter to go there (Ctrl+K).
+
+    Signals:
+        chosen(str): the room to switch to.
+    """
+
+    chosen = Signal(str)
+
+    def __init__(self, rooms: RoomListModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Switch room")
+        self.setAccessibleName("Quick switcher")
+        self._proxy = QSortFilterProxyModel(self)
+        self._proxy.setSourceModel(rooms)
+        self._proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Jump to a room…")
+        self.search.setAccessibleName("Room name")
+        self.list = QListView(self)
+        self.list.setModel(self._proxy)
+        self.list.setAccessibleName("Matching rooms")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.search)
+        layout.addWidget(self.list)
+        self.search.textChanged.connect(self._filter)
+        self.search.returnPressed.connect(self._accept_current)
+        self.list.activated.connect(self._choose)
+        self.search.installEventFilter(self)
+        self._filter("")
+
+    def _filter(self, text: str) -> None:
+        self._proxy.setFilterFixedString(text.strip().lstrip("#"))
+        if self._proxy.rowCount():
+            self.list.setCurrentIndex(self._proxy.index(0, 0))
+
+    def eventFilter(self, watched: QObject, event: Any) -> bool:  # noqa: N802 - Qt API
+        """Up and Down in the search field move through the matches."""
+        if (
+            watched is self.search
+            and isinstance(event, QKeyEvent)
+            and event.type() == QKeyEvent.Type.KeyPress
+        ):
+            step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1}.get(Qt.Key(event.key()))
+            if step is not None and self._proxy.rowCount():
+                row = (self.list.currentIndex().row() + step) % self._proxy.rowCount()
+                self.list.setCurrentIndex(self._proxy.index(row, 0))
+                return True
+        return super().eventFilter(watched, event)
+
+    def _accept_current(self) -> None:
+        if self.list.currentIndex().isValid():
+            self._choose(self.list.currentIndex())
+
+    def _choose(self, index: QModelIndex) -> None:
+        room = index.data(ROOM_ROLE)
+        if isinstance(room, Room):
+            self.chosen.emit(room.name)
+            self.accept()
