@@ -65,6 +65,8 @@ class MainWindow(QMainWindow):
         self.session: ChatSession | None = None
         self.controller: ChatController | None = None
         self._sign_in: SignInDialog | None = None
+        #: Where each visited room was scrolled to (top message id; None = at the bottom).
+        self._scroll: dict[str, int | None] = {}
         self.setWindowTitle("desktopchat")
         self.setAccessibleName("desktopchat")
         self._build()
@@ -250,7 +252,13 @@ class MainWindow(QMainWindow):
         if controller is None or controller.current is None:
             return
         model = controller.model(name)
+        leaving = self.messages.model()
+        if isinstance(leaving, MessageListModel):
+            self._scroll[leaving.room] = self.messages.top_message_id()
         self.messages.setModel(model)
+        anchor = self._scroll.get(name, self._ui_state().get("scroll", {}).get(name))
+        if isinstance(anchor, int):
+            self.messages.scroll_to_message(anchor)
         row = controller.rooms.row_of(name)
         if row is not None:
             self.room_list.setCurrentIndex(controller.rooms.index(row))
@@ -450,7 +458,13 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         """Remember the window, then disconnect (the outbox keeps unsent messages)."""
         geometry = base64.b64encode(bytes(self.saveGeometry().data())).decode()
-        self._save_ui_state(geometry=geometry)
+        scroll = {}
+        model = self.messages.model()
+        if isinstance(model, MessageListModel):
+            top = self.messages.top_message_id()
+            if top is not None:
+                scroll[model.room] = top
+        self._save_ui_state(geometry=geometry, scroll=scroll)
         self.close_session()
         self.tasks.shutdown(wait=False)
         super().closeEvent(event)

@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktopchat.client.domain import Message
 from desktopchat.ui.message_delegate import MessageDelegate
-from desktopchat.ui.message_model import MessageListModel
+from desktopchat.ui.message_model import MessageListModel, Roles
 
 #: Rows laid out per event-loop pass: long histories never freeze the window.
 LAYOUT_BATCH = 500
@@ -52,6 +53,9 @@ class MessageView(QListView):
         self.setWordWrap(True)
         self._follow = True
         self._new_below = 0
+        #: While older history is laid out above, keep this distance from the bottom.
+        self._hold_from_bottom: int | None = None
+        self._adjusting = False
         self.jump_button = QPushButton("New messages ↓", self)
         self.jump_button.setAccessibleName("Jump to the newest messages")
         self.jump_button.hide()
@@ -64,13 +68,41 @@ class MessageView(QListView):
         old = self.model()
         if isinstance(old, MessageListModel):
             old.batch_inserted.disconnect(self._inserted)
+            old.rowsAboutToBeInserted.disconnect(self._about_to_insert)
         super().setModel(model)
         self._follow = True
         self._new_below = 0
+        self._hold_from_bottom = None
         self.jump_button.hide()
         if model is not None:
             model.batch_inserted.connect(self._inserted)
+            model.rowsAboutToBeInserted.connect(self._about_to_insert)
             self.scrollToBottom()
+
+    def top_message_id(self) -> int | None:
+        """The id of the message at the top of the view (None when following the bottom)."""
+        if self._follow:
+            return None
+        record = self.indexAt(QPoint(4, 4)).data(Roles.ROW)
+        return record.id if isinstance(record, Message) else None
+
+    def scroll_to_message(self, message_id: int) -> bool:
+        """Show ``message_id`` at the top, if it is loaded."""
+        model = self.model()
+        if not isinstance(model, MessageListModel):
+            return False
+        row = model.row_of(message_id)
+        if row is None:
+            return False
+        self._follow = False
+        self.scrollTo(model.index(row), QAbstractItemView.ScrollHint.PositionAtTop)
+        return True
+
+    @Slot(QModelIndex, int, int)
+    def _about_to_insert(self, parent: QModelIndex, first: int, last: int) -> None:
+        if first == 0 and self.model().rowCount() > 0:
+            bar = self.verticalScrollBar()
+            self._hold_from_bottom = bar.maximum() - bar.value()
 
     def at_bottom(self) -> bool:
         """Whether the newest message is in view."""
@@ -99,11 +131,18 @@ class MessageView(QListView):
 
     @Slot(int, int)
     def _range_changed(self, minimum: int, maximum: int) -> None:
-        if self._follow:
+        if self._hold_from_bottom is not None:
+            # Older rows are being laid out above: keep what the user reads in place.
+            self._adjusting = True
+            self.verticalScrollBar().setValue(maximum - self._hold_from_bottom)
+            self._adjusting = False
+        elif self._follow:
             self.scrollToBottom()
 
     @Slot(int)
     def _scrolled(self, value: int) -> None:
+        if not self._adjusting:
+            self._hold_from_bottom = None  # the user moved: stop holding
         self._follow = self.at_bottom()
         if self._follow:
             self._new_below = 0
