@@ -37,6 +37,7 @@ class ChatController(QObject):
         members_reset(dict): the current room's members ``{user_id: info}``.
         member_added(str, object), member_removed(str): arrivals and departures.
         messages_arrived(str, list): room, new messages from others (for notifications).
+        room_read(str): a room was looked at (its notification can go).
     """
 
     room_changed = Signal(str)
@@ -47,6 +48,7 @@ class ChatController(QObject):
     member_added = Signal(str, object)
     member_removed = Signal(str)
     messages_arrived = Signal(str, list)
+    room_read = Signal(str)
 
     def __init__(self, session: ChatSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -115,8 +117,13 @@ class ChatController(QObject):
     def mark_read(self) -> None:
         """The current room is being looked at."""
         if self.current is not None and self.window_active:
-            self.rooms.mark_read(self.current.name)
-            self.unread_changed.emit(self.rooms.total_unread())
+            self.mark_room_read(self.current.name)
+
+    def mark_room_read(self, name: str) -> None:
+        """``name`` counts as read (on screen, or "Mark as read" in a notification)."""
+        self.rooms.mark_read(name)
+        self.unread_changed.emit(self.rooms.total_unread())
+        self.room_read.emit(name)
 
     def create_room(self, name: str, topic: str) -> None:
         """Create a room and go there."""
@@ -135,7 +142,12 @@ class ChatController(QObject):
     def send(self, text: str) -> None:
         """Write a message in the current room (it waits in the outbox if offline)."""
         if self.current is not None:
-            self.session.outbox.enqueue(self.current.name, text)
+            self.send_to(self.current.name, text)
+
+    def send_to(self, room: str, text: str) -> None:
+        """Write a message in ``room`` (an inline reply from a notification)."""
+        if text.strip():
+            self.session.outbox.enqueue(room, text)
 
     def edit(self, message_id: int, text: str) -> None:
         """Save an edit of your message in the current room."""

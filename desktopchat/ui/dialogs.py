@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -20,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktopchat.client.notify.center import Preferences
+from desktopchat.client.notify.policy import RoomMode
 from desktopchat.client.settings import Profile
 
 THEMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
@@ -188,6 +191,14 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.tabs)
         layout.addWidget(close)
 
+    def add_notifications_page(
+        self, preferences: Preferences, rooms: list[str]
+    ) -> NotificationsPage:
+        """The Notifications page (its owner connects its signals)."""
+        page = NotificationsPage(preferences, rooms, self)
+        self.tabs.addTab(page, "Notifications")
+        return page
+
     def _profiles_page(self, profiles: list[Profile], current: str) -> QWidget:
         page = QWidget(self)
         self.profiles = QListWidget(page)
@@ -242,3 +253,72 @@ class SettingsDialog(QDialog):
         form = QFormLayout(page)
         form.addRow("Theme", self.theme)
         return page
+
+
+class NotificationsPage(QWidget):
+    """Notification settings, with a "send a test notification" button.
+
+    Signals:
+        changed(object): the new :class:`Preferences`.
+        test_requested(): send a test notification.
+    """
+
+    changed = Signal(object)
+    test_requested = Signal()
+
+    MODES: ClassVar[dict[RoomMode, str]] = {
+        RoomMode.ALL: "All messages",
+        RoomMode.MENTIONS: "Mentions only",
+        RoomMode.MUTE: "Muted",
+    }
+
+    def __init__(
+        self, preferences: Preferences, rooms: list[str], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._modes = dict(preferences.room_modes)
+        self.enabled = QCheckBox("Show notifications for new messages", self)
+        self.enabled.setChecked(preferences.enabled)
+        self.sound = QCheckBox("Play a sound", self)
+        self.sound.setChecked(preferences.sound)
+        self.dnd = QCheckBox("Do not disturb (not even mentions)", self)
+        self.dnd.setChecked(preferences.do_not_disturb)
+        form = QFormLayout()
+        self.room_boxes: dict[str, QComboBox] = {}
+        for room in rooms:
+            box = QComboBox(self)
+            box.setAccessibleName(f"Notifications for #{room}")
+            for mode, label in self.MODES.items():
+                box.addItem(label, mode.value)
+            box.setCurrentIndex(list(self.MODES).index(self._modes.get(room, RoomMode.ALL)))
+            box.currentIndexChanged.connect(self._emit)
+            self.room_boxes[room] = box
+            form.addRow(f"#{room}", box)
+        self.test = QPushButton("Send a test notification", self)
+        self.result = QLabel(self)
+        self.result.setAccessibleName("Test notification result")
+        self.test.clicked.connect(self.test_requested)
+        layout = QVBoxLayout(self)
+        for check in (self.enabled, self.sound, self.dnd):
+            check.toggled.connect(self._emit)
+            layout.addWidget(check)
+        layout.addLayout(form)
+        layout.addWidget(self.test)
+        layout.addWidget(self.result)
+
+    def show_result(self, text: str) -> None:
+        """Say which channel delivered the test notification."""
+        self.result.setText(text)
+
+    def preferences(self) -> Preferences:
+        """The settings as shown."""
+        modes = dict(self._modes)
+        for room, box in self.room_boxes.items():
+            modes[room] = RoomMode(box.currentData())
+        modes = {room: mode for room, mode in modes.items() if mode is not RoomMode.ALL}
+        return Preferences(
+            self.enabled.isChecked(), self.sound.isChecked(), self.dnd.isChecked(), modes
+        )
+
+    def _emit(self) -> None:
+        self.changed.emit(self.preferences())

@@ -11,8 +11,8 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QModelIndex, QPoint, Qt, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QPoint, Qt, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QListView,
@@ -30,12 +30,15 @@ from desktopchat.client.credentials import TokenStore
 from desktopchat.client.domain import Message
 from desktopchat.client.errors import AuthenticationError, DesktopChatError, NotLoggedInError
 from desktopchat.client.login import Login, open_login, sign_in
+from desktopchat.client.notify.center import NotificationCenter, Preferences
+from desktopchat.client.notify.policy import Content, Situation
 from desktopchat.client.outbox import OutboxItem, OutboxState
 from desktopchat.client.session import ChatSession
 from desktopchat.client.settings import Profile, Settings
 from desktopchat.client.tasks import TaskRunner
 from desktopchat.paths import AppDirs
-from desktopchat.ui import theme
+from desktopchat.resources import APP_ICON_SVG, resource
+from desktopchat.ui import notifications, theme
 from desktopchat.ui.avatars import AvatarCache
 from desktopchat.ui.composer import Composer
 from desktopchat.ui.controller import ChatController
@@ -45,6 +48,8 @@ from desktopchat.ui.message_model import MessageListModel, Roles
 from desktopchat.ui.message_view import MessageView
 from desktopchat.ui.panels import ConnectionBanner, MembersPanel, TypingIndicator
 from desktopchat.ui.rooms import ROOM_ROLE, QuickSwitcher
+from desktopchat.ui.toast import Toast
+from desktopchat.ui.tray import Tray
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +72,93 @@ class MainWindow(QMainWindow):
         self._sign_in: SignInDialog | None = None
         #: Where each visited room was scrolled to (top message id; None = at the bottom).
         self._scroll: dict[str, int | None] = {}
+        self._quitting = False
         self.setWindowTitle("desktopchat")
         self.setAccessibleName("desktopchat")
+        icon_path = resource(APP_ICON_SVG)
+        self.app_icon = QIcon(str(icon_path)) if icon_path else QIcon()
+        self.setWindowIcon(self.app_icon)
         self._build()
         self._build_menus()
         self._restore_geometry()
+        self._build_notifications()
+
+    def _build_notifications(self) -> None:
+        self.tray = Tray(self.app_icon, self)
+        self.toast = Toast(self)
+        backend, self.notification_service = notifications.start_backend()
+        self.notifications = NotificationCenter(
+            backend,
+            [
+                ("the tray's message bubble", self.tray.balloon),
+                ("an in-app toast", self.toast.show_content),
+            ],
+            self._situation,
+            notifications.load_preferences(self.settings),
+            self,
+        )
+        if backend is not None and hasattr(backend, "inhibited_changed"):
+            self.notifications.system_do_not_disturb = bool(getattr(backend, "inhibited", False))
+            backend.inhibited_changed.connect(self._system_do_not_disturb)
+        self.notifications.open_room.connect(self.bring_to_front)
+        self.notifications.mark_read.connect(self._mark_read_from_notification)
+        self.notifications.reply.connect(self._reply_from_notification)
+        self.toast.clicked.connect(self.bring_to_front)
+        self.tray.toggle_window.connect(self._toggle_visible)
+        self.tray.quit_requested.connect(self.quit)
+        self.tray.do_not_disturb.connect(self.set_do_not_disturb)
+        self.tray.set_do_not_disturb(self.notifications.preferences.do_not_disturb)
+
+    def _situation(self) -> Situation:
+        controller = self.controller
+        if controller is None:
+            return Situation(-1, (), self.isActiveWindow(), None)
+        user = controller.user
+        current = controller.current.name if controller.current else None
+        return Situation(
+            user.id, (user.display_name, user.username), controller.window_active, current
+        )
+
+    def _system_do_not_disturb(self, on: bool) -> None:
+        self.notifications.system_do_not_disturb = on
+
+    def set_do_not_disturb(self, on: bool) -> None:
+        """Silence (or allow) notifications, mentions included."""
+        self.notifications.preferences.do_not_disturb = on
+        self.tray.set_do_not_disturb(on)
+        self._save_notification_preferences()
+
+    def _save_notification_preferences(self) -> None:
+        self._save_section(
+            "notifications", notifications.preferences_table(self.notifications.preferences)
+        )
+
+    def bring_to_front(self, room: str = "") -> None:
+        """Show, raise and focus the window, on ``room`` if given (a notification click)."""
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        if room:
+            self.select_room(room)
+
+    def _mark_read_from_notification(self, room: str) -> None:
+        if self.controller is not None:
+            self.controller.mark_room_read(room)
+
+    def _reply_from_notification(self, room: str, text: str) -> None:
+        if self.controller is not None:
+            self.controller.send_to(room, text)
+
+    def _toggle_visible(self) -> None:
+        if self.isVisible() and self.isActiveWindow():
+            self.hide()
+        else:
+            self.bring_to_front()
+
+    def quit(self) -> None:
+        """Really quit (the tray's Quit, Ctrl+Q), not just close into the tray."""
+        self._quitting = True
+        self.close()
 
     # ----------------------------------------------------------------------- layout
 
@@ -147,7 +234,9 @@ class MainWindow(QMainWindow):
         self._action(chat, "&Sign in to a server…", self.show_sign_in)
         self._action(chat, "Se&ttings…", self.show_settings, QKeySequence.StandardKey.Preferences)
         chat.addSeparator()
-        self._action(chat, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.dnd = self._action(chat, "&Do not disturb", self.set_do_not_disturb)
+        self.dnd.setCheckable(True)
+        self._action(chat, "&Quit", self.quit, QKeySequence.StandardKey.Quit)
         view = self.menuBar().addMenu("&View")
         self.toggle_members = self._action(
             view, "&Members", self.members.setVisible, "Ctrl+Shift+M"
@@ -197,6 +286,10 @@ class MainWindow(QMainWindow):
         controller.error.connect(self.statusBar().showMessage)
         controller.typing.connect(self.typing.typed)
         controller.messages_arrived.connect(self._messages_arrived)
+        controller.messages_arrived.connect(self.notifications.offer)
+        controller.room_read.connect(self.notifications.read)
+        controller.unread_changed.connect(self.tray.set_unread)
+        controller.window_active = self.isActiveWindow()
         controller.members_reset.connect(self.members.set_members)
         controller.member_added.connect(self.members.add)
         controller.member_removed.connect(self.members.remove)
@@ -413,7 +506,25 @@ class MainWindow(QMainWindow):
         dialog.display_name_changed.connect(self._set_display_name)
         dialog.profile_removed.connect(self._remove_profile)
         dialog.sign_in_requested.connect(self.show_sign_in)
+        rooms = [r.name for r in self.controller.rooms.rooms()] if self.controller else []
+        page = dialog.add_notifications_page(self.notifications.preferences, rooms)
+        page.changed.connect(self._notification_preferences_changed)
+        page.test_requested.connect(lambda: page.show_result(self.send_test_notification()))
         dialog.open()
+
+    def _notification_preferences_changed(self, preferences: Preferences) -> None:
+        self.notifications.preferences = preferences
+        self.tray.set_do_not_disturb(preferences.do_not_disturb)
+        self.dnd.setChecked(preferences.do_not_disturb)
+        self._save_notification_preferences()
+
+    def send_test_notification(self) -> str:
+        """Show a test notification; return which channel delivered it."""
+        content = Content(None, "desktopchat test", "If you can read this, notifications work.", 1)
+        delivered = self.notifications.show(content)
+        if delivered is None:
+            return "Nothing could show it: no notification service, no tray, window hidden."
+        return f"Delivered by {delivered}."
 
     def _set_theme(self, name: str) -> None:
         theme.apply(name)
@@ -445,9 +556,11 @@ class MainWindow(QMainWindow):
         return dict(state) if isinstance(state, dict) else {}
 
     def _save_ui_state(self, **changes: Any) -> None:
+        self._save_section("ui", {**self._ui_state(), **changes})
+
+    def _save_section(self, name: str, table: dict[str, Any]) -> None:
         latest = settings_file.load(self.dirs.config)  # a CLI may have changed other parts
-        state = {**self._ui_state(), **changes}
-        self.settings = replace(latest, extra={**(latest.extra or {}), "ui": state})
+        self.settings = replace(latest, extra={**(latest.extra or {}), name: table})
         settings_file.save(self.dirs.config, self.settings)
 
     def _restore_geometry(self) -> None:
@@ -455,8 +568,22 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, str):
             self.restoreGeometry(QByteArray(base64.b64decode(geometry)))
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        """Becoming active marks the room on screen read (and withdraws its notification)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.controller is not None:
+            self.controller.window_active = self.isActiveWindow()
+            self.controller.mark_read()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
-        """Remember the window, then disconnect (the outbox keeps unsent messages)."""
+        """Close into the tray when there is one; otherwise (or on Quit) really close.
+
+        Remembers the window, then disconnects (the outbox keeps unsent messages).
+        """
+        if self.tray.available and not self._quitting:
+            self.hide()
+            event.ignore()
+            return
         geometry = base64.b64encode(bytes(self.saveGeometry().data())).decode()
         scroll = {}
         model = self.messages.model()
@@ -467,4 +594,7 @@ class MainWindow(QMainWindow):
         self._save_ui_state(geometry=geometry, scroll=scroll)
         self.close_session()
         self.tasks.shutdown(wait=False)
+        backend = self.notifications.backend
+        if backend is not None and hasattr(backend, "stop"):
+            backend.stop()
         super().closeEvent(event)

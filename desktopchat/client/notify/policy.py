@@ -1,0 +1,93 @@
+"""Whether a message deserves a notification, and what it says. Pure functions.
+
+The rules users of Slack, Element and Gajim expect: nothing for your own messages;
+nothing while do-not-disturb is on (yours or the system's); nothing for the room you are
+looking at; a mention of your name always notifies otherwise; a muted room never does, a
+"mentions only" room only for mentions.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from desktopchat.client.domain import Message
+
+
+class RoomMode(enum.Enum):
+    """Per-room notification setting."""
+
+    ALL = "all"
+    MENTIONS = "mentions"
+    MUTE = "mute"
+
+
+@dataclass(frozen=True, slots=True)
+class Situation:
+    """Everything the decision depends on besides the message."""
+
+    own_user_id: int
+    own_names: tuple[str, ...]
+    window_active: bool
+    room_on_screen: str | None
+    do_not_disturb: bool = False
+    system_do_not_disturb: bool = False
+    room_modes: Mapping[str, RoomMode] = field(default_factory=dict)
+
+
+def mentions(text: str, names: Iterable[str]) -> bool:
+    """Whether ``text`` mentions any of ``names`` as a whole word (``@alice``, ``Alice,``)."""
+    for name in names:
+        if name and re.search(rf"(?<![\w@])@?{re.escape(name)}(?!\w)", text, re.IGNORECASE):
+            return True
+    return False
+
+
+def should_notify(message: Message, situation: Situation) -> bool:
+    """The policy, in the order a person would explain it."""
+    if message.author.id == situation.own_user_id or message.deleted:
+        return False
+    if situation.do_not_disturb or situation.system_do_not_disturb:
+        return False
+    if situation.window_active and situation.room_on_screen == message.room:
+        return False
+    if mentions(message.text, situation.own_names):
+        return True
+    mode = situation.room_modes.get(message.room, RoomMode.ALL)
+    return mode is RoomMode.ALL
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """What a notification shows. ``room`` is None for a summary across rooms."""
+
+    room: str | None
+    title: str
+    body: str
+    count: int
+
+
+def preview(text: str, limit: int = 200) -> str:
+    """One short line of a message for a notification body."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def room_content(room: str, messages: list[Message]) -> Content:
+    """One room's notification: the message itself, or "3 new messages in #room"."""
+    last = messages[-1]
+    if len(messages) == 1:
+        return Content(room, f"{last.author.display_name} in #{room}", preview(last.text), 1)
+    body = f"{last.author.display_name}: {preview(last.text)}"
+    return Content(room, f"{len(messages)} new messages in #{room}", body, len(messages))
+
+
+def summary_content(by_room: Mapping[str, list[Message]]) -> Content:
+    """After a reconnect or a burst across rooms: one summary instead of a storm."""
+    total = sum(len(m) for m in by_room.values())
+    rooms = sorted(by_room, key=lambda r: -len(by_room[r]))
+    listed = ", ".join(f"#{r} ({len(by_room[r])})" for r in rooms[:4])
+    more = f" and {len(rooms) - 4} more" if len(rooms) > 4 else ""
+    return Content(None, f"{total} new messages in {len(rooms)} rooms", listed + more, total)
