@@ -12,6 +12,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     """Register ``window`` (what ``desktopchat`` with no command runs)."""
     parser = subparsers.add_parser("window", help="open the chat window (the default)")
     add_client_options(parser)
+    parser.add_argument(
+        "--start-in-tray", action="store_true", help="start hidden in the tray (if there is one)"
+    )
     parser.set_defaults(run=run)
 
 
