@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QApplication
 from desktopchat import __version__
 from desktopchat.client import settings as settings_file
 from desktopchat.client.credentials import open_token_store
-from desktopchat.client.notify.portable import set_windows_app_id
 from desktopchat.client.errors import SettingsError
+from desktopchat.client.notify.portable import set_windows_app_id
 from desktopchat.paths import AppDirs
 from desktopchat.ui import theme
 from desktopchat.ui.main_window import MainWindow
