@@ -209,6 +209,8 @@ class SettingsDialog(QDialog):
             marker = " (current)" if profile.name == current else ""
             self.profiles.addItem(f"{profile.name}: {where}{who}{marker}")
         self._profile_names = [p.name for p in profiles]
+        self._current = current
+        self.removal_refused = QLabel(page)
         add = QPushButton("Sign in to another server…", page)
         add.clicked.connect(self.sign_in_requested)
         remove = QPushButton("Remove", page)
@@ -218,10 +220,14 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.profiles)
         layout.addWidget(add)
         layout.addWidget(remove)
+        layout.addWidget(self.removal_refused)
         return page
 
     def _remove(self) -> None:
         row = self.profiles.currentRow()
+        if 0 <= row < len(self._profile_names) and self._profile_names[row] == self._current:
+            self.removal_refused.setText("The profile in use cannot be removed; switch first.")
+            return
         if 0 <= row < len(self._profile_names):
             self.profile_removed.emit(self._profile_names[row])
             self.profiles.takeItem(row)

@@ -2,8 +2,8 @@
 
 The rules users of Slack, Element and Gajim expect: nothing for your own messages;
 nothing while do-not-disturb is on (yours or the system's); nothing for the room you are
-looking at; a mention of your name always notifies otherwise; a muted room never does, a
-"mentions only" room only for mentions.
+looking at; otherwise a mention of your name always notifies — even in a muted room, as
+in Slack — and besides mentions a muted room stays silent, a "mentions only" room too.
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ async def post_users(request: web.Request) -> web.Response:
 
 
 async def post_sessions(request: web.Request) -> web.Response:
-    """Log in: ``{username, password}`` → 201 ``{token, user, expires_at}``.
+    """Log in: ``{username, password}`` → 201 ``{token, user, expires_in}``.
 
     Failures are throttled per username and per address (429 with Retry-After), and an
     unknown username costs the same scrypt time as a wrong password.
@@ -126,6 +126,9 @@ async def post_local_session(request: web.Request) -> web.Response:
     if not isinstance(signature, str) or not hmac.compare_digest(expected, signature):
         raise ApiError(401, "invalid_signature", "Local login signature does not match")
     found = await relay.db(relay.store.credentials, username)
+    if found is not None and found.password_hash != passwords.UNUSABLE_PASSWORD:
+        # An account someone protected with a password is not the local user's to take.
+        raise ApiError(409, "account_has_password", f"{username} has a password; sign in with it")
     if found is None:
         with contextlib.suppress(AlreadyExistsError):
             await relay.db(

@@ -9,7 +9,7 @@ from desktopchat.server import limits as channel_limits
 from desktopchat.server.http_errors import ApiError
 from desktopchat.server.relay import limits
 from desktopchat.server.relay.models import MESSAGE_CHANNEL_PREFIX, PRESENCE_CHANNEL_PREFIX
-from desktopchat.server.relay.service import RELAY
+from desktopchat.server.relay.service import RELAY, read_json
 
 
 async def get_config(request: web.Request) -> web.Response:
@@ -42,9 +42,7 @@ async def post_pusher_auth(request: web.Request) -> web.Response:
     relay = request.app[RELAY]
     user, _ = await relay.user_of(request)
     if request.content_type == "application/json":
-        fields = await request.json()
-        if not isinstance(fields, dict):
-            raise ApiError(400, "malformed_json", "Body must be a JSON object")
+        fields = await read_json(request)
     else:
         fields = dict(await request.post())
     socket_id, channel = fields.get("socket_id"), fields.get("channel_name")

@@ -26,13 +26,15 @@ async def post_send(request: web.Request) -> web.Response:
     form = await request.post()
     message = form.get("message")
     if not isinstance(message, str) or not message.strip():
-        raise ApiError(400, "blank_message", "Form field 'message' is missing or empty")
+        raise ApiError(400, "blank_message", "Form field 'message' is missing or empty", _CORS)
     if limits.text_bytes(message) > limits.MAX_TEXT_BYTES:
-        raise ApiError(413, "text_too_large", f"Message is over {limits.MAX_TEXT_BYTES} bytes")
+        raise ApiError(
+            413, "text_too_large", f"Message is over {limits.MAX_TEXT_BYTES} bytes", _CORS
+        )
     try:
         await relay.publisher.trigger(SEED_CHANNEL, SEED_EVENT, {"msg": message})
     except PublishError as exc:
-        raise ApiError(502, "upstream_failed", str(exc)) from exc
+        raise ApiError(502, "upstream_failed", str(exc), _CORS) from exc
     return web.json_response({"status": "sent"}, headers=_CORS)
 
 
