@@ -79,14 +79,13 @@ class _Checks:
     """The checks, sharing the hub, the login and the session between them."""
 
     def __init__(self, home: Path) -> None:
-        from PySide6.QtWidgets import QApplication  # noqa: PLC0415 - after QT_QPA_PLATFORM
-
         from desktopchat.server.credentials import generate  # noqa: PLC0415
         from desktopchat.server.hub import HubConfig  # noqa: PLC0415
         from desktopchat.server.relay.service import RelayConfig  # noqa: PLC0415
         from desktopchat.server.runner import HubThread  # noqa: PLC0415
+        from desktopchat.ui.app import application  # noqa: PLC0415 - after QT_QPA_PLATFORM
 
-        self.app = QApplication.instance() or QApplication(sys.argv[:1])
+        self.app = application()
         self.hub = HubThread(
             HubConfig(generate(), port=0, relay=RelayConfig(data_dir=home / "hub"))
         )

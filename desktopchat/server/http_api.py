@@ -7,7 +7,6 @@ signature gets 401 and nothing is delivered. Errors are JSON:
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from desktopchat.server import limits, signing
-from desktopchat.server.http_errors import ApiError
+from desktopchat.server.http_errors import ApiError, json_object
 from desktopchat.server.hub import Hub
 from desktopchat.server.websocket import HUB
 
@@ -43,16 +42,6 @@ async def _verified_body(request: web.Request, hub: Hub) -> bytes:
     except signing.RequestSignatureError as exc:
         raise ApiError(401, "unauthorized", str(exc)) from None
     return body
-
-
-def _json_object(body: bytes) -> dict[str, Any]:
-    try:
-        payload = json.loads(body)
-    except (ValueError, RecursionError):
-        raise ApiError(400, "malformed_json", "Request body is not valid JSON") from None
-    if not isinstance(payload, dict):
-        raise ApiError(400, "malformed_json", "Request body must be a JSON object")
-    return payload
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +120,7 @@ def _trigger(hub: Hub, event: TriggerRequest) -> dict[str, dict[str, int]]:
 async def post_events(request: web.Request) -> web.Response:
     """``POST events``: one event to 1-100 channels."""
     hub = request.app[HUB]
-    event = parse_trigger(_json_object(await _verified_body(request, hub)))
+    event = parse_trigger(json_object(await _verified_body(request, hub)))
     attributes = _trigger(hub, event)
     return web.json_response({"channels": attributes} if event.info else {})
 
@@ -139,7 +128,7 @@ async def post_events(request: web.Request) -> web.Response:
 async def post_batch_events(request: web.Request) -> web.Response:
     """``POST batch_events``: up to 10 events, validated all before any is delivered."""
     hub = request.app[HUB]
-    batch = _json_object(await _verified_body(request, hub)).get("batch")
+    batch = json_object(await _verified_body(request, hub)).get("batch")
     if not isinstance(batch, list) or not batch:
         raise ApiError(400, "invalid_batch", "'batch' must be a non-empty list")
     if len(batch) > limits.MAX_BATCH_EVENTS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aiohttp import web
@@ -40,3 +41,18 @@ async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
             raise
         return error_response(exc.status, exc.reason.lower().replace(" ", "_"), exc.reason)
     return response
+
+
+def json_object(raw: bytes) -> dict[str, Any]:
+    """A request body that must be a JSON object in UTF-8, or a 400 saying what is wrong."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "invalid_utf8", "Request body is not valid UTF-8") from None
+    try:
+        body = json.loads(text)
+    except (ValueError, RecursionError):
+        raise ApiError(400, "malformed_json", "Request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "malformed_json", "Request body must be a JSON object")
+    return body

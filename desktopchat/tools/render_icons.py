@@ -42,8 +42,8 @@ def main() -> int:
         if not render(renderer, size).save(str(root / "icons" / f"desktopchat-{size}.png")):
             print(f"could not write the {size} px PNG", file=sys.stderr)
             return 1
-    ok = render(renderer, 256).save(str(root / "desktopchat.ico"), "ICO")
-    ok &= render(renderer, 512).save(str(root / "desktopchat.icns"), "ICNS")
+    ok = render(renderer, 256).save(str(root / "desktopchat.ico"), b"ICO")
+    ok &= render(renderer, 512).save(str(root / "desktopchat.icns"), b"ICNS")
     del app
     return 0 if ok else 1
 

@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 DESKTOP_FILE = "desktopchat"
 
 
-def run(args: argparse.Namespace, dirs: AppDirs) -> int:
-    """Open the window on the chosen profile and run until it closes."""
+def application() -> QApplication:
+    """The QApplication, named so the desktop links windows and notifications to the app."""
     set_windows_app_id()  # before any window: Windows ties toasts to it
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)  # noqa: S101 - the window needs widgets
@@ -32,6 +32,12 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     app.setApplicationDisplayName("desktopchat")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(DESKTOP_FILE)
+    return app
+
+
+def run(args: argparse.Namespace, dirs: AppDirs) -> int:
+    """Open the window on the chosen profile and run until it closes."""
+    app = application()
     try:
         settings = settings_file.load(dirs.config)
     except SettingsError as exc:

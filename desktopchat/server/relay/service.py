@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -21,7 +20,7 @@ from typing import Any, TypeVar
 import aiohttp
 from aiohttp import web
 
-from desktopchat.server.http_errors import ApiError
+from desktopchat.server.http_errors import ApiError, json_object
 from desktopchat.server.relay.models import User
 from desktopchat.server.relay.publisher import Publisher, Upstream
 from desktopchat.server.relay.ratelimit import FailureLimiter
@@ -125,18 +124,7 @@ class Relay:
 
 async def read_json(request: web.Request) -> dict[str, Any]:
     """The request's JSON object body, or a 400 saying exactly what is wrong with it."""
-    raw = await request.read()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ApiError(400, "invalid_utf8", "Request body is not valid UTF-8") from None
-    try:
-        body = json.loads(text)
-    except (ValueError, RecursionError):
-        raise ApiError(400, "malformed_json", "Request body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "malformed_json", "Request body must be a JSON object")
-    return body
+    return json_object(await request.read())
 
 
 def string_field(
