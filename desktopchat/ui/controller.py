@@ -58,9 +58,12 @@ class ChatController(QObject):
         self.current: Room | None = None
         self.window_active = True
         self._models: dict[str, MessageListModel] = {}
+        self._watched: set[str] = set()
+        self._loading_backlog: set[str] = set()
         sync, bridge = session.sync, session.bridge
         sync.messages_added.connect(self._added)
         sync.message_changed.connect(self._changed)
+        sync.catching_up.connect(self._catching_up)
         sync.sync_failed.connect(lambda room, why: log.info("catch-up of %s failed: %s", room, why))
         session.outbox.changed.connect(self._outbox_changed)
         bridge.channel_event.connect(self._channel_event)
@@ -75,6 +78,8 @@ class ChatController(QObject):
 
         def loaded(rooms: list[Room]) -> None:
             self.rooms.set_rooms(rooms)
+            for room in rooms:  # every room: unread counts and notifications need them all
+                self._watch(room)
             names = [r.name for r in rooms]
             choice = (
                 then_select if then_select in names else "general" if "general" in names else None
@@ -99,12 +104,14 @@ class ChatController(QObject):
         if previous is not None and previous.name != name:
             self.session.bridge.unsubscribe(previous.presence_channel)
         self.current = room
+        self._watch(room)
         model = self._models.get(name)
         if model is None:
+            # Everything delivered so far is in the local database (the sync engine writes
+            # there first, on this thread), so the model starts from it and then follows.
             model = MessageListModel(name, self.user.id, self)
             self._models[name] = model
-            cached = self.session.sync.watch(room, backlog=PAGE)
-            model.add(cached)
+            model.add(self.session.database.recent(name, PAGE))
             model.flush()
             for item in self.session.outbox.items(name):
                 model.set_outbox_item(item)
@@ -113,6 +120,21 @@ class ChatController(QObject):
         self.mark_read()
         self.room_changed.emit(name)
         return model
+
+    def _watch(self, room: Room) -> None:
+        """Follow ``room``'s messages. With no local history yet, its first catch-up is the
+        backlog: shown, but neither unread nor notified."""
+        if room.name in self._watched:
+            return
+        self._watched.add(room.name)
+        if self.session.database.last_id(room.name) is None:
+            self._loading_backlog.add(room.name)
+        self.session.sync.watch(room, backlog=PAGE)
+
+    @Slot(str, bool)
+    def _catching_up(self, room: str, active: bool) -> None:
+        if not active:
+            self._loading_backlog.discard(room)
 
     def mark_read(self) -> None:
         """The current room is being looked at."""
@@ -201,7 +223,7 @@ class ChatController(QObject):
         if model is not None:
             model.add(messages)
         others = [m for m in messages if m.author.id != self.user.id]
-        if not others:
+        if not others or room in self._loading_backlog:
             return
         on_screen = self.current is not None and self.current.name == room and self.window_active
         if not on_screen:
