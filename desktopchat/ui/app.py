@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import time
+from pathlib import Path
 
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from desktopchat import __version__
@@ -21,6 +25,10 @@ log = logging.getLogger(__name__)
 
 #: Must match the installed .desktop file (notifications use it as ``desktop-entry``).
 DESKTOP_FILE = "desktopchat"
+#: ``1``: print ``first-paint SECONDS`` to stderr once messages are painted, then quit;
+#: ``keep``: print it and keep running. For tests/benchmarks (start-up to a usable window).
+REPORT_FIRST_PAINT_ENV = "DESKTOPCHAT_REPORT_FIRST_PAINT"
+_IMPORTED_AT = time.monotonic()
 
 
 def application() -> QApplication:
@@ -53,5 +61,51 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         if getattr(args, "start_in_tray", False):
             log.warning("--start-in-tray: this desktop has no system tray; showing the window")
         window.show()
+    report = os.environ.get(REPORT_FIRST_PAINT_ENV)
+    if report in ("1", "keep"):
+        _FirstPaintReporter(window, quit_after=report == "1")
     window.open_profile(settings.for_server(args.server))
     return app.exec()
+
+
+class _FirstPaintReporter(QObject):
+    """Benchmark hook: how long from process start until the window shows messages.
+
+    Start-up is only over for a user once history is on screen, which no log line or
+    signal tells from outside; so this watches the message list's viewport and, after the
+    first paint that had the newest message in view, prints the seconds since the process
+    started. Only installed when :data:`REPORT_FIRST_PAINT_ENV` is set.
+    """
+
+    def __init__(self, window: MainWindow, *, quit_after: bool) -> None:
+        super().__init__(window)
+        self._window = window
+        self._quit_after = quit_after
+        window.messages.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        """On a paint showing the newest message, report once this paint is done."""
+        view = self._window.messages
+        model = view.model()
+        if event.type() == QEvent.Type.Paint and model is not None and model.rowCount() > 0:
+            newest = view.visualRect(model.index(model.rowCount() - 1, 0))
+            if newest.intersects(view.viewport().rect()):
+                watched.removeEventFilter(self)
+                QTimer.singleShot(0, self._report)
+        return False
+
+    def _report(self) -> None:
+        print(f"first-paint {_seconds_since_start():.3f}", file=sys.stderr, flush=True)
+        if self._quit_after:
+            self._window.quit()
+            QApplication.quit()
+
+
+def _seconds_since_start() -> float:
+    """Seconds since the process started (Linux: /proc, 10 ms ticks; else since import)."""
+    try:
+        after_name = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        started = int(after_name[19]) / os.sysconf("SC_CLK_TCK")  # field 22, starttime
+        return time.clock_gettime(time.CLOCK_BOOTTIME) - started
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.monotonic() - _IMPORTED_AT

@@ -12,7 +12,8 @@ from __future__ import annotations
 import html
 import re
 
-_FENCE = re.compile(r"```[ \t]*\w*\n?(.*?)```", re.DOTALL)
+#: A language name counts only on the opening line of a block: "```print(1)```" is code.
+_FENCE = re.compile(r"```(?:[ \t]*\w*[ \t]*\n)?(.*?)```", re.DOTALL)
 _INLINE_CODE = re.compile(r"`([^`\n]+)`")
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _ITALIC = re.compile(
@@ -73,7 +74,8 @@ def to_html(text: str) -> str:
         parts.append(f"<pre>{code}</pre>")
         position = fence.end()
     parts.append(_inline(text[position:]))
-    return "".join(parts)
+    # Qt's rich text collapses runs of spaces and turns tabs into spaces unless told not to.
+    return '<span style="white-space: pre-wrap">' + "".join(parts) + "</span>"
 
 
 def _inline(text: str) -> str:

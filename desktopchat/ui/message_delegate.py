@@ -84,7 +84,7 @@ class MessageDelegate(QStyledItemDelegate):
     def _key(record: Row) -> tuple[object, ...]:
         if isinstance(record, OutboxItem):
             return ("outbox", record.client_id)
-        return (record.id, record.edited_at, record.deleted)
+        return (record.room, record.id, record.edited_at, record.deleted)  # ids restart per room
 
     def _document(self, record: Row, html: str, width: int, font: QFont) -> QTextDocument:
         key = (*self._key(record), width)

@@ -161,7 +161,11 @@ class MessageListModel(QAbstractListModel):
         self._flush.stop()
         incoming, self._incoming = self._incoming, []
         last = self._ids[-1] if self._ids else 0
-        fresh = [m for m in incoming if m.id > last]
+        fresh: list[Message] = []
+        for message in incoming:  # in id order; a repeat within the batch is dropped too
+            if message.id > last:
+                fresh.append(message)
+                last = message.id
         if not fresh:
             return
         self._drop_pending({m.client_id for m in fresh})

@@ -1,0 +1,389 @@
+"""The message delegate: row heights (cached), painting every kind of row, links under the mouse.
+
+The delegate is driven the way QListView drives it — ``sizeHint`` and ``paint`` with a
+style option and a model index — against the real model, painting into a QImage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import QModelIndex, QPoint, QRect
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QImage,
+    QPainter,
+    QTextDocument,
+)
+from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+from pytestqt.qtbot import QtBot
+
+from desktopchat.client.domain import Message
+from desktopchat.client.outbox import OutboxItem, OutboxState
+from desktopchat.ui import markup, message_delegate
+from desktopchat.ui.avatars import SIZE as AVATAR
+from desktopchat.ui.avatars import AvatarCache
+from desktopchat.ui.message_delegate import DAY_HEIGHT, GUTTER, PAD, MessageDelegate
+from desktopchat.ui.message_model import MessageListModel, Roles
+from tests.ui.conftest import ME, NOON, QT_CLEAN, message, outbox_item
+
+pytestmark = QT_CLEAN
+
+WIDTH = 420
+
+
+@pytest.fixture
+def delegate(qtbot: QtBot, avatars: AvatarCache) -> MessageDelegate:
+    return MessageDelegate(avatars)
+
+
+def option(width: int = WIDTH, top: int = 0, height: int = 100) -> QStyleOptionViewItem:
+    """What QListView hands the delegate: the row's rect, the font and palette."""
+    result = QStyleOptionViewItem()
+    result.rect = QRect(0, top, width, height)
+    result.font = QFont()
+    result.palette = QGuiApplication.palette()
+    return result
+
+
+def model_of(*rows: Message | OutboxItem) -> MessageListModel:
+    """A model holding ``rows`` (messages first, in the order given, then outbox items)."""
+    model = MessageListModel("general", ME.id)
+    model.add([r for r in rows if isinstance(r, Message)])
+    model.flush()
+    for row in rows:
+        if isinstance(row, OutboxItem):
+            model.set_outbox_item(row)
+    return model
+
+
+def height(delegate: MessageDelegate, index: QModelIndex, width: int = WIDTH) -> int:
+    hint = delegate.sizeHint(option(width), index)
+    assert hint.width() == width
+    return hint.height()
+
+
+#: One row of every kind the window shows.
+KINDS: dict[str, Callable[[], Message | OutboxItem]] = {
+    "plain": lambda: message(1, text="just text"),
+    "rich": lambda: message(1, text="**bold** `code` _it_ https://example.com :tada:"),
+    "code block": lambda: message(1, text="```\n<b>x</b>\n  indented\n```"),
+    "edited": lambda: message(1, text="fixed the typo", edited=True),
+    "deleted": lambda: message(1, text="gone", deleted=True),
+    "hostile": lambda: message(1, text="<script>alert(1)</script><b>x</b>"),
+    "own": lambda: message(1, text="mine", author=ME),
+    "pending": lambda: outbox_item("dc-1", "waiting"),
+    "sending": lambda: outbox_item("dc-1", "on its way", OutboxState.SENDING),
+    "failed": lambda: outbox_item("dc-1", "refused", OutboxState.FAILED, error="too large"),
+}
+
+
+# -------------------------------------------------------------------------- size hints
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_kind_of_row_has_a_positive_height(
+    qtbot: QtBot, delegate: MessageDelegate, kind: str
+) -> None:
+    model = model_of(KINDS[kind]())
+    assert height(delegate, model.index(0)) >= PAD + QFontMetrics(QFont()).height()
+
+
+def test_heights_are_cached_per_row_and_width(
+    qtbot: QtBot, delegate: MessageDelegate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second pass over the rows computes nothing: no text form, no new document."""
+    bodies: list[object] = []
+    documents: list[QTextDocument] = []
+    real_body = MessageDelegate._body
+
+    def counting_body(record: Message | OutboxItem) -> tuple[str, bool]:
+        bodies.append(record)
+        return real_body(record)
+
+    class CountingDocument(QTextDocument):
+        def __init__(self) -> None:
+            super().__init__()
+            documents.append(self)
+
+    monkeypatch.setattr(MessageDelegate, "_body", staticmethod(counting_body))
+    monkeypatch.setattr(message_delegate, "QTextDocument", CountingDocument)
+    rows = [
+        message(1, text="plain"),
+        message(2, text="**rich** https://example.com"),
+        message(3, text="edited", edited=True),
+        outbox_item("dc-1", "pending"),
+    ]
+    model = model_of(*rows)
+    first = [height(delegate, model.index(r)) for r in range(model.rowCount())]
+    assert len(bodies) == 4
+    assert len(documents) == 2  # the rich and the edited message; plain text needs none
+    second = [height(delegate, model.index(r)) for r in range(model.rowCount())]
+    assert second == first
+    assert len(bodies) == 4
+    assert len(documents) == 2
+    # Another width is another layout (the view was resized)...
+    narrow = [height(delegate, model.index(r), width=200) for r in range(model.rowCount())]
+    assert len(bodies) == 8
+    assert len(documents) == 4
+    # ...and both stay cached.
+    assert [height(delegate, model.index(r), width=200) for r in range(4)] == narrow
+    assert len(bodies) == 8
+    assert len(documents) == 4
+
+
+def test_painting_reuses_the_document_of_the_size_hint(
+    qtbot: QtBot, delegate: MessageDelegate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    documents: list[QTextDocument] = []
+
+    class CountingDocument(QTextDocument):
+        def __init__(self) -> None:
+            super().__init__()
+            documents.append(self)
+
+    monkeypatch.setattr(message_delegate, "QTextDocument", CountingDocument)
+    model = model_of(message(1, text="**rich** text"))
+    hint = height(delegate, model.index(0))
+    paint(delegate, model.index(0), hint)
+    paint(delegate, model.index(0), hint)
+    assert len(documents) == 1
+
+
+def test_an_edit_changes_the_cached_height(qtbot: QtBot, delegate: MessageDelegate) -> None:
+    model = model_of(message(1, text="short"))
+    short = height(delegate, model.index(0))
+    model.replace(message(1, text="\n".join(["a much longer text now"] * 6), edited=True))
+    assert height(delegate, model.index(0)) > short
+
+
+def test_multi_line_and_long_text_is_taller(qtbot: QtBot, delegate: MessageDelegate) -> None:
+    one_line = height(delegate, model_of(message(1, text="one line")).index(0))
+    three_lines = height(delegate, model_of(message(2, text="one\ntwo\nthree")).index(0))
+    six_lines = height(delegate, model_of(message(3, text="1\n2\n3\n4\n5\n6")).index(0))
+    long_text = height(delegate, model_of(message(4, text="word " * 300)).index(0))
+    rich_lines = height(delegate, model_of(message(5, text="**a**\n**b**\n**c**\n**d**")).index(0))
+    line = QFontMetrics(QFont()).lineSpacing()
+    assert one_line < three_lines < six_lines < long_text
+    assert six_lines - three_lines >= 3 * line - 3
+    assert rich_lines > one_line + 2 * line
+
+
+def test_rooms_do_not_share_cached_rows(qtbot: QtBot, delegate: MessageDelegate) -> None:
+    """Ids restart at 1 in every room, and one delegate draws whichever room is shown."""
+    general = model_of(message(1, room="general", text="https://general.example/x"))
+    random = model_of(message(1, room="random", text="https://random.example/y\nwith\nmore\nlines"))
+    style = option(WIDTH, 0, 200)
+    point = QPoint(GUTTER + 3, text_top(general.index(0)) + 3)
+    assert delegate.anchor_at(style, general.index(0), point) == "https://general.example/x"
+    general_height = height(delegate, general.index(0))
+    # The window switches to #random: its message 1 is another message.
+    assert delegate.anchor_at(style, random.index(0), point) == "https://random.example/y"
+    assert height(delegate, random.index(0)) > general_height
+    plain_general = model_of(message(2, room="general", text="short"))
+    plain_random = model_of(message(2, room="random", text="a\nmuch\ntaller\nmessage"))
+    assert height(delegate, plain_random.index(0)) > height(delegate, plain_general.index(0))
+
+
+def test_long_text_is_taller_when_the_view_is_narrower(
+    qtbot: QtBot, delegate: MessageDelegate
+) -> None:
+    model = model_of(message(1, text="word " * 100), message(2, text="**word** " * 100))
+    for row in (0, 1):
+        assert height(delegate, model.index(row), width=250) > height(
+            delegate, model.index(row), width=800
+        )
+
+
+def test_headers_and_day_separators_add_height(qtbot: QtBot, delegate: MessageDelegate) -> None:
+    model = model_of(
+        message(1, text="x", at=NOON),  # day separator and header
+        message(2, text="x", at=NOON + timedelta(minutes=1)),  # grouped: neither
+        message(3, text="x", author=ME, at=NOON + timedelta(minutes=2)),  # header only
+    )
+    assert [model.index(r).data(Roles.SHOW_HEADER) for r in range(3)] == [True, False, True]
+    assert model.index(0).data(Roles.DAY) is not None
+    day_and_header, bare, header = (height(delegate, model.index(r)) for r in range(3))
+    assert bare < header < day_and_header
+    assert day_and_header - header == DAY_HEIGHT
+    assert header >= AVATAR + PAD  # room for the avatar beside the header
+
+
+def test_an_outbox_row_is_taller_by_its_state_line(qtbot: QtBot, delegate: MessageDelegate) -> None:
+    model = model_of(
+        message(1, text="first", author=ME),
+        message(2, text="same text", author=ME),  # grouped under the first: no header
+        outbox_item("dc-1", "same text"),  # follows your own message: no header either
+    )
+    assert [model.index(r).data(Roles.SHOW_HEADER) for r in (1, 2)] == [False, False]
+    stored, pending = height(delegate, model.index(1)), height(delegate, model.index(2))
+    assert pending - stored == QFontMetrics(QFont()).height()
+
+
+# ------------------------------------------------------------------------------ paint
+
+
+def paint(
+    delegate: MessageDelegate,
+    index: QModelIndex,
+    row_height: int,
+    *,
+    width: int = WIDTH,
+    selected: bool = False,
+) -> QImage:
+    image = QImage(width, row_height, QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    style = option(width, 0, row_height)
+    if selected:
+        style.state |= QStyle.StateFlag.State_Selected
+    delegate.paint(painter, style, index)
+    painter.end()
+    return image
+
+
+def inked(image: QImage, rect: QRect) -> bool:
+    """Whether anything was drawn inside ``rect`` of an image that started white."""
+    part = image.copy(rect)
+    blank = QImage(part.size(), part.format())
+    blank.fill(QColor("white"))
+    return part != blank
+
+
+@pytest.mark.parametrize("selected", [False, True], ids=["normal", "selected"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_kind_of_row_paints_its_text(
+    qtbot: QtBot, delegate: MessageDelegate, kind: str, selected: bool
+) -> None:
+    model = model_of(KINDS[kind]())
+    index = model.index(0)
+    row_height = height(delegate, index)
+    image = paint(delegate, index, row_height, selected=selected)
+    header = QFontMetrics(QFont()).height() + 2 if index.data(Roles.SHOW_HEADER) else 0
+    top = (DAY_HEIGHT if index.data(Roles.DAY) else 0) + header
+    body = QRect(GUTTER, top, WIDTH - GUTTER - PAD, row_height - top - PAD)
+    assert inked(image, body), f"nothing drawn for the {kind} row's text"
+
+
+@pytest.mark.parametrize("kind", ["pending", "sending", "failed"])
+def test_outbox_rows_paint_their_state_line(
+    qtbot: QtBot, delegate: MessageDelegate, kind: str
+) -> None:
+    model = model_of(message(1, author=ME, text="before"), KINDS[kind]())
+    index = model.index(1)
+    row_height = height(delegate, index)
+    image = paint(delegate, index, row_height)
+    line = QFontMetrics(QFont()).height()
+    state_line = QRect(GUTTER, row_height - PAD - line, WIDTH - GUTTER - PAD, line)
+    assert inked(image, state_line)
+
+
+def test_headers_paint_the_avatar_and_name(qtbot: QtBot, delegate: MessageDelegate) -> None:
+    model = model_of(message(1, text="x"))
+    index = model.index(0)
+    image = paint(delegate, index, height(delegate, index))
+    header_height = QFontMetrics(QFont()).height() + 2
+    avatar = QRect(PAD, DAY_HEIGHT + 2, AVATAR, header_height - 2)
+    name = QRect(GUTTER, DAY_HEIGHT, 60, header_height)
+    assert inked(image, avatar)
+    assert inked(image, name)
+    assert inked(image, QRect(0, 0, WIDTH, DAY_HEIGHT))  # the day separator
+
+
+def test_a_grouped_row_paints_no_header(qtbot: QtBot, delegate: MessageDelegate) -> None:
+    model = model_of(message(1, at=NOON), message(2, text="x", at=NOON + timedelta(seconds=5)))
+    index = model.index(1)
+    image = paint(delegate, index, height(delegate, index))
+    assert not inked(image, QRect(0, 0, GUTTER - 2, image.height()))  # no avatar
+
+
+def test_painting_a_row_in_a_tiny_view_does_not_fail(
+    qtbot: QtBot, delegate: MessageDelegate
+) -> None:
+    for make in KINDS.values():
+        model = model_of(make())
+        index = model.index(0)
+        hint = height(delegate, index, width=10)
+        image = paint(delegate, index, hint, width=10)
+        assert not image.isNull()
+
+
+# ------------------------------------------------------------------------------ links
+
+
+def text_top(index: QModelIndex, top: int = 0) -> int:
+    header = QFontMetrics(QFont()).height() + 2 if index.data(Roles.SHOW_HEADER) else 0
+    return top + (DAY_HEIGHT if index.data(Roles.DAY) else 0) + header
+
+
+def x_of(text: str, position: int, width: int = WIDTH) -> float:
+    """Where character ``position`` of ``text`` lies on line one, laid out as by the delegate."""
+    document = QTextDocument()
+    document.setDefaultFont(QFont())
+    document.setDocumentMargin(0)
+    document.setHtml(markup.to_html(text))
+    document.setTextWidth(width - GUTTER - PAD)
+    document.size()  # lay out
+    layout = document.begin().layout()
+    return layout.lineAt(0).cursorToX(position)[0]
+
+
+def test_anchor_at_names_the_link_under_the_point(qtbot: QtBot, delegate: MessageDelegate) -> None:
+    text = "see https://example.com/one and https://example.org/two?x=1 too"
+    model = model_of(message(1, text=text))
+    index = model.index(0)
+    top = 250  # the row lies further down the view: points are in view coordinates
+    style = option(WIDTH, top, height(delegate, index))
+    y = text_top(index, top) + QFontMetrics(QFont()).height() // 2
+
+    def at(position: int) -> str | None:
+        x = round(x_of(text, position)) + 2
+        return delegate.anchor_at(style, index, QPoint(GUTTER + x, y))
+
+    assert at(text.index("example.com")) == "https://example.com/one"
+    assert at(text.index("example.org")) == "https://example.org/two?x=1"
+    assert at(1) is None  # "see"
+    assert at(text.index("and")) is None
+    assert at(text.index("too")) is None
+    end = round(x_of(text, len(text))) + 20
+    assert delegate.anchor_at(style, index, QPoint(GUTTER + end, y)) is None
+
+
+def test_no_anchor_outside_the_text(qtbot: QtBot, delegate: MessageDelegate) -> None:
+    text = "https://example.com/a at the start"
+    model = model_of(message(1, text=text))
+    index = model.index(0)
+    style = option(WIDTH, 0, height(delegate, index))
+    y = text_top(index) + 3
+    assert delegate.anchor_at(style, index, QPoint(GUTTER + 3, y)) == "https://example.com/a"
+    assert delegate.anchor_at(style, index, QPoint(GUTTER + 3, DAY_HEIGHT + 3)) is None  # header
+    assert delegate.anchor_at(style, index, QPoint(GUTTER + 3, 3)) is None  # day separator
+    assert delegate.anchor_at(style, index, QPoint(3, y)) is None  # the avatar column
+
+
+def test_rows_without_links_have_no_anchor(qtbot: QtBot, delegate: MessageDelegate) -> None:
+    model = model_of(
+        message(1, text="plain words"),
+        message(2, text="**bold** only"),
+        message(3, text="javascript:alert(1) <a href=javascript:alert(2)>_x_</a>"),
+        outbox_item("dc-1", "https://example.com/pending"),
+    )
+    for row in range(model.rowCount()):
+        index = model.index(row)
+        style = option(WIDTH, 0, height(delegate, index))
+        y = text_top(index) + 3
+        for x in range(GUTTER, WIDTH - PAD, 7):
+            assert delegate.anchor_at(style, index, QPoint(x, y)) is None, (row, x)
+
+
+def test_an_edited_message_keeps_its_link(qtbot: QtBot, delegate: MessageDelegate) -> None:
+    model = model_of(message(1, text="https://example.com/edited", edited=True))
+    index = model.index(0)
+    style = option(WIDTH, 0, height(delegate, index))
+    point = QPoint(GUTTER + 3, text_top(index) + 3)
+    assert delegate.anchor_at(style, index, point) == "https://example.com/edited"
