@@ -70,6 +70,9 @@ class FreedesktopBackend(QObject):
         )
         self._bus: MessageBus | None = None
         self._ids: dict[str, int] = {}  # room key -> notification id (only touched on the loop)
+        #: Notify and CloseNotification one at a time, in call order: a show or withdraw
+        #: must see the id the previous show of the same room got.
+        self._serial = asyncio.Lock()
         self.capabilities: frozenset[str] = frozenset()
         self.server: str = ""
         self.inhibited = False
@@ -90,12 +93,21 @@ class FreedesktopBackend(QObject):
         """Disconnect and end the loop thread."""
         if self._loop.is_closed():
             return
-        if self._bus is not None:
-            self._loop.call_soon_threadsafe(self._bus.disconnect)
+        if self._bus is not None and self._thread.is_alive():
+            try:
+                self._run(self._disconnect(), CALL_TIMEOUT)
+            except Exception:  # already gone; the loop must stop all the same
+                log.debug("notification bus disconnect failed", exc_info=True)
         self._loop.call_soon_threadsafe(self._loop.stop)
         if self._thread.is_alive():
             self._thread.join(CALL_TIMEOUT)
         self._loop.close()
+
+    async def _disconnect(self) -> None:
+        """Close the connection and wait until the socket really is closed."""
+        assert self._bus is not None  # noqa: S101 - checked by the caller
+        self._bus.disconnect()
+        await self._bus.wait_for_disconnect()  # type: ignore[no-untyped-call]
 
     def _run(self, coroutine: Coroutine[Any, Any, T], timeout: float) -> T:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
@@ -196,22 +208,24 @@ class FreedesktopBackend(QObject):
     async def _notify(
         self, key: str, title: str, body: str, actions: list[str], hints: dict[str, Variant]
     ) -> None:
-        replaces = self._ids.get(key, 0)
-        (notification_id,) = await self._call(
-            "Notify",
-            "susssasa{sv}i",
-            [self._app_name, replaces, self._icon, title, body, actions, hints, -1],
-        )
-        self._ids[key] = int(notification_id)
+        async with self._serial:
+            replaces = self._ids.get(key, 0)
+            (notification_id,) = await self._call(
+                "Notify",
+                "susssasa{sv}i",
+                [self._app_name, replaces, self._icon, title, body, actions, hints, -1],
+            )
+            self._ids[key] = int(notification_id)
 
     def withdraw(self, room: str | None) -> None:
         """Close the notification of ``room`` (None: the cross-room summary)."""
         self._submit(self._close(room or ""))
 
     async def _close(self, key: str) -> None:
-        notification_id = self._ids.pop(key, None)
-        if notification_id is not None:
-            await self._call("CloseNotification", "u", [notification_id])
+        async with self._serial:
+            notification_id = self._ids.pop(key, None)
+            if notification_id is not None:
+                await self._call("CloseNotification", "u", [notification_id])
 
     # ------------------------------------------------------------------- signals
 

@@ -40,7 +40,7 @@ class Situation:
 def mentions(text: str, names: Iterable[str]) -> bool:
     """Whether ``text`` mentions any of ``names`` as a whole word (``@alice``, ``Alice,``)."""
     for name in names:
-        if name and re.search(rf"(?<![\w@])@?{re.escape(name)}(?!\w)", text, re.IGNORECASE):
+        if name and re.search(rf"(?<![\w@])@?{re.escape(name)}(?![\w@])", text, re.IGNORECASE):
             return True
     return False
 
