@@ -101,6 +101,9 @@ class NotificationCenter(QObject):
             backend.activated.connect(self._activated)
             backend.action.connect(self._action)
             backend.replied.connect(self.reply)
+            failed = getattr(backend, "failed", None)
+            if failed is not None:
+                failed.connect(self._backend_failed)
 
     def offer(self, room: str, messages: list[Message]) -> None:
         """New messages from others; those the policy lets through are notified shortly."""
@@ -152,6 +155,16 @@ class NotificationCenter(QObject):
                 return name
         log.warning("no way to show a notification: %s", content.title)
         return None
+
+    def _backend_failed(self, reason: str) -> None:
+        """The service stopped answering: use the fallbacks from now on, and say so."""
+        if self.backend is not None:
+            log.warning(
+                "%s failed (%s); notifying through the fallbacks from now on",
+                self.backend.name,
+                reason,
+            )
+            self.backend = None
 
     def read(self, room: str) -> None:
         """The user looked at ``room``: withdraw its notification (and a stale summary)."""

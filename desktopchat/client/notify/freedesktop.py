@@ -48,12 +48,14 @@ class FreedesktopBackend(QObject):
         action(str, str): room key, action key (``mark-read``).
         replied(str, str): room key, text typed into an inline reply.
         inhibited_changed(bool): the server's do-not-disturb state.
+        failed(str): a call to the server failed (it may have gone away).
     """
 
     activated = Signal(str)
     action = Signal(str, str)
     replied = Signal(str, str)
     inhibited_changed = Signal(bool)
+    failed = Signal(str)
 
     name = "freedesktop notifications"
 
@@ -76,6 +78,7 @@ class FreedesktopBackend(QObject):
         self.capabilities: frozenset[str] = frozenset()
         self.server: str = ""
         self.inhibited = False
+        self._server_name = ""
 
     # -------------------------------------------------------------------- lifecycle
 
@@ -118,7 +121,13 @@ class FreedesktopBackend(QObject):
             coroutine.close()
             return
         future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
-        future.add_done_callback(_log_failure)
+        future.add_done_callback(self._report_failure)
+
+    def _report_failure(self, future: Any) -> None:
+        exc = future.exception()
+        if exc is not None:
+            log.warning("notification call failed: %s", exc)
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
 
     # ---------------------------------------------------------------------- calls
 
@@ -146,9 +155,19 @@ class FreedesktopBackend(QObject):
         self.server = f"{name} {version} ({vendor})"
         self.capabilities = frozenset((await self._call("GetCapabilities"))[0])
         self._bus.add_message_handler(self._on_message)
+        # Only the server's own signals: anyone on the bus could send ActionInvoked.
+        (owner,) = await self._call(
+            "GetNameOwner",
+            "s",
+            [SERVICE],
+            destination="org.freedesktop.DBus",
+            path="/org/freedesktop/DBus",
+            interface="org.freedesktop.DBus",
+        )
+        self._server_name = str(owner)
         for rule in (
-            f"type='signal',interface='{INTERFACE}',path='{PATH}'",
-            f"type='signal',interface='org.freedesktop.DBus.Properties',path='{PATH}'",
+            f"type='signal',sender='{owner}',interface='{INTERFACE}',path='{PATH}'",
+            f"type='signal',sender='{owner}',interface='org.freedesktop.DBus.Properties',path='{PATH}'",
         ):
             await self._call(
                 "AddMatch",
@@ -231,7 +250,7 @@ class FreedesktopBackend(QObject):
 
     def _on_message(self, message: Message) -> bool:
         """Signals from the bus (on the loop thread): re-emitted as queued Qt signals."""
-        if message.message_type is MessageType.SIGNAL:
+        if message.message_type is MessageType.SIGNAL and message.sender == self._server_name:
             if message.interface == "org.freedesktop.DBus.Properties":
                 self._on_properties(message)
             elif message.interface == INTERFACE:
@@ -239,6 +258,8 @@ class FreedesktopBackend(QObject):
         return False  # never consume: other handlers may want it too
 
     def _on_properties(self, message: Message) -> None:
+        if not message.body or message.body[0] != INTERFACE:
+            return
         changed = (
             message.body[1]
             if message.member == "PropertiesChanged" and len(message.body) > 1
@@ -261,9 +282,3 @@ class FreedesktopBackend(QObject):
             self.action.emit(room, str(message.body[1]))
         elif message.member == "NotificationReplied":
             self.replied.emit(room, str(message.body[1]))
-
-
-def _log_failure(future: Any) -> None:
-    exc = future.exception()
-    if exc is not None:
-        log.warning("notification call failed: %s", exc)
