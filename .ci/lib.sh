@@ -14,6 +14,13 @@ set -euo pipefail
 TEST_SYSTEM_PACKAGES=(
     nodejs:node # the compat test runs the official pusher-js and Node `pusher` (node >= 18)
     npm:npm     # installs them from tests/compat/package-lock.json
+    # The client tests' real Secret Service (tests/integration/client/conftest.py): a private
+    # session bus, gnome-keyring on it, `gdbus wait` for it to be up, and libsecret's CLI to
+    # read entries as other desktop programs see them.
+    dbus:dbus-daemon
+    gnome-keyring:gnome-keyring-daemon
+    libglib2.0-bin:gdbus
+    libsecret-tools:secret-tool
 )
 
 MIN_PYTHON=(3 11)

@@ -61,11 +61,34 @@ class LocalDatabase:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._db = sqlite3.connect(path, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        # Another client (a second `tail`, the window) may open the same file at this very
+        # moment: migrate under a write lock, which waits for the other (the busy timeout),
+        # and look at the version again once holding it.
+        for number, script in enumerate(_MIGRATIONS, start=1):
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                if int(self._db.execute("PRAGMA user_version").fetchone()[0]) < number:
+                    for statement in filter(str.strip, script.split(";")):
+                        self._db.execute(statement)
+                    self._db.execute(f"PRAGMA user_version={number}")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        self._wal()
         self._db.execute("PRAGMA synchronous=NORMAL")
-        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
-        for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
-            self._db.executescript(f"BEGIN; {script}; PRAGMA user_version={number}; COMMIT;")
+
+    def _wal(self) -> None:
+        """Switch to WAL (it persists); a switch racing another client's may be refused."""
+        for _ in range(10):
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError:
+                # Wait (busy timeout) for whoever holds the lock, then try again.
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute("COMMIT")
+        self._db.execute("PRAGMA journal_mode=WAL")
 
     def close(self) -> None:
         """Close the database."""

@@ -115,6 +115,11 @@ class Outbox(QObject):
                 timer.stop()
             self._kick(room)
 
+    def stop(self) -> None:
+        """Stop retrying (the session is closing); what waits stays in the database."""
+        for timer in self._timers.values():
+            timer.stop()
+
     def _update(self, item: OutboxItem) -> None:
         self._items[item.client_id] = item
         self.changed.emit(item)

@@ -57,6 +57,7 @@ class ChatSession(QObject):
     def close(self) -> None:
         """Disconnect and release everything (threads, sockets, the database)."""
         self.bridge.stop()
+        self.outbox.stop()
         self.tasks.shutdown(wait=True)
         with self._clients_lock:
             for client in self._clients:

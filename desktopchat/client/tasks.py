@@ -59,6 +59,8 @@ class TaskRunner(QObject):
 
     @Slot(object, object)
     def _deliver(self, callback: Callable[[Any], None], argument: object) -> None:
+        if self._closed:
+            return  # finished just before shutdown: its delivery was already queued
         callback(argument)
 
     def shutdown(self, wait: bool = True) -> None:

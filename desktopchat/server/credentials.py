@@ -63,30 +63,38 @@ def load(data_dir: Path) -> AppCredentials:
 
 
 def load_or_create(data_dir: Path) -> AppCredentials:
-    """The credentials stored in ``data_dir``, generating and storing them on first start."""
+    """The credentials stored in ``data_dir``, generating and storing them on first start.
+
+    Hubs started at the same moment on one data dir (two clients each starting the embedded
+    hub) must agree: the first file written wins, and the others load it.
+    """
     try:
         return load(data_dir)
     except FileNotFoundError:
         pass
     creds = generate()
-    _write_private(
-        data_dir / CREDENTIALS_FILE,
-        json.dumps({"app_id": creds.app_id, "key": creds.key, "secret": creds.secret}),
-    )
-    return creds
+    text = json.dumps({"app_id": creds.app_id, "key": creds.key, "secret": creds.secret})
+    if _create_private(data_dir / CREDENTIALS_FILE, text):
+        return creds
+    return load(data_dir)
 
 
-def _write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically, readable by the owner only from the first byte."""
+def _create_private(path: Path, text: str) -> bool:
+    """Create ``path`` holding ``text``, owner-only from the first byte; False if it exists."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_suffix(".tmp")
-    # A leftover temporary file keeps its old mode under O_CREAT: remove it, then create
-    # exclusively so the secret is never written into a file someone else can read.
-    tmp.unlink(missing_ok=True)
+    # A temporary name of our own, then link(): it never replaces, and nobody reads half a
+    # file. O_EXCL: the secret never goes into a file someone else could have opened.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        os.write(fd, text.encode())
-        os.fsync(fd)
+        try:
+            os.write(fd, text.encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.link(tmp, path)
+    except FileExistsError:
+        return False
     finally:
-        os.close(fd)
-    os.replace(tmp, path)
+        tmp.unlink(missing_ok=True)
+    return True

@@ -1,0 +1,282 @@
+"""Fixtures for the client core's integration tests: real hubs, sessions, CLI processes, D-Bus.
+
+Nothing is mocked. Hubs are relay-enabled ``HubThread`` objects (which can be stopped and
+started again on the same port and data dir) or ``desktopchat serve`` processes the CLI
+starts by itself; sessions are real ``ChatSession`` objects on pysher; the keyring is a real
+gnome-keyring behind a private D-Bus session bus.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before pytest-qt creates the QApplication: no display is needed (or wanted) here.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import shutil
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import keyring.core
+import pytest
+from PySide6.QtCore import QTimer
+from pytestqt.qtbot import QtBot
+
+from desktopchat.client import backoff
+from desktopchat.client.session import ChatSession
+from desktopchat.server.credentials import AppCredentials
+from tests.inbox import WAIT
+from tests.integration.client.helpers import (
+    Account,
+    CliProcess,
+    RestartableHub,
+    signup,
+    stop_embedded_hubs,
+)
+
+#: Reconnect and resend delays for in-process sessions: fast, but still real back-off.
+FAST_BASE = 0.05
+FAST_CAP = 0.25
+
+
+@pytest.fixture
+def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shrink the back-off of every :class:`Backoff` created during the test.
+
+    The module constants are bound as ``__init__`` defaults when the class is defined, so
+    patching them alone changes nothing; the defaults are patched too.
+    """
+    monkeypatch.setattr(backoff, "BACKOFF_BASE", FAST_BASE)
+    monkeypatch.setattr(backoff, "BACKOFF_CAP", FAST_CAP)
+    monkeypatch.setattr(backoff.Backoff.__init__, "__defaults__", (FAST_BASE, FAST_CAP))
+
+
+@pytest.fixture
+def hub_server(credentials: AppCredentials, tmp_path: Path) -> Iterator[RestartableHub]:
+    """A relay-enabled hub that a test can stop and start again on the same port and data."""
+    server = RestartableHub(credentials, tmp_path / "hub-data")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def alice(hub_server: RestartableHub) -> Iterator[Account]:
+    """The user whose sessions the tests open."""
+    account = signup(hub_server.url, "alice")
+    yield account
+    account.client.close()
+
+
+@pytest.fixture
+def bob(hub_server: RestartableHub) -> Iterator[Account]:
+    """Another user, writing through the relay's HTTP API."""
+    account = signup(hub_server.url, "bob")
+    yield account
+    account.client.close()
+
+
+@pytest.fixture
+def open_session(
+    qtbot: QtBot, fast_backoff: None, tmp_path: Path
+) -> Iterator[Callable[..., ChatSession]]:
+    """Open ``ChatSession`` objects (data under ``tmp_path/client``); all closed afterwards.
+
+    Closing twice is harmless, so tests may close a session themselves. After closing, waits
+    for pysher's threads to end, so no socket outlives the test.
+    """
+    sessions: list[ChatSession] = []
+
+    def make(account: Account, data_dir: Path | None = None) -> ChatSession:
+        session = ChatSession(account.login, data_dir or tmp_path / "client")
+        sessions.append(session)
+        return session
+
+    yield make
+    for session in sessions:
+        session.close()
+    # Closed means quiet: no timer may fire into a closed session afterwards (an error it
+    # raises in the Qt event loop would otherwise be blamed on a later test).
+    qtbot.waitUntil(
+        lambda: not any(t.isActive() for s in sessions for t in s.findChildren(QTimer)),
+        timeout=int(WAIT * 1000),
+    )
+    wait_for_pysher_threads()
+
+
+def wait_for_pysher_threads(timeout: float = WAIT) -> None:
+    """Join pysher's event-loop threads (their sockets are closed; each ends on its own)."""
+    for thread in threading.enumerate():
+        if type(thread).__module__.startswith("pysher"):
+            thread.join(timeout)
+            assert not thread.is_alive(), f"pysher thread {thread.name} outlived its session"
+
+
+# ---------------------------------------------------------------------------- CLI processes
+
+
+@pytest.fixture
+def cli_env(desktopchat_home: Path) -> dict[str, str]:
+    """The environment of CLI subprocesses: this test's DESKTOPCHAT_HOME, no keyring, no token."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DESKTOPCHAT_")}
+    env["DESKTOPCHAT_HOME"] = str(desktopchat_home)
+    env["DESKTOPCHAT_NO_KEYRING"] = "1"
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+@pytest.fixture
+def cli(desktopchat_home: Path) -> Iterator[Callable[..., CliProcess]]:
+    """Start long-running CLI commands (``tail``); each is stopped and reaped afterwards.
+
+    Embedded hubs the commands started (they outlive their client on purpose) are found by
+    their data dir under this test's DESKTOPCHAT_HOME and stopped too.
+    """
+    processes: list[CliProcess] = []
+
+    def start(*args: str, env: dict[str, str]) -> CliProcess:
+        process = CliProcess(list(args), env)
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        process.close()
+    stop_embedded_hubs(desktopchat_home / "data" / "hub")
+
+
+# ----------------------------------------------------------------- a real Secret Service
+
+SECRET_SERVICE_PACKAGES = {
+    "dbus-daemon": "dbus",
+    "gnome-keyring-daemon": "gnome-keyring",
+    "secret-tool": "libsecret-tools",
+    "gdbus": "libglib2.0-bin",
+}
+
+#: A session bus with no service directories: nothing is D-Bus-activated behind our back
+#: (a second, locked gnome-keyring would make every keyring call hang on a prompt).
+BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={socket_dir}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+@pytest.fixture(scope="session")
+def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A private D-Bus session bus with an unlocked gnome-keyring on it; yields its address.
+
+    Fails (never skips) when the daemons are missing or do not come up: the credential
+    tests are meaningless without a real Secret Service.
+    """
+    missing = sorted({pkg for cmd, pkg in SECRET_SERVICE_PACKAGES.items() if not shutil.which(cmd)})
+    if missing:
+        pytest.fail(
+            f"the Secret Service tests need Debian packages {', '.join(missing)} "
+            "(listed in .ci/lib.sh TEST_SYSTEM_PACKAGES; `.ci/test` installs them)"
+        )
+    root = tmp_path_factory.mktemp("secret-service")
+    home, runtime, sockets = root / "home", root / "runtime", root / "bus"
+    for directory in (home, runtime, sockets):
+        directory.mkdir(mode=0o700)
+        directory.chmod(0o700)
+    config = root / "bus.conf"
+    config.write_text(BUS_CONFIG.format(socket_dir=sockets), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBUS_", "XDG_", "GNOME_"))}
+    env |= {"HOME": str(home), "XDG_RUNTIME_DIR": str(runtime)}
+    daemons: list[subprocess.Popen[str]] = []
+    try:
+        bus = subprocess.Popen(
+            ["dbus-daemon", f"--config-file={config}", "--print-address=1", "--nofork"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # "Failed to set fd limit" as non-root-in-a-box
+            text=True,
+            env=env,
+        )
+        daemons.append(bus)
+        address = _first_line(bus, "dbus-daemon's address")
+        env["DBUS_SESSION_BUS_ADDRESS"] = address
+        keyring_daemon = subprocess.Popen(
+            ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        daemons.append(keyring_daemon)
+        assert keyring_daemon.stdin is not None
+        keyring_daemon.stdin.write("test keyring password")  # --unlock reads it until EOF
+        keyring_daemon.stdin.close()
+        waited = subprocess.run(
+            ["gdbus", "wait", "--session", "--timeout", str(int(WAIT)), "org.freedesktop.secrets"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=WAIT + 5,
+            check=False,
+        )
+        if waited.returncode != 0 or keyring_daemon.poll() is not None:
+            stderr = keyring_daemon.stderr.read() if keyring_daemon.poll() is not None else ""
+            pytest.fail(
+                "gnome-keyring-daemon did not take org.freedesktop.secrets on the private bus: "
+                f"{waited.stderr.strip()} {stderr.strip()}".strip()
+            )
+        yield address
+    finally:
+        for daemon in reversed(daemons):
+            _end(daemon)
+
+
+def _end(process: subprocess.Popen[str]) -> None:
+    """Terminate ``process``, kill it if it lingers, reap it and close its pipes."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(WAIT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    for stream in (process.stdin, process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()
+
+
+def _first_line(process: subprocess.Popen[str], what: str) -> str:
+    """The first stdout line of ``process``, or fail saying ``what`` never came."""
+    assert process.stdout is not None
+    result: list[str] = []
+    reader = threading.Thread(target=lambda: result.append(process.stdout.readline()))  # type: ignore[union-attr]
+    reader.start()
+    reader.join(WAIT)
+    if not result or not result[0].strip():
+        pytest.fail(f"no {what} (exit code {process.poll()})")
+    return result[0].strip()
+
+
+@pytest.fixture
+def keyring_env(secret_service: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """This test talks to the private Secret Service; returns the env for CLI subprocesses.
+
+    keyring caches its backend per process, so the cache is cleared here (and restored).
+    """
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", secret_service)
+    monkeypatch.delenv("DESKTOPCHAT_NO_KEYRING", raising=False)
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DESKTOPCHAT_")}
+    env["DESKTOPCHAT_HOME"] = os.environ["DESKTOPCHAT_HOME"]
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
