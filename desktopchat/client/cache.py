@@ -35,6 +35,13 @@ _MIGRATIONS: tuple[str, ...] = (
         failed TEXT
     );
     """,
+    # 2: how far each room's edits and deletes have been followed (the relay's counter).
+    """
+    CREATE TABLE sync_state (
+        room TEXT PRIMARY KEY,
+        change_seq INTEGER NOT NULL
+    )
+    """,
 )
 
 
@@ -116,6 +123,17 @@ class LocalDatabase:
             self._db.execute("BEGIN")
             self._db.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?, ?)", rows)
             self._db.execute("COMMIT")
+
+    def change_seq(self, room: str) -> int | None:
+        """The relay's change counter up to which ``room``'s edits are applied here."""
+        row = self._db.execute(
+            "SELECT change_seq FROM sync_state WHERE room = ?", (room,)
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def set_change_seq(self, room: str, seq: int) -> None:
+        """Remember that ``room``'s edits up to ``seq`` are applied."""
+        self._db.execute("INSERT OR REPLACE INTO sync_state VALUES (?, ?)", (room, seq))
 
     # ------------------------------------------------------------------------ outbox
 

@@ -180,6 +180,15 @@ class ServerInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ChangePage:
+    """Messages edited or deleted since a room's change counter; ``until`` is the next one."""
+
+    messages: tuple[Message, ...]
+    until: int
+    has_more: bool
+
+
+@dataclass(frozen=True, slots=True)
 class HistoryPage:
     """A page of history, oldest first, and whether more lie beyond it."""
 

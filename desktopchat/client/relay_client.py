@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 
 import requests
 
-from desktopchat.client.domain import HistoryPage, Message, Room, ServerInfo, User
+from desktopchat.client.domain import ChangePage, HistoryPage, Message, Room, ServerInfo, User
 from desktopchat.client.errors import (
     AuthenticationError,
     ProtocolError,
@@ -188,6 +188,15 @@ class RelayClient:
         answer = self._request("GET", f"/api/rooms/{room}/messages", params=params)
         messages = tuple(Message.from_json(m) for m in answer["messages"])
         return HistoryPage(messages, bool(answer["has_more"]))
+
+    def changes(self, room: str, since: int | None, limit: int = 200) -> ChangePage:
+        """Edits and deletes after change counter ``since`` (None: just the current counter)."""
+        params: dict[str, int] = {"limit": limit}
+        if since is not None:
+            params["since"] = since
+        answer = self._request("GET", f"/api/rooms/{room}/changes", params=params)
+        messages = tuple(Message.from_json(m) for m in answer["messages"])
+        return ChangePage(messages, int(answer["until"]), bool(answer["has_more"]))
 
     def edit(self, room: str, message_id: int, text: str) -> Message:
         """Edit one of your messages."""

@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Slot
 
 from desktopchat.client.cache import LocalDatabase, database_path
-from desktopchat.client.domain import HistoryPage, Message
+from desktopchat.client.domain import ChangePage, HistoryPage, Message
 from desktopchat.client.login import Login
 from desktopchat.client.outbox import Outbox
 from desktopchat.client.realtime import ConnectionState, RealtimeBridge
@@ -35,7 +35,14 @@ class ChatSession(QObject):
             database_path(data_dir, login.server_url, login.user.username)
         )
         self.bridge = RealtimeBridge(login.server, self._authorize, self.tasks, parent=self)
-        self.sync = SyncEngine(self.bridge, self.tasks, self._history, self.database, parent=self)
+        self.sync = SyncEngine(
+            self.bridge,
+            self.tasks,
+            self._history,
+            self.database,
+            parent=self,
+            fetch_changes=self._changes,
+        )
         self.outbox = Outbox(self.database, self.tasks, self._send, parent=self)
         self.bridge.state_changed.connect(self._on_state)
 
@@ -69,6 +76,9 @@ class ChatSession(QObject):
 
     def _history(self, room: str, after: int | None, limit: int) -> HistoryPage:
         return self.relay().history(room, after=after, limit=limit)
+
+    def _changes(self, room: str, since: int | None) -> ChangePage:
+        return self.relay().changes(room, since)
 
     def _send(self, room: str, text: str, client_id: str) -> Message:
         return self.relay().send(room, text, client_id)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal, Slot
 
 from desktopchat.client.cache import LocalDatabase
-from desktopchat.client.domain import HistoryPage, Message, Room
+from desktopchat.client.domain import ChangePage, HistoryPage, Message, Room
 from desktopchat.client.errors import DesktopChatError
 from desktopchat.client.realtime import RealtimeBridge
 from desktopchat.client.tasks import TaskRunner
@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 HistoryFetcher = Callable[[str, int | None, int], HistoryPage]
 """``(room, after_id or None for the latest, limit) -> page``; blocking (HTTP)."""
+ChangesFetcher = Callable[[str, int | None], ChangePage]
+"""``(room, since or None for just the counter) -> edits and deletes``; blocking (HTTP)."""
 
 #: Messages per catch-up request (the relay's maximum).
 PAGE = 200
@@ -39,6 +41,8 @@ class _RoomState:
     subscribed: bool = False
     fetching: bool = False
     again: bool = False
+    #: The relay's change counter up to which edits and deletes are applied.
+    change_seq: int | None = None
 
 
 class SyncEngine(QObject):
@@ -62,12 +66,15 @@ class SyncEngine(QObject):
         tasks: TaskRunner,
         fetch: HistoryFetcher,
         database: LocalDatabase | None = None,
+        *,
+        fetch_changes: ChangesFetcher | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._bridge = bridge
         self._tasks = tasks
         self._fetch = fetch
+        self._fetch_changes = fetch_changes
         self._db = database
         self._rooms: dict[str, _RoomState] = {}
         self._by_channel: dict[str, _RoomState] = {}
@@ -85,6 +92,12 @@ class SyncEngine(QObject):
         cached = self._db.recent(room.name, backlog) if self._db is not None else []
         last_id = self._db.last_id(room.name) if self._db is not None else None
         state = _RoomState(room, RoomTimeline(last_id), backlog)
+        if self._db is not None:
+            # Local history but no counter yet: every change so far may be news (from 0).
+            stored = self._db.change_seq(room.name)
+            state.change_seq = (
+                stored if stored is not None else (0 if last_id is not None else None)
+            )
         self._rooms[room.name] = state
         self._by_channel[room.channel] = state
         self._bridge.subscribe(room.channel)
@@ -167,7 +180,37 @@ class SyncEngine(QObject):
         if page.has_more or timeline.has_gap or state.again:
             self._catch_up(state)
             return
-        self.catching_up.emit(state.room.name, False)
+        self._follow_changes(state)
+
+    def _follow_changes(self, state: _RoomState) -> None:
+        """After new messages, the edits and deletes made since we last looked (offline)."""
+        if self._fetch_changes is None:
+            self.catching_up.emit(state.room.name, False)
+            return
+        name, since, fetch = state.room.name, state.change_seq, self._fetch_changes
+        self._tasks.run(
+            lambda: fetch(name, since),
+            lambda page: self._changes_fetched(state, page),
+            lambda exc: self._fetch_failed(state, exc),
+        )
+
+    def _changes_fetched(self, state: _RoomState, page: ChangePage) -> None:
+        if self._rooms.get(state.room.name) is not state:
+            return
+        for message in page.messages:
+            changed, delivered = state.timeline.update(message)
+            self._deliver(state, delivered)
+            if changed is not None:
+                self._changed(state, changed)
+        state.change_seq = page.until
+        if self._db is not None:
+            self._db.set_change_seq(state.room.name, page.until)
+        if page.has_more:
+            self._follow_changes(state)
+        elif state.timeline.has_gap or state.again:
+            self._catch_up(state)
+        else:
+            self.catching_up.emit(state.room.name, False)
 
     def _fetch_failed(self, state: _RoomState, exc: BaseException) -> None:
         state.fetching = False

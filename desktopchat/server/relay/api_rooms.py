@@ -134,6 +134,30 @@ async def get_messages(request: web.Request) -> web.Response:
     )
 
 
+async def get_changes(request: web.Request) -> web.Response:
+    """Edits and deletes since a change counter: how an offline client learns of them.
+
+    ``since`` omitted: no messages, just the current counter (``until``) to start from.
+    """
+    relay = request.app[RELAY]
+    await relay.user_of(request)
+    room = await _room(relay, request)
+    since = _int_param(request, "since")
+    limit = _int_param(request, "limit")
+    if limit is None:
+        limit = limits.HISTORY_DEFAULT_LIMIT
+    if not 1 <= limit <= limits.HISTORY_MAX_LIMIT:
+        raise ApiError(400, "invalid_limit", f"'limit' must be 1-{limits.HISTORY_MAX_LIMIT}")
+    page = await relay.db(relay.store.changes, room.name, since, limit)
+    return web.json_response(
+        {
+            "messages": [m.to_json() for m in page.messages],
+            "until": page.until,
+            "has_more": page.has_more,
+        }
+    )
+
+
 async def _own_message(relay: Relay, request: web.Request) -> tuple[Room, Message]:
     user, _ = await relay.user_of(request)
     room = await _room(relay, request)
@@ -180,5 +204,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/api/rooms", post_rooms)
     app.router.add_get("/api/rooms/{room}/messages", get_messages)
     app.router.add_post("/api/rooms/{room}/messages", post_message)
+    app.router.add_get("/api/rooms/{room}/changes", get_changes)
     app.router.add_patch("/api/rooms/{room}/messages/{message_id}", patch_message)
     app.router.add_delete("/api/rooms/{room}/messages/{message_id}", delete_message)

@@ -13,7 +13,13 @@ from pathlib import Path
 
 from desktopchat.server.relay import avatars
 from desktopchat.server.relay.models import Message, Room, User
-from desktopchat.server.relay.store import AlreadyExistsError, Credentials, NotFoundError, Page
+from desktopchat.server.relay.store import (
+    AlreadyExistsError,
+    ChangePage,
+    Credentials,
+    NotFoundError,
+    Page,
+)
 
 #: Schema versions, applied in order; PRAGMA user_version records how many ran.
 MIGRATIONS: tuple[str, ...] = (
@@ -51,6 +57,12 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (room_id, author_id, client_id)
     ) WITHOUT ROWID;
     INSERT INTO rooms (name, topic) VALUES ('general', 'Everyone, everything');
+    """,
+    # 2: a per-room change counter, so clients that were offline learn of edits and deletes.
+    """
+    ALTER TABLE rooms ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN changed_seq INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX messages_by_change ON messages (room_id, changed_seq);
     """,
 )
 
@@ -260,14 +272,44 @@ class SqliteStore:
         self, room: str, message_id: int, assignments: str, values: tuple[object, ...]
     ) -> Message:
         with self._lock:
-            cursor = self._db.execute(
-                f"UPDATE messages SET {assignments}"  # noqa: S608 - assignments are constants
-                " WHERE room_id = (SELECT id FROM rooms WHERE name = ?) AND id = ?",
-                (*values, room, message_id),
-            )
-            if cursor.rowcount == 0:
-                raise NotFoundError(f"no message {message_id} in {room!r}")
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(
+                    "UPDATE rooms SET change_seq = change_seq + 1 WHERE name = ?", (room,)
+                )
+                cursor = self._db.execute(
+                    f"UPDATE messages SET {assignments},"  # noqa: S608 - assignments are constants
+                    " changed_seq = (SELECT change_seq FROM rooms WHERE name = ?)"
+                    " WHERE room_id = (SELECT id FROM rooms WHERE name = ?) AND id = ?",
+                    (*values, room, room, message_id),
+                )
+                if cursor.rowcount == 0:
+                    raise NotFoundError(f"no message {message_id} in {room!r}")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
             return self._message_unlocked(room, message_id)
+
+    def changes(self, room: str, since: int | None, limit: int) -> ChangePage:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT change_seq FROM rooms WHERE name = ?", (room,)
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"no room {room!r}")
+            current = int(row[0])
+            if since is None or since >= current:
+                return ChangePage([], current, has_more=False)
+            rows = self._db.execute(
+                f"SELECT {_MESSAGE_COLUMNS}, m.changed_seq {_MESSAGE_FROM}"
+                " WHERE r.name = ? AND m.changed_seq > ? ORDER BY m.changed_seq LIMIT ?",
+                (room, since, limit + 1),
+            ).fetchall()
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        until = int(rows[-1][-1]) if has_more else current
+        return ChangePage([_message(r[:-1]) for r in rows], until, has_more)
 
     def history(self, room: str, *, after: int | None, before: int | None, limit: int) -> Page:
         if after is not None:

@@ -41,6 +41,18 @@ class Page:
     has_more: bool
 
 
+@dataclass(frozen=True, slots=True)
+class ChangePage:
+    """Messages edited or deleted after a room's change counter ``since``, oldest change first.
+
+    ``until`` is the counter to ask from next time.
+    """
+
+    messages: list[Message]
+    until: int
+    has_more: bool
+
+
 class Store(Protocol):
     """Everything the relay keeps."""
 
@@ -106,6 +118,10 @@ class Store(Protocol):
 
     def history(self, room: str, *, after: int | None, before: int | None, limit: int) -> Page:
         """Messages after ``after`` (oldest first), or the newest before ``before``."""
+        ...
+
+    def changes(self, room: str, since: int | None, limit: int) -> ChangePage:
+        """Edits and deletes after change ``since`` (None: only the current counter)."""
         ...
 
     def close(self) -> None:
