@@ -5,6 +5,14 @@
 
 set -euo pipefail
 
+# What the window needs on Linux: Qt's xcb platform plugin and what PySide6's Qt links to
+# (since Qt 6.5 also libxcb-cursor0), and fonts. Checked with `dpkg -s`, on Debian only.
+APP_SYSTEM_PACKAGES=(
+    libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
+    libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
+    libxcb-render-util0 libxcb-shape0 libxcb-xkb1 fonts-dejavu-core
+)
+
 # System packages the test suite needs, as "debian-package:command-it-provides". A package
 # counts as present when its command is on PATH (whatever installed it); an entry without
 # ":command" is checked with `dpkg -s`. Add what later tests need here, e.g.
@@ -21,6 +29,12 @@ TEST_SYSTEM_PACKAGES=(
     gnome-keyring:gnome-keyring-daemon
     libglib2.0-bin:gdbus
     libsecret-tools:secret-tool
+    # The window and notification tests: a real X server, a real notification server
+    # (dunstctl history calls busctl), and the libraries the window itself needs.
+    xvfb:Xvfb
+    dunst:dunst
+    systemd:busctl
+    "${APP_SYSTEM_PACKAGES[@]}"
 )
 
 MIN_PYTHON=(3 11)
