@@ -23,7 +23,7 @@ class Backoff:
 
     def next_delay(self) -> float:
         """The delay before the next attempt (grows with each call until :meth:`reset`)."""
-        ceiling = min(self.cap, self.base * 2 ** min(self.attempts, 32))
+        ceiling = min(self.cap, self.base * 2 ** min(self.attempts + 1, 32))
         self.attempts += 1
         return random.uniform(self.base, max(self.base, ceiling))
 

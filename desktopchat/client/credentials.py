@@ -98,7 +98,9 @@ class KeyringTokenStore:
                 f"the keyring did not answer within {self._timeout:.0f} s (locked?)"
             ) from None
         except keyring.errors.KeyringError as exc:
-            raise CredentialStoreError(f"the keyring refused: {exc or type(exc).__name__}") from exc
+            raise CredentialStoreError(
+                f"the keyring refused: {str(exc) or type(exc).__name__}"
+            ) from exc
 
     def get(self, server_url: str, username: str) -> str | None:
         return self._call(

@@ -23,9 +23,12 @@ def _field(data: dict[str, Any], name: str, kind: type | tuple[type, ...]) -> An
 def parse_time(value: str) -> datetime:
     """An ISO-8601 timestamp from the relay (``2026-11-28T16:21:46.123Z``)."""
     try:
-        return datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
     except ValueError:
         raise ProtocolError(f"malformed timestamp {value[:40]!r}") from None
+    if moment.tzinfo is None:
+        raise ProtocolError(f"timestamp without a time zone {value[:40]!r}")
+    return moment
 
 
 @dataclass(frozen=True, slots=True)

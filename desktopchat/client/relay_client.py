@@ -34,6 +34,14 @@ def normalize_server_url(url: str) -> str:
     return url.rstrip("/")
 
 
+def _member(answer: Any, key: str, kind: type | tuple[type, ...] = object) -> Any:
+    """``answer[key]``, or ProtocolError when the answer is not shaped like the relay's."""
+    value = answer.get(key) if isinstance(answer, dict) else None
+    if value is None or not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ProtocolError(f"the relay's answer has no valid {key!r}")
+    return value
+
+
 class RelayClient:
     """Talks to one relay, as one user once :attr:`token` is set."""
 
@@ -100,7 +108,17 @@ class RelayClient:
 
     def server_info(self) -> ServerInfo:
         """How to reach the server's Pusher side (``GET /api/config``)."""
-        return ServerInfo.from_json(self._request("GET", "/api/config"))
+        try:
+            answer = self._request("GET", "/api/config")
+        except RelayError as exc:
+            if exc.status == 404:
+                raise RelayError(
+                    f"{self.server_url} is not a desktopchat relay (no /api/config)",
+                    status=404,
+                    code=exc.code,
+                ) from exc
+            raise
+        return ServerInfo.from_json(answer)
 
     def register(
         self,
@@ -117,7 +135,7 @@ class RelayClient:
         }
         if email:
             body["email"] = email
-        return User.from_json(self._request("POST", "/api/users", json=body)["user"])
+        return User.from_json(_member(self._request("POST", "/api/users", json=body), "user"))
 
     def login(self, username: str, password: str) -> tuple[str, User]:
         """Log in; the token is also kept on this client for later calls."""
@@ -152,7 +170,7 @@ class RelayClient:
 
     def me(self) -> User:
         """The logged-in user; :class:`AuthenticationError` if the token is no longer valid."""
-        return User.from_json(self._request("GET", "/api/me")["user"])
+        return User.from_json(_member(self._request("GET", "/api/me"), "user"))
 
     def set_display_name(self, display_name: str) -> User:
         """Change the name others see."""
@@ -163,12 +181,15 @@ class RelayClient:
 
     def rooms(self) -> list[Room]:
         """Every room."""
-        return [Room.from_json(r) for r in self._request("GET", "/api/rooms")["rooms"]]
+        answer = self._request("GET", "/api/rooms")
+        return [Room.from_json(r) for r in _member(answer, "rooms", list)]
 
     def create_room(self, name: str, topic: str = "") -> Room:
         """Create a room."""
         return Room.from_json(
-            self._request("POST", "/api/rooms", json={"name": name, "topic": topic})["room"]
+            _member(
+                self._request("POST", "/api/rooms", json={"name": name, "topic": topic}), "room"
+            )
         )
 
     def send(self, room: str, text: str, client_id: str) -> Message:
@@ -186,8 +207,8 @@ class RelayClient:
         if before is not None:
             params["before"] = before
         answer = self._request("GET", f"/api/rooms/{room}/messages", params=params)
-        messages = tuple(Message.from_json(m) for m in answer["messages"])
-        return HistoryPage(messages, bool(answer["has_more"]))
+        messages = tuple(Message.from_json(m) for m in _member(answer, "messages", list))
+        return HistoryPage(messages, bool(_member(answer, "has_more")))
 
     def changes(self, room: str, since: int | None, limit: int = 200) -> ChangePage:
         """Edits and deletes after change counter ``since`` (None: just the current counter)."""
@@ -195,8 +216,9 @@ class RelayClient:
         if since is not None:
             params["since"] = since
         answer = self._request("GET", f"/api/rooms/{room}/changes", params=params)
-        messages = tuple(Message.from_json(m) for m in answer["messages"])
-        return ChangePage(messages, int(answer["until"]), bool(answer["has_more"]))
+        messages = tuple(Message.from_json(m) for m in _member(answer, "messages", list))
+        until = _member(answer, "until", int)
+        return ChangePage(messages, until, bool(_member(answer, "has_more")))
 
     def edit(self, room: str, message_id: int, text: str) -> Message:
         """Edit one of your messages."""

@@ -110,6 +110,9 @@ def load(config_dir: Path) -> Settings:
 
 
 def _parse(raw: dict[str, Any]) -> Settings:
+    for name, table in dict(raw.get("profiles", {})).items():
+        if not isinstance(table, dict):
+            raise ValueError(f"profile {name!r} is not a table")
     profiles = {
         name: Profile(
             name=name,

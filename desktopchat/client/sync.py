@@ -177,7 +177,9 @@ class SyncEngine(QObject):
         self._deliver(state, timeline.offer(page.messages))
         # Edits seen in the page for already-delivered ids are not re-sent: the page
         # holds current versions, and delivered ones were updated by their events.
-        if page.has_more or timeline.has_gap or state.again:
+        # A gap this page did not narrow is not fetched again at once (that would loop
+        # forever): the next live event or subscription tries again.
+        if page.has_more or (timeline.has_gap and page.messages) or state.again:
             self._catch_up(state)
             return
         self._follow_changes(state)
@@ -207,7 +209,7 @@ class SyncEngine(QObject):
             self._db.set_change_seq(state.room.name, page.until)
         if page.has_more:
             self._follow_changes(state)
-        elif state.timeline.has_gap or state.again:
+        elif state.again:  # a newer gap was seen meanwhile (see _fetched on why not any gap)
             self._catch_up(state)
         else:
             self.catching_up.emit(state.room.name, False)

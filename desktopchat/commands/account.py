@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from typing import TYPE_CHECKING
 
 from desktopchat.client.errors import CredentialStoreError, DesktopChatError
-from desktopchat.client.login import remember
-from desktopchat.client.relay_client import RelayClient
 from desktopchat.commands.common import ClientContext, add_client_options, client_context, warn
 from desktopchat.paths import AppDirs
+
+if TYPE_CHECKING:
+    from desktopchat.client.relay_client import RelayClient
 
 
 def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,12 +52,16 @@ def _password(args: argparse.Namespace, *, confirm: bool) -> str:
 
 def _client(context: ClientContext) -> RelayClient:
     """A client for the profile's relay, starting the local hub if that is the one."""
+    from desktopchat.client.relay_client import RelayClient  # noqa: PLC0415 - when run
+
     if context.profile.embedded:
         context.login()  # starts the hub when needed; the local session is harmless
     return RelayClient(context.server_url)
 
 
 def _keep(context: ClientContext, client: RelayClient, username: str, token: str) -> None:
+    from desktopchat.client.login import remember  # noqa: PLC0415 - when run
+
     notices: list[str] = []
     remember(context.store, client.server_url, username, token, notices)
     for notice in notices:
@@ -108,6 +114,8 @@ def run_logout(args: argparse.Namespace, dirs: AppDirs) -> int:
             return 0
         token = context.store.get(context.server_url, username)
         if token:
+            from desktopchat.client.relay_client import RelayClient  # noqa: PLC0415
+
             try:
                 RelayClient(context.server_url, token).logout()
             except DesktopChatError as exc:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from desktopchat.client import settings as settings_file
-from desktopchat.client.credentials import TokenStore, open_token_store
-from desktopchat.client.login import Login, open_login
-from desktopchat.client.settings import Profile, Settings
 from desktopchat.paths import AppDirs
+
+if TYPE_CHECKING:  # the client stack is imported when a command runs, not to parse argv
+    from desktopchat.client.credentials import TokenStore
+    from desktopchat.client.login import Login
+    from desktopchat.client.settings import Profile, Settings
 
 
 def add_client_options(parser: argparse.ArgumentParser) -> None:
@@ -43,6 +45,8 @@ class ClientContext:
 
     def login(self) -> Login:
         """Open a session (starting the local hub if this profile uses it); notices to stderr."""
+        from desktopchat.client.login import open_login  # noqa: PLC0415 - see imports
+
         login = open_login(self.dirs, self.settings, self.profile, self.store)
         for notice in login.notices:
             warn(notice)
@@ -50,12 +54,17 @@ class ClientContext:
 
     def remember_profile(self, username: str) -> None:
         """Make this profile current and remember who uses it."""
-        profile = Profile(self.profile.name, self.profile.server, username)
+        from desktopchat.client import settings as settings_file  # noqa: PLC0415
+
+        profile = settings_file.Profile(self.profile.name, self.profile.server, username)
         settings_file.save(self.dirs.config, self.settings.with_profile(profile))
 
 
 def client_context(args: argparse.Namespace, dirs: AppDirs) -> ClientContext:
     """Read settings and pick the profile for ``--server`` (or the current one)."""
+    from desktopchat.client import settings as settings_file  # noqa: PLC0415
+    from desktopchat.client.credentials import open_token_store  # noqa: PLC0415
+
     settings = settings_file.load(dirs.config)
     profile = settings.for_server(args.server)
     store, notice = open_token_store(no_keyring=args.no_keyring)

@@ -12,12 +12,13 @@ import os
 import sys
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktopchat.paths import AppDirs
-from desktopchat.server.relay.publisher import Upstream
-from desktopchat.server.relay.service import ClientEndpoint, RelayConfig
-from desktopchat.server.runner import RunningServer, serve_forever, start_relay
+
+if TYPE_CHECKING:  # the relay (aiohttp, the pusher library) loads when `relay` runs
+    from desktopchat.server.relay.publisher import Upstream
+    from desktopchat.server.runner import RunningServer
 
 DEFAULT_PORT = 6002
 #: Environment variables for the upstream Pusher app, in the order of the options.
@@ -86,6 +87,8 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
 
 def upstream_from(args: argparse.Namespace) -> Upstream:
     """The upstream Pusher app described by options, environment and config file."""
+    from desktopchat.server.relay.publisher import Upstream  # noqa: PLC0415
+
     settings = _settings(args)
     missing = [name for name in ("app_id", "key", "secret") if not settings.get(name)]
     if missing:
@@ -115,6 +118,9 @@ def upstream_from(args: argparse.Namespace) -> Upstream:
 
 def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     """Start the relay and block until a signal stops it."""
+    from desktopchat.server.relay.service import ClientEndpoint, RelayConfig  # noqa: PLC0415
+    from desktopchat.server.runner import serve_forever, start_relay  # noqa: PLC0415
+
     try:
         upstream = upstream_from(args)
     except (RelayConfigError, ValueError) as exc:

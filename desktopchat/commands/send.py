@@ -11,12 +11,15 @@ import argparse
 import sys
 import time
 import uuid
+from typing import TYPE_CHECKING
 
-from desktopchat.client.domain import Message
 from desktopchat.client.errors import DesktopChatError, RelayError
-from desktopchat.client.relay_client import RelayClient
 from desktopchat.commands.common import add_client_options, client_context, warn
 from desktopchat.paths import AppDirs
+
+if TYPE_CHECKING:
+    from desktopchat.client.domain import Message
+    from desktopchat.client.relay_client import RelayClient
 
 #: Attempts for a transient failure, and the pause before each retry (seconds).
 RETRY_DELAYS = (0.5, 1.0, 2.0)
@@ -50,6 +53,8 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     try:
         context = client_context(args, dirs)
         login = context.login()
+        from desktopchat.client.relay_client import RelayClient  # noqa: PLC0415 - when run
+
         client = RelayClient(login.server_url, login.token)
         message = send_with_retries(client, args.room, text)
     except DesktopChatError as exc:

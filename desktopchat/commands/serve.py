@@ -7,12 +7,13 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktopchat.paths import AppDirs
-from desktopchat.server import credentials as hub_credentials
-from desktopchat.server.hub import HubConfig
-from desktopchat.server.relay.service import RelayConfig
-from desktopchat.server.runner import RunningHub, serve_forever, start
+
+if TYPE_CHECKING:  # the hub (aiohttp, the pusher library) loads when `serve` runs
+    from desktopchat.server import credentials as hub_credentials
+    from desktopchat.server.runner import RunningHub
 
 DEFAULT_PORT = 6001
 #: Secrets on the command line are visible to every user in ``ps``; these keep them out.
@@ -51,6 +52,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def resolve_credentials(args: argparse.Namespace, data_dir: Path) -> hub_credentials.AppCredentials:
     """Options win over environment variables, which win over what the data dir keeps."""
+    from desktopchat.server import credentials as hub_credentials  # noqa: PLC0415
+
     stored = hub_credentials.load_or_create(data_dir)
     given = replace(
         stored,
@@ -61,6 +64,33 @@ def resolve_credentials(args: argparse.Namespace, data_dir: Path) -> hub_credent
     return hub_credentials.validate(given)
 
 
+#: Descriptors kept for everything but WebSockets: the HTTP API, the database, logs.
+RESERVED_DESCRIPTORS = 64
+#: How far the soft open-files limit is raised (when the hard limit allows).
+WANTED_DESCRIPTORS = 65536
+
+
+def raise_open_files_limit() -> int:
+    """Raise the soft open-files limit towards the hard one; return the limit in force.
+
+    Desktops often start programs with a soft limit of 1,024, which a hub reaches at about
+    1,000 WebSockets; past it, accepting fails and nothing (the HTTP API included) works.
+    """
+    try:
+        import resource  # noqa: PLC0415 - POSIX only
+    except ImportError:
+        return WANTED_DESCRIPTORS
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = WANTED_DESCRIPTORS if hard == resource.RLIM_INFINITY else min(hard, WANTED_DESCRIPTORS)
+    if soft < wanted:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            soft = wanted
+        except (ValueError, OSError):
+            pass  # keep the soft limit; the connection cap below still protects the hub
+    return soft
+
+
 def ready_line(running: RunningHub) -> str:
     """The one line printed when the hub listens; scripts and the app wait for it."""
     creds = running.hub.config.credentials
@@ -69,6 +99,11 @@ def ready_line(running: RunningHub) -> str:
 
 def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     """Start the hub and block until a signal stops it."""
+    from desktopchat.server import credentials as hub_credentials  # noqa: PLC0415
+    from desktopchat.server.hub import HubConfig  # noqa: PLC0415
+    from desktopchat.server.relay.service import RelayConfig  # noqa: PLC0415
+    from desktopchat.server.runner import serve_forever, start  # noqa: PLC0415
+
     if not 0 <= args.port <= 65535:
         print(f"desktopchat serve: port must be 0-65535, got {args.port}", file=sys.stderr)
         return 2
@@ -79,7 +114,14 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         print(f"desktopchat serve: {exc}", file=sys.stderr)
         return 2
     relay = RelayConfig(data_dir=data_dir, seed_compat=args.seed_compat, local_login=True)
-    config = HubConfig(credentials=creds, host=args.host, port=args.port, relay=relay)
+    limit = raise_open_files_limit()
+    config = HubConfig(
+        credentials=creds,
+        host=args.host,
+        port=args.port,
+        relay=relay,
+        max_connections=max(16, limit - RESERVED_DESCRIPTORS),
+    )
 
     def announce(running: RunningHub) -> None:
         print(ready_line(running), flush=True)

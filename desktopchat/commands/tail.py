@@ -15,17 +15,17 @@ import re
 import signal
 import socket
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QSocketNotifier
-
-from desktopchat.client.domain import Message, Room
 from desktopchat.client.errors import DesktopChatError
-from desktopchat.client.realtime import ConnectionState
-from desktopchat.client.relay_client import RelayClient
-from desktopchat.client.session import ChatSession
 from desktopchat.commands.common import add_client_options, client_context, warn
 from desktopchat.paths import AppDirs
+
+if TYPE_CHECKING:  # Qt and the client services load when `tail` runs, not to parse argv
+    from PySide6.QtCore import QCoreApplication
+
+    from desktopchat.client.domain import Message, Room
+    from desktopchat.client.realtime import ConnectionState
 
 #: C0/C1 controls, DEL, and the bidi and line-separator characters that can disguise text.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -83,6 +83,8 @@ class _Printer:
 
     @staticmethod
     def state(state: ConnectionState, reason: str, retry_in: float) -> None:
+        from desktopchat.client.realtime import ConnectionState  # noqa: PLC0415
+
         if state is ConnectionState.OFFLINE:
             warn(f"offline ({reason}); retrying in {retry_in:.0f} s")
         elif state is ConnectionState.FAILED:
@@ -93,6 +95,8 @@ class _Printer:
 
 def _quit_on_signals(app: QCoreApplication) -> None:
     """Ctrl-C and SIGTERM end the event loop cleanly (Qt would otherwise not notice)."""
+    from PySide6.QtCore import QSocketNotifier  # noqa: PLC0415
+
     reader, writer = socket.socketpair()
     writer.setblocking(False)
     signal.set_wakeup_fd(writer.fileno())
@@ -104,6 +108,8 @@ def _quit_on_signals(app: QCoreApplication) -> None:
 
 
 def _find_room(login_url: str, token: str, name: str) -> Room:
+    from desktopchat.client.relay_client import RelayClient  # noqa: PLC0415
+
     client = RelayClient(login_url, token)
     try:
         for room in client.rooms():
@@ -116,6 +122,10 @@ def _find_room(login_url: str, token: str, name: str) -> Room:
 
 def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     """Print the backlog, then follow the room until interrupted."""
+    from PySide6.QtCore import QCoreApplication  # noqa: PLC0415
+
+    from desktopchat.client.session import ChatSession  # noqa: PLC0415
+
     if args.last < 0:
         warn("--last must be 0 or more")
         return 2

@@ -40,6 +40,9 @@ class HubConfig:
     max_queued_frames: int = 2000
     #: The relay to mount under ``/api/`` (triggering into this very hub), if any.
     relay: RelayConfig | None = None
+    #: Sockets accepted before new ones are told to come back later (4100); None: no cap.
+    #: Set below the open-files limit so the HTTP API always has descriptors left.
+    max_connections: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from aiohttp import WSMsgType, web
 from desktopchat.server import frames, limits
 from desktopchat.server.core import (
     CLOSE_APP_NOT_FOUND,
+    CLOSE_GOING_AWAY,
     CLOSE_NO_PROTOCOL,
     CLOSE_UNSUPPORTED_PROTOCOL,
 )
@@ -22,6 +23,9 @@ _MAX_WS_MESSAGE = 1024 * 1024
 
 def refusal(hub: Hub, key: str, protocol: str | None) -> tuple[int, str] | None:
     """Why a connection must be refused before it starts, as ``(code, message)``, or None."""
+    cap = hub.config.max_connections
+    if cap is not None and hub.core.connection_count >= cap:
+        return CLOSE_GOING_AWAY, "Over capacity; reconnect later"
     if key != hub.config.credentials.key:
         return CLOSE_APP_NOT_FOUND, f"App key {key[:64]} not in this cluster"
     if protocol is None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
+import pusher
 import pytest
 
 from desktopchat.server import signing
@@ -206,3 +209,48 @@ def test_idle_clients_are_pinged_then_dropped_with_4201_but_pysher_stays(
     finally:
         for close in reversed(closers):
             close()
+
+
+def test_over_capacity_connections_are_told_to_back_off_and_the_api_stays_up(
+    hub_config: HubConfig, credentials: AppCredentials
+) -> None:
+    hub = HubThread(replace(hub_config, max_connections=2))
+    hub.start()
+    clients = [RawClient(hub.port, credentials.key) for _ in range(3)]
+    try:
+        clients[0].socket_id()
+        clients[1].socket_id()
+        refused = clients[2]
+        assert refused.expect("pusher:error")["data"]["code"] == 4100
+        assert refused.expect_close() == 4100
+        rest = pusher.Pusher(
+            app_id=credentials.app_id,
+            key=credentials.key,
+            secret=credentials.secret,
+            host="127.0.0.1",
+            port=hub.port,
+            ssl=False,
+        )
+        assert rest.channels_info() == {"channels": {}}
+    finally:
+        for client in clients:
+            client.close()
+        hub.stop()
+
+
+def test_serve_raises_a_low_open_files_limit() -> None:
+    code = (
+        "import resource\n"
+        "soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)\n"
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))\n"
+        "from desktopchat.commands.serve import raise_open_files_limit\n"
+        "print(raise_open_files_limit(), resource.getrlimit(resource.RLIMIT_NOFILE)[0], hard)"
+    )
+    limit, soft, hard = map(
+        int,
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+        ).stdout.split(),
+    )
+    assert limit == soft
+    assert soft == min(hard, 65536) if hard > 0 else soft > 256

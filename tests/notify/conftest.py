@@ -4,7 +4,8 @@ Widgets run on the ``offscreen`` platform. The freedesktop tests talk to a real 
 drawing on its own ``Xvfb`` display and owning ``org.freedesktop.Notifications`` on a
 private D-Bus session bus (see :mod:`tests.notify.desktop`); the bus address is put in this
 process's environment for the whole module, so :class:`FreedesktopBackend` finds it the way
-it finds a user's session bus.
+it finds a user's session bus. What dunst 1.9 lacks (inline replies, ``Inhibited``) is tested
+against a stand-in server of the tests' own on a bus of its own (:mod:`tests.notify.standin`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.notify.desktop import NotificationDesktop, PrivateBus, require_commands
+from tests.notify.standin import StandInServer
 
 
 @pytest.fixture(scope="module")
@@ -45,3 +47,12 @@ def empty_bus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Priva
     with PrivateBus.start(tmp_path / "empty-bus") as bus:
         monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", bus.address)
         yield bus
+
+
+@pytest.fixture
+def standin(empty_bus: PrivateBus) -> Iterator[StandInServer]:
+    """The stand-in notification server (inline reply, ``Inhibited``; see
+    :mod:`tests.notify.standin`) owning ``org.freedesktop.Notifications`` on ``empty_bus``,
+    which is this test's session bus. Stopped, its connection closed, after the test."""
+    with StandInServer.running(empty_bus.address) as server:
+        yield server

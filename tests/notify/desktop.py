@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from dbus_fast import Message
+from dbus_fast import Message, MessageType
 from dbus_fast.aio import MessageBus
 from pytestqt.qtbot import QtBot
 
@@ -234,13 +234,28 @@ class PrivateBus:
 
     def emit(self, *signals: Message) -> None:
         """Send ``signals`` in this order from one connection of our own (D-Bus keeps the
-        order of one sender's messages, so a receiver sees them in this order too)."""
+        order of one sender's messages, so a receiver sees them in this order too).
+
+        Returns once the bus has routed them all: the bus answers a call after it has
+        dispatched every message the caller sent before it, so a message anyone sends after
+        this returns reaches each receiver after these.
+        """
 
         async def send_all() -> None:
             bus = await MessageBus(bus_address=self.address).connect()
             try:
                 for signal in signals:
                     await bus.send(signal)
+                routed = await bus.call(
+                    Message(
+                        destination="org.freedesktop.DBus",
+                        path="/org/freedesktop/DBus",
+                        interface="org.freedesktop.DBus",
+                        member="GetId",
+                    )
+                )
+                assert routed is not None
+                assert routed.message_type is MessageType.METHOD_RETURN, routed.body
             finally:
                 bus.disconnect()
                 await bus.wait_for_disconnect()

@@ -5,8 +5,9 @@ What a person would see is read back from dunst itself (``dunstctl count`` and
 the default action of the notification on screen, i.e. send ``ActionInvoked(id, "default")``
 exactly as a click does; a test rule in the dunst config makes that action "mark-read" for
 room #markread (see ``tests/notify/desktop.py``). dunst 1.9 has neither inline replies nor the
-``Inhibited`` property (spec 1.3), so those two signals are sent on the private bus by the
-test itself, as a server that has them would send them (said so at each test).
+``Inhibited`` property (spec 1.3): those are tested against a stand-in server of the tests' own
+(``tests/notify/standin.py``) that has them and sends their signals from its own connection,
+the one owning ``org.freedesktop.Notifications`` (the backend listens to no other).
 
 Synchronising with the backend without sleeping: its calls are fire-and-forget tasks on
 its own event loop. ``settle`` waits on that loop until every task submitted so far (and
@@ -24,10 +25,10 @@ import subprocess
 import threading
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
-from dbus_fast import Message, Variant
+from dbus_fast import Message, MessageType, Variant
 from pytestqt.qtbot import QtBot
 
 from desktopchat.client.notify import freedesktop
@@ -43,6 +44,7 @@ from desktopchat.ui import notifications
 from tests.inbox import WAIT
 from tests.notify.desktop import MARK_READ_ROOM, NotificationDesktop, PrivateBus, wait_until
 from tests.notify.helpers import close_leaked_socket, message, situation
+from tests.notify.standin import StandInServer
 
 SIGNAL_MS = int(WAIT * 1000)
 
@@ -79,6 +81,23 @@ def backend(desktop: NotificationDesktop, qtbot: QtBot) -> FreedesktopBackend:
     return backend
 
 
+@pytest.fixture
+def start_on_standin(standin: StandInServer) -> Iterator[Callable[[], FreedesktopBackend]]:
+    """Starts the backend the app would pick, on the stand-in server's bus (call it once the
+    server is as the test wants it at the app's start); stopped before the server is."""
+    started: list[FreedesktopBackend] = []
+
+    def start() -> FreedesktopBackend:
+        backend, name = notifications.start_backend()
+        assert isinstance(backend, FreedesktopBackend), name
+        started.append(backend)
+        return backend
+
+    yield start
+    for backend in started:
+        backend.stop()
+
+
 def open_fds() -> set[str]:
     """This process's open file descriptors."""
     return set(os.listdir("/proc/self/fd"))
@@ -111,8 +130,35 @@ def rendered(markup: str) -> str:
     return "".join(ET.fromstring(markup_document).itertext())  # noqa: S314 - our dunst
 
 
-def signal(member: str, signature: str, body: list[object], interface: str = INTERFACE) -> Message:
-    return Message.new_signal(PATH, interface, member, signature, body)
+def signal(
+    member: str,
+    signature: str,
+    body: list[object],
+    interface: str = INTERFACE,
+    destination: str | None = None,
+) -> Message:
+    """A signal as the server would send it; with ``destination``, addressed to that
+    connection alone (delivered to it whatever its match rules say)."""
+    return Message(
+        message_type=MessageType.SIGNAL,
+        destination=destination,
+        path=PATH,
+        interface=interface,
+        member=member,
+        signature=signature,
+        body=body,
+    )
+
+
+def inhibited_signal(on: bool, destination: str | None = None) -> Message:
+    """``PropertiesChanged`` of ``Inhibited``, as a spec-1.3 server announces it."""
+    return signal(
+        "PropertiesChanged",
+        "sa{sv}as",
+        [INTERFACE, {"Inhibited": Variant("b", on)}, []],
+        interface="org.freedesktop.DBus.Properties",
+        destination=destination,
+    )
 
 
 # ---------------------------------------------------------------------- start
@@ -303,22 +349,95 @@ def test_the_mark_read_button_comes_back_as_an_action(
     assert clicks == []
 
 
-def test_replies_come_back_and_foreign_signals_are_ignored(
-    qtbot: QtBot, desktop: NotificationDesktop, backend: FreedesktopBackend
+def test_the_standin_has_what_dunst_lacks(
+    standin: StandInServer, start_on_standin: Callable[[], FreedesktopBackend]
 ) -> None:
-    """dunst has no inline reply: the test sends ``NotificationReplied`` as KDE's server
-    would, after an ``ActionInvoked`` for a notification that is not the backend's."""
+    """The stand-in server (``tests/notify/standin.py``) is found like any server, and the
+    backend offers the reply field it has; it takes and closes notifications as dunst does."""
+    backend = start_on_standin()
+    assert backend.server == "standin 1.0 (desktopchat tests)"
+    assert backend.supports_actions
+    assert backend.supports_reply
+    assert backend.inhibited is False
+    backend.show(Content("general", "Bob in #general", "<one>", 1), sound=False)
+    first = shown_id(backend, "general")
+    assert standin.shown()[first].body == "&lt;one&gt;"  # it renders markup
+    backend.show(Content("random", "Bob in #random", "two", 1), sound=False)
+    assert shown_id(backend, "random") == first + 1
+    backend.show(Content("general", "2 new messages in #general", "Bob: three", 2), sound=False)
+    assert shown_id(backend, "general") == first
+    shown = standin.shown()
+    assert sorted(shown) == [first, first + 1]
+    assert (shown[first].summary, shown[first].body) == ("2 new messages in #general", "Bob: three")
+    assert shown[first].actions == [
+        "default", "Open", "mark-read", "Mark as read", "inline-reply", "Reply",
+    ]  # fmt: skip
+    backend.withdraw("random")
+    settle(backend)
+    assert sorted(standin.shown()) == [first]
+
+
+def test_replies_come_back_and_foreign_signals_are_ignored(
+    qtbot: QtBot,
+    empty_bus: PrivateBus,
+    standin: StandInServer,
+    start_on_standin: Callable[[], FreedesktopBackend],
+) -> None:
+    """An inline reply (KDE's extension; dunst has none) comes back as ``replied``.
+
+    Anyone on the session bus can send the server's signals, for the backend's own
+    notification id, broadcast or addressed to the backend: only the connection owning
+    ``org.freedesktop.Notifications`` is believed. The forged ones are routed before the
+    server's genuine reply is sent (``emit`` returns once the bus has routed them), so they
+    reach the backend first: had any been taken, it would have been seen by then.
+    """
+    backend = start_on_standin()
     backend.show(Content("general", "Bob in #general", "one", 1), sound=False)
     notification_id = shown_id(backend, "general")
     clicks: list[str] = []
+    actions: list[tuple[str, str]] = []
+    replies: list[tuple[str, str]] = []
+    changes: list[bool] = []
     backend.activated.connect(clicks.append)
+    backend.action.connect(lambda room, key: actions.append((room, key)))
+    backend.replied.connect(lambda room, text: replies.append((room, text)))
+    backend.inhibited_changed.connect(changes.append)
+    assert backend._bus is not None
+
+    def forged(to: str | None) -> list[Message]:
+        """The server's signals, sent by somebody else (broadcast, or to ``to`` alone)."""
+        return [
+            signal("ActionInvoked", "us", [notification_id, "default"], destination=to),
+            signal("ActionInvoked", "us", [notification_id, "mark-read"], destination=to),
+            signal("NotificationReplied", "us", [notification_id, "forged"], destination=to),
+            inhibited_signal(True, destination=to),
+        ]
+
+    empty_bus.emit(*forged(None), *forged(backend._bus.unique_name))
+
     with qtbot.waitSignal(backend.replied, timeout=SIGNAL_MS) as replied:
-        desktop.bus.emit(
-            signal("ActionInvoked", "us", [notification_id + 1000, "default"]),
-            signal("NotificationReplied", "us", [notification_id, "on my way"]),
-        )
+        standin.reply(notification_id, "on my way")
     assert replied.args == ["general", "on my way"]
-    assert clicks == [], "a click on somebody else's notification opened a room"
+    assert replies == [("general", "on my way")], "a forged reply was taken"
+    assert clicks == [], "a forged click opened a room"
+    assert actions == [], "a forged button press was taken"
+    assert changes == [], "a forged do-not-disturb was taken"
+    assert backend.inhibited is False
+
+
+def test_a_click_from_the_standin_activates_the_room(
+    qtbot: QtBot, standin: StandInServer, start_on_standin: Callable[[], FreedesktopBackend]
+) -> None:
+    """The same signal dunst sends, from the stand-in: its signals are believed too."""
+    backend = start_on_standin()
+    backend.show(Content("general", "Bob in #general", "one", 1), sound=False)
+    notification_id = shown_id(backend, "general")
+    with qtbot.waitSignal(backend.action, timeout=SIGNAL_MS) as pressed:
+        standin.invoke_action(notification_id, "mark-read")
+    assert pressed.args == ["general", "mark-read"]
+    with qtbot.waitSignal(backend.activated, timeout=SIGNAL_MS) as clicked:
+        standin.invoke_action(notification_id, "default")
+    assert clicked.args == ["general"]
 
 
 # ----------------------------------------------------------------- do not disturb
@@ -363,27 +482,22 @@ def test_dunst_pausing_is_not_inhibition(
 
 
 def test_inhibited_follows_the_server(
-    qtbot: QtBot, desktop: NotificationDesktop, backend: FreedesktopBackend
+    qtbot: QtBot, standin: StandInServer, start_on_standin: Callable[[], FreedesktopBackend]
 ) -> None:
-    """As a spec-1.3 server (GNOME, KDE) announces do-not-disturb; dunst 1.9 cannot."""
-    assert backend.inhibited is False
-
-    def inhibited(on: bool) -> Message:
-        return signal(
-            "PropertiesChanged",
-            "sa{sv}as",
-            [INTERFACE, {"Inhibited": Variant("b", on)}, []],
-            interface="org.freedesktop.DBus.Properties",
-        )
-
-    with qtbot.waitSignal(backend.inhibited_changed, timeout=SIGNAL_MS) as changed:
-        desktop.bus.emit(inhibited(True))
-    assert changed.args == [True]
+    """A spec-1.3 server's do-not-disturb (GNOME, KDE; dunst 1.9 has none), from the stand-in:
+    read at start, then followed through ``PropertiesChanged``."""
+    standin.set_inhibited(True)  # already on when the app starts
+    assert standin.inhibited() is True
+    backend = start_on_standin()
     assert backend.inhibited is True
     with qtbot.waitSignal(backend.inhibited_changed, timeout=SIGNAL_MS) as changed:
-        desktop.bus.emit(inhibited(False))
+        standin.set_inhibited(False)
     assert changed.args == [False]
     assert backend.inhibited is False
+    with qtbot.waitSignal(backend.inhibited_changed, timeout=SIGNAL_MS) as changed:
+        standin.set_inhibited(True)
+    assert changed.args == [True]
+    assert backend.inhibited is True
 
 
 # ------------------------------------------------------------------ no server

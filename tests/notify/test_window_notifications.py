@@ -3,22 +3,24 @@
 Alice runs the window (offscreen) on a private desktop whose notification server is dunst;
 Bob writes through the relay's HTTP API. What Alice would see is read back from dunst, and
 her click is dunst performing the notification's default action (``dunstctl action 0``).
+The server's do-not-disturb, which dunst 1.9 lacks, comes from the stand-in server instead
+(``tests/notify/standin.py``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dbus_fast import Message, Variant
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from desktopchat.client.credentials import MemoryTokenStore
-from desktopchat.client.notify.freedesktop import INTERFACE, PATH, FreedesktopBackend
+from desktopchat.client.notify.freedesktop import FreedesktopBackend
 from desktopchat.client.settings import default_settings
 from desktopchat.paths import app_dirs
 from desktopchat.server.credentials import AppCredentials
@@ -27,6 +29,7 @@ from tests.inbox import WAIT
 from tests.integration.client.helpers import Account, RestartableHub, signup
 from tests.notify.desktop import NotificationDesktop
 from tests.notify.helpers import close_leaked_socket
+from tests.notify.standin import StandInServer
 
 WAIT_MS = int(WAIT * 1000)
 
@@ -54,23 +57,33 @@ def bob(hub_server: RestartableHub) -> Iterator[Account]:
     account.client.close()
 
 
-@pytest.fixture
-def window(desktop: NotificationDesktop, qtbot: QtBot) -> Iterator[MainWindow]:
-    """The main window, shown, its notifications going to dunst; really closed afterwards."""
-    desktop.close_all()
+@contextlib.contextmanager
+def open_window(qtbot: QtBot) -> Iterator[MainWindow]:
+    """The main window, shown, its notifications going to the session bus's server; really
+    closed afterwards."""
     window = MainWindow(app_dirs(), default_settings(), MemoryTokenStore(), [])
-    assert isinstance(window.notifications.backend, FreedesktopBackend), window.notification_service
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
     backend = window.notifications.backend
-    window.quit()
-    close_leaked_socket(backend)  # see test_freedesktop.py::test_stop_releases_the_connection
+    try:
+        assert isinstance(backend, FreedesktopBackend), window.notification_service
+        window.show()
+        qtbot.waitExposed(window)
+        yield window
+    finally:
+        window.quit()
+        close_leaked_socket(backend)  # see test_freedesktop.py::test_stop_releases_the_connection
+        window.deleteLater()
     for thread in threading.enumerate():
         if type(thread).__module__.startswith("pysher"):
             thread.join(WAIT)
             assert not thread.is_alive(), f"pysher thread {thread.name} outlived the window"
-    window.deleteLater()
+
+
+@pytest.fixture
+def window(desktop: NotificationDesktop, qtbot: QtBot) -> Iterator[MainWindow]:
+    """The main window, its notifications going to dunst."""
+    desktop.close_all()
+    with open_window(qtbot) as window:
+        yield window
 
 
 def signed_in(qtbot: QtBot, window: MainWindow, account: Account) -> None:
@@ -192,19 +205,15 @@ def test_send_test_notification_reaches_the_server(
 
 
 def test_the_servers_do_not_disturb_reaches_the_center(
-    qtbot: QtBot, desktop: NotificationDesktop, window: MainWindow
+    qtbot: QtBot, standin: StandInServer
 ) -> None:
-    """As a spec-1.3 server announces do-not-disturb (dunst 1.9 has no ``Inhibited``)."""
-    backend = window.notifications.backend
-    assert isinstance(backend, FreedesktopBackend)
-    assert window.notifications.system_do_not_disturb is False
-    changed = Message.new_signal(
-        PATH,
-        "org.freedesktop.DBus.Properties",
-        "PropertiesChanged",
-        "sa{sv}as",
-        [INTERFACE, {"Inhibited": Variant("b", True)}, []],
-    )
-    with qtbot.waitSignal(backend.inhibited_changed, timeout=WAIT_MS):
-        desktop.bus.emit(changed)
-    assert window.notifications.system_do_not_disturb is True
+    """A spec-1.3 server's do-not-disturb (``Inhibited``; dunst 1.9 has none), from the
+    stand-in server: on at start, then followed."""
+    standin.set_inhibited(True)
+    with open_window(qtbot) as window:
+        center = window.notifications
+        assert center.system_do_not_disturb is True
+        standin.set_inhibited(False)
+        qtbot.waitUntil(lambda: center.system_do_not_disturb is False, timeout=WAIT_MS)
+        standin.set_inhibited(True)
+        qtbot.waitUntil(lambda: center.system_do_not_disturb is True, timeout=WAIT_MS)

@@ -7,6 +7,8 @@ module's imports with ``ast`` — including imports inside functions.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,3 +42,28 @@ def test_the_checker_sees_qtwidgets_imports(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("def f():\n    from PySide6.QtWidgets import QLabel\n", encoding="utf-8")
     assert "PySide6.QtWidgets" in imported_modules(sample)
+
+
+def loaded_roots(code: str) -> set[str]:
+    """Top-level packages a fresh interpreter has loaded after running ``code``."""
+    probe = f"{code}\nimport sys\nprint(' '.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    output = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    ).stdout
+    return set(output.split())
+
+
+def test_parsing_the_command_line_loads_no_client_or_hub_stack() -> None:
+    """`desktopchat --help` (and every command before it runs) stays light."""
+    roots = loaded_roots("from desktopchat import cli\ncli.build_parser()")
+    assert not roots & {"PySide6", "shiboken6", "pysher", "keyring", "requests", "aiohttp"}
+
+
+def test_the_hub_process_loads_no_qt_pysher_or_keyring() -> None:
+    """`desktopchat serve` runs the hub and relay without the desktop client's libraries."""
+    code = (
+        "import desktopchat.commands.serve as s, desktopchat.server.runner, desktopchat.server.app"
+    )
+    roots = loaded_roots(code)
+    assert "aiohttp" in roots  # the probe did load the hub
+    assert not roots & {"PySide6", "shiboken6", "pysher", "keyring"}
