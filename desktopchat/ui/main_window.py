@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.tray = Tray(self.app_icon, self)
         self.toast = Toast(self)
         backend, self.notification_service = notifications.start_backend()
+        self._notification_backend = backend  # kept to stop it at quit, whatever happens
         self.notifications = NotificationCenter(
             backend,
             [
@@ -594,7 +595,7 @@ class MainWindow(QMainWindow):
         self._save_ui_state(geometry=geometry, scroll=scroll)
         self.close_session()
         self.tasks.shutdown(wait=False)
-        backend = self.notifications.backend
+        backend = self._notification_backend
         if backend is not None and hasattr(backend, "stop"):
             backend.stop()
         super().closeEvent(event)

@@ -11,6 +11,7 @@ each fallback is logged with the reason, so nothing is silently dropped.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 
 #: Milliseconds messages are collected before one notification goes out.
 COALESCE_MS = 400
+#: After the service fails, seconds of fallbacks before it is tried again.
+BACKEND_REST_SECONDS = 60
 
 
 class Backend(Protocol):
@@ -91,6 +94,7 @@ class NotificationCenter(QObject):
         self.preferences = preferences
         self._situation = situation
         self.system_do_not_disturb = False
+        self._resting_until = 0.0
         self._pending: dict[str, list[Message]] = {}
         self._shown: set[str | None] = set()
         self._timer = QTimer(self)
@@ -139,7 +143,7 @@ class NotificationCenter(QObject):
 
     def show(self, content: Content) -> str | None:
         """Deliver ``content`` through the first channel that works; return its name."""
-        if self.backend is not None:
+        if self.backend is not None and time.monotonic() >= self._resting_until:
             try:
                 self.backend.show(content, sound=self.preferences.sound)
             except Exception:  # a broken service must not take the app down
@@ -157,14 +161,15 @@ class NotificationCenter(QObject):
         return None
 
     def _backend_failed(self, reason: str) -> None:
-        """The service stopped answering: use the fallbacks from now on, and say so."""
+        """The service failed: use the fallbacks for a while, then try it again."""
         if self.backend is not None:
             log.warning(
-                "%s failed (%s); notifying through the fallbacks from now on",
+                "%s failed (%s); notifying through the fallbacks for %d s",
                 self.backend.name,
                 reason,
+                BACKEND_REST_SECONDS,
             )
-            self.backend = None
+            self._resting_until = time.monotonic() + BACKEND_REST_SECONDS
 
     def read(self, room: str) -> None:
         """The user looked at ``room``: withdraw its notification (and a stale summary)."""

@@ -115,13 +115,13 @@ class FreedesktopBackend(QObject):
     def _run(self, coroutine: Coroutine[Any, Any, T], timeout: float) -> T:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
 
-    def _submit(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+    def _submit(self, coroutine: Coroutine[Any, Any, Any], *, report: bool = True) -> None:
         """Fire and forget (logged on failure): the GUI thread never waits on the bus."""
         if self._loop.is_closed():
             coroutine.close()
             return
         future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
-        future.add_done_callback(self._report_failure)
+        future.add_done_callback(self._report_failure if report else _log_quietly)
 
     def _report_failure(self, future: Any) -> None:
         exc = future.exception()
@@ -165,9 +165,12 @@ class FreedesktopBackend(QObject):
             interface="org.freedesktop.DBus",
         )
         self._server_name = str(owner)
+        # The owner changes when the server restarts: follow it (and forget its old ids).
         for rule in (
-            f"type='signal',sender='{owner}',interface='{INTERFACE}',path='{PATH}'",
-            f"type='signal',sender='{owner}',interface='org.freedesktop.DBus.Properties',path='{PATH}'",
+            f"type='signal',interface='{INTERFACE}',path='{PATH}'",
+            f"type='signal',interface='org.freedesktop.DBus.Properties',path='{PATH}'",
+            "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
+            f"member='NameOwnerChanged',arg0='{SERVICE}'",
         ):
             await self._call(
                 "AddMatch",
@@ -238,7 +241,8 @@ class FreedesktopBackend(QObject):
 
     def withdraw(self, room: str | None) -> None:
         """Close the notification of ``room`` (None: the cross-room summary)."""
-        self._submit(self._close(room or ""))
+        # Not reported as a failure: closing one the user already dismissed may error.
+        self._submit(self._close(room or ""), report=False)
 
     async def _close(self, key: str) -> None:
         async with self._serial:
@@ -250,7 +254,13 @@ class FreedesktopBackend(QObject):
 
     def _on_message(self, message: Message) -> bool:
         """Signals from the bus (on the loop thread): re-emitted as queued Qt signals."""
-        if message.message_type is MessageType.SIGNAL and message.sender == self._server_name:
+        if message.message_type is not MessageType.SIGNAL:
+            return False
+        if message.member == "NameOwnerChanged" and message.sender == "org.freedesktop.DBus":
+            if message.body and message.body[0] == SERVICE:
+                self._server_name = str(message.body[2])
+                self._ids.clear()  # a new server knows none of the old notifications
+        elif message.sender == self._server_name:
             if message.interface == "org.freedesktop.DBus.Properties":
                 self._on_properties(message)
             elif message.interface == INTERFACE:
@@ -282,3 +292,9 @@ class FreedesktopBackend(QObject):
             self.action.emit(room, str(message.body[1]))
         elif message.member == "NotificationReplied":
             self.replied.emit(room, str(message.body[1]))
+
+
+def _log_quietly(future: Any) -> None:
+    exc = future.exception()
+    if exc is not None:
+        log.debug("notification call failed (ignored): %s", exc)

@@ -8,6 +8,7 @@ gnome-keyring behind a private D-Bus session bus.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 # Before pytest-qt creates the QApplication: no display is needed (or wanted) here.
@@ -19,6 +20,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import keyring.backend
 import keyring.core
 import pytest
 from PySide6.QtCore import QTimer
@@ -124,7 +126,8 @@ def cli_env(desktopchat_home: Path) -> dict[str, str]:
     env["DESKTOPCHAT_HOME"] = str(desktopchat_home)
     env["DESKTOPCHAT_NO_KEYRING"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
-    return env
+    yield env
+    _forget_viable_keyrings()
 
 
 @pytest.fixture
@@ -266,12 +269,21 @@ def _first_line(process: subprocess.Popen[str], what: str) -> str:
     return result[0].strip()
 
 
+def _forget_viable_keyrings() -> None:
+    """Clear keyring's once-per-process list of viable backends (KeyError: never made)."""
+    with contextlib.suppress(KeyError):
+        keyring.backend.get_all_keyring.reset()  # type: ignore[attr-defined]
+
+
 @pytest.fixture
-def keyring_env(secret_service: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def keyring_env(secret_service: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """This test talks to the private Secret Service; returns the env for CLI subprocesses.
 
-    keyring caches its backend per process, so the cache is cleared here (and restored).
+    keyring caches its backend, and the list of viable backends, per process: both are
+    cleared here and again afterwards, so later tests do not find a Secret Service whose
+    bus is gone.
     """
+    _forget_viable_keyrings()
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", secret_service)
     monkeypatch.delenv("DESKTOPCHAT_NO_KEYRING", raising=False)
     monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
@@ -279,4 +291,5 @@ def keyring_env(secret_service: str, monkeypatch: pytest.MonkeyPatch) -> dict[st
     env = {k: v for k, v in os.environ.items() if not k.startswith("DESKTOPCHAT_")}
     env["DESKTOPCHAT_HOME"] = os.environ["DESKTOPCHAT_HOME"]
     env["PYTHONUNBUFFERED"] = "1"
-    return env
+    yield env
+    _forget_viable_keyrings()
