@@ -6,6 +6,7 @@ channels through the relay), the sync engine, the outbox and the local database.
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 
@@ -19,6 +20,9 @@ from desktopchat.client.realtime import ConnectionState, RealtimeBridge
 from desktopchat.client.relay_client import RelayClient
 from desktopchat.client.sync import SyncEngine
 from desktopchat.client.tasks import TaskRunner
+from desktopchat.client.wakeups import Wakeups
+
+log = logging.getLogger(__name__)
 
 
 class ChatSession(QObject):
@@ -45,6 +49,8 @@ class ChatSession(QObject):
         )
         self.outbox = Outbox(self.database, self.tasks, self._send, parent=self)
         self.bridge.state_changed.connect(self._on_state)
+        self.wakeups = Wakeups(self)
+        self.wakeups.reconnect_now.connect(self._reconnect_now)
 
     def relay(self) -> RelayClient:
         """This thread's relay client (requests sessions are not shared across threads)."""
@@ -63,6 +69,7 @@ class ChatSession(QObject):
 
     def close(self) -> None:
         """Disconnect and release everything (threads, sockets, the database)."""
+        self.wakeups.stop()
         self.bridge.stop()
         self.outbox.stop()
         self.tasks.shutdown(wait=True)
@@ -82,6 +89,13 @@ class ChatSession(QObject):
 
     def _send(self, room: str, text: str, client_id: str) -> Message:
         return self.relay().send(room, text, client_id)
+
+    @Slot(str)
+    def _reconnect_now(self, why: str) -> None:
+        """Skip the back-off: a retry now has a real chance (and the outbox too)."""
+        log.info("reconnecting now: %s", why)
+        self.bridge.retry_now()
+        self.outbox.resume()
 
     @Slot(object, str, float)
     def _on_state(self, state: ConnectionState, reason: str, retry_in: float) -> None:

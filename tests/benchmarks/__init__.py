@@ -1,0 +1,1 @@
+"""Benchmarks: scripts run by hand that print figures; never collected by pytest."""
