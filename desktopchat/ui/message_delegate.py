@@ -28,7 +28,7 @@ from desktopchat.client.outbox import OutboxItem
 from desktopchat.ui import markup
 from desktopchat.ui.avatars import SIZE as AVATAR
 from desktopchat.ui.avatars import AvatarCache
-from desktopchat.ui.message_model import Roles, Row
+from desktopchat.ui.message_model import MessageListModel, Roles, Row
 
 PAD = 6
 GUTTER = AVATAR + 2 * PAD + 4  # avatar column
@@ -64,6 +64,8 @@ class MessageDelegate(QStyledItemDelegate):
         self._avatars = avatars
         self._heights: dict[tuple[object, ...], tuple[int, int]] = {}
         self._documents: OrderedDict[tuple[object, ...], QTextDocument] = OrderedDict()
+        self._metrics_font: QFont | None = None
+        self._font_metrics = QFontMetrics(QFont())
 
     # ------------------------------------------------------------------- text forms
 
@@ -107,14 +109,30 @@ class MessageDelegate(QStyledItemDelegate):
 
     # ---------------------------------------------------------------------- layout
 
+    def _metrics(self, font: QFont) -> QFontMetrics:
+        """Font metrics, made once per font (sizeHint runs for every row on each layout)."""
+        if self._metrics_font is None or font != self._metrics_font:
+            self._metrics_font = QFont(font)
+            self._font_metrics = QFontMetrics(font)
+        return self._font_metrics
+
     def _text_width(self, option: QStyleOptionViewItem) -> int:
         return max(40, option.rect.width() - GUTTER - PAD)
 
     def _layout(self, option: QStyleOptionViewItem, index: Index) -> _Layout:
-        record: Row = index.data(Roles.ROW)
-        header: bool = index.data(Roles.SHOW_HEADER)
-        day: date | None = index.data(Roles.DAY)
-        metrics = QFontMetrics(option.font)
+        model = index.model()
+        if isinstance(model, MessageListModel):
+            # Straight from the Python model: three QVariant round trips per row add up
+            # when Qt measures every row of a long history.
+            row = index.row()
+            record: Row = model.row(row)
+            header = model.shows_header(row)
+            day = model.day_above(row)
+        else:
+            record = index.data(Roles.ROW)
+            header = bool(index.data(Roles.SHOW_HEADER))
+            day = index.data(Roles.DAY)
+        metrics = self._metrics(option.font)
         header_height = metrics.height() + 2 if header else 0
         width = self._text_width(option)
         key = (*self._key(record), header, day is not None)

@@ -8,6 +8,7 @@ than one each; older history is prepended in one go when the view scrolls to the
 from __future__ import annotations
 
 import bisect
+import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -59,6 +60,8 @@ class MessageListModel(QAbstractListModel):
         self.own_user_id = own_user_id
         self._messages: list[Message] = []
         self._ids: list[int] = []  # parallel to _messages, for bisect
+        self._days: list[date] = []  # parallel to _messages: local dates, computed once
+        self._last_flush = 0.0
         self._pending: list[OutboxItem] = []
         self._incoming: list[Message] = []
         self._flush = QTimer(self)
@@ -92,8 +95,8 @@ class MessageListModel(QAbstractListModel):
             int(Roles.ROW): self.row,
             int(Qt.ItemDataRole.DisplayRole): describe,
             int(Qt.ItemDataRole.AccessibleTextRole): describe,
-            int(Roles.SHOW_HEADER): self._shows_header,
-            int(Roles.DAY): self._day_above,
+            int(Roles.SHOW_HEADER): self.shows_header,
+            int(Roles.DAY): self.day_above,
             int(Roles.STATE): self._state,
             int(Roles.OWN): self._own,
         }
@@ -106,8 +109,9 @@ class MessageListModel(QAbstractListModel):
         record = self.row(row)
         return isinstance(record, OutboxItem) or record.author.id == self.own_user_id
 
-    def _shows_header(self, row: int) -> bool:
-        if row == 0 or self._day_above(row) is not None:
+    def shows_header(self, row: int) -> bool:
+        """Whether ``row`` starts a group (author, avatar and time above its text)."""
+        if row == 0 or self.day_above(row) is not None:
             return True
         record, previous = self.row(row), self.row(row - 1)
         if isinstance(record, OutboxItem):
@@ -118,17 +122,12 @@ class MessageListModel(QAbstractListModel):
             previous.author.id != record.author.id or record.sent_at - previous.sent_at > GROUP_GAP
         )
 
-    def _day_above(self, row: int) -> date | None:
-        record = self.row(row)
-        if not isinstance(record, Message):
+    def day_above(self, row: int) -> date | None:
+        """The date for a separator above ``row``, when it starts a new day."""
+        if row >= len(self._messages):
             return None
-        day = record.sent_at.astimezone().date()
-        if row == 0:
-            return day
-        previous = self.row(row - 1)
-        if isinstance(previous, Message) and previous.sent_at.astimezone().date() == day:
-            return None
-        return day
+        day = self._days[row]
+        return day if row == 0 or self._days[row - 1] != day else None
 
     def first_id(self) -> int | None:
         """The oldest message id loaded (scrolling back continues before it)."""
@@ -151,14 +150,20 @@ class MessageListModel(QAbstractListModel):
     # --------------------------------------------------------------------- writing
 
     def add(self, messages: list[Message]) -> None:
-        """New messages (in id order): inserted with the next batch."""
+        """New messages (in id order): at once if the last insert was a frame ago, else
+        with the burst they are part of (one ``rowsInserted`` per frame at most)."""
         self._incoming.extend(messages)
-        if not self._flush.isActive():
+        if self._flush.isActive():
+            return
+        if (time.monotonic() - self._last_flush) * 1000 >= BATCH_INTERVAL_MS:
+            self.flush()
+        else:
             self._flush.start()
 
     def flush(self) -> None:
         """Insert everything buffered now, in one ``rowsInserted``."""
         self._flush.stop()
+        self._last_flush = time.monotonic()
         incoming, self._incoming = self._incoming, []
         last = self._ids[-1] if self._ids else 0
         fresh: list[Message] = []
@@ -173,6 +178,7 @@ class MessageListModel(QAbstractListModel):
         self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
         self._messages.extend(fresh)
         self._ids.extend(m.id for m in fresh)
+        self._days.extend(_local_day(m) for m in fresh)
         self.endInsertRows()
         self._refresh_neighbour(first + len(fresh))
         self.batch_inserted.emit(len(fresh))
@@ -187,8 +193,26 @@ class MessageListModel(QAbstractListModel):
         self.beginInsertRows(QModelIndex(), 0, len(older) - 1)
         self._messages[:0] = older
         self._ids[:0] = [m.id for m in older]
+        self._days[:0] = [_local_day(m) for m in older]
         self.endInsertRows()
         self._refresh_neighbour(len(older))  # its header/day may have changed
+
+    def trim_oldest(self, keep: int) -> None:
+        """Drop all but the newest ``keep`` messages (they come back by scrolling up).
+
+        QListView measures every row again on each insert, so a room followed live keeps a
+        bounded number of rows; the local database has the rest.
+        """
+        drop = len(self._messages) - keep
+        if drop <= 0:
+            return
+        self.beginRemoveRows(QModelIndex(), 0, drop - 1)
+        del self._messages[:drop]
+        del self._ids[:drop]
+        del self._days[:drop]
+        self.endRemoveRows()
+        self.has_older = True
+        self._refresh_neighbour(0)  # the new first row gets a header and its day
 
     def replace(self, message: Message) -> None:
         """An edit or delete of a loaded message."""
@@ -235,6 +259,10 @@ class MessageListModel(QAbstractListModel):
     def _refresh_neighbour(self, row: int) -> None:
         if row < self.rowCount():
             self.dataChanged.emit(self.index(row), self.index(row))
+
+
+def _local_day(message: Message) -> date:
+    return message.sent_at.astimezone().date()
 
 
 def _describe(record: Row) -> str:

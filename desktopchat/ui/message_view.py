@@ -25,6 +25,10 @@ from desktopchat.ui.message_model import MessageListModel, Roles
 LAYOUT_BATCH = 500
 #: Pixels from the bottom that still count as "at the bottom".
 BOTTOM_SLACK = 8
+#: While following a live room, past this many rows the oldest are let go (down to
+#: LIVE_ROWS_KEEP); scrolling up brings them back from the local database.
+LIVE_ROWS_MAX = 1500
+LIVE_ROWS_KEEP = 1000
 
 
 class MessageView(QListView):
@@ -120,6 +124,9 @@ class MessageView(QListView):
     @Slot(int)
     def _inserted(self, count: int) -> None:
         if self._follow:
+            model = self.model()
+            if isinstance(model, MessageListModel) and model.rowCount() > LIVE_ROWS_MAX:
+                model.trim_oldest(LIVE_ROWS_KEEP)
             self.scrollToBottom()
         else:
             self._new_below += count

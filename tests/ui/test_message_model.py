@@ -7,6 +7,7 @@ insert, removal and change made after it is verified against Qt's model contract
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from desktopchat.client.domain import Message
 from desktopchat.client.outbox import OutboxState
+from desktopchat.client.tasks import TaskRunner
 from desktopchat.ui.message_model import GROUP_GAP, MessageListModel, Roles
 from tests.ui.conftest import ME, NOON, QT_CLEAN, message, outbox_item
 
@@ -103,16 +105,23 @@ def test_a_list_has_no_children_and_invalid_indexes_have_no_data(model: MessageL
 # ---------------------------------------------------------------------------- batching
 
 
-def test_a_hundred_adds_within_one_frame_are_one_insert(
-    qtbot: QtBot, model: MessageListModel
-) -> None:
+def test_a_lone_message_after_a_quiet_frame_is_inserted_at_once(model: MessageListModel) -> None:
+    """No frame of delay for the common case: one message, nothing just before it."""
     recorder = Recorder(model)
+    model.add([message(1)])
+    assert recorder.inserted == [(0, 0)]
+    assert not model._flush.isActive()
+
+
+def test_a_burst_within_one_frame_is_one_insert(qtbot: QtBot, model: MessageListModel) -> None:
+    recorder = Recorder(model)
+    model.add([message(1)])  # inserted at once (see above); the burst follows within the frame
     with qtbot.waitSignal(model.batch_inserted, timeout=2000) as blocker:
-        for i in range(1, 101):
+        for i in range(2, 101):
             model.add([message(i)])
-        assert model.rowCount() == 0  # buffered until the frame's timer fires
-    assert blocker.args == [100]
-    assert recorder.inserted == [(0, 99)]
+        assert model.rowCount() == 1  # the rest wait for the frame's timer
+    assert blocker.args == [99]
+    assert recorder.inserted == [(0, 0), (1, 99)]
     assert ids(model) == list(range(1, 101))
 
 
@@ -129,10 +138,12 @@ def test_the_next_frame_appends_a_new_batch(qtbot: QtBot, model: MessageListMode
 
 def test_flush_inserts_at_once_and_stops_the_timer(qtbot: QtBot, model: MessageListModel) -> None:
     model.add([message(1)])
+    model.add([message(2)])  # within the frame: waits for the timer
+    assert model._flush.isActive()
     with qtbot.waitSignal(model.batch_inserted) as blocker:
         model.flush()
     assert blocker.args == [1]
-    assert model.rowCount() == 1
+    assert model.rowCount() == 2
     assert not model._flush.isActive()  # the frame's timer will not insert (nothing) again
 
 
@@ -406,3 +417,35 @@ def test_first_id_of_an_empty_model(model: MessageListModel) -> None:
     assert model.first_id() is None
     assert model.has_older is True
     assert model.rowCount() == 0
+
+
+def test_trimming_keeps_the_newest_rows_and_marks_older_ones_loadable(
+    qtmodeltester: ModelTester, model: MessageListModel
+) -> None:
+    loaded(model, [message(i) for i in range(1, 21)])
+    model.has_older = False
+    model.trim_oldest(5)
+    assert ids(model) == list(range(16, 21))
+    assert model.has_older  # scrolling up brings the rest back
+    assert model.first_id() == 16
+    assert model.row_of(15) is None
+    assert model.shows_header(0)
+    assert model.day_above(0) is not None
+    qtmodeltester.check(model)
+
+
+def test_a_followed_view_lets_go_of_the_oldest_rows(qtbot: QtBot, model: MessageListModel) -> None:
+    from desktopchat.ui import message_view
+    from desktopchat.ui.avatars import AvatarCache
+    from desktopchat.ui.message_delegate import MessageDelegate
+
+    tasks = TaskRunner()
+    try:
+        view = message_view.MessageView(MessageDelegate(AvatarCache(Path("/nonexistent"), tasks)))
+        qtbot.addWidget(view)
+        view.setModel(model)
+        loaded(model, [message(i) for i in range(1, message_view.LIVE_ROWS_MAX + 2)])
+        assert model.rowCount() == message_view.LIVE_ROWS_KEEP
+        assert ids(model)[-1] == message_view.LIVE_ROWS_MAX + 1
+    finally:
+        tasks.shutdown()
