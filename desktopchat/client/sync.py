@@ -53,12 +53,15 @@ class SyncEngine(QObject):
         message_changed(str, object): room, an edited or deleted :class:`Message`.
         catching_up(str, bool): room, whether a history fetch is running.
         sync_failed(str, str): room, why a catch-up failed (it is retried on reconnect).
+        backlog_loaded(str): a room with no local history got its first page (the backlog,
+            delivered just before this); what comes after it is news.
     """
 
     messages_added = Signal(str, list)
     message_changed = Signal(str, object)
     catching_up = Signal(str, bool)
     sync_failed = Signal(str, str)
+    backlog_loaded = Signal(str)
 
     def __init__(
         self,
@@ -168,13 +171,16 @@ class SyncEngine(QObject):
         if self._rooms.get(state.room.name) is not state:
             return
         timeline = state.timeline
-        if not timeline.based:
+        was_backlog = not timeline.based
+        if was_backlog:
             first = page.messages[0].id if page.messages else None
             base = first - 1 if first is not None else 0
             if state.backlog == 0 and page.messages:
                 base = page.messages[-1].id
             self._deliver(state, timeline.start_after(base))
         self._deliver(state, timeline.offer(page.messages))
+        if was_backlog:
+            self.backlog_loaded.emit(state.room.name)
         # Edits seen in the page for already-delivered ids are not re-sent: the page
         # holds current versions, and delivered ones were updated by their events.
         # A gap this page did not narrow is not fetched again at once (that would loop

@@ -63,7 +63,7 @@ class ChatController(QObject):
         sync, bridge = session.sync, session.bridge
         sync.messages_added.connect(self._added)
         sync.message_changed.connect(self._changed)
-        sync.catching_up.connect(self._catching_up)
+        sync.backlog_loaded.connect(self._backlog_loaded)
         sync.sync_failed.connect(lambda room, why: log.info("catch-up of %s failed: %s", room, why))
         session.outbox.changed.connect(self._outbox_changed)
         bridge.channel_event.connect(self._channel_event)
@@ -131,10 +131,9 @@ class ChatController(QObject):
             self._loading_backlog.add(room.name)
         self.session.sync.watch(room, backlog=PAGE)
 
-    @Slot(str, bool)
-    def _catching_up(self, room: str, active: bool) -> None:
-        if not active:
-            self._loading_backlog.discard(room)
+    @Slot(str)
+    def _backlog_loaded(self, room: str) -> None:
+        self._loading_backlog.discard(room)
 
     def mark_read(self) -> None:
         """The current room is being looked at."""

@@ -578,9 +578,12 @@ def load_main(count: int) -> int:
     heartbeat = _Heartbeat()
     heartbeat.start()
     started = time.monotonic_ns()
-    view.setModel(model)
+    # Filled before it is shown, as when someone has scrolled back through everything: a
+    # followed live room keeps only its newest rows (message_view.LIVE_ROWS_MAX), and this
+    # measures the model holding all of them.
     model.add(messages)
     model.flush()
+    view.setModel(model)
     inserted = time.monotonic_ns()
 
     def laid_out() -> bool:
