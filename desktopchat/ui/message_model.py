@@ -155,10 +155,11 @@ class MessageListModel(QAbstractListModel):
         self._incoming.extend(messages)
         if self._flush.isActive():
             return
-        if (time.monotonic() - self._last_flush) * 1000 >= BATCH_INTERVAL_MS:
+        elapsed_ms = (time.monotonic() - self._last_flush) * 1000
+        if elapsed_ms >= BATCH_INTERVAL_MS:
             self.flush()
-        else:
-            self._flush.start()
+        else:  # the rest of this frame, not a whole new one
+            self._flush.start(max(1, int(BATCH_INTERVAL_MS - elapsed_ms)))
 
     def flush(self) -> None:
         """Insert everything buffered now, in one ``rowsInserted``."""

@@ -80,6 +80,11 @@ GOAL_VISIBLE_P99_MS = 20.0
 
 #: Messages not counted at the start of the send → visible run (connections, caches warm up).
 VISIBLE_WARMUP = 20
+#: Pause after each arrival before the next send. Back to back, every message would land
+#: within one frame of the previous one and measure the model's frame batching (one insert
+#: per 16 ms, see the window's absorbing runs) rather than the path's latency; 20 ms apart
+#: (50 messages/s, a very busy room) each message is measured on its own.
+VISIBLE_GAP_S = 0.02
 #: How long one message may take to show up before it counts as lost.
 VISIBLE_TIMEOUT_S = 5.0
 #: Echo round trips not counted, then counted, for the floor.
@@ -179,6 +184,7 @@ async def measure_send_to_visible(
             client_id = f"visible-{run}-{n}"
             sent, replied = await asyncio.to_thread(timed_send, relay, client_id)
             line = await next_arrival(receiver, client_id)
+            await asyncio.sleep(VISIBLE_GAP_S)
             if n < VISIBLE_WARMUP:
                 continue
             if line is None:

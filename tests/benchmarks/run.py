@@ -366,6 +366,9 @@ def client_section(out: Outcome) -> list[str]:
         "",
         f"- **Send → visible**: {plan.visible_messages:,} messages, one at a time (after "
         f"{bench_client.VISIBLE_WARMUP} not counted), each sent with `RelayClient.send` "
+        f"{bench_client.VISIBLE_GAP_S * 1000:.0f} ms after the previous one arrived (back to "
+        "back, each would land within one frame of the last and measure the model's "
+        "16 ms frame batching instead; the absorbing runs below measure that) "
         "(HTTP through the relay, which stores it and triggers it into the hub) and timed "
         "until it is in the other client's `MessageListModel`: a real `ChatSession` under a "
         "`QApplication` in a second process. Both processes stamp `time.monotonic_ns` "
