@@ -289,6 +289,7 @@ class MainWindow(QMainWindow):
         controller.messages_arrived.connect(self._messages_arrived)
         controller.messages_arrived.connect(self.notifications.offer)
         controller.room_read.connect(self.notifications.read)
+        controller.room_read.connect(self.toast.withdraw)
         controller.unread_changed.connect(self.tray.set_unread)
         controller.window_active = self.isActiveWindow()
         controller.members_reset.connect(self.members.set_members)

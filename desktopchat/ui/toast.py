@@ -59,6 +59,12 @@ class Toast(QFrame):
         self._timer.start(SHOWN_MS)
         return True
 
+    def withdraw(self, room: str) -> None:
+        """The room was read: a toast still showing for it goes."""
+        if self.isVisible() and self._room == room:
+            self._timer.stop()
+            self.hide()
+
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
         """Open the room."""
         self.hide()

@@ -136,3 +136,21 @@ def test_clicking_a_toast_opens_its_room(
         qtbot.mouseClick(toast, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
     assert clicked.args == [expected]
     assert toast.isHidden()
+
+
+def test_reading_the_room_withdraws_its_toast(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from desktopchat.client.notify.policy import Content
+    from desktopchat.ui.toast import Toast
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.resize(800, 600)
+    window.show()
+    toast = Toast(window)
+    assert toast.show_content(Content("general", "Bob in #general", "hi", 1))
+    toast.withdraw("random")
+    assert toast.isVisible()  # another room's read leaves it
+    toast.withdraw("general")
+    assert not toast.isVisible()

@@ -1,0 +1,39 @@
+"""Two hubs starting at once on one data dir (two clients each starting the embedded hub)
+must both open the relay's database: one creates the schema, the other finds it."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from desktopchat.server.relay.sqlite_store import MIGRATIONS, SqliteStore
+
+
+@pytest.mark.parametrize("attempt", range(15))
+def test_two_stores_opening_a_new_database_at_once_both_work(tmp_path: Path, attempt: int) -> None:
+    path = tmp_path / "relay.sqlite3"
+    start = threading.Barrier(2)
+    stores: list[SqliteStore] = []
+    errors: list[BaseException] = []
+
+    def open_store() -> None:
+        start.wait()
+        try:
+            stores.append(SqliteStore(path))
+        except BaseException as exc:  # recorded for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    try:
+        assert errors == []
+        assert [s.schema_version for s in stores] == [len(MIGRATIONS)] * 2
+        assert [r.name for r in stores[0].rooms()] == ["general"]  # created once
+    finally:
+        for store in stores:
+            store.close()
