@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from desktopchat.client.domain import Message
+from desktopchat.sqlite_files import open_database
 
 _MIGRATIONS: tuple[str, ...] = (
     """
@@ -66,36 +66,8 @@ class LocalDatabase:
     """SQLite in WAL mode; used from the GUI thread (writes are small and batched)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self._db = sqlite3.connect(path, isolation_level=None)
-        # Another client (a second `tail`, the window) may open the same file at this very
-        # moment: migrate under a write lock, which waits for the other (the busy timeout),
-        # and look at the version again once holding it.
-        for number, script in enumerate(_MIGRATIONS, start=1):
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                if int(self._db.execute("PRAGMA user_version").fetchone()[0]) < number:
-                    for statement in filter(str.strip, script.split(";")):
-                        self._db.execute(statement)
-                    self._db.execute(f"PRAGMA user_version={number}")
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-        self._wal()
-        self._db.execute("PRAGMA synchronous=NORMAL")
-
-    def _wal(self) -> None:
-        """Switch to WAL (it persists); a switch racing another client's may be refused."""
-        for _ in range(10):
-            try:
-                self._db.execute("PRAGMA journal_mode=WAL")
-                return
-            except sqlite3.OperationalError:
-                # Wait (busy timeout) for whoever holds the lock, then try again.
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.execute("COMMIT")
-        self._db.execute("PRAGMA journal_mode=WAL")
+        # Another client (a second `tail`, the window) may open the same file at once.
+        self._db = open_database(path, _MIGRATIONS)
 
     def close(self) -> None:
         """Close the database."""

@@ -20,6 +20,7 @@ from desktopchat.server.relay.store import (
     NotFoundError,
     Page,
 )
+from desktopchat.sqlite_files import open_database, schema_version
 
 #: Schema versions, applied in order; PRAGMA user_version records how many ran.
 MIGRATIONS: tuple[str, ...] = (
@@ -102,46 +103,15 @@ class SqliteStore:
     """:class:`~desktopchat.server.relay.store.Store` on one SQLite file."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._lock = threading.Lock()
+        # Two hubs starting on one data dir may open the same file at once.
+        self._db = open_database(path, MIGRATIONS, check_same_thread=False)
         self._db.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
-        self._use_wal()
-        self._db.execute("PRAGMA synchronous=NORMAL")
-
-    def _use_wal(self) -> None:
-        """Switch to WAL (it persists in the file); refused while another connection holds
-        a lock, so wait for that lock (busy timeout) and try again."""
-        for _ in range(10):
-            try:
-                self._db.execute("PRAGMA journal_mode=WAL")
-                return
-            except sqlite3.OperationalError:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.execute("COMMIT")
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._lock = threading.Lock()
 
     @property
     def schema_version(self) -> int:
         """How many migrations have run."""
-        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
-
-    def _migrate(self) -> None:
-        """Apply what is missing, each step under a write lock with the version read again
-        inside it: two hubs starting on one data dir must not both create the tables."""
-        with self._lock:
-            for number, script in enumerate(MIGRATIONS, start=1):
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    if self.schema_version < number:
-                        for statement in filter(str.strip, script.split(";")):
-                            self._db.execute(statement)
-                        self._db.execute(f"PRAGMA user_version={number}")
-                    self._db.execute("COMMIT")
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
+        return schema_version(self._db)
 
     def close(self) -> None:
         """Close the connection (the WAL is checkpointed by SQLite)."""

@@ -1,0 +1,56 @@
+"""Opening an SQLite file that another process may be opening at the same moment.
+
+Both the relay's store and the client's local database live in files that two processes
+can create together (two clients each starting the embedded hub; a `tail` beside the
+window). Each migration runs under a write lock with the schema version read again inside
+it, and the switch to WAL, which is refused while another connection holds a lock, waits
+for that lock and tries again. Plain Python: the hub and the client both use it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+#: Attempts at the WAL switch; each waits up to the connection's busy timeout (5 s).
+WAL_ATTEMPTS = 10
+
+
+def open_database(
+    path: Path, migrations: Sequence[str], *, check_same_thread: bool = True
+) -> sqlite3.Connection:
+    """Connect to ``path`` (created owner-only), bring its schema up to date, use WAL.
+
+    ``migrations`` are SQL scripts applied in order; ``PRAGMA user_version`` records how
+    many ran. Statements are split on ``;``, so scripts must not hold one in a literal.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    db = sqlite3.connect(path, check_same_thread=check_same_thread, isolation_level=None)
+    for number, script in enumerate(migrations, start=1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if schema_version(db) < number:
+                for statement in filter(str.strip, script.split(";")):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version={number}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    for _ in range(WAL_ATTEMPTS):
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError:
+            db.execute("BEGIN IMMEDIATE")  # wait (busy timeout) for the other's lock
+            db.execute("COMMIT")
+    else:
+        db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    return db
+
+
+def schema_version(db: sqlite3.Connection) -> int:
+    """How many migrations have run on ``db``."""
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
