@@ -20,6 +20,8 @@ from desktopchat.server.hub import HubConfig
 from desktopchat.server.runner import HubThread
 from tests.inbox import WAIT
 
+pytest_plugins = ["tests.chat_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def desktopchat_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import json
 import os
-import select
 import shutil
 import subprocess
 import time
@@ -36,7 +35,9 @@ from dbus_fast import Message, MessageType
 from dbus_fast.aio import MessageBus
 from pytestqt.qtbot import QtBot
 
+from tests import private_bus
 from tests.inbox import WAIT
+from tests.private_bus import clean_env, end_process, read_line
 
 T = TypeVar("T")
 
@@ -55,20 +56,6 @@ POLL_INTERVAL = 0.02
 
 #: The room whose notification's default action is "mark-read" (see DUNSTRC).
 MARK_READ_ROOM = "markread"
-
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir={socket_dir}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
 
 DUNSTRC = f"""[global]
     markup = full
@@ -135,83 +122,8 @@ def wait_until(
         time.sleep(POLL_INTERVAL)
 
 
-def _private_dir(path: Path) -> Path:
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path.chmod(0o700)
-    return path
-
-
-def _clean_env(root: Path) -> dict[str, str]:
-    """This process's environment without any desktop session in it, HOME under ``root``."""
-    session_vars = ("DBUS_", "XDG_", "DISPLAY", "WAYLAND_", "GNOME_", "KDE_", "DESKTOP_SESSION")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(session_vars)}
-    env["HOME"] = str(_private_dir(root / "home"))
-    env["XDG_RUNTIME_DIR"] = str(_private_dir(root / "runtime"))
-    env["XDG_CONFIG_HOME"] = str(_private_dir(root / "config"))
-    return env
-
-
-def _end(process: subprocess.Popen[Any]) -> None:
-    """Terminate ``process``, kill it if it lingers, reap it and close its pipes."""
-    if process.poll() is None:
-        process.terminate()
-    try:
-        process.wait(WAIT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    for stream in (process.stdin, process.stdout, process.stderr):
-        if stream is not None:
-            stream.close()
-
-
-def _read_line(fd: int, what: str, process: subprocess.Popen[Any]) -> str:
-    """One line written to ``fd`` by ``process`` within WAIT seconds, or fail."""
-    data = b""
-    deadline = time.monotonic() + WAIT
-    while not data.endswith(b"\n"):
-        remaining = deadline - time.monotonic()
-        ready, _, _ = select.select([fd], [], [], max(remaining, 0))
-        if not ready:
-            pytest.fail(f"no {what} within {WAIT} s (exit code {process.poll()})")
-        chunk = os.read(fd, 256)
-        if not chunk:
-            pytest.fail(f"no {what}: the program exited with {process.wait(WAIT)}")
-        data += chunk
-    return data.decode().strip()
-
-
-@dataclass
-class PrivateBus:
-    """A ``dbus-daemon`` session bus of the tests' own, with nothing activatable on it."""
-
-    address: str
-    process: subprocess.Popen[bytes]
-
-    @classmethod
-    @contextlib.contextmanager
-    def start(cls, root: Path) -> Iterator[PrivateBus]:
-        """Run a bus under ``root``; ended (and reaped) on exit."""
-        sockets = _private_dir(root / "sockets")
-        config = root / "bus.conf"
-        config.write_text(BUS_CONFIG.format(socket_dir=sockets), encoding="utf-8")
-        process = subprocess.Popen(
-            ["dbus-daemon", f"--config-file={config}", "--print-address=1", "--nofork"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,  # "Failed to set fd limit" when not root
-            env=_clean_env(root),
-        )
-        try:
-            assert process.stdout is not None
-            address = _read_line(process.stdout.fileno(), "dbus-daemon address", process)
-            yield cls(address, process)
-        finally:
-            _end(process)
-
-    def env(self, base: dict[str, str]) -> dict[str, str]:
-        """``base`` with this bus as the session bus."""
-        return {**base, "DBUS_SESSION_BUS_ADDRESS": self.address}
+class PrivateBus(private_bus.PrivateBus):
+    """The shared private bus, plus what the notification tests ask of it."""
 
     def has_owner(self, name: str) -> bool:
         """``NameHasOwner(name)`` asked with ``dbus-send``, as any client would."""
@@ -283,12 +195,12 @@ def _start_xvfb(root: Path, stack: contextlib.ExitStack) -> str:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=log,
-                env=_clean_env(root),
+                env=clean_env(root),
             )
-        stack.callback(_end, process)
+        stack.callback(end_process, process)
         os.close(write_end)
         write_end = -1
-        return ":" + _read_line(read_end, "display number from Xvfb -displayfd", process)
+        return ":" + read_line(read_end, "display number from Xvfb -displayfd", process)
     finally:
         os.close(read_end)
         if write_end != -1:
@@ -312,7 +224,7 @@ class NotificationDesktop:
         with contextlib.ExitStack() as stack:
             display = _start_xvfb(root, stack)
             bus = stack.enter_context(PrivateBus.start(root / "bus"))
-            env = bus.env(_clean_env(root)) | {"DISPLAY": display}
+            env = bus.env(clean_env(root)) | {"DISPLAY": display}
             config = root / "dunstrc"
             config.write_text(DUNSTRC, encoding="utf-8")
             log = root / "dunst.log"
@@ -324,7 +236,7 @@ class NotificationDesktop:
                     stderr=subprocess.STDOUT,
                     env=env,
                 )
-            stack.callback(_end, dunst)
+            stack.callback(end_process, dunst)
             desktop = cls(display, bus, env, dunst, log)
             wait_until(desktop._serving, "dunst to own org.freedesktop.Notifications")
             yield desktop

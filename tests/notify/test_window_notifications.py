@@ -13,7 +13,6 @@ import contextlib
 import threading
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QWidget
@@ -23,38 +22,16 @@ from desktopchat.client.credentials import MemoryTokenStore
 from desktopchat.client.notify.freedesktop import FreedesktopBackend
 from desktopchat.client.settings import default_settings
 from desktopchat.paths import app_dirs
-from desktopchat.server.credentials import AppCredentials
 from desktopchat.ui.main_window import MainWindow
 from tests.inbox import WAIT
-from tests.integration.client.helpers import Account, RestartableHub, signup
+from tests.integration.client.helpers import (
+    Account,
+)
 from tests.notify.desktop import NotificationDesktop
 from tests.notify.helpers import close_leaked_socket
 from tests.notify.standin import StandInServer
 
 WAIT_MS = int(WAIT * 1000)
-
-
-@pytest.fixture
-def hub_server(credentials: AppCredentials, tmp_path: Path) -> Iterator[RestartableHub]:
-    """A relay-enabled hub on a free port."""
-    server = RestartableHub(credentials, tmp_path / "hub-data")
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def alice(hub_server: RestartableHub) -> Iterator[Account]:
-    account = signup(hub_server.url, "alice")
-    yield account
-    account.client.close()
-
-
-@pytest.fixture
-def bob(hub_server: RestartableHub) -> Iterator[Account]:
-    account = signup(hub_server.url, "bob")
-    yield account
-    account.client.close()
 
 
 @contextlib.contextmanager

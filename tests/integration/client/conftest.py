@@ -28,15 +28,13 @@ from pytestqt.qtbot import QtBot
 
 from desktopchat.client import backoff
 from desktopchat.client.session import ChatSession
-from desktopchat.server.credentials import AppCredentials
 from tests.inbox import WAIT
 from tests.integration.client.helpers import (
     Account,
     CliProcess,
-    RestartableHub,
-    signup,
     stop_embedded_hubs,
 )
+from tests.private_bus import PrivateBus, clean_env, end_process
 
 #: Reconnect and resend delays for in-process sessions: fast, but still real back-off.
 FAST_BASE = 0.05
@@ -53,31 +51,6 @@ def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(backoff, "BACKOFF_BASE", FAST_BASE)
     monkeypatch.setattr(backoff, "BACKOFF_CAP", FAST_CAP)
     monkeypatch.setattr(backoff.Backoff.__init__, "__defaults__", (FAST_BASE, FAST_CAP))
-
-
-@pytest.fixture
-def hub_server(credentials: AppCredentials, tmp_path: Path) -> Iterator[RestartableHub]:
-    """A relay-enabled hub that a test can stop and start again on the same port and data."""
-    server = RestartableHub(credentials, tmp_path / "hub-data")
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def alice(hub_server: RestartableHub) -> Iterator[Account]:
-    """The user whose sessions the tests open."""
-    account = signup(hub_server.url, "alice")
-    yield account
-    account.client.close()
-
-
-@pytest.fixture
-def bob(hub_server: RestartableHub) -> Iterator[Account]:
-    """Another user, writing through the relay's HTTP API."""
-    account = signup(hub_server.url, "bob")
-    yield account
-    account.client.close()
 
 
 @pytest.fixture
@@ -159,22 +132,6 @@ SECRET_SERVICE_PACKAGES = {
     "gdbus": "libglib2.0-bin",
 }
 
-#: A session bus with no service directories: nothing is D-Bus-activated behind our back
-#: (a second, locked gnome-keyring would make every keyring call hang on a prompt).
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir={socket_dir}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
-
 
 @pytest.fixture(scope="session")
 def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -190,27 +147,8 @@ def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "(listed in .ci/lib.sh TEST_SYSTEM_PACKAGES; `.ci/test` installs them)"
         )
     root = tmp_path_factory.mktemp("secret-service")
-    home, runtime, sockets = root / "home", root / "runtime", root / "bus"
-    for directory in (home, runtime, sockets):
-        directory.mkdir(mode=0o700)
-        directory.chmod(0o700)
-    config = root / "bus.conf"
-    config.write_text(BUS_CONFIG.format(socket_dir=sockets), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBUS_", "XDG_", "GNOME_"))}
-    env |= {"HOME": str(home), "XDG_RUNTIME_DIR": str(runtime)}
-    daemons: list[subprocess.Popen[str]] = []
-    try:
-        bus = subprocess.Popen(
-            ["dbus-daemon", f"--config-file={config}", "--print-address=1", "--nofork"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,  # "Failed to set fd limit" as non-root-in-a-box
-            text=True,
-            env=env,
-        )
-        daemons.append(bus)
-        address = _first_line(bus, "dbus-daemon's address")
-        env["DBUS_SESSION_BUS_ADDRESS"] = address
+    with PrivateBus.start(root) as bus:
+        env = bus.env(clean_env(root))
         keyring_daemon = subprocess.Popen(
             ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
             stdin=subprocess.PIPE,
@@ -219,54 +157,34 @@ def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             text=True,
             env=env,
         )
-        daemons.append(keyring_daemon)
-        assert keyring_daemon.stdin is not None
-        keyring_daemon.stdin.write("test keyring password")  # --unlock reads it until EOF
-        keyring_daemon.stdin.close()
-        waited = subprocess.run(
-            ["gdbus", "wait", "--session", "--timeout", str(int(WAIT)), "org.freedesktop.secrets"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=WAIT + 5,
-            check=False,
-        )
-        if waited.returncode != 0 or keyring_daemon.poll() is not None:
-            stderr = keyring_daemon.stderr.read() if keyring_daemon.poll() is not None else ""
-            pytest.fail(
-                "gnome-keyring-daemon did not take org.freedesktop.secrets on the private bus: "
-                f"{waited.stderr.strip()} {stderr.strip()}".strip()
+        try:
+            assert keyring_daemon.stdin is not None
+            keyring_daemon.stdin.write("test keyring password")  # --unlock reads it until EOF
+            keyring_daemon.stdin.close()
+            waited = subprocess.run(
+                [
+                    "gdbus",
+                    "wait",
+                    "--session",
+                    "--timeout",
+                    str(int(WAIT)),
+                    "org.freedesktop.secrets",
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=WAIT + 5,
+                check=False,
             )
-        yield address
-    finally:
-        for daemon in reversed(daemons):
-            _end(daemon)
-
-
-def _end(process: subprocess.Popen[str]) -> None:
-    """Terminate ``process``, kill it if it lingers, reap it and close its pipes."""
-    if process.poll() is None:
-        process.terminate()
-    try:
-        process.wait(WAIT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    for stream in (process.stdin, process.stdout, process.stderr):
-        if stream is not None:
-            stream.close()
-
-
-def _first_line(process: subprocess.Popen[str], what: str) -> str:
-    """The first stdout line of ``process``, or fail saying ``what`` never came."""
-    assert process.stdout is not None
-    result: list[str] = []
-    reader = threading.Thread(target=lambda: result.append(process.stdout.readline()))  # type: ignore[union-attr]
-    reader.start()
-    reader.join(WAIT)
-    if not result or not result[0].strip():
-        pytest.fail(f"no {what} (exit code {process.poll()})")
-    return result[0].strip()
+            if waited.returncode != 0 or keyring_daemon.poll() is not None:
+                stderr = keyring_daemon.stderr.read() if keyring_daemon.poll() is not None else ""
+                pytest.fail(
+                    "gnome-keyring-daemon did not take org.freedesktop.secrets on the private "
+                    f"bus: {waited.stderr.strip()} {stderr.strip()}".strip()
+                )
+            yield bus.address
+        finally:
+            end_process(keyring_daemon)
 
 
 def _forget_viable_keyrings() -> None:
