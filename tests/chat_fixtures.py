@@ -1,4 +1,4 @@
-"""A relay-enabled hub that can be restarted, and two signed-up users on it.
+"""A relay-enabled hub that can be restarted, two signed-up users on it, fast retries.
 
 Used by the client integration tests and the window-notification tests; registered for
 the whole suite in tests/conftest.py (``pytest_plugins``), so neither copies it.
@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from desktopchat.client import backoff
 from desktopchat.server.credentials import AppCredentials
 from tests.integration.client.helpers import Account, RestartableHub, signup
 
@@ -38,3 +39,10 @@ def bob(hub_server: RestartableHub) -> Iterator[Account]:
     account = signup(hub_server.url, "bob")
     yield account
     account.client.close()
+
+
+@pytest.fixture
+def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retry delays of 50-250 ms, so reconnect and outbox tests do not wait out seconds."""
+    monkeypatch.setattr(backoff, "BACKOFF_BASE", 0.05)
+    monkeypatch.setattr(backoff, "BACKOFF_CAP", 0.25)

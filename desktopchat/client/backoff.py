@@ -16,9 +16,11 @@ BACKOFF_CAP = 30.0
 class Backoff:
     """Exponential back-off with full jitter: ``uniform(base, min(cap, base * 2**n))``."""
 
-    def __init__(self, base: float = BACKOFF_BASE, cap: float = BACKOFF_CAP) -> None:
-        self.base = base
-        self.cap = cap
+    def __init__(self, base: float | None = None, cap: float | None = None) -> None:
+        # The module's values are read now, not when the class was defined, so tests (and
+        # anyone tuning them) can change BACKOFF_BASE/BACKOFF_CAP and be heard.
+        self.base = BACKOFF_BASE if base is None else base
+        self.cap = BACKOFF_CAP if cap is None else cap
         self.attempts = 0
 
     def next_delay(self) -> float:

@@ -115,6 +115,16 @@ def _int_param(request: web.Request, name: str) -> int | None:
     return int(raw)
 
 
+def _page_limit(request: web.Request) -> int:
+    """``limit`` of a history or changes page: 1-200, 50 when not given."""
+    limit = _int_param(request, "limit")
+    if limit is None:
+        return limits.HISTORY_DEFAULT_LIMIT
+    if not 1 <= limit <= limits.HISTORY_MAX_LIMIT:
+        raise ApiError(400, "invalid_limit", f"'limit' must be 1-{limits.HISTORY_MAX_LIMIT}")
+    return limit
+
+
 async def get_messages(request: web.Request) -> web.Response:
     """History: ``after=ID`` (catch-up) or ``before=ID`` (scroll back), ``limit``, ``has_more``."""
     relay = request.app[RELAY]
@@ -123,11 +133,7 @@ async def get_messages(request: web.Request) -> web.Response:
     after, before = _int_param(request, "after"), _int_param(request, "before")
     if after is not None and before is not None:
         raise ApiError(400, "invalid_range", "Give 'after' or 'before', not both")
-    limit = _int_param(request, "limit")
-    if limit is None:
-        limit = limits.HISTORY_DEFAULT_LIMIT
-    if not 1 <= limit <= limits.HISTORY_MAX_LIMIT:
-        raise ApiError(400, "invalid_limit", f"'limit' must be 1-{limits.HISTORY_MAX_LIMIT}")
+    limit = _page_limit(request)
     page = await relay.db(relay.store.history, room.name, after=after, before=before, limit=limit)
     return web.json_response(
         {"messages": [m.to_json() for m in page.messages], "has_more": page.has_more}
@@ -143,11 +149,7 @@ async def get_changes(request: web.Request) -> web.Response:
     await relay.user_of(request)
     room = await _room(relay, request)
     since = _int_param(request, "since")
-    limit = _int_param(request, "limit")
-    if limit is None:
-        limit = limits.HISTORY_DEFAULT_LIMIT
-    if not 1 <= limit <= limits.HISTORY_MAX_LIMIT:
-        raise ApiError(400, "invalid_limit", f"'limit' must be 1-{limits.HISTORY_MAX_LIMIT}")
+    limit = _page_limit(request)
     page = await relay.db(relay.store.changes, room.name, since, limit)
     return web.json_response(
         {

@@ -26,7 +26,6 @@ import pytest
 from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
-from desktopchat.client import backoff
 from desktopchat.client.session import ChatSession
 from tests.inbox import WAIT
 from tests.integration.client.helpers import (
@@ -37,20 +36,6 @@ from tests.integration.client.helpers import (
 from tests.private_bus import PrivateBus, clean_env, end_process
 
 #: Reconnect and resend delays for in-process sessions: fast, but still real back-off.
-FAST_BASE = 0.05
-FAST_CAP = 0.25
-
-
-@pytest.fixture
-def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Shrink the back-off of every :class:`Backoff` created during the test.
-
-    The module constants are bound as ``__init__`` defaults when the class is defined, so
-    patching them alone changes nothing; the defaults are patched too.
-    """
-    monkeypatch.setattr(backoff, "BACKOFF_BASE", FAST_BASE)
-    monkeypatch.setattr(backoff, "BACKOFF_CAP", FAST_CAP)
-    monkeypatch.setattr(backoff.Backoff.__init__, "__defaults__", (FAST_BASE, FAST_CAP))
 
 
 @pytest.fixture

@@ -30,7 +30,6 @@ import shiboken6
 from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
-from desktopchat.client import backoff
 from desktopchat.client.credentials import MemoryTokenStore
 from desktopchat.client.domain import Message
 from desktopchat.client.outbox import OutboxItem
@@ -53,20 +52,6 @@ QT_CLEAN = [
     pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)"),
 ]
 #: Reconnect and resend delays: fast, but still the real back-off code.
-FAST_BASE = 0.05
-FAST_CAP = 0.25
-
-
-@pytest.fixture
-def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Shrink every :class:`Backoff` created during the test.
-
-    The module constants are bound as ``Backoff.__init__`` defaults when the class is
-    defined, so patching the constants alone changes nothing: the defaults are patched too.
-    """
-    monkeypatch.setattr(backoff, "BACKOFF_BASE", FAST_BASE)
-    monkeypatch.setattr(backoff, "BACKOFF_CAP", FAST_CAP)
-    monkeypatch.setattr(backoff.Backoff.__init__, "__defaults__", (FAST_BASE, FAST_CAP))
 
 
 class HubControl:
