@@ -15,7 +15,7 @@ from aiohttp import web
 
 from desktopchat.server.http_errors import ApiError
 from desktopchat.server.relay import limits
-from desktopchat.server.relay.models import ROOM_NAME, Message, Room
+from desktopchat.server.relay.models import DIRECTORY_CHANNEL, ROOM_NAME, Message, Room
 from desktopchat.server.relay.publisher import PublishError
 from desktopchat.server.relay.service import RELAY, Relay, read_json, string_field
 from desktopchat.server.relay.store import AlreadyExistsError, NotFoundError
@@ -48,7 +48,36 @@ async def post_rooms(request: web.Request) -> web.Response:
         room = await relay.db(relay.store.create_room, name, topic, user.id)
     except AlreadyExistsError:
         raise ApiError(409, "room_exists", f"Room {name} already exists") from None
+    await _announce_room(relay, "room-created", room)
     return web.json_response({"room": room.to_json()}, status=201)
+
+
+async def patch_room(request: web.Request) -> web.Response:
+    """Change a room's topic: ``{topic}`` → the room (any signed-in user, as in Slack)."""
+    relay = request.app[RELAY]
+    await relay.user_of(request)
+    room = await _room(relay, request)
+    body = await read_json(request)
+    topic = string_field(body, "topic", max_length=limits.MAX_TOPIC, required=False)
+    if topic is None:
+        raise ApiError(400, "missing_topic", 'Give the new topic as {"topic": "..."}')
+    topic = topic.strip()
+    if topic != room.topic:
+        try:
+            room = await relay.db(relay.store.set_topic, room.name, topic)
+        except NotFoundError:
+            raise ApiError(404, "no_such_room", "No such room") from None
+        await _announce_room(relay, "room-updated", room)
+    return web.json_response({"room": room.to_json()})
+
+
+async def _announce_room(relay: Relay, event: str, room: Room) -> None:
+    """Tell every signed-in client (the directory channel); a client that misses it
+    refreshes its room list when it reconnects, so a failed trigger loses nothing."""
+    try:
+        await relay.publisher.trigger(DIRECTORY_CHANNEL, event, {"room": room.to_json()})
+    except PublishError as exc:
+        log.warning("room %s stored but %s not announced: %s", room.name, event, exc)
 
 
 async def _room(relay: Relay, request: web.Request) -> Room:
@@ -204,6 +233,7 @@ def add_routes(app: web.Application) -> None:
     """Mount the room and message endpoints."""
     app.router.add_get("/api/rooms", get_rooms)
     app.router.add_post("/api/rooms", post_rooms)
+    app.router.add_patch("/api/rooms/{room}", patch_room)
     app.router.add_get("/api/rooms/{room}/messages", get_messages)
     app.router.add_post("/api/rooms/{room}/messages", post_message)
     app.router.add_get("/api/rooms/{room}/changes", get_changes)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import json
+from desktopchat.text_size import text_bytes
+
+__all__ = ["text_bytes"]
 
 #: Message text, counted as UTF-8 bytes of its JSON-escaped form (what travels in the event).
 MAX_TEXT_BYTES = 8 * 1024
@@ -13,8 +15,3 @@ MIN_PASSWORD = 8
 HISTORY_DEFAULT_LIMIT = 50
 HISTORY_MAX_LIMIT = 200
 SESSION_LIFETIME_SECONDS = 30 * 24 * 3600
-
-
-def text_bytes(text: str) -> int:
-    """Size of ``text`` as it travels: UTF-8 bytes of its JSON string, without the quotes."""
-    return len(json.dumps(text, ensure_ascii=False).encode()) - 2

@@ -202,6 +202,15 @@ class SqliteStore:
                 raise AlreadyExistsError(f"room {name!r} exists") from None
         return Room(name, topic)
 
+    def set_topic(self, name: str, topic: str) -> Room:
+        with self._lock:
+            changed = self._db.execute(
+                "UPDATE rooms SET topic = ? WHERE name = ?", (topic, name)
+            ).rowcount
+        if not changed:
+            raise NotFoundError(f"room {name!r}")
+        return Room(name, topic)
+
     # ------------------------------------------------------------------------ messages
 
     def add_message(

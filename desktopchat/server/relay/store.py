@@ -94,6 +94,10 @@ class Store(Protocol):
         """Add a room; :class:`AlreadyExistsError` if the name is taken."""
         ...
 
+    def set_topic(self, name: str, topic: str) -> Room:
+        """Change a room's topic; :class:`NotFoundError` if there is no such room."""
+        ...
+
     def add_message(
         self, room: str, author_id: int, client_id: str, text: str, now: float
     ) -> tuple[Message, bool]:
