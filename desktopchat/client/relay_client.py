@@ -192,6 +192,11 @@ class RelayClient:
             )
         )
 
+    def set_topic(self, room: str, topic: str) -> Room:
+        """Change a room's topic (everyone's room list hears of it)."""
+        answer = self._request("PATCH", f"/api/rooms/{room}", json={"topic": topic})
+        return Room.from_json(_member(answer, "room"))
+
     def send(self, room: str, text: str, client_id: str) -> Message:
         """Send a message; safe to repeat with the same ``client_id`` (no duplicate)."""
         body = {"text": text, "client_id": client_id}
