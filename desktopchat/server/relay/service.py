@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import math
 import re
 import time
 from collections.abc import Callable
@@ -174,7 +175,7 @@ def decimal(raw: str) -> int | None:
 
 def retry_seconds(wait: float) -> int:
     """Whole seconds to tell a throttled client (at least 1), as ``Retry-After`` carries."""
-    return int(wait) + 1
+    return max(1, math.ceil(wait))
 
 
 def too_many(code: str, message: str, wait: float) -> ApiError:
