@@ -19,6 +19,7 @@ from desktopchat.server.relay.store import (
     Credentials,
     NotFoundError,
     Page,
+    RoomPage,
 )
 from desktopchat.sqlite_files import open_database, schema_version
 
@@ -64,6 +65,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE rooms ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE messages ADD COLUMN changed_seq INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX messages_by_change ON messages (room_id, changed_seq);
+    """,
+    # 3: single-use proofs (local-login signatures), kept until they would expire anyway.
+    """
+    CREATE TABLE used_once (key TEXT PRIMARY KEY, expires_at REAL NOT NULL) WITHOUT ROWID;
+    CREATE INDEX used_once_by_expiry ON used_once (expires_at);
     """,
 )
 
@@ -177,12 +183,26 @@ class SqliteStore:
         with self._lock:
             self._db.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
 
+    def use_once(self, key: str, expires_at: float, now: float) -> bool:
+        # Two autocommit statements, each atomic: a replay racing the first use loses.
+        with self._lock:
+            self._db.execute("DELETE FROM used_once WHERE expires_at <= ?", (now,))
+            cursor = self._db.execute(
+                "INSERT OR IGNORE INTO used_once (key, expires_at) VALUES (?, ?)",
+                (key, expires_at),
+            )
+        return cursor.rowcount == 1
+
     # --------------------------------------------------------------------------- rooms
 
-    def rooms(self) -> list[Room]:
+    def rooms(self, *, after: str, limit: int) -> RoomPage:
         with self._lock:
-            rows = self._db.execute("SELECT name, topic FROM rooms ORDER BY name").fetchall()
-        return [Room(str(name), str(topic)) for name, topic in rows]
+            rows = self._db.execute(
+                "SELECT name, topic FROM rooms WHERE name > ? ORDER BY name LIMIT ?",
+                (after, limit + 1),
+            ).fetchall()
+        rooms = [Room(str(name), str(topic)) for name, topic in rows[:limit]]
+        return RoomPage(rooms, has_more=len(rows) > limit)
 
     def room(self, name: str) -> Room | None:
         with self._lock:
