@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 from aiohttp import WSMsgType, web
 
@@ -10,6 +11,7 @@ from desktopchat.server import frames, limits
 from desktopchat.server.core import (
     CLOSE_APP_NOT_FOUND,
     CLOSE_GOING_AWAY,
+    CLOSE_INVALID_VERSION,
     CLOSE_NO_PROTOCOL,
     CLOSE_UNSUPPORTED_PROTOCOL,
 )
@@ -19,6 +21,9 @@ HUB = web.AppKey("hub", Hub)
 
 #: aiohttp's own frame ceiling; the core answers frames over 32 KB with ``pusher:error``.
 _MAX_WS_MESSAGE = 1024 * 1024
+#: A protocol version as clients send it: ASCII digits only (``str.isdigit`` also accepts
+#: '²', which ``int()`` refuses, and 5,000 digits exceed ``int()``'s limit).
+_PROTOCOL_VERSION = re.compile(r"\A[0-9]{1,3}\Z")
 
 
 def refusal(hub: Hub, key: str, protocol: str | None) -> tuple[int, str] | None:
@@ -28,10 +33,12 @@ def refusal(hub: Hub, key: str, protocol: str | None) -> tuple[int, str] | None:
         return CLOSE_GOING_AWAY, "Over capacity; reconnect later"
     if key != hub.config.credentials.key:
         return CLOSE_APP_NOT_FOUND, f"App key {key[:64]} not in this cluster"
-    if protocol is None:
+    if not protocol:
         return CLOSE_NO_PROTOCOL, "No protocol version supplied"
-    if not protocol.isdigit() or int(protocol) not in limits.SUPPORTED_PROTOCOLS:
-        return CLOSE_UNSUPPORTED_PROTOCOL, f"Unsupported protocol version {protocol[:16]}"
+    if _PROTOCOL_VERSION.match(protocol) is None:
+        return CLOSE_INVALID_VERSION, f"Invalid protocol version {protocol[:16]!a}"
+    if int(protocol) not in limits.SUPPORTED_PROTOCOLS:
+        return CLOSE_UNSUPPORTED_PROTOCOL, f"Unsupported protocol version {protocol}"
     return None
 
 
