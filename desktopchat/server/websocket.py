@@ -57,7 +57,7 @@ async def handle(request: web.Request) -> web.WebSocketResponse:
     loop = asyncio.get_running_loop()
     core = hub.core
     socket_id, greeting = core.open(loop.time())
-    peer = hub.attach(socket_id, ws)
+    peer = hub.attach(socket_id, ws, request.transport)
     hub.perform(greeting)
     try:
         async for msg in ws:
@@ -69,7 +69,8 @@ async def handle(request: web.Request) -> web.WebSocketResponse:
             elif msg.type is WSMsgType.PONG:
                 core.activity(socket_id, loop.time())
             elif msg.type is WSMsgType.BINARY:
-                peer.send(frames.error("Malformed frame: binary frames are not supported", None))
+                error = frames.error("Malformed frame: binary frames are not supported", None)
+                peer.send(error, len(error))
     finally:
         hub.detach(socket_id)
         await peer.stop()
