@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -100,6 +101,7 @@ def ready_line(running: RunningHub) -> str:
 def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     """Start the hub and block until a signal stops it."""
     from desktopchat.server import credentials as hub_credentials  # noqa: PLC0415
+    from desktopchat.server import data_dir as data_dir_checks  # noqa: PLC0415
     from desktopchat.server.hub import HubConfig  # noqa: PLC0415
     from desktopchat.server.relay.service import RelayConfig  # noqa: PLC0415
     from desktopchat.server.runner import serve_forever, start  # noqa: PLC0415
@@ -109,7 +111,11 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         return 2
     data_dir = args.data_dir or dirs.data / "hub"
     try:
+        data_dir_checks.prepare(data_dir)
         creds = resolve_credentials(args, data_dir)
+    except data_dir_checks.DataDirError as exc:
+        print(f"desktopchat serve: {exc}", file=sys.stderr)
+        return 1
     except hub_credentials.CredentialsError as exc:
         print(f"desktopchat serve: {exc}", file=sys.stderr)
         return 2
@@ -128,6 +134,11 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
 
     try:
         serve_forever(lambda: start(config), announce)
+    except sqlite3.Error as exc:
+        print(
+            f"desktopchat serve: {data_dir_checks.database_error(data_dir, exc)}", file=sys.stderr
+        )
+        return 1
     except OSError as exc:
         print(
             f"desktopchat serve: cannot listen on {args.host}:{args.port}: {exc.strerror}",

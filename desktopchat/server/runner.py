@@ -18,7 +18,7 @@ from desktopchat.server.app import make_app
 from desktopchat.server.hub import Hub, HubConfig
 from desktopchat.server.relay.app import make_standalone_app
 from desktopchat.server.relay.publisher import Upstream
-from desktopchat.server.relay.service import RELAY, RelayConfig
+from desktopchat.server.relay.service import RELAY, Relay, RelayConfig
 from desktopchat.server.websocket import HUB
 
 #: Seconds aiohttp waits for open handlers after the goodbye frames went out.
@@ -52,6 +52,11 @@ class RunningHub(RunningServer):
     def ws_url(self) -> str:
         """Base WebSocket URL, as printed in the ready line."""
         return f"ws://{self.host}:{self.port}"
+
+    @property
+    def relay(self) -> Relay | None:
+        """The relay mounted under ``/api/``, if any, for tests that look inside."""
+        return self._runner.app.get(RELAY)
 
 
 async def listen(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
