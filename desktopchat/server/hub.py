@@ -45,6 +45,8 @@ class HubConfig:
     #: Sockets accepted before new ones are told to come back later (4100); None: no cap.
     #: Set below the open-files limit so the HTTP API always has descriptors left.
     max_connections: int | None = None
+    #: Seconds a new connection has to send a complete request head (slowloris guard).
+    header_timeout: float = 10.0
 
 
 class Hub:

@@ -8,6 +8,7 @@ import re
 from aiohttp import WSMsgType, web
 
 from desktopchat.server import frames, limits
+from desktopchat.server.connection_guard import GUARD
 from desktopchat.server.core import (
     CLOSE_APP_NOT_FOUND,
     CLOSE_GOING_AWAY,
@@ -26,10 +27,13 @@ _MAX_WS_MESSAGE = 1024 * 1024
 _PROTOCOL_VERSION = re.compile(r"\A[0-9]{1,3}\Z")
 
 
-def refusal(hub: Hub, key: str, protocol: str | None) -> tuple[int, str] | None:
-    """Why a connection must be refused before it starts, as ``(code, message)``, or None."""
+def refusal(hub: Hub, key: str, protocol: str | None, pending: int = 0) -> tuple[int, str] | None:
+    """Why a connection must be refused before it starts, as ``(code, message)``, or None.
+
+    ``pending`` connections (no request head yet) hold descriptors too, so they count.
+    """
     cap = hub.config.max_connections
-    if cap is not None and hub.core.connection_count >= cap:
+    if cap is not None and hub.core.connection_count + pending >= cap:
         return CLOSE_GOING_AWAY, "Over capacity; reconnect later"
     if key != hub.config.credentials.key:
         return CLOSE_APP_NOT_FOUND, f"App key {key[:64]} not in this cluster"
@@ -47,7 +51,9 @@ async def handle(request: web.Request) -> web.WebSocketResponse:
     hub = request.app[HUB]
     ws = web.WebSocketResponse(autoping=False, max_msg_size=_MAX_WS_MESSAGE)
     await ws.prepare(request)
-    refused = refusal(hub, request.match_info["key"], request.query.get("protocol"))
+    guard = request.app.get(GUARD)
+    pending = guard.pending if guard is not None else 0
+    refused = refusal(hub, request.match_info["key"], request.query.get("protocol"), pending)
     if refused is not None:
         code, message = refused
         await ws.send_str(frames.error(message, code))
