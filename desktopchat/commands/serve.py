@@ -44,6 +44,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--app-secret", help=f"Pusher app secret (prefer ${ENV_APP_SECRET})")
     parser.add_argument("--data-dir", type=Path, help="where the hub keeps its state")
     parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address clients reach the hub at, if not the one they asked for "
+        "(behind a proxy or a port mapping): GET /api/config answers it",
+    )
+    parser.add_argument(
         "--seed-compat",
         action="store_true",
         help="also serve POST /AJAX_save/send for the original web chat page",
@@ -103,7 +109,8 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     from desktopchat.server import credentials as hub_credentials  # noqa: PLC0415
     from desktopchat.server import data_dir as data_dir_checks  # noqa: PLC0415
     from desktopchat.server.hub import HubConfig  # noqa: PLC0415
-    from desktopchat.server.relay.service import RelayConfig  # noqa: PLC0415
+    from desktopchat.server.relay.public_address import endpoint_from_url  # noqa: PLC0415
+    from desktopchat.server.relay.service import ClientEndpoint, RelayConfig  # noqa: PLC0415
     from desktopchat.server.runner import serve_forever, start  # noqa: PLC0415
 
     if not 0 <= args.port <= 65535:
@@ -119,7 +126,14 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     except hub_credentials.CredentialsError as exc:
         print(f"desktopchat serve: {exc}", file=sys.stderr)
         return 2
-    relay = RelayConfig(data_dir=data_dir, seed_compat=args.seed_compat, local_login=True)
+    try:
+        endpoint = endpoint_from_url(args.public_url) if args.public_url else ClientEndpoint()
+    except ValueError as exc:
+        print(f"desktopchat serve: {exc}", file=sys.stderr)
+        return 2
+    relay = RelayConfig(
+        data_dir=data_dir, seed_compat=args.seed_compat, local_login=True, client_endpoint=endpoint
+    )
     limit = raise_open_files_limit()
     config = HubConfig(
         credentials=creds,
