@@ -39,7 +39,8 @@ def open_database(
                 db.execute(f"PRAGMA user_version={number}")
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite already rolled back after a full disk
+                db.execute("ROLLBACK")
             raise
     for _ in range(WAL_ATTEMPTS):
         try:

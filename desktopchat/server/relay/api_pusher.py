@@ -7,7 +7,7 @@ from aiohttp import web
 from desktopchat import __version__
 from desktopchat.server import limits as channel_limits
 from desktopchat.server.http_errors import ApiError
-from desktopchat.server.relay import limits
+from desktopchat.server.relay import limits, public_address
 from desktopchat.server.relay.models import (
     DIRECTORY_CHANNEL,
     MESSAGE_CHANNEL_PREFIX,
@@ -24,9 +24,8 @@ async def get_config(request: web.Request) -> web.Response:
     if endpoint.cluster:
         pusher["cluster"] = endpoint.cluster
     else:
-        # Embedded: the WebSocket is on the very host and port this request reached.
-        pusher["host"] = endpoint.host or request.url.host
-        pusher["port"] = endpoint.port or request.url.port
+        # Embedded: the WebSocket is on the host and port this request reached.
+        pusher["host"], pusher["port"] = public_address.websocket_address(request, endpoint)
     return web.json_response(
         {
             "pusher": pusher,

@@ -11,6 +11,7 @@ import hashlib
 import logging
 import math
 import re
+import sqlite3
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,7 +24,7 @@ import aiohttp
 from aiohttp import web
 
 from desktopchat.server.http_errors import ApiError, json_object
-from desktopchat.server.relay import limits
+from desktopchat.server.relay import limits, storage_errors
 from desktopchat.server.relay.models import User
 from desktopchat.server.relay.publisher import Publisher, Upstream
 from desktopchat.server.relay.ratelimit import Throttles
@@ -104,7 +105,13 @@ class Relay:
     async def db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a store call on the store's thread."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._db, partial(fn, *args, **kwargs))
+        try:
+            return await loop.run_in_executor(self._db, partial(fn, *args, **kwargs))
+        except sqlite3.Error as exc:
+            answer = storage_errors.api_error(exc)
+            if answer is None:
+                raise
+            raise answer from exc
 
     async def cpu(self, fn: Callable[..., T], *args: Any) -> T:
         """Run CPU-heavy work (password hashing) off the event loop."""

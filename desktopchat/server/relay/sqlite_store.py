@@ -113,6 +113,8 @@ class SqliteStore:
         self._db = open_database(path, MIGRATIONS, check_same_thread=False)
         self._db.execute("PRAGMA foreign_keys=ON")
         self._lock = threading.Lock()
+        #: SQLite's own cap on the file (in pages), which :meth:`limit_size` can lower.
+        self._max_pages = int(self._db.execute("PRAGMA max_page_count").fetchone()[0])
 
     @property
     def schema_version(self) -> int:
@@ -123,6 +125,28 @@ class SqliteStore:
         """Close the connection (the WAL is checkpointed by SQLite)."""
         with self._lock:
             self._db.close()
+
+    def _rollback(self) -> None:
+        """Undo the open transaction, if SQLite has not already (it has, on a full disk)."""
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+
+    def limit_size(self, max_bytes: int | None) -> None:
+        """Cap the database file at ``max_bytes`` (None: SQLite's own maximum).
+
+        Past the cap writes fail exactly as on a full disk while reads go on; raising it is
+        like space coming back. Not persistent: it holds for this connection only.
+        """
+        with self._lock:
+            page_size = int(self._db.execute("PRAGMA page_size").fetchone()[0])
+            pages = self._max_pages if max_bytes is None else max(1, max_bytes // page_size)
+            self._db.execute(f"PRAGMA max_page_count={pages}")
+
+    def size(self) -> int:
+        """Bytes the database's pages take now."""
+        with self._lock:
+            pages = int(self._db.execute("PRAGMA page_count").fetchone()[0])
+            return pages * int(self._db.execute("PRAGMA page_size").fetchone()[0])
 
     # ------------------------------------------------------------------------ accounts
 
@@ -263,7 +287,7 @@ class SqliteStore:
                     message_id = existing[0]
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise
             return self._message_unlocked(room, message_id), existing is None
 
@@ -308,7 +332,7 @@ class SqliteStore:
                     raise NotFoundError(f"no message {message_id} in {room!r}")
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise
             return self._message_unlocked(room, message_id)
 
