@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QIcon, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktopchat.client.realtime import ConnectionState
+from desktopchat.ui import theme
 from desktopchat.ui.avatars import AvatarCache
 
 #: Seconds "alice is typing…" stays after her last typing event.
@@ -92,6 +93,13 @@ class ConnectionBanner(QFrame):
         self.retry.setVisible(state is not ConnectionState.CONNECTING)
         self.show()
 
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+        """A tinted background from the palette (:func:`theme.banner_background`)."""
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), theme.banner_background(self.palette()))
+        painter.end()
+        super().paintEvent(event)
+
 
 class MembersPanel(QListWidget):
     """Who is in the room now (its presence channel), with avatars."""
@@ -102,6 +110,12 @@ class MembersPanel(QListWidget):
         self._avatars = avatars
         self._members: dict[str, dict[str, Any]] = {}
         avatars.updated.connect(self._render)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        """Another theme: the avatars are drawn again on its background."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._render()
 
     def set_members(self, members: dict[str, Any]) -> None:
         """Everyone present (on subscription)."""
