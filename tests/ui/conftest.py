@@ -12,6 +12,7 @@ import os
 # Before pytest-qt creates the QApplication: these tests need no display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import contextlib
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -121,8 +122,8 @@ def use_clock(monkeypatch: pytest.MonkeyPatch, module: str, clock: FakeClock) ->
     monkeypatch.setattr(f"{module}.time", SimpleNamespace(monotonic=clock.monotonic))
 
 
-@pytest.fixture
-def restore_theme(qtbot: QtBot) -> Iterator[None]:
+@contextlib.contextmanager
+def theme_restored() -> Iterator[None]:
     """Put back the application's style, palette and colour scheme after a theme test.
 
     The theme is application-wide; later tests in the same process must not inherit it.
@@ -130,7 +131,16 @@ def restore_theme(qtbot: QtBot) -> Iterator[None]:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     style, palette = app.style().name(), app.palette()
-    yield
-    QGuiApplication.styleHints().setColorScheme(Qt.ColorScheme.Unknown)
-    app.setStyle(style)
-    app.setPalette(palette)
+    try:
+        yield
+    finally:
+        QGuiApplication.styleHints().setColorScheme(Qt.ColorScheme.Unknown)
+        app.setStyle(style)
+        app.setPalette(palette)
+
+
+@pytest.fixture
+def restore_theme(qtbot: QtBot) -> Iterator[None]:
+    """The test may change the theme; it is put back afterwards (:func:`theme_restored`)."""
+    with theme_restored():
+        yield
