@@ -11,6 +11,10 @@ palette on every platform (native styles such as Windows' or macOS' ignore parts
 it says ``Unknown``. An explicit choice is also passed on to the platform, so window frames
 and native dialogs can follow where the platform supports that.
 
+Keyboard focus must be seen on every Tab stop: Fusion marks a focused check box with a
+faint tint and a focused default button not at all (it already wears the default outline),
+so :class:`FocusRingStyle` draws a ring in the highlight colour on both.
+
 This module is the one place that decides colours: widgets that paint for themselves (the
 message delegate, avatars, the connection banner, links in rich text) ask the functions
 below, which derive everything from a palette, so a later design system can grow here.
@@ -18,9 +22,16 @@ below, which derive everything from a palette, so a later design system can grow
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Slot
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QObject, QRectF, Qt, Slot
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette, QPen
+from PySide6.QtWidgets import (
+    QApplication,
+    QProxyStyle,
+    QStyle,
+    QStyleFactory,
+    QStyleOption,
+    QWidget,
+)
 
 #: The names the settings store, in the order the Settings dialog offers them.
 NAMES = ("system", "light", "dark")
@@ -112,6 +123,53 @@ def scheme_is_dark(name: str, platform_scheme: Qt.ColorScheme) -> bool:
     return platform_scheme == Qt.ColorScheme.Dark  # "system"; Unknown counts as light
 
 
+#: Width of the keyboard-focus ring, in device-independent pixels.
+FOCUS_RING = 2.0
+
+
+class FocusRingStyle(QProxyStyle):
+    """Fusion, with a keyboard-focus ring that shows on check boxes and push buttons."""
+
+    def __init__(self) -> None:
+        super().__init__(QStyleFactory.create(STYLE))
+
+    def drawPrimitive(  # noqa: N802 - Qt API
+        self,
+        element: QStyle.PrimitiveElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        """Focus frames (check boxes, radio buttons, item views) as a clear ring."""
+        if element == QStyle.PrimitiveElement.PE_FrameFocusRect:
+            _ring(painter, option, option.rect.toRectF().adjusted(1, 1, -1, -1))
+            return
+        super().drawPrimitive(element, option, painter, widget)
+
+    def drawControl(  # noqa: N802 - Qt API
+        self,
+        element: QStyle.ControlElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        """Push buttons as Fusion draws them, plus a ring while they have keyboard focus."""
+        super().drawControl(element, option, painter, widget)
+        if element == QStyle.ControlElement.CE_PushButton and (
+            option.state & QStyle.StateFlag.State_HasFocus
+        ):
+            _ring(painter, option, option.rect.toRectF().adjusted(1.5, 1.5, -1.5, -1.5))
+
+
+def _ring(painter: QPainter, option: QStyleOption, rect: QRectF) -> None:
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(option.palette.color(Role.Highlight), FOCUS_RING))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRoundedRect(rect, 3, 3)
+    painter.restore()
+
+
 class _Theme(QObject):
     """The theme in use; follows the platform's colour scheme while it is ``"system"``."""
 
@@ -137,8 +195,8 @@ class _Theme(QObject):
         app = QApplication.instance()
         if not isinstance(app, QApplication):
             return
-        if app.style().name().lower() != STYLE.lower():
-            app.setStyle(STYLE)
+        if not isinstance(app.style(), FocusRingStyle):
+            app.setStyle(FocusRingStyle())
         app.setPalette(palette(dark))
 
 
