@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktopchat.client import room_names
 from desktopchat.client.notify.center import Preferences
 from desktopchat.client.notify.policy import RoomMode
 from desktopchat.client.settings import Profile
@@ -96,6 +98,20 @@ class SignInDialog(QDialog):
         layout.addWidget(self.buttons)
         self.new_account.toggled.connect(self._mode)
         self._mode(False)
+        # Tab follows the form (widgets were created in another order): ticking "Create a
+        # new account" makes Display name and Email the next stops.
+        chain = (
+            self.server,
+            self.username,
+            self.password,
+            self.new_account,
+            self.display_name,
+            self.email,
+            self.remember,
+            self.buttons,
+        )
+        for before, after in itertools.pairwise(chain):
+            QWidget.setTabOrder(before, after)
 
     def _mode(self, create: bool) -> None:
         self.display_name.setEnabled(create)
@@ -134,7 +150,18 @@ class SignInDialog(QDialog):
 
 
 class NewRoomDialog(QDialog):
-    """Name and topic of a new room."""
+    """Name and topic of a new room; what is wrong with a name is said beside the field.
+
+    A name the relay's rule refuses (:mod:`desktopchat.client.room_names`) never leaves
+    the dialog; a valid one is :attr:`requested`, and the window answers with
+    :meth:`failed` (the relay refused it: the dialog stays open with the reason) or
+    closes the dialog.
+
+    Signals:
+        requested(str, str): the room's name and topic.
+    """
+
+    requested = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -142,17 +169,43 @@ class NewRoomDialog(QDialog):
         self.name = QLineEdit(self)
         self.name.setPlaceholderText("lower-case letters, digits, - and _")
         self.name.setAccessibleName("Room name")
+        self.name.setMaxLength(room_names.MAX_LENGTH + 16)  # room to say it is too long
+        self.error = QLabel(self)
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Room name problem")
+        self.error.hide()
         self.topic = QLineEdit(self)
         self.topic.setAccessibleName("Room topic")
         form = QFormLayout(self)
         form.addRow("Name", self.name)
+        form.addRow("", self.error)
         form.addRow("Topic", self.topic)
-        buttons = QDialogButtonBox(
+        self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, parent=self
         )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create")
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        self.name.textEdited.connect(lambda _: self.error.hide())
+
+    def _submit(self) -> None:
+        name = self.name.text().strip()
+        wrong = room_names.problem(name)
+        if wrong is not None:
+            self.failed(wrong)
+            return
+        self.error.hide()
+        self.buttons.setEnabled(False)  # until the window answers
+        self.requested.emit(name, self.topic.text().strip())
+
+    def failed(self, message: str) -> None:
+        """Show why the room was not created beside its name, and let the user fix it."""
+        self.error.setText(message)
+        self.error.show()
+        self.buttons.setEnabled(True)
+        self.name.setFocus()
+        self.name.selectAll()
 
 
 class SettingsDialog(QDialog):

@@ -382,12 +382,19 @@ class MainWindow(QMainWindow):
         switcher.open()
 
     def new_room(self) -> None:
-        """Create a room."""
+        """Create a room (the dialog checks the name; it stays open until one is valid)."""
         if self.controller is None:
             return
         dialog = NewRoomDialog(self)
-        if dialog.exec() == NewRoomDialog.DialogCode.Accepted and dialog.name.text().strip():
-            self.controller.create_room(dialog.name.text().strip(), dialog.topic.text().strip())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def requested(name: str, topic: str) -> None:
+            if self.controller is not None:
+                self.controller.create_room(name, topic)
+            dialog.accept()
+
+        dialog.requested.connect(requested)
+        dialog.open()
 
     # --------------------------------------------------------------------- messages
 
