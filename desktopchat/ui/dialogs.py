@@ -188,6 +188,7 @@ class NewRoomDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
         self.name.textEdited.connect(lambda _: self.error.hide())
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 52)
 
     def _submit(self) -> None:
         name = self.name.text().strip()
@@ -203,6 +204,7 @@ class NewRoomDialog(QDialog):
         """Show why the room was not created beside its name, and let the user fix it."""
         self.error.setText(message)
         self.error.show()
+        self.adjustSize()  # room for the wrapped message, never clipped
         self.buttons.setEnabled(True)
         self.name.setFocus()
         self.name.selectAll()

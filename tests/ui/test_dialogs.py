@@ -58,6 +58,8 @@ def test_a_bad_name_keeps_the_dialog_open_with_the_reason_beside_it(
     assert new_room.isVisible()
     assert new_room.error.isVisible()
     assert new_room.error.text() == says
+    error = new_room.error  # all of its lines are shown, none clipped
+    qtbot.waitUntil(lambda: error.height() >= error.heightForWidth(error.width()), timeout=WAIT_MS)
     assert new_room.name.hasFocus()
     assert asked == []
     qtbot.keyClicks(new_room.name, "x")  # editing the name clears the complaint
