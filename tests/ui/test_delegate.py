@@ -18,6 +18,7 @@ from PySide6.QtGui import (
     QGuiApplication,
     QImage,
     QPainter,
+    QPalette,
     QTextDocument,
 )
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
@@ -25,7 +26,7 @@ from pytestqt.qtbot import QtBot
 
 from desktopchat.client.domain import Message
 from desktopchat.client.outbox import OutboxItem, OutboxState
-from desktopchat.ui import markup, message_delegate
+from desktopchat.ui import markup, message_delegate, theme
 from desktopchat.ui.avatars import SIZE as AVATAR
 from desktopchat.ui.avatars import AvatarCache
 from desktopchat.ui.message_delegate import DAY_HEIGHT, GUTTER, PAD, MessageDelegate
@@ -444,3 +445,43 @@ def test_a_long_unbroken_word_wraps_inside_the_text_column(
     metrics = QFontMetrics(QFont())
     lines = metrics.horizontalAdvance(LONG_WORD) // column + 1
     assert row_height >= lines * metrics.height(), "the row is too short for all of the word"
+
+
+# ---------------------------------------------------------------------------- colours
+
+
+def has_colour_near(image: QImage, colour: QColor, tolerance: int = 40) -> bool:
+    for y in range(image.height()):
+        for x in range(image.width()):
+            p = image.pixelColor(x, y)
+            if (
+                abs(p.red() - colour.red())
+                + abs(p.green() - colour.green())
+                + abs(p.blue() - colour.blue())
+                <= tolerance
+            ):
+                return True
+    return False
+
+
+def test_links_take_the_colour_of_the_palette_they_are_painted_with(
+    qtbot: QtBot, delegate: MessageDelegate
+) -> None:
+    """A theme switch re-colours rich text (Qt bakes link colours into a document)."""
+    model = model_of(message(1, text="see https://example.com/docs (edited soon)", edited=True))
+    index = model.index(0)
+    for dark in (False, True):
+        palette = theme.palette(dark)
+        style = option()
+        style.palette = palette
+        row_height = delegate.sizeHint(style, index).height()
+        style.rect = QRect(0, 0, WIDTH, row_height)
+        image = QImage(WIDTH, row_height, QImage.Format.Format_ARGB32)
+        image.fill(palette.color(QPalette.ColorRole.Base))
+        painter = QPainter(image)
+        delegate.paint(painter, style, index)
+        painter.end()
+        link = palette.color(QPalette.ColorRole.Link)
+        other = theme.palette(not dark).color(QPalette.ColorRole.Link)
+        assert has_colour_near(image, link), f"no link colour {link.name()} (dark={dark})"
+        assert not has_colour_near(image, other, tolerance=10)
