@@ -10,10 +10,11 @@ import logging
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from desktopchat.client.cache import LocalDatabase, database_path
-from desktopchat.client.domain import ChangePage, HistoryPage, Message
+from desktopchat.client.domain import ChangePage, HistoryPage, Message, User
+from desktopchat.client.errors import AuthenticationError
 from desktopchat.client.login import Login
 from desktopchat.client.outbox import Outbox
 from desktopchat.client.realtime import ConnectionState, RealtimeBridge
@@ -26,11 +27,19 @@ log = logging.getLogger(__name__)
 
 
 class ChatSession(QObject):
-    """Everything one logged-in client runs. Create on the GUI thread; :meth:`close` at exit."""
+    """Everything one logged-in client runs. Create on the GUI thread; :meth:`close` at exit.
+
+    Signals:
+        session_refused(str): the relay no longer accepts the token (checked once the
+            connection is up after an offline start): the user must sign in again.
+    """
+
+    session_refused = Signal(str)
 
     def __init__(self, login: Login, data_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.login = login
+        self._verified = not login.offline
         self._local = threading.local()
         self._clients: list[RelayClient] = []
         self._clients_lock = threading.Lock()
@@ -47,7 +56,19 @@ class ChatSession(QObject):
             parent=self,
             fetch_changes=self._changes,
         )
-        self.outbox = Outbox(self.database, self.tasks, self._send, parent=self)
+        self.outbox = Outbox(
+            self.database,
+            self.tasks,
+            self._send,
+            parent=self,
+            edit=self._edit,
+            delete=self._delete,
+            max_bytes=login.server.max_message_bytes,
+        )
+        # What the relay answered goes straight into the room (the echo may never come).
+        self.outbox.sent.connect(lambda _client_id, message: self.sync.apply_stored(message))
+        if not login.offline:
+            self.database.save_login(login.user, login.server)
         self.bridge.state_changed.connect(self._on_state)
         self.wakeups = Wakeups(self)
         self.wakeups.reconnect_now.connect(self._reconnect_now)
@@ -90,6 +111,12 @@ class ChatSession(QObject):
     def _send(self, room: str, text: str, client_id: str) -> Message:
         return self.relay().send(room, text, client_id)
 
+    def _edit(self, room: str, message_id: int, text: str) -> Message:
+        return self.relay().edit(room, message_id, text)
+
+    def _delete(self, room: str, message_id: int) -> Message:
+        return self.relay().delete(room, message_id)
+
     @Slot(str)
     def _reconnect_now(self, why: str) -> None:
         """Skip the back-off: a retry now has a real chance (and the outbox too)."""
@@ -100,4 +127,23 @@ class ChatSession(QObject):
     @Slot(object, str, float)
     def _on_state(self, state: ConnectionState, reason: str, retry_in: float) -> None:
         if state is ConnectionState.CONNECTED:
+            if not self._verified:
+                self._verify()
             self.outbox.resume()
+
+    def _verify(self) -> None:
+        """After an offline start: does the relay still take our token? (Once.)"""
+        self._verified = True
+
+        def accepted(user: User) -> None:
+            self.database.save_login(user, self.login.server)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, AuthenticationError):
+                self.session_refused.emit(str(exc))
+            else:
+                self._verified = False  # try again on the next connection
+                log.info("could not check the session yet: %s", exc)
+
+        relay = self.relay
+        self.tasks.run(lambda: relay().me(), accepted, failed)

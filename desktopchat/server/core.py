@@ -29,6 +29,7 @@ from desktopchat.server.presence import PresenceRoster
 
 #: Close codes used by the hub (Pusher's ranges: 40xx fatal, 41xx back off, 42xx retry now).
 CLOSE_APP_NOT_FOUND = 4001
+CLOSE_INVALID_VERSION = 4006
 CLOSE_UNSUPPORTED_PROTOCOL = 4007
 CLOSE_NO_PROTOCOL = 4008
 CLOSE_UNAUTHORIZED = 4009

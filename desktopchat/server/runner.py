@@ -15,14 +15,17 @@ from typing import TypeVar
 from aiohttp import web
 
 from desktopchat.server.app import make_app
+from desktopchat.server.connection_guard import GUARD, HEADER_TIMEOUT, ConnectionGuard
 from desktopchat.server.hub import Hub, HubConfig
 from desktopchat.server.relay.app import make_standalone_app
 from desktopchat.server.relay.publisher import Upstream
-from desktopchat.server.relay.service import RELAY, RelayConfig
+from desktopchat.server.relay.service import RELAY, Relay, RelayConfig
 from desktopchat.server.websocket import HUB
 
 #: Seconds aiohttp waits for open handlers after the goodbye frames went out.
 _SHUTDOWN_TIMEOUT = 3.0
+#: Seconds an HTTP connection may sit idle between requests (aiohttp's default is an hour).
+_KEEPALIVE_TIMEOUT = 30.0
 
 RunningT = TypeVar("RunningT", bound="RunningServer")
 
@@ -53,13 +56,31 @@ class RunningHub(RunningServer):
         """Base WebSocket URL, as printed in the ready line."""
         return f"ws://{self.host}:{self.port}"
 
+    @property
+    def relay(self) -> Relay | None:
+        """The relay mounted under ``/api/``, if any, for tests that look inside."""
+        return self._runner.app.get(RELAY)
 
-async def listen(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
-    """Serve ``app`` on ``host:port`` (0 picks a free port); return its runner and the port."""
+
+async def listen(
+    app: web.Application, host: str, port: int, header_timeout: float = HEADER_TIMEOUT
+) -> tuple[web.AppRunner, int]:
+    """Serve ``app`` on ``host:port`` (0 picks a free port); return its runner and the port.
+
+    Connections that send no complete request head within ``header_timeout`` are closed.
+    """
+    guard = ConnectionGuard(header_timeout)
+    app[GUARD] = guard
+    app.cleanup_ctx.append(guard.sweeping)
     runner = web.AppRunner(
-        app, handle_signals=False, shutdown_timeout=_SHUTDOWN_TIMEOUT, access_log=None
+        app,
+        handle_signals=False,
+        shutdown_timeout=_SHUTDOWN_TIMEOUT,
+        access_log=None,
+        keepalive_timeout=_KEEPALIVE_TIMEOUT,
     )
     await runner.setup()
+    guard.attach(runner.server)  # type: ignore[arg-type]  # set by setup()
     try:
         await web.TCPSite(runner, host, port).start()
     except BaseException:
@@ -70,7 +91,7 @@ async def listen(app: web.Application, host: str, port: int) -> tuple[web.AppRun
 
 async def start(config: HubConfig) -> RunningHub:
     """Start a hub; ``config.port`` 0 picks a free port, reported on the result."""
-    runner, port = await listen(make_app(config), config.host, config.port)
+    runner, port = await listen(make_app(config), config.host, config.port, config.header_timeout)
     relay = runner.app.get(RELAY)
     if relay is not None and config.relay is not None and config.relay.upstream is None:
         # The embedded relay triggers into this hub through the pusher library, over HTTP,

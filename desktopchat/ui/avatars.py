@@ -13,10 +13,10 @@ import hashlib
 import logging
 from pathlib import Path
 
-import requests
 from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPainterPath, QPixmap
 
+from desktopchat.client.avatar_download import download_avatar
 from desktopchat.client.tasks import TaskRunner
 from desktopchat.ui import theme
 
@@ -24,8 +24,7 @@ log = logging.getLogger(__name__)
 
 #: Rendered avatar size in device-independent pixels.
 SIZE = 36
-#: Largest picture accepted from a remote server.
-MAX_AVATAR_BYTES = 512 * 1024
+__all__ = ["SIZE", "AvatarCache", "identicon"]
 
 
 def identicon(
@@ -91,7 +90,7 @@ class AvatarCache(QObject):
                     self._pictures[avatar_url] = picture
                 else:
                     self._tasks.run(
-                        lambda: _download(avatar_url),
+                        lambda: download_avatar(avatar_url),
                         lambda data: self._arrived(avatar_url, data),
                     )
             if picture is not None:
@@ -149,16 +148,3 @@ class AvatarCache(QObject):
         painter.end()
         result.setDevicePixelRatio(self._ratio)
         return result
-
-
-def _download(url: str) -> bytes | None:
-    """Fetch a remote avatar; None when offline or refused (the identicon stays)."""
-    try:
-        response = requests.get(url, timeout=(3, 5), stream=True)
-        if not response.ok:
-            return None
-        data = response.raw.read(MAX_AVATAR_BYTES + 1, decode_content=True)
-    except (requests.RequestException, OSError) as exc:
-        log.info("avatar %s not fetched: %s", url, type(exc).__name__)
-        return None
-    return data if len(data) <= MAX_AVATAR_BYTES else None

@@ -153,15 +153,15 @@ class NewRoomDialog(QDialog):
     """Name and topic of a new room; what is wrong with a name is said beside the field.
 
     A name the relay's rule refuses (:mod:`desktopchat.client.room_names`) never leaves
-    the dialog; a valid one is :attr:`requested`, and the window answers with
+    the dialog; a valid one is :attr:`submitted`, and the window answers with
     :meth:`failed` (the relay refused it: the dialog stays open with the reason) or
     closes the dialog.
 
     Signals:
-        requested(str, str): the room's name and topic.
+        submitted(str, str): the room's name and topic.
     """
 
-    requested = Signal(str, str)
+    submitted = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -198,7 +198,7 @@ class NewRoomDialog(QDialog):
             return
         self.error.hide()
         self.buttons.setEnabled(False)  # until the window answers
-        self.requested.emit(name, self.topic.text().strip())
+        self.submitted.emit(name, self.topic.text().strip())
 
     def failed(self, message: str) -> None:
         """Show why the room was not created beside its name, and let the user fix it."""

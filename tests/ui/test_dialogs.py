@@ -52,7 +52,7 @@ def test_a_bad_name_keeps_the_dialog_open_with_the_reason_beside_it(
     qtbot: QtBot, new_room: NewRoomDialog, name: str, says: str
 ) -> None:
     asked: list[tuple[str, str]] = []
-    new_room.requested.connect(lambda n, t: asked.append((n, t)))
+    new_room.submitted.connect(lambda n, t: asked.append((n, t)))
     qtbot.keyClicks(new_room.name, name)
     create(qtbot, new_room)
     assert new_room.isVisible()
@@ -71,7 +71,7 @@ def test_a_good_name_is_asked_for_and_a_refusal_is_shown_in_the_dialog(
 ) -> None:
     qtbot.keyClicks(new_room.name, "design-team")
     qtbot.keyClicks(new_room.topic, "Pixels and type")
-    with qtbot.waitSignal(new_room.requested, timeout=WAIT_MS) as asked:
+    with qtbot.waitSignal(new_room.submitted, timeout=WAIT_MS) as asked:
         create(qtbot, new_room)
     assert asked.args == ["design-team", "Pixels and type"]
     assert not new_room.buttons.isEnabled()  # waiting for the relay

@@ -1,0 +1,31 @@
+"""Fetching remote avatar pictures (Gravatar): the network half of the window's avatars.
+
+Kept out of ``ui/`` so the window does no networking itself; the window's
+:class:`~desktopchat.ui.avatars.AvatarCache` runs this on a worker and decodes the bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import requests
+
+log = logging.getLogger(__name__)
+
+#: Largest picture accepted from a remote server.
+MAX_AVATAR_BYTES = 512 * 1024
+
+
+def download_avatar(url: str) -> bytes | None:
+    """Fetch a remote avatar (https only); None when offline, refused or too large."""
+    if not url.startswith("https://"):
+        return None
+    try:
+        response = requests.get(url, timeout=(3, 5), stream=True)
+        if not response.ok:
+            return None
+        data = response.raw.read(MAX_AVATAR_BYTES + 1, decode_content=True)
+    except (requests.RequestException, OSError) as exc:
+        log.info("avatar %s not fetched: %s", url, type(exc).__name__)
+        return None
+    return data if len(data) <= MAX_AVATAR_BYTES else None
