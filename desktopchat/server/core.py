@@ -5,7 +5,7 @@ an HTTP trigger came in) and returns :mod:`~desktopchat.server.actions` for the 
 carry out. Time is passed in as ``now`` so idle handling is testable without waiting.
 
 The rules follow Pusher's protocol (v5-v7) and the behaviour the official clients rely on;
-the client-specific pitfalls are in ``shared/docs/pusher-protocol.md``:
+the client-specific pitfalls are in ``docs/pusher-notes.md``:
 
 * ``pusher:error`` always precedes a close, because pysher ignores close codes.
 * Shutdown uses 4100 (reconnect after back-off), never 42xx, which sends pysher into a busy
