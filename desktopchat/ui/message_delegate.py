@@ -52,8 +52,17 @@ Index = QModelIndex | QPersistentModelIndex
 _STATE_LABEL = {
     "pending": "waiting to send…",
     "sending": "sending…",
-    "failed": "not sent — Enter to retry",
+    "sent": "sent",
 }
+
+
+def state_label(record: OutboxItem) -> str:
+    """The line under a message still in the outbox; a failed one says why, in full (it
+    wraps), and what can be done about it."""
+    if record.state.value == "failed":
+        reason = (record.error or "the server refused it").rstrip(".")
+        return f"Not sent: {reason}. Right-click to retry, edit or discard it."
+    return _STATE_LABEL.get(record.state.value, "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +109,8 @@ class MessageDelegate(QStyledItemDelegate):
 
     @staticmethod
     def _key(record: Row) -> tuple[object, ...]:
-        if isinstance(record, OutboxItem):
-            return ("outbox", record.client_id)
+        if isinstance(record, OutboxItem):  # its state line changes its height
+            return ("outbox", record.client_id, record.text, record.state, record.error)
         return (record.room, record.id, record.edited_at, record.deleted)  # ids restart per room
 
     def _document(
@@ -192,8 +201,8 @@ class MessageDelegate(QStyledItemDelegate):
             text_height = round(document.size().height())
         else:
             text_height = self._plain_layout(content, width, option.font)[1]
-        if isinstance(record, OutboxItem):
-            text_height += metrics.height()  # the state line
+        if isinstance(record, OutboxItem):  # the state line(s)
+            text_height += self._plain_layout(state_label(record), width, option.font)[1]
         text_height = max(text_height, metrics.height())
         if header:
             text_height = max(text_height, AVATAR - header_height)
@@ -308,20 +317,10 @@ class MessageDelegate(QStyledItemDelegate):
                 painter, QPointF(rect.topLeft())
             )
         if isinstance(record, OutboxItem):
-            metrics = QFontMetrics(option.font)
-            state_rect = QRect(
-                rect.left(), rect.bottom() - metrics.height() + 1, rect.width(), metrics.height()
-            )
+            layout, height = self._plain_layout(state_label(record), rect.width(), option.font)
             failed = record.state.value == "failed"
             painter.setPen(option.palette.color(QPalette.ColorRole.Link) if failed else colour)
-            label = _STATE_LABEL.get(record.state.value, "")
-            if failed and record.error:
-                label = f"{label} ({record.error})"
-            painter.drawText(
-                state_rect,
-                Qt.AlignmentFlag.AlignLeft,
-                metrics.elidedText(label, Qt.TextElideMode.ElideRight, rect.width()),
-            )
+            layout.draw(painter, QPointF(rect.left(), rect.bottom() - height + 1))
 
     # ----------------------------------------------------------------------- links
 

@@ -226,6 +226,31 @@ def test_an_outbox_row_is_taller_by_its_state_line(qtbot: QtBot, delegate: Messa
     assert pending - stored == QFontMetrics(QFont()).height()
 
 
+def test_a_failed_row_says_the_whole_reason_and_what_to_do(
+    qtbot: QtBot, delegate: MessageDelegate
+) -> None:
+    """Not 'not sent — Enter to retry (Message t…': the reason wraps, whole, and the row
+    grows to hold it; the advice is what actually works (Enter does not retry)."""
+    reason = (
+        "Message text is over the limit of 8192 bytes (UTF-8, JSON-escaped); "
+        "split it into several messages"
+    )
+    failed = outbox_item("dc-1", "x", OutboxState.FAILED, reason)
+    label = message_delegate.state_label(failed)
+    assert reason.rstrip(".") in label
+    assert "Right-click to retry, edit or discard" in label
+    assert "Enter" not in label
+    pending = outbox_item("dc-2", "x")
+    model = model_of(message(1, text="first", author=ME), failed, pending)
+    narrow = 320
+    one_line = QFontMetrics(QFont()).height()
+    assert height(delegate, model.index(1), narrow) >= height(delegate, model.index(2), narrow)
+    assert (
+        height(delegate, model.index(1), narrow) - height(delegate, model.index(2), narrow)
+        >= 2 * one_line
+    )  # the reason takes several lines at this width, all of them shown
+
+
 # ------------------------------------------------------------------------------ paint
 
 
