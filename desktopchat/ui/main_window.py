@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import logging
-from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QPoint, Qt, Slot
@@ -26,11 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktopchat.client import embedded
-from desktopchat.client import settings as settings_file
 from desktopchat.client.credentials import TokenStore
 from desktopchat.client.domain import Message
+from desktopchat.client.hub_keeper import HubKeeper
+from desktopchat.client.live_settings import LiveSettings
 from desktopchat.client.login import Login
-from desktopchat.client.notify.center import Preferences
 from desktopchat.client.notify.policy import Situation
 from desktopchat.client.outbox import OutboxItem, OutboxState
 from desktopchat.client.realtime import ConnectionState
@@ -40,7 +39,6 @@ from desktopchat.client.settings import Profile, Settings
 from desktopchat.client.tasks import TaskRunner
 from desktopchat.paths import AppDirs
 from desktopchat.resources import APP_ICON_SVG, resource
-from desktopchat.ui import theme
 from desktopchat.ui.avatars import AvatarCache
 from desktopchat.ui.composer import Composer
 from desktopchat.ui.controller import ChatController
@@ -51,6 +49,7 @@ from desktopchat.ui.message_view import MessageView
 from desktopchat.ui.panels import ConnectionBanner, MembersPanel, TypingIndicator
 from desktopchat.ui.profile_flow import ProfileFlow
 from desktopchat.ui.rooms import ROOM_ROLE, QuickSwitcher, RoomListView
+from desktopchat.ui.settings_flow import SettingsFlow
 from desktopchat.ui.window_notifications import WindowNotifications
 
 log = logging.getLogger(__name__)
@@ -64,7 +63,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.dirs = dirs
-        self.settings = settings
+        self.live = LiveSettings(dirs.config, settings)
         self.store = store
         self.notices = notices
         self.tasks = TaskRunner(parent=self)
@@ -72,12 +71,11 @@ class MainWindow(QMainWindow):
         self.session: ChatSession | None = None
         self.controller: ChatController | None = None
         self._profile: Profile | None = None
-        self._hub_starting = False
-        self.flow = ProfileFlow(dirs, settings, store, self.tasks, self)
+        self._hub_keeper: HubKeeper | None = None
+        self.flow = ProfileFlow(dirs, self.live, store, self.tasks, self)
         self.flow.logged_in.connect(self.attach)
         self.flow.status.connect(self.statusBar().showMessage)
         self.flow.unreachable.connect(self._unreachable)
-        self.flow.settings_changed.connect(self._settings_changed)
         #: Where each visited room was scrolled to (top message id; None = at the bottom).
         self._scroll: dict[str, int | None] = {}
         self._quitting = False
@@ -90,6 +88,15 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._restore_geometry()
         self._build_notifications()
+        self.preferences = SettingsFlow(self.live, self.notifier, self)
+        self.preferences.profile_chosen.connect(self.open_profile)
+        self.preferences.sign_in_requested.connect(self._sign_in_from_menu)
+        self.preferences.status.connect(self.statusBar().showMessage)
+
+    @property
+    def settings(self) -> Settings:
+        """The settings as they stand (profiles, ``[ui]``, ``[notifications]``)."""
+        return self.live.current
 
     def _build_notifications(self) -> None:
         self.notifier = WindowNotifications(
@@ -124,7 +131,7 @@ class MainWindow(QMainWindow):
         self.dnd.setChecked(on)
 
     def _save_notifications(self, table: dict[str, Any]) -> None:
-        self._save_section("notifications", table)
+        self.live.save_section("notifications", table)
 
     def bring_to_front(self, room: str = "") -> None:
         """Show, raise and focus the window, on ``room`` if given (a notification click).
@@ -228,7 +235,9 @@ class MainWindow(QMainWindow):
         self._action(chat, "Next room", lambda: self._step_room(1), "Alt+Down")
         chat.addSeparator()
         self.profiles_menu = chat.addMenu("&Profiles")
-        self.profiles_menu.aboutToShow.connect(self._fill_profiles)
+        self.profiles_menu.aboutToShow.connect(
+            lambda: self.preferences.fill_profiles_menu(self.profiles_menu)
+        )
         # triggered(bool) would pass False as the server: call with no arguments.
         self._action(chat, "&Sign in to a server…", self._sign_in_from_menu)
         self._action(chat, "Se&ttings…", self.show_settings, QKeySequence.StandardKey.Preferences)
@@ -257,9 +266,6 @@ class MainWindow(QMainWindow):
         self.banner.set_state(ConnectionState.OFFLINE, reason, retry_in)
         self.statusBar().showMessage(reason)
 
-    def _settings_changed(self, settings: Settings) -> None:
-        self.settings = settings
-
     @Slot(object)
     def attach(self, login: Login) -> None:
         """Show a session: at once from the local database, live once connected."""
@@ -271,6 +277,7 @@ class MainWindow(QMainWindow):
         self.room_list.setModel(controller.rooms)
         session.bridge.state_changed.connect(self.banner.set_state)
         session.bridge.state_changed.connect(self._connection_state)
+        self._keep_hub_running(session)
         session.session_refused.connect(self._session_refused)
         self.banner.retry_requested.connect(session.bridge.retry_now)
         session.outbox.changed.connect(lambda _: self._outbox_count())
@@ -297,7 +304,7 @@ class MainWindow(QMainWindow):
         self.messages.older_wanted.connect(controller.load_older)
         self.composer.setEnabled(True)
         session.start()
-        controller.load_rooms(self._ui_state().get("last_room"))
+        controller.load_rooms(self.live.section("ui").get("last_room"))
         user = login.user
         where = "this computer" if self._profile and self._profile.embedded else login.server_url
         message = f"Signed in as {user.display_name} on {where}"
@@ -307,20 +314,20 @@ class MainWindow(QMainWindow):
         self._outbox_count()
 
     def _connection_state(self, state: ConnectionState, reason: str, retry_in: float) -> None:
-        """Connected: say so (an offline start said otherwise). Offline on the embedded
-        hub: it is ours to keep running, so start it again if it went away."""
-        profile = self._profile
+        """Connected: say so (an offline start said otherwise)."""
         if state is ConnectionState.CONNECTED and self.session is not None:
             login = self.session.login
+            profile = self._profile
             where = "this computer" if profile and profile.embedded else login.server_url
             self.statusBar().showMessage(f"Signed in as {login.user.display_name} on {where}")
-        if state is not ConnectionState.OFFLINE or profile is None or not profile.embedded:
+
+    def _keep_hub_running(self, session: ChatSession) -> None:
+        """The hub on this computer is ours: start it again whenever it went away."""
+        profile = self._profile
+        if profile is None or not profile.embedded:
             return
-        if self._hub_starting or self.session is None:
-            return
-        self._hub_starting = True
         url, port = self.settings.server_url(profile), self.settings.embedded_port
-        dirs, bridge = self.dirs, self.session.bridge
+        dirs = self.dirs
 
         def start_hub() -> None:
             client = RelayClient(url)
@@ -329,16 +336,7 @@ class MainWindow(QMainWindow):
             finally:
                 client.close()
 
-        def done(_: object = None) -> None:
-            self._hub_starting = False
-            if self.session is not None and self.session.bridge is bridge:
-                bridge.retry_now()
-
-        def failed(exc: BaseException) -> None:
-            self._hub_starting = False
-            log.info("the embedded hub could not be started again: %s", exc)
-
-        self.tasks.run(start_hub, done, failed)
+        self._hub_keeper = HubKeeper(session.bridge, self.tasks, start_hub, session)
 
     def _session_refused(self, why: str) -> None:
         """The stored session was refused once the server answered: sign in again."""
@@ -512,89 +510,29 @@ class MainWindow(QMainWindow):
 
     def show_sign_in(self, server: str = "", username: str = "") -> SignInDialog:
         """Sign in to (or sign up on) a remote relay."""
-        self.flow.settings = self.settings
         return self.flow.show_sign_in(server, username)
-
-    def _fill_profiles(self) -> None:
-        self.profiles_menu.clear()
-        for profile in self.settings.profiles.values():
-            label = f"{profile.name} ({'this computer' if profile.embedded else profile.server})"
-            action = self.profiles_menu.addAction(label)
-            action.setCheckable(True)
-            action.setChecked(profile.name == self.settings.current)
-            action.triggered.connect(lambda _=False, p=profile: self.switch_profile(p))
 
     def switch_profile(self, profile: Profile) -> None:
         """Make ``profile`` current and open it."""
-        self.settings = self.settings.with_profile(profile)
-        settings_file.save(self.dirs.config, self.settings)
-        self.flow.settings = self.settings
-        self.open_profile(profile)
+        self.preferences.switch_profile(profile)
 
-    def show_settings(self) -> None:
-        """Servers, account and appearance."""
+    def show_settings(self) -> SettingsDialog:
+        """Servers, account, appearance and notifications."""
         user = self.controller.user if self.controller else None
-        dialog = SettingsDialog(
-            list(self.settings.profiles.values()),
-            self.settings.current,
-            user.display_name if user else "",
-            str(self._ui_state().get("theme", "system")),
-            self,
-        )
-        dialog.theme_changed.connect(self._set_theme)
-        dialog.display_name_changed.connect(self._set_display_name)
-        dialog.profile_removed.connect(self._remove_profile)
-        dialog.sign_in_requested.connect(self.show_sign_in)
         rooms = [r.name for r in self.controller.rooms.rooms()] if self.controller else []
-        page = dialog.add_notifications_page(self.notifications.preferences, rooms)
-        page.changed.connect(self._notification_preferences_changed)
-        page.test_requested.connect(lambda: page.show_result(self.send_test_notification()))
-        dialog.open()
-
-    def _notification_preferences_changed(self, preferences: Preferences) -> None:
-        self.notifier.set_preferences(preferences)
+        return self.preferences.show_settings(
+            self.session, user.display_name if user else "", rooms
+        )
 
     def send_test_notification(self) -> str:
         """Show a test notification; return which channel delivered it."""
         return self.notifier.send_test()
 
-    def _set_theme(self, name: str) -> None:
-        theme.apply(name)
-        self._save_ui_state(theme=name)
-
-    def _set_display_name(self, name: str) -> None:
-        if self.session is None or not name:
-            return
-        relay = self.session.relay
-        self.session.tasks.run(
-            lambda: relay().set_display_name(name),
-            lambda user: self.statusBar().showMessage(f"Your name is now {user.display_name}"),
-            lambda exc: self.statusBar().showMessage(f"Could not change the name: {exc}"),
-        )
-
-    def _remove_profile(self, name: str) -> None:
-        if name == self.settings.current or len(self.settings.profiles) <= 1:
-            self.statusBar().showMessage("The current profile cannot be removed")
-            return
-        profiles = {k: v for k, v in self.settings.profiles.items() if k != name}
-        self.settings = replace(self.settings, profiles=profiles)
-        settings_file.save(self.dirs.config, self.settings)
-
-    # ------------------------------------------------------------------ persistence
-
     def _ui_state(self) -> dict[str, Any]:
-        extra = self.settings.extra or {}
-        state = extra.get("ui", {})
-        return dict(state) if isinstance(state, dict) else {}
+        return self.live.section("ui")
 
     def _save_ui_state(self, **changes: Any) -> None:
-        self._save_section("ui", {**self._ui_state(), **changes})
-
-    def _save_section(self, name: str, table: dict[str, Any]) -> None:
-        latest = settings_file.load(self.dirs.config)  # a CLI may have changed other parts
-        self.settings = replace(latest, extra={**(latest.extra or {}), name: table})
-        settings_file.save(self.dirs.config, self.settings)
-        self.flow.settings = self.settings
+        self.live.update_section("ui", **changes)
 
     def _restore_geometry(self) -> None:
         geometry = self._ui_state().get("geometry")

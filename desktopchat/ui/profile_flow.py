@@ -15,7 +15,6 @@ import logging
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
-from desktopchat.client import settings as settings_file
 from desktopchat.client.backoff import Backoff
 from desktopchat.client.credentials import TokenStore
 from desktopchat.client.errors import (
@@ -25,8 +24,9 @@ from desktopchat.client.errors import (
     NotLoggedInError,
     RelayUnreachableError,
 )
+from desktopchat.client.live_settings import LiveSettings
 from desktopchat.client.login import Login, open_login, sign_in
-from desktopchat.client.settings import Profile, Settings
+from desktopchat.client.settings import Profile
 from desktopchat.client.tasks import TaskRunner
 from desktopchat.paths import AppDirs
 from desktopchat.ui.dialogs import SignInDialog, SignInRequest
@@ -42,25 +42,23 @@ class ProfileFlow(QObject):
         status(str): what to tell the user in the status bar.
         unreachable(str, float): the server cannot be reached and no session is stored:
             plain-words reason, seconds until the next try.
-        settings_changed(object): the :class:`Settings` after a sign-in saved a profile.
     """
 
     logged_in = Signal(object)
     status = Signal(str)
     unreachable = Signal(str, float)
-    settings_changed = Signal(object)
 
     def __init__(
         self,
         dirs: AppDirs,
-        settings: Settings,
+        live: LiveSettings,
         store: TokenStore,
         tasks: TaskRunner,
         window: QWidget,
     ) -> None:
         super().__init__(window)
         self.dirs = dirs
-        self.settings = settings
+        self.live = live
         self.store = store
         self._tasks = tasks
         self._window = window
@@ -80,7 +78,7 @@ class ProfileFlow(QObject):
         self._retry.stop()
         where = "this computer" if profile.embedded else profile.server
         self.status.emit(f"Connecting to {where}…")
-        dirs, settings, store = self.dirs, self.settings, self.store
+        dirs, settings, store = self.dirs, self.live.current, self.store
         self._tasks.run(
             lambda: open_login(dirs, settings, profile, store, allow_offline=True),
             lambda login: self._opened(generation, login),
@@ -134,13 +132,11 @@ class ProfileFlow(QObject):
         return dialog
 
     def _sign_in_requested(self, dialog: SignInDialog, request: SignInRequest) -> None:
-        store, settings = self.store, self.settings
+        store, settings = self.store, self.live.current
 
         def signed_in(result: tuple[Login, Profile]) -> None:
             login, profile = result
-            self.settings = self.settings.with_profile(profile)
-            settings_file.save(self.dirs.config, self.settings)
-            self.settings_changed.emit(self.settings)
+            self.live.use_profile(profile)
             self._generation += 1  # a pending open or retry of the old profile is moot
             self._retry.stop()
             self._profile = profile
