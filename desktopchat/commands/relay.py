@@ -14,6 +14,12 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desktopchat.commands.tls_options import (
+    TlsOptionsError,
+    add_tls_options,
+    plaintext_warning,
+    server_tls,
+)
 from desktopchat.paths import AppDirs
 
 if TYPE_CHECKING:  # the relay (aiohttp, the pusher library) loads when `relay` runs
@@ -64,6 +70,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--seed-compat", action="store_true", help="serve POST /AJAX_save/send for the seed page"
     )
+    add_tls_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -130,18 +137,27 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         endpoint = ClientEndpoint(cluster=upstream.cluster, tls=True)
     else:
         endpoint = ClientEndpoint(host=upstream.host, port=upstream.port, tls=upstream.tls)
+    data_dir = args.data_dir or dirs.data / "relay"
+    try:
+        tls = server_tls(args, data_dir)
+    except TlsOptionsError as exc:
+        print(f"desktopchat relay: {exc}", file=sys.stderr)
+        return 2
+    if tls is None and (warning := plaintext_warning(args.host, "the relay")):
+        print(f"desktopchat relay: {warning}", file=sys.stderr)
     config = RelayConfig(
-        data_dir=args.data_dir or dirs.data / "relay",
+        data_dir=data_dir,
         upstream=upstream,
         client_endpoint=endpoint,
         seed_compat=args.seed_compat,
     )
 
     def announce(running: RunningServer) -> None:
-        print(f"desktopchat relay listening on http://{running.host}:{running.port}", flush=True)
+        line = f"desktopchat relay listening on {running.url}"
+        print(f"{line} sha256={running.tls.fingerprint}" if running.tls else line, flush=True)
 
     try:
-        serve_forever(lambda: start_relay(config, args.host, args.port), announce)
+        serve_forever(lambda: start_relay(config, args.host, args.port, tls), announce)
     except OSError as exc:
         print(
             f"desktopchat relay: cannot listen on {args.host}:{args.port}: {exc.strerror}",

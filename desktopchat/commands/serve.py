@@ -9,6 +9,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktopchat.commands.tls_options import (
+    TlsOptionsError,
+    add_tls_options,
+    plaintext_warning,
+    server_tls,
+)
 from desktopchat.paths import AppDirs
 
 if TYPE_CHECKING:  # the hub (aiohttp, the pusher library) loads when `serve` runs
@@ -47,6 +53,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         action="store_true",
         help="also serve POST /AJAX_save/send for the original web chat page",
     )
+    add_tls_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -92,16 +99,20 @@ def raise_open_files_limit() -> int:
 
 
 def ready_line(running: RunningHub) -> str:
-    """The one line printed when the hub listens; scripts and the app wait for it."""
+    """The one line printed when the hub listens; scripts and the app wait for it.
+
+    Over TLS it ends with ``sha256=AB:CD:…``, the certificate's fingerprint for clients to pin.
+    """
     creds = running.hub.config.credentials
-    return f"desktopchat hub listening on {running.ws_url} app_id={creds.app_id} key={creds.key}"
+    line = f"desktopchat hub listening on {running.ws_url} app_id={creds.app_id} key={creds.key}"
+    return f"{line} sha256={running.tls.fingerprint}" if running.tls else line
 
 
 def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     """Start the hub and block until a signal stops it."""
     from desktopchat.server import credentials as hub_credentials  # noqa: PLC0415
     from desktopchat.server.hub import HubConfig  # noqa: PLC0415
-    from desktopchat.server.relay.service import RelayConfig  # noqa: PLC0415
+    from desktopchat.server.relay.service import ClientEndpoint, RelayConfig  # noqa: PLC0415
     from desktopchat.server.runner import serve_forever, start  # noqa: PLC0415
 
     if not 0 <= args.port <= 65535:
@@ -113,7 +124,19 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     except hub_credentials.CredentialsError as exc:
         print(f"desktopchat serve: {exc}", file=sys.stderr)
         return 2
-    relay = RelayConfig(data_dir=data_dir, seed_compat=args.seed_compat, local_login=True)
+    try:
+        tls = server_tls(args, data_dir)
+    except TlsOptionsError as exc:
+        print(f"desktopchat serve: {exc}", file=sys.stderr)
+        return 2
+    if tls is None and (warning := plaintext_warning(args.host, "the hub")):
+        print(f"desktopchat serve: {warning}", file=sys.stderr)
+    relay = RelayConfig(
+        data_dir=data_dir,
+        seed_compat=args.seed_compat,
+        local_login=True,
+        client_endpoint=ClientEndpoint(tls=tls is not None),
+    )
     limit = raise_open_files_limit()
     config = HubConfig(
         credentials=creds,
@@ -127,7 +150,7 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         print(ready_line(running), flush=True)
 
     try:
-        serve_forever(lambda: start(config), announce)
+        serve_forever(lambda: start(config, tls), announce)
     except OSError as exc:
         print(
             f"desktopchat serve: cannot listen on {args.host}:{args.port}: {exc.strerror}",
