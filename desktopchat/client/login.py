@@ -16,8 +16,9 @@ from desktopchat.client import embedded
 from desktopchat.client.credentials import TOKEN_ENV, TokenStore
 from desktopchat.client.domain import ServerInfo, User
 from desktopchat.client.errors import AuthenticationError, CredentialStoreError, NotLoggedInError
-from desktopchat.client.relay_client import RelayClient
+from desktopchat.client.relay_client import RelayClient, normalize_server_url
 from desktopchat.client.settings import Profile, Settings
+from desktopchat.client.trust import KnownHosts
 from desktopchat.paths import AppDirs
 
 log = logging.getLogger(__name__)
@@ -33,12 +34,19 @@ class Login:
     server: ServerInfo
     #: Notices to show the user (e.g. the keyring is unavailable).
     notices: tuple[str, ...] = ()
+    #: The SHA-256 fingerprint pinned for the server's certificate (None: the CAs decide).
+    pin: str | None = None
+
+    def relay_client(self) -> RelayClient:
+        """A new client of this session's relay, as this user, trusting what the login did."""
+        return RelayClient(self.server_url, self.token, pin=self.pin)
 
 
 def open_login(dirs: AppDirs, settings: Settings, profile: Profile, store: TokenStore) -> Login:
     """A session for ``profile``, or :class:`NotLoggedInError` saying how to get one."""
     url = settings.server_url(profile)
-    client = RelayClient(url)
+    pin = KnownHosts(dirs.data).pin_for(url)
+    client = RelayClient(url, pin=pin)
     try:
         if profile.embedded:
             embedded.ensure_hub(client, settings.embedded_port, dirs.data / "hub", dirs.logs)
@@ -47,14 +55,14 @@ def open_login(dirs: AppDirs, settings: Settings, profile: Profile, store: Token
         env_token = os.environ.get(TOKEN_ENV)
         if env_token:
             client.token = env_token
-            return Login(url, env_token, client.me(), server)
+            return Login(url, env_token, client.me(), server, pin=pin)
         username = profile.username or (embedded.local_identity()[0] if profile.embedded else None)
         if username:
             token = _stored_token(store, url, username, notices)
             if token:
                 client.token = token
                 try:
-                    return Login(url, token, client.me(), server, tuple(notices))
+                    return Login(url, token, client.me(), server, tuple(notices), pin)
                 except AuthenticationError:
                     log.info("the stored token for %s@%s expired", username, url)
                     _forget(store, url, username, notices)
@@ -64,7 +72,7 @@ def open_login(dirs: AppDirs, settings: Settings, profile: Profile, store: Token
             )
         token, user = embedded.local_login(client, dirs.data / "hub")
         remember(store, url, user.username, token, notices)
-        return Login(url, token, user, server, tuple(notices))
+        return Login(url, token, user, server, tuple(notices), pin)
     finally:
         client.close()
 
@@ -80,13 +88,18 @@ def sign_in(
     create_account: bool = False,
     display_name: str = "",
     email: str = "",
+    known_hosts: KnownHosts | None = None,
 ) -> tuple[Login, Profile]:
     """Log in to a remote relay (creating the account first if asked).
 
     Returns the session and the profile to save for that server; with ``remember_me`` the
-    token goes to the keyring, else it lasts this session only.
+    token goes to the keyring, else it lasts this session only. The server's certificate
+    must be pinned in ``known_hosts`` or vouched for by a CA, else
+    :class:`~desktopchat.client.errors.UntrustedCertificateError` comes before the password
+    is sent.
     """
-    client = RelayClient(server)
+    pin = known_hosts.pin_for(normalize_server_url(server)) if known_hosts else None
+    client = RelayClient(server, pin=pin)
     try:
         server_info = client.server_info()
         if create_account:
@@ -99,7 +112,7 @@ def sign_in(
         remember(store, client.server_url, user.username, token, notices)
     profile = settings.for_server(client.server_url)
     profile = Profile(profile.name, profile.server, user.username)
-    return Login(client.server_url, token, user, server_info, tuple(notices)), profile
+    return Login(client.server_url, token, user, server_info, tuple(notices), pin), profile
 
 
 def remember(store: TokenStore, url: str, username: str, token: str, notices: list[str]) -> None:

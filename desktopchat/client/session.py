@@ -20,9 +20,23 @@ from desktopchat.client.realtime import ConnectionState, RealtimeBridge
 from desktopchat.client.relay_client import RelayClient
 from desktopchat.client.sync import SyncEngine
 from desktopchat.client.tasks import TaskRunner
+from desktopchat.client.trust import server_address
 from desktopchat.client.wakeups import Wakeups
 
 log = logging.getLogger(__name__)
+
+
+def websocket_pin(login: Login) -> str | None:
+    """The relay's pin, for a WebSocket on the relay's own host and port (the hub's).
+
+    A standalone relay points clients at another server (Pusher, soketi): that one's
+    certificate is the CAs' business, not the relay's pin.
+    """
+    info = login.server
+    relay = server_address(login.server_url)
+    if login.pin is None or relay is None or not info.tls or not info.host:
+        return None
+    return login.pin if (info.host.lower(), info.port or 443) == relay else None
 
 
 class ChatSession(QObject):
@@ -38,7 +52,9 @@ class ChatSession(QObject):
         self.database = LocalDatabase(
             database_path(data_dir, login.server_url, login.user.username)
         )
-        self.bridge = RealtimeBridge(login.server, self._authorize, self.tasks, parent=self)
+        self.bridge = RealtimeBridge(
+            login.server, self._authorize, self.tasks, parent=self, pin=websocket_pin(login)
+        )
         self.sync = SyncEngine(
             self.bridge,
             self.tasks,
@@ -56,7 +72,7 @@ class ChatSession(QObject):
         """This thread's relay client (requests sessions are not shared across threads)."""
         client: RelayClient | None = getattr(self._local, "client", None)
         if client is None:
-            client = RelayClient(self.login.server_url, self.login.token)
+            client = self.login.relay_client()
             self._local.client = client
             with self._clients_lock:
                 self._clients.append(client)

@@ -53,9 +53,7 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     try:
         context = client_context(args, dirs)
         login = context.login()
-        from desktopchat.client.relay_client import RelayClient  # noqa: PLC0415 - when run
-
-        client = RelayClient(login.server_url, login.token)
+        client = login.relay_client()
         message = send_with_retries(client, args.room, text)
     except DesktopChatError as exc:
         warn(f"not sent: {exc}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -28,7 +29,12 @@ from PySide6.QtWidgets import (
 from desktopchat.client import settings as settings_file
 from desktopchat.client.credentials import TokenStore
 from desktopchat.client.domain import Message
-from desktopchat.client.errors import AuthenticationError, DesktopChatError, NotLoggedInError
+from desktopchat.client.errors import (
+    AuthenticationError,
+    DesktopChatError,
+    NotLoggedInError,
+    UntrustedCertificateError,
+)
 from desktopchat.client.login import Login, open_login, sign_in
 from desktopchat.client.notify.center import NotificationCenter, Preferences
 from desktopchat.client.notify.policy import Content, Situation
@@ -36,6 +42,7 @@ from desktopchat.client.outbox import OutboxItem, OutboxState
 from desktopchat.client.session import ChatSession
 from desktopchat.client.settings import Profile, Settings
 from desktopchat.client.tasks import TaskRunner
+from desktopchat.client.trust import KnownHosts
 from desktopchat.paths import AppDirs
 from desktopchat.resources import APP_ICON_SVG, resource
 from desktopchat.ui import notifications, theme
@@ -50,6 +57,7 @@ from desktopchat.ui.panels import ConnectionBanner, MembersPanel, TypingIndicato
 from desktopchat.ui.rooms import ROOM_ROLE, QuickSwitcher
 from desktopchat.ui.toast import Toast
 from desktopchat.ui.tray import Tray
+from desktopchat.ui.trust_prompt import TrustPrompt
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +78,8 @@ class MainWindow(QMainWindow):
         self.session: ChatSession | None = None
         self.controller: ChatController | None = None
         self._sign_in: SignInDialog | None = None
+        #: The open "trust this certificate?" question, if any (tests answer it).
+        self.trust_prompt: TrustPrompt | None = None
         #: Where each visited room was scrolled to (top message id; None = at the bottom).
         self._scroll: dict[str, int | None] = {}
         self._quitting = False
@@ -261,6 +271,9 @@ class MainWindow(QMainWindow):
         )
 
     def _login_failed(self, profile: Profile, exc: BaseException) -> None:
+        if isinstance(exc, UntrustedCertificateError):
+            self.ask_trust(exc, lambda: self.open_profile(profile))
+            return
         if isinstance(exc, NotLoggedInError | AuthenticationError):
             self.statusBar().showMessage(str(exc))
             self.show_sign_in(
@@ -460,9 +473,17 @@ class MainWindow(QMainWindow):
             self.attach(login)
 
         def refused(exc: BaseException) -> None:
+            if isinstance(exc, UntrustedCertificateError):
+                self.ask_trust(
+                    exc,
+                    lambda: self._sign_in_requested(dialog, request),
+                    lambda: dialog.failed("Not signed in: the certificate was not trusted"),
+                )
+                return
             dialog.failed(str(exc) if isinstance(exc, DesktopChatError) else f"Failed: {exc}")
 
         settings = self.settings
+        known_hosts = KnownHosts(self.dirs.data)
         self.tasks.run(
             lambda: sign_in(
                 store,
@@ -474,10 +495,43 @@ class MainWindow(QMainWindow):
                 create_account=request.create_account,
                 display_name=request.display_name,
                 email=request.email,
+                known_hosts=known_hosts,
             ),
             signed_in,
             refused,
         )
+
+    def ask_trust(
+        self,
+        error: UntrustedCertificateError,
+        then: Callable[[], None],
+        otherwise: Callable[[], None] | None = None,
+    ) -> None:
+        """Show the certificate's fingerprint; if the person trusts it, pin it and ``then()``."""
+        if self.trust_prompt is not None:
+            self.trust_prompt.reject()
+        prompt = TrustPrompt(error, self)
+        self.trust_prompt = prompt
+
+        def trusted() -> None:
+            self.trust_prompt = None
+            try:
+                KnownHosts(self.dirs.data).pin(error.server, error.presented)
+            except OSError as exc:
+                QMessageBox.warning(self, "desktopchat", f"Could not save the trust: {exc}")
+                return
+            self.statusBar().showMessage(f"Trusted the certificate of {error.server}")
+            then()
+
+        def declined() -> None:
+            self.trust_prompt = None
+            self.statusBar().showMessage(f"Not connected: {error.server}'s certificate")
+            if otherwise is not None:
+                otherwise()
+
+        prompt.accepted.connect(trusted)
+        prompt.rejected.connect(declined)
+        prompt.open()
 
     def _fill_profiles(self) -> None:
         self.profiles_menu.clear()
