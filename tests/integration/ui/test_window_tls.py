@@ -1,0 +1,85 @@
+"""The window on a hub serving a self-signed certificate: it asks once, then pins.
+
+The real MainWindow opens a profile on a real TLS hub; the trust question shows the
+fingerprint the hub serves. Trusting pins it and connects (relay over https, pysher over
+wss); declining pins nothing and sends nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktopchat.client.credentials import MemoryTokenStore
+from desktopchat.client.settings import Profile, Settings
+from desktopchat.client.trust import KnownHosts
+from desktopchat.paths import app_dirs
+from desktopchat.ui.main_window import MainWindow
+from tests.integration.test_tls_hub import signed_up
+from tests.integration.tls_fixtures import TlsHub
+from tests.integration.ui.conftest import QT_CLEAN, WAIT_MS, close_window, connected, shows_room
+
+pytestmark = QT_CLEAN
+
+
+@pytest.fixture
+def window_on(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[TlsHub], MainWindow]]:
+    """A window opening alice's profile on a TLS hub (her token in the store)."""
+    monkeypatch.delenv("DESKTOPCHAT_TOKEN", raising=False)
+    windows: list[MainWindow] = []
+
+    def open_on(hub: TlsHub) -> MainWindow:
+        alice = signed_up(hub.url, "alice", hub.fingerprint)
+        store = MemoryTokenStore()
+        store.set(hub.url, "alice", str(alice.token))
+        profile = Profile("tls", hub.url, "alice")
+        window = MainWindow(
+            app_dirs(), Settings(profiles={"tls": profile}, current="tls"), store, []
+        )
+        windows.append(window)
+        window.show()
+        window.open_profile(profile)
+        return window
+
+    yield open_on
+    for window in windows:
+        if window.trust_prompt is not None:
+            window.trust_prompt.reject()
+        close_window(qtbot, window)
+
+
+def test_the_window_asks_once_and_pins_the_fingerprint(
+    qtbot: QtBot, tls_hub: TlsHub, window_on: Callable[[TlsHub], MainWindow], desktopchat_home: Path
+) -> None:
+    window = window_on(tls_hub)
+    qtbot.waitUntil(lambda: window.trust_prompt is not None, timeout=WAIT_MS)
+    prompt = window.trust_prompt
+    assert prompt is not None
+    assert tls_hub.fingerprint in prompt.informativeText()
+    assert tls_hub.url in prompt.text()
+    assert prompt.defaultButton() is prompt.cancel_button, "Enter must not trust"
+    assert window.session is None, "nothing connects before the answer"
+    prompt.trust_button.click()
+    qtbot.waitUntil(lambda: shows_room(window, "general"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: connected(window), timeout=WAIT_MS)  # pysher over wss, pinned
+    assert KnownHosts(desktopchat_home / "data").pin_for(tls_hub.url) == tls_hub.fingerprint
+    assert window.trust_prompt is None
+
+
+def test_declining_pins_nothing_and_stays_disconnected(
+    qtbot: QtBot, tls_hub: TlsHub, window_on: Callable[[TlsHub], MainWindow], desktopchat_home: Path
+) -> None:
+    window = window_on(tls_hub)
+    qtbot.waitUntil(lambda: window.trust_prompt is not None, timeout=WAIT_MS)
+    prompt = window.trust_prompt
+    assert prompt is not None
+    prompt.cancel_button.click()
+    qtbot.waitUntil(lambda: window.trust_prompt is None, timeout=WAIT_MS)
+    assert window.session is None
+    assert KnownHosts(desktopchat_home / "data").pin_for(tls_hub.url) is None
+    assert "certificate" in window.statusBar().currentMessage()
