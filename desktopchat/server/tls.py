@@ -75,12 +75,12 @@ def load(cert_file: Path, key_file: Path | None) -> ServerTls:
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     try:
         context.load_cert_chain(cert_file, key_file)
-    except OSError as exc:
-        raise TlsConfigError(f"cannot read {key_file or cert_file}: {exc.strerror}") from exc
-    except ssl.SSLError as exc:
+    except ssl.SSLError as exc:  # before OSError, of which it is a subclass
         raise TlsConfigError(
             f"{key_file or cert_file}: not the private key of {cert_file} ({exc.reason})"
         ) from exc
+    except OSError as exc:
+        raise TlsConfigError(f"cannot read {key_file or cert_file}: {exc.strerror}") from exc
     der = leaf.public_bytes(serialization.Encoding.DER)
     return ServerTls(context, certificate_fingerprint(der), cert_file)
 

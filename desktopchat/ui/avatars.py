@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPixmap
 
 from desktopchat.client.tasks import TaskRunner
+from desktopchat.client.trust import KnownHosts, TrustAdapter
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +61,17 @@ class AvatarCache(QObject):
     updated = Signal()
 
     def __init__(
-        self, cache_dir: Path, tasks: TaskRunner, ratio: float = 1.0, parent: QObject | None = None
+        self,
+        cache_dir: Path,
+        tasks: TaskRunner,
+        ratio: float = 1.0,
+        parent: QObject | None = None,
+        known_hosts: KnownHosts | None = None,
     ) -> None:
         super().__init__(parent)
         self._dir = cache_dir / "avatars"
+        #: Pinned certificates: a self-signed hub serves its own avatars too.
+        self._known_hosts = known_hosts
         self._tasks = tasks
         self._ratio = ratio
         self._pixmaps: dict[str, QPixmap] = {}
@@ -80,7 +88,8 @@ class AvatarCache(QObject):
         if avatar_url.startswith("https://") and key not in self._requested:
             self._requested.add(key)
             self._tasks.run(
-                lambda: _download(avatar_url), lambda data: self._arrived(key, avatar_url, data)
+                lambda: _download(avatar_url, self._known_hosts),
+                lambda data: self._arrived(key, avatar_url, data),
             )
         return pixmap
 
@@ -131,14 +140,20 @@ class AvatarCache(QObject):
         return result
 
 
-def _download(url: str) -> bytes | None:
-    """Fetch a remote avatar; None when offline or refused (the identicon stays)."""
-    try:
-        response = requests.get(url, timeout=(3, 5), stream=True)
-        if not response.ok:
+def _download(url: str, known_hosts: KnownHosts | None = None) -> bytes | None:
+    """Fetch a remote avatar; None when offline or refused (the identicon stays).
+
+    The server's certificate is checked as the relay's is: its pin, or the system's CAs.
+    """
+    pin = known_hosts.pin_for(url) if known_hosts else None
+    with requests.Session() as http:
+        http.mount("https://", TrustAdapter(pin))
+        try:
+            response = http.get(url, timeout=(3, 5), stream=True)
+            if not response.ok:
+                return None
+            data = response.raw.read(MAX_AVATAR_BYTES + 1, decode_content=True)
+        except (requests.RequestException, OSError) as exc:
+            log.info("avatar %s not fetched: %s", url, type(exc).__name__)
             return None
-        data = response.raw.read(MAX_AVATAR_BYTES + 1, decode_content=True)
-    except (requests.RequestException, OSError) as exc:
-        log.info("avatar %s not fetched: %s", url, type(exc).__name__)
-        return None
     return data if len(data) <= MAX_AVATAR_BYTES else None

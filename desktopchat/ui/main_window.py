@@ -74,7 +74,9 @@ class MainWindow(QMainWindow):
         self.store = store
         self.notices = notices
         self.tasks = TaskRunner(parent=self)
-        self.avatars = AvatarCache(dirs.cache, self.tasks, self.devicePixelRatioF(), self)
+        self.avatars = AvatarCache(
+            dirs.cache, self.tasks, self.devicePixelRatioF(), self, KnownHosts(dirs.data)
+        )
         self.session: ChatSession | None = None
         self.controller: ChatController | None = None
         self._sign_in: SignInDialog | None = None

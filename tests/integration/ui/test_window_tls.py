@@ -17,6 +17,7 @@ from desktopchat.client.credentials import MemoryTokenStore
 from desktopchat.client.settings import Profile, Settings
 from desktopchat.client.trust import KnownHosts
 from desktopchat.paths import app_dirs
+from desktopchat.ui.avatars import _download
 from desktopchat.ui.main_window import MainWindow
 from tests.integration.test_tls_hub import signed_up
 from tests.integration.tls_fixtures import TlsHub
@@ -83,3 +84,14 @@ def test_declining_pins_nothing_and_stays_disconnected(
     assert window.session is None
     assert KnownHosts(desktopchat_home / "data").pin_for(tls_hub.url) is None
     assert "certificate" in window.statusBar().currentMessage()
+
+
+def test_avatars_come_from_a_pinned_hub_too(tls_hub: TlsHub, desktopchat_home: Path) -> None:
+    signed_up(tls_hub.url, "alice", tls_hub.fingerprint)
+    url = f"{tls_hub.url}/api/avatars/1.svg"
+    known = KnownHosts(desktopchat_home / "data")
+    assert _download(url, known) is None, "not pinned yet: refused like the relay"
+    known.pin(tls_hub.url, tls_hub.fingerprint)
+    data = _download(url, known)
+    assert data is not None
+    assert b"<svg" in data
