@@ -18,6 +18,7 @@ import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,8 @@ from desktopchat.client.trust import (
 )
 from desktopchat.server import tls
 from desktopchat.server.credentials import AppCredentials
+from desktopchat.server.hub import HubConfig
+from desktopchat.server.relay.service import ClientEndpoint, RelayConfig
 from desktopchat.server.runner import HubThread
 from tests.conftest import PysherClient
 from tests.inbox import WAIT, Inbox
@@ -421,3 +424,29 @@ def test_standalone_relay_serves_https_with_its_own_kept_certificate(
     finally:
         _, err = stop_serve(proc)
     assert "without TLS" not in err
+
+
+def test_a_ca_signed_certificate_for_another_name_is_not_trusted(
+    hub_config: HubConfig,
+    test_ca: LocalCA,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cert, key = test_ca.issue()  # for 127.0.0.1 and localhost only
+    relay = RelayConfig(data_dir=tmp_path / "hub", client_endpoint=ClientEndpoint(tls=True))
+    hub = HubThread(replace(hub_config, host="0.0.0.0", relay=relay), tls.load(cert, key))  # noqa: S104
+    hub.start()
+    monkeypatch.setenv("SSL_CERT_FILE", str(test_ca.cert_file))
+    try:
+        for host, trusted in (("127.0.0.1", True), ("127.0.0.2", False)):
+            client = RelayClient(f"https://{host}:{hub.port}")
+            try:
+                if trusted:
+                    assert client.server_info().tls
+                else:
+                    with pytest.raises(UntrustedCertificateError, match=re.escape("127.0.0.2")):
+                        client.server_info()
+            finally:
+                client.close()
+    finally:
+        hub.stop()

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from desktopchat.client.credentials import MemoryTokenStore
@@ -19,7 +20,7 @@ from desktopchat.client.trust import KnownHosts
 from desktopchat.paths import app_dirs
 from desktopchat.ui.avatars import _download
 from desktopchat.ui.main_window import MainWindow
-from tests.integration.test_tls_hub import signed_up
+from tests.integration.test_tls_hub import pinned_session, signed_up
 from tests.integration.tls_fixtures import TlsHub
 from tests.integration.ui.conftest import QT_CLEAN, WAIT_MS, close_window, connected, shows_room
 
@@ -95,3 +96,40 @@ def test_avatars_come_from_a_pinned_hub_too(tls_hub: TlsHub, desktopchat_home: P
     data = _download(url, known)
     assert data is not None
     assert b"<svg" in data
+
+
+def test_signing_up_on_a_self_signed_hub_asks_before_the_password_is_sent(
+    qtbot: QtBot, tls_hub: TlsHub, monkeypatch: pytest.MonkeyPatch, desktopchat_home: Path
+) -> None:
+    monkeypatch.delenv("DESKTOPCHAT_TOKEN", raising=False)
+    local = Profile("local", "embedded", None)
+    window = MainWindow(app_dirs(), Settings(profiles={"local": local}), MemoryTokenStore(), [])
+    try:
+        window.show()
+        window.show_sign_in(tls_hub.url)
+        dialog = window._sign_in
+        assert dialog is not None
+        dialog.username.setText("carol")
+        dialog.password.setText("correct horse battery")
+        dialog.new_account.setChecked(True)
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        qtbot.waitUntil(lambda: window.trust_prompt is not None, timeout=WAIT_MS)
+        prompt = window.trust_prompt
+        assert prompt is not None
+        assert tls_hub.fingerprint in prompt.informativeText()
+        # Nothing reached the relay: the account does not exist yet.
+        with pinned_session(tls_hub.fingerprint) as session:
+            login = session.post(
+                tls_hub.url + "/api/sessions",
+                json={"username": "carol", "password": "correct horse battery"},
+                timeout=WAIT_MS / 1000,
+            )
+        assert login.status_code == 401, login.text
+        prompt.trust_button.click()
+        qtbot.waitUntil(lambda: connected(window), timeout=WAIT_MS)
+        assert window.controller is not None
+        assert window.controller.user.username == "carol"
+    finally:
+        if window.trust_prompt is not None:
+            window.trust_prompt.reject()
+        close_window(qtbot, window)
