@@ -11,7 +11,7 @@ import signal
 import ssl
 import threading
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from aiohttp import web
 
@@ -20,8 +20,10 @@ from desktopchat.server.hub import Hub, HubConfig
 from desktopchat.server.relay.app import make_standalone_app
 from desktopchat.server.relay.publisher import Upstream
 from desktopchat.server.relay.service import RELAY, RelayConfig
-from desktopchat.server.tls import ServerTls
 from desktopchat.server.websocket import HUB
+
+if TYPE_CHECKING:  # cryptography loads only for a hub that serves TLS
+    from desktopchat.server.tls import ServerTls
 
 #: Seconds aiohttp waits for open handlers after the goodbye frames went out.
 _SHUTDOWN_TIMEOUT = 3.0
