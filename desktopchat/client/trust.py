@@ -21,6 +21,7 @@ import re
 import socket
 import ssl
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -166,6 +167,24 @@ class KnownHosts:
 # ---------------------------------------------------------------- HTTP and WebSocket
 
 
+def system_context() -> ssl.SSLContext:
+    """A client context with the system's CAs, shared: loading them costs about 50 ms.
+
+    Made again when ``SSL_CERT_FILE`` or ``SSL_CERT_DIR`` change (tests point them at a CA
+    of their own). Sharing is safe: a context is only read when connections wrap sockets.
+    """
+    where = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+    with _contexts_lock:
+        context = _contexts.get(where)
+        if context is None:
+            context = _contexts[where] = ssl.create_default_context()
+        return context
+
+
+_contexts: dict[tuple[str | None, str | None], ssl.SSLContext] = {}
+_contexts_lock = threading.Lock()
+
+
 class TrustAdapter(HTTPAdapter):
     """requests' transport for one server: its pinned certificate, or the system's CAs.
 
@@ -184,7 +203,7 @@ class TrustAdapter(HTTPAdapter):
         if self.pin:
             kwargs["assert_fingerprint"] = self.pin.replace(":", "").lower()
         else:
-            kwargs["ssl_context"] = ssl.create_default_context()
+            kwargs["ssl_context"] = system_context()
         super().init_poolmanager(*args, **kwargs)
 
     def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
@@ -272,7 +291,7 @@ class PinMismatchError(ssl.SSLError):
 def websocket_sslopt(pin: str | None) -> dict[str, Any]:
     """websocket-client's ``sslopt``: a context pinning ``pin``, or the system's CAs."""
     if pin is None:
-        return {"context": ssl.create_default_context()}
+        return {"context": system_context()}
     context = PinnedContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE

@@ -9,6 +9,7 @@ after the handshake, to show that nothing (no token, no request) reaches it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import ipaddress
 import os
@@ -225,7 +226,10 @@ class Impostor:
             self.received.append(data)
 
     def close(self) -> None:
+        """Stop accepting (shutdown wakes a blocked accept; close alone does not)."""
         self._stop.set()
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
         self._listener.close()
         self._thread.join(WAIT)
 
