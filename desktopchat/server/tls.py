@@ -88,9 +88,17 @@ def load(cert_file: Path, key_file: Path | None) -> ServerTls:
 def self_signed(data_dir: Path, bind_host: str) -> ServerTls:
     """The data dir's self-signed certificate, made on first use; the same one ever after."""
     directory = data_dir / SELF_SIGNED_DIR
-    if not (directory / CERT_FILE).is_file() or not (directory / KEY_FILE).is_file():
+    cert, key = directory / CERT_FILE, directory / KEY_FILE
+    if not cert.is_file() and not key.is_file():
         _create(data_dir, directory, bind_host)
-    return load(directory / CERT_FILE, directory / KEY_FILE)
+    elif not (cert.is_file() and key.is_file()):
+        # The pair only ever appears whole (see _create): someone removed half of it. Making
+        # a new one would silently change what clients pinned; let a person decide.
+        raise TlsConfigError(
+            f"{directory} holds half a certificate pair; remove the directory to make a new "
+            "one (clients that trusted the old one will then refuse this server until told)"
+        )
+    return load(cert, key)
 
 
 def _create(data_dir: Path, directory: Path, bind_host: str) -> None:
@@ -111,14 +119,11 @@ def _create(data_dir: Path, directory: Path, bind_host: str) -> None:
         _write(staging / KEY_FILE, key_pem, 0o600)
         cert = _certificate(key, subject_alt_names(bind_host))
         _write(staging / CERT_FILE, cert.public_bytes(serialization.Encoding.PEM), 0o644)
-        if directory.exists():  # a crash left half a pair: replace it
-            shutil.rmtree(directory)
-        os.rename(staging, directory)
-    except FileExistsError:
-        pass  # another hub won the race: use its pair
+        os.rename(staging, directory)  # fails if another hub's pair is already there
     except OSError as exc:
-        if not (directory / CERT_FILE).is_file():
+        if not ((directory / CERT_FILE).is_file() and (directory / KEY_FILE).is_file()):
             raise TlsConfigError(f"cannot write a certificate in {directory}: {exc}") from exc
+        # else another hub won the race: use its pair
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

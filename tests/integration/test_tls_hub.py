@@ -450,3 +450,18 @@ def test_a_ca_signed_certificate_for_another_name_is_not_trusted(
                 client.close()
     finally:
         hub.stop()
+
+
+def test_hubs_starting_at_once_share_one_self_signed_pair(tmp_path: Path) -> None:
+    with ThreadPoolExecutor(4) as pool:
+        made = list(pool.map(lambda _: tls.self_signed(tmp_path, "127.0.0.1"), range(8)))
+    assert len({server.fingerprint for server in made}) == 1
+    assert sorted(p.name for p in (tmp_path / tls.SELF_SIGNED_DIR).iterdir()) == [
+        tls.CERT_FILE,
+        tls.KEY_FILE,
+    ]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tls-")], "staging left"
+    # Half a pair is never replaced behind the user's back (clients pinned the old one).
+    (tmp_path / tls.SELF_SIGNED_DIR / tls.KEY_FILE).unlink()
+    with pytest.raises(tls.TlsConfigError, match="half a certificate pair"):
+        tls.self_signed(tmp_path, "127.0.0.1")
