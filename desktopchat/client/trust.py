@@ -85,9 +85,7 @@ def probe_fingerprint(host: str, port: int) -> str:
     Used only to show a person what to compare, or to explain a refusal: no request is
     sent on this connection.
     """
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
+    context = _unverified_context()
     try:
         with (
             socket.create_connection((host, port), timeout=PROBE_TIMEOUT) as raw,
@@ -181,6 +179,14 @@ def system_context() -> ssl.SSLContext:
         return context
 
 
+def _unverified_context() -> ssl.SSLContext:
+    """A client context that checks nothing itself: for a pin checked by its caller."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 _contexts: dict[tuple[str | None, str | None], ssl.SSLContext] = {}
 _contexts_lock = threading.Lock()
 
@@ -202,6 +208,9 @@ class TrustAdapter(HTTPAdapter):
         """Hand urllib3 the pin, or a context loaded with the system's CAs."""
         if self.pin:
             kwargs["assert_fingerprint"] = self.pin.replace(":", "").lower()
+            # A context of our own, or urllib3 loads the CA store (~50 ms) per connection
+            # for a check the pin replaces.
+            kwargs["ssl_context"] = _unverified_context()
         else:
             kwargs["ssl_context"] = system_context()
         super().init_poolmanager(*args, **kwargs)

@@ -71,7 +71,9 @@ def load(cert_file: Path, key_file: Path | None) -> ServerTls:
         raise TlsConfigError(f"cannot read the certificate {cert_file}: {exc.strerror}") from exc
     except ValueError as exc:
         raise TlsConfigError(f"{cert_file} holds no PEM certificate") from exc
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    # Not create_default_context(): it loads the CA store (~50 ms) to check client
+    # certificates, which the hub never asks for.
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     try:
         context.load_cert_chain(cert_file, key_file)
