@@ -336,7 +336,8 @@ def _tail(
     if ca_file:
         env["SSL_CERT_FILE"] = ca_file
     proc = subprocess.Popen(
-        [sys.executable, "-m", "desktopchat", "tail", "--server", url, "--json", "--last", "0"],
+        # The default backlog: a message sent while tail subscribes shows up either way.
+        [sys.executable, "-m", "desktopchat", "tail", "--server", url, "--json"],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
