@@ -34,6 +34,14 @@ TEST_SYSTEM_PACKAGES=(
     xvfb:Xvfb
     dunst:dunst
     systemd:busctl
+    # The desktop journey (tests/integration/ui/test_journey_xvfb.py): app processes under a
+    # window manager, real key events, and the other window read back from a screenshot.
+    openbox:openbox
+    xdotool:xdotool
+    wmctrl:wmctrl
+    imagemagick:import
+    tesseract-ocr:tesseract
+    tesseract-ocr-eng
     "${APP_SYSTEM_PACKAGES[@]}"
 )
 

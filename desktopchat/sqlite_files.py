@@ -9,7 +9,9 @@ for that lock and tries again. Plain Python: the hub and the client both use it.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,6 +28,7 @@ def open_database(
     many ran. Statements are split on ``;``, so scripts must not hold one in a literal.
     """
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private(path)
     db = sqlite3.connect(path, check_same_thread=check_same_thread, isolation_level=None)
     for number, script in enumerate(migrations, start=1):
         db.execute("BEGIN IMMEDIATE")
@@ -36,7 +39,8 @@ def open_database(
                 db.execute(f"PRAGMA user_version={number}")
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite already rolled back after a full disk
+                db.execute("ROLLBACK")
             raise
     for _ in range(WAL_ATTEMPTS):
         try:
@@ -49,6 +53,27 @@ def open_database(
         db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     return db
+
+
+#: What SQLite keeps beside a database in WAL mode; it gives them the database's own mode.
+_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def make_private(path: Path) -> None:
+    """Create ``path`` owner-only (0600) if missing; narrow it and its WAL files if wider.
+
+    The directory may be one the user made, readable by all (0755): the files must not
+    depend on it. SQLite creates the ``-wal`` and ``-shm`` files with the database's mode,
+    so a private database keeps them private too; ones left from before are narrowed here.
+    """
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for file in (path, *(path.with_name(path.name + suffix) for suffix in _COMPANIONS)):
+        try:
+            mode = stat.S_IMODE(file.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            file.chmod(mode & 0o700)
 
 
 def schema_version(db: sqlite3.Connection) -> int:

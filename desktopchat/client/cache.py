@@ -3,7 +3,9 @@
 It lives in the data dir, not the cache dir: the outbox holds messages the user wrote
 that the relay does not have yet, and clearing a cache must never lose those. Messages
 are stored as the relay's JSON so a restart shows history at once and fetches only what
-is newer than the last id here.
+is newer than the last id here. The room list and the last session's user and server
+configuration are kept too, so the window opens at once (local-first) even when the
+server cannot be reached.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktopchat.client.domain import Message
+from desktopchat.client.domain import Message, Room, ServerInfo, User
+from desktopchat.client.errors import ProtocolError
 from desktopchat.sqlite_files import open_database
 
 _MIGRATIONS: tuple[str, ...] = (
@@ -42,7 +45,23 @@ _MIGRATIONS: tuple[str, ...] = (
         change_seq INTEGER NOT NULL
     )
     """,
+    # 3: local-first start (rooms, who we are, how to connect) and offline edits/deletes.
+    """
+    CREATE TABLE rooms (
+        name TEXT PRIMARY KEY,
+        json TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE session_info (
+        key TEXT PRIMARY KEY,
+        json TEXT NOT NULL
+    ) WITHOUT ROWID;
+    ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'send';
+    ALTER TABLE outbox ADD COLUMN message_id INTEGER;
+    """,
 )
+
+#: What an outbox row asks the relay to do.
+SEND, EDIT, DELETE = "send", "edit", "delete"
 
 
 def database_path(data_dir: Path, server_url: str, username: str) -> Path:
@@ -53,13 +72,19 @@ def database_path(data_dir: Path, server_url: str, username: str) -> Path:
 
 @dataclass(frozen=True, slots=True)
 class OutboxRow:
-    """A message written but not yet stored by the relay. ``failed`` says why it stopped."""
+    """A message written (or an edit or delete of one) that the relay has not stored yet.
+
+    ``failed`` says why it stopped; ``kind`` is :data:`SEND`, :data:`EDIT` or :data:`DELETE`,
+    and ``message_id`` names the stored message an edit or delete applies to.
+    """
 
     client_id: str
     room: str
     text: str
     created_at: float
     failed: str | None
+    kind: str = SEND
+    message_id: int | None = None
 
 
 class LocalDatabase:
@@ -107,23 +132,89 @@ class LocalDatabase:
         """Remember that ``room``'s edits up to ``seq`` are applied."""
         self._db.execute("INSERT OR REPLACE INTO sync_state VALUES (?, ?)", (room, seq))
 
+    def message(self, room: str, message_id: int) -> Message | None:
+        """One stored message (to restore it when an offline edit is refused)."""
+        row = self._db.execute(
+            "SELECT json FROM messages WHERE room = ? AND id = ?", (room, message_id)
+        ).fetchone()
+        return None if row is None else Message.from_json(json.loads(row[0]))
+
+    # ------------------------------------------------------------------ rooms, login
+
+    def rooms(self) -> list[Room]:
+        """The rooms as last listed by the relay (shown before it answers, or offline)."""
+        rows = self._db.execute("SELECT json FROM rooms ORDER BY name").fetchall()
+        rooms = []
+        for (text,) in rows:
+            try:
+                rooms.append(Room.from_json(json.loads(text)))
+            except (ProtocolError, ValueError):
+                continue  # a row from a future version: the relay's list replaces it
+        return rooms
+
+    def set_rooms(self, rooms: Iterable[Room], *, complete: bool) -> None:
+        """Remember rooms; with ``complete`` they are the whole list (others are gone)."""
+        rows = [(r.name, json.dumps(r.to_json(), ensure_ascii=False)) for r in rooms]
+        self._db.execute("BEGIN")
+        if complete:
+            self._db.execute("DELETE FROM rooms")
+        self._db.executemany("INSERT OR REPLACE INTO rooms VALUES (?, ?)", rows)
+        self._db.execute("COMMIT")
+
+    def save_login(self, user: User, server: ServerInfo) -> None:
+        """Who we are and how to connect, as of the last session the relay accepted."""
+        rows = [
+            ("user", json.dumps(user.to_json(), ensure_ascii=False)),
+            ("server", json.dumps(server.to_json(), ensure_ascii=False)),
+        ]
+        self._db.execute("BEGIN")
+        self._db.executemany("INSERT OR REPLACE INTO session_info VALUES (?, ?)", rows)
+        self._db.execute("COMMIT")
+
+    def saved_login(self) -> tuple[User, ServerInfo] | None:
+        """What :meth:`save_login` kept, if anything (and still readable)."""
+        rows = dict(self._db.execute("SELECT key, json FROM session_info").fetchall())
+        try:
+            return (
+                User.from_json(json.loads(rows["user"])),
+                ServerInfo.from_json(json.loads(rows["server"])),
+            )
+        except (KeyError, ValueError, ProtocolError):
+            return None
+
     # ------------------------------------------------------------------------ outbox
 
-    def outbox_add(self, client_id: str, room: str, text: str) -> OutboxRow:
-        """Persist a message to send, before any attempt is made."""
+    def outbox_add(
+        self,
+        client_id: str,
+        room: str,
+        text: str,
+        *,
+        kind: str = SEND,
+        message_id: int | None = None,
+    ) -> OutboxRow:
+        """Persist a message to send (or an edit or delete), before any attempt is made."""
         now = time.time()
         self._db.execute(
-            "INSERT INTO outbox (client_id, room, text, created_at) VALUES (?, ?, ?, ?)",
-            (client_id, room, text, now),
+            "INSERT INTO outbox (client_id, room, text, created_at, kind, message_id)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (client_id, room, text, now, kind, message_id),
         )
-        return OutboxRow(client_id, room, text, now, None)
+        return OutboxRow(client_id, room, text, now, None, kind, message_id)
 
     def outbox(self) -> list[OutboxRow]:
         """Everything waiting, in the order it was written."""
         rows = self._db.execute(
-            "SELECT client_id, room, text, created_at, failed FROM outbox ORDER BY seq"
+            "SELECT client_id, room, text, created_at, failed, kind, message_id"
+            " FROM outbox ORDER BY seq"
         ).fetchall()
         return [OutboxRow(*row) for row in rows]
+
+    def outbox_revise(self, client_id: str, text: str) -> None:
+        """A failed message, edited by its author: new text, pending again."""
+        self._db.execute(
+            "UPDATE outbox SET text = ?, failed = NULL WHERE client_id = ?", (text, client_id)
+        )
 
     def outbox_failed(self, client_id: str, reason: str | None) -> None:
         """Mark an item failed for good (``reason``) or pending again (None)."""

@@ -75,6 +75,16 @@ class User:
             _field(data, "avatar_url", str),
         )
 
+    def to_json(self) -> dict[str, Any]:
+        """The relay's shape (for the local database)."""
+        return {
+            "id": self.id,
+            "username": self.username,
+            "display_name": self.display_name,
+            "email": self.email,
+            "avatar_url": self.avatar_url,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Message:
@@ -149,6 +159,15 @@ class Room:
             _field(data, "presence_channel", str),
         )
 
+    def to_json(self) -> dict[str, Any]:
+        """The relay's shape (for the local database)."""
+        return {
+            "name": self.name,
+            "topic": self.topic,
+            "channel": self.channel,
+            "presence_channel": self.presence_channel,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class ServerInfo:
@@ -162,6 +181,8 @@ class ServerInfo:
     auth_endpoint: str
     max_message_bytes: int
     relay_version: str
+    #: The private channel announcing rooms created or changed (None: an older relay).
+    directory_channel: str | None = None
 
     @classmethod
     def from_json(cls, data: Any) -> ServerInfo:
@@ -170,6 +191,7 @@ class ServerInfo:
             raise ProtocolError("this server does not look like a desktopchat relay")
         pusher = data["pusher"]
         host, port, cluster = pusher.get("host"), pusher.get("port"), pusher.get("cluster")
+        directory = data.get("directory_channel")
         return cls(
             key=_field(pusher, "key", str),
             host=host if isinstance(host, str) else None,
@@ -179,7 +201,24 @@ class ServerInfo:
             auth_endpoint=_field(data, "auth_endpoint", str),
             max_message_bytes=_field(data, "max_message_bytes", int),
             relay_version=_field(data, "relay_version", str),
+            directory_channel=directory if isinstance(directory, str) else None,
         )
+
+    def to_json(self) -> dict[str, Any]:
+        """The config document's shape (kept locally, so the window can start offline)."""
+        pusher: dict[str, Any] = {"key": self.key, "tls": self.tls}
+        for name in ("host", "port", "cluster"):
+            if getattr(self, name) is not None:
+                pusher[name] = getattr(self, name)
+        data: dict[str, Any] = {
+            "pusher": pusher,
+            "auth_endpoint": self.auth_endpoint,
+            "max_message_bytes": self.max_message_bytes,
+            "relay_version": self.relay_version,
+        }
+        if self.directory_channel is not None:
+            data["directory_channel"] = self.directory_channel
+        return data
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import logging
+import secrets
 import subprocess
 import sys
 import time
@@ -81,10 +82,19 @@ def ensure_hub(client: RelayClient, port: int, data_dir: Path, log_dir: Path) ->
     )
 
 
+#: The relay's limit on display names (characters).
+MAX_DISPLAY_NAME = 64
+
+
 def local_identity() -> tuple[str, str]:
-    """The local account's username and display name, from the OS user."""
+    """The local account's username and display name, from the OS user.
+
+    Both are made to pass the relay's rules (it refuses, say, a control or bidi-override
+    character in a display name), so an odd login or GECOS field cannot block the login.
+    """
     login = getpass.getuser()
-    username = "".join(c for c in login if c.isalnum() or c in "._-")[:32] or "me"
+    username = "".join(c for c in login if c.isascii() and (c.isalnum() or c in "._-"))
+    username = username.lstrip("._-")[:32] or "me"
     display_name = login
     try:
         import pwd  # noqa: PLC0415 - POSIX only
@@ -93,7 +103,8 @@ def local_identity() -> tuple[str, str]:
         display_name = gecos or login
     except (ImportError, KeyError):
         pass
-    return username, display_name
+    printable = "".join(c for c in display_name if c.isprintable())
+    return username, printable.strip()[:MAX_DISPLAY_NAME].strip() or username
 
 
 def local_login(client: RelayClient, data_dir: Path) -> tuple[str, User]:
@@ -104,8 +115,10 @@ def local_login(client: RelayClient, data_dir: Path) -> tuple[str, User]:
         raise HubStartError(f"cannot read the embedded hub's credentials: {exc}") from exc
     username, display_name = local_identity()
     timestamp = int(time.time())
-    signature = local_login_signature(secret, username, timestamp)
-    return client.local_login(username, display_name, timestamp, signature)
+    # The relay accepts each signature once; the nonce lets two logins share a second.
+    nonce = secrets.token_urlsafe(16)
+    signature = local_login_signature(secret, username, timestamp, nonce)
+    return client.local_login(username, display_name, timestamp, signature, nonce)
 
 
 def default_data_dir(data_root: Path) -> Path:

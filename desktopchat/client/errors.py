@@ -114,3 +114,15 @@ class CertificateChangedError(CertificateError):
             presented=presented,
         )
         self.expected = expected
+
+
+class MessageTooLargeError(DesktopChatError):
+    """A message over the relay's size limit: it would be refused, so it is never queued."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(
+            f"This message is {size:,} bytes; the limit is {limit:,}. Shorten it or split it "
+            "into several messages."
+        )
+        self.size = size
+        self.limit = limit

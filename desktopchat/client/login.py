@@ -4,6 +4,11 @@ Blocking (HTTP and keyring): the CLI calls it directly, the window from a worker
 Order: ``DESKTOPCHAT_TOKEN`` (bots, CI); the keyring's token for this server and user, if
 the relay still accepts it; for the embedded hub, a local login (starting the hub first
 if none answers). Otherwise the user must log in, and the error says how.
+
+Local-first: when the server cannot be reached but a token is stored and an earlier
+session left its user and server configuration in the local database, the window gets
+an *offline* login at once (history, rooms and the outbox from disk) and connects when the
+server comes back; the relay checks the token then.
 """
 
 from __future__ import annotations
@@ -13,9 +18,16 @@ import os
 from dataclasses import dataclass
 
 from desktopchat.client import embedded
+from desktopchat.client.cache import LocalDatabase, database_path
 from desktopchat.client.credentials import TOKEN_ENV, TokenStore
 from desktopchat.client.domain import ServerInfo, User
-from desktopchat.client.errors import AuthenticationError, CredentialStoreError, NotLoggedInError
+from desktopchat.client.errors import (
+    AuthenticationError,
+    CredentialStoreError,
+    HubStartError,
+    NotLoggedInError,
+    RelayUnreachableError,
+)
 from desktopchat.client.relay_client import RelayClient, normalize_server_url
 from desktopchat.client.settings import Profile, Settings
 from desktopchat.client.trust import KnownHosts
@@ -36,14 +48,64 @@ class Login:
     notices: tuple[str, ...] = ()
     #: The SHA-256 fingerprint pinned for the server's certificate (None: the CAs decide).
     pin: str | None = None
+    #: Made from the local database because the server was unreachable: the token has
+    #: not been checked yet (the window checks it once the connection is up).
+    offline: bool = False
 
     def relay_client(self) -> RelayClient:
         """A new client of this session's relay, as this user, trusting what the login did."""
         return RelayClient(self.server_url, self.token, pin=self.pin)
 
 
-def open_login(dirs: AppDirs, settings: Settings, profile: Profile, store: TokenStore) -> Login:
-    """A session for ``profile``, or :class:`NotLoggedInError` saying how to get one."""
+def open_login(
+    dirs: AppDirs,
+    settings: Settings,
+    profile: Profile,
+    store: TokenStore,
+    *,
+    allow_offline: bool = False,
+) -> Login:
+    """A session for ``profile``, or :class:`NotLoggedInError` saying how to get one.
+
+    With ``allow_offline``, an unreachable server gives the last session from the local
+    database (:attr:`Login.offline`) when there is one, instead of the error.
+    """
+    try:
+        return _online_login(dirs, settings, profile, store)
+    except (RelayUnreachableError, HubStartError):
+        if allow_offline:
+            cached = offline_login(dirs, settings, profile, store)
+            if cached is not None:
+                return cached
+        raise
+
+
+def offline_login(
+    dirs: AppDirs, settings: Settings, profile: Profile, store: TokenStore
+) -> Login | None:
+    """The last session of ``profile`` from disk (token from the keyring), if complete."""
+    url = settings.server_url(profile)
+    username = profile.username or (embedded.local_identity()[0] if profile.embedded else None)
+    if not username:
+        return None
+    notices: list[str] = []
+    token = os.environ.get(TOKEN_ENV) or _stored_token(store, url, username, notices)
+    path = database_path(dirs.data, url, username)
+    if not token or not path.exists():
+        return None
+    database = LocalDatabase(path)
+    try:
+        saved = database.saved_login()
+    finally:
+        database.close()
+    if saved is None:
+        return None
+    user, server = saved
+    pin = KnownHosts(dirs.data).pin_for(url)
+    return Login(url, token, user, server, tuple(notices), pin, offline=True)
+
+
+def _online_login(dirs: AppDirs, settings: Settings, profile: Profile, store: TokenStore) -> Login:
     url = settings.server_url(profile)
     pin = KnownHosts(dirs.data).pin_for(url)
     client = RelayClient(url, pin=pin)

@@ -1,10 +1,12 @@
-"""Durable sending: written messages wait here until the relay has stored them.
+"""Durable sending: written messages, edits and deletes wait here until the relay has them.
 
-Each message is persisted before the first attempt, so quitting or a crash loses
-nothing; it is retried with the same ``client_id`` (the relay turns repeats into the one
-stored message) until the relay answers. One message per room is in flight at a time,
-so a room's messages are stored in the order they were written. A message the relay
-refuses for good (too large, room gone) is marked failed and the next one goes on.
+Each one is persisted before the first attempt, so quitting or a crash loses nothing; a
+message is retried with the same ``client_id`` (the relay turns repeats into the one
+stored message) until the relay answers, and edits and deletes are idempotent by nature.
+One operation per room is in flight at a time, so a room's messages are stored, edited
+and deleted in the order they were written. One the relay refuses for good (room gone,
+not yours) is marked failed and the next one goes on; a message over the size limit is
+refused before it is queued (:class:`MessageTooLargeError`), since it could never land.
 """
 
 from __future__ import annotations
@@ -18,15 +20,20 @@ from dataclasses import dataclass, replace
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktopchat.client.backoff import Backoff
-from desktopchat.client.cache import LocalDatabase, OutboxRow
+from desktopchat.client.cache import DELETE, EDIT, SEND, LocalDatabase, OutboxRow
 from desktopchat.client.domain import Message
-from desktopchat.client.errors import RelayError
+from desktopchat.client.errors import MessageTooLargeError, RelayError
 from desktopchat.client.tasks import TaskRunner
+from desktopchat.text_size import text_bytes
 
 log = logging.getLogger(__name__)
 
 Sender = Callable[[str, str, str], Message]
 """``(room, text, client_id) -> stored message``; blocking (HTTP)."""
+Editor = Callable[[str, int, str], Message]
+"""``(room, message_id, text) -> the edited message``; blocking (HTTP)."""
+Deleter = Callable[[str, int], Message]
+"""``(room, message_id) -> the deleted message (a placeholder)``; blocking (HTTP)."""
 
 
 class OutboxState(enum.Enum):
@@ -34,8 +41,9 @@ class OutboxState(enum.Enum):
 
     PENDING = "pending"  # waiting for its turn or for the relay to come back
     SENDING = "sending"
-    FAILED = "failed"  # refused for good; retry or discard is the user's call
+    FAILED = "failed"  # refused for good; retry, edit or discard is the user's call
     SENT = "sent"  # stored by the relay; gone from the outbox
+    DISCARDED = "discarded"  # the user gave up on it; gone from the outbox
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,14 +56,25 @@ class OutboxItem:
     created_at: float
     state: OutboxState
     error: str | None = None
+    #: ``send`` (a new message), ``edit`` or ``delete`` (of stored message ``message_id``).
+    kind: str = SEND
+    message_id: int | None = None
+
+    @property
+    def is_message(self) -> bool:
+        """A new message (shown as its own row until stored), not an edit or delete."""
+        return self.kind == SEND
 
 
 class Outbox(QObject):
-    """Sends written messages through the relay, in order per room, until they land.
+    """Sends written messages, edits and deletes through the relay, in order per room.
 
     Signals:
-        changed(object): an :class:`OutboxItem` changed state (SENT once stored).
-        sent(str, object): client_id, and the stored :class:`Message`.
+        changed(object): an :class:`OutboxItem` changed state (SENT once stored,
+            DISCARDED when the user gave up on it).
+        sent(str, object): client_id, and the stored :class:`Message` (as sent, edited
+            or deleted): the room's timeline takes it at once, without waiting for the
+            Pusher echo (which may never come after a reconnect).
     """
 
     changed = Signal(object)
@@ -67,11 +86,19 @@ class Outbox(QObject):
         tasks: TaskRunner,
         send: Sender,
         parent: QObject | None = None,
+        *,
+        edit: Editor | None = None,
+        delete: Deleter | None = None,
+        max_bytes: int | None = None,
     ) -> None:
         super().__init__(parent)
         self._db = database
         self._tasks = tasks
         self._send = send
+        self._edit = edit
+        self._delete = delete
+        #: The relay's limit on message text (``/api/config``); None: unknown, not checked.
+        self.max_bytes = max_bytes
         self._items: dict[str, OutboxItem] = {}
         self._in_flight: set[str] = set()
         self._backoff: dict[str, Backoff] = {}
@@ -84,8 +111,41 @@ class Outbox(QObject):
         return [i for i in self._items.values() if room is None or i.room == room]
 
     def enqueue(self, room: str, text: str) -> OutboxItem:
-        """Persist ``text`` for ``room``, then send it as soon as its turn comes."""
-        row = self._db.outbox_add(f"dc-{uuid.uuid4().hex}", room, text)
+        """Persist ``text`` for ``room``, then send it as soon as its turn comes.
+
+        Raises :class:`MessageTooLargeError` (and keeps nothing) when the relay would
+        refuse it for its size.
+        """
+        self._check_size(text)
+        return self._add(room, text, SEND, None)
+
+    def enqueue_edit(self, room: str, message_id: int, text: str) -> OutboxItem:
+        """Persist an edit of stored message ``message_id``; it goes in its room's turn."""
+        self._check_size(text)
+        return self._add(room, text, EDIT, message_id)
+
+    def enqueue_delete(self, room: str, message_id: int) -> OutboxItem:
+        """Persist the deletion of stored message ``message_id``."""
+        return self._add(room, "", DELETE, message_id)
+
+    def revise(self, client_id: str, text: str) -> None:
+        """The author edited a failed message: new text, and it is sent again."""
+        item = self._items.get(client_id)
+        if item is None or item.state is not OutboxState.FAILED or not item.is_message:
+            return
+        self._check_size(text)
+        self._db.outbox_revise(client_id, text)
+        self._update(replace(item, text=text, state=OutboxState.PENDING, error=None))
+        self._kick(item.room)
+
+    def _check_size(self, text: str) -> None:
+        if self.max_bytes is not None and (size := text_bytes(text)) > self.max_bytes:
+            raise MessageTooLargeError(size, self.max_bytes)
+
+    def _add(self, room: str, text: str, kind: str, message_id: int | None) -> OutboxItem:
+        row = self._db.outbox_add(
+            f"dc-{uuid.uuid4().hex}", room, text, kind=kind, message_id=message_id
+        )
         item = _item(row)
         self._items[item.client_id] = item
         self.changed.emit(item)
@@ -101,11 +161,12 @@ class Outbox(QObject):
             self._kick(item.room)
 
     def discard(self, client_id: str) -> None:
-        """Give up on a failed message."""
+        """Give up on a failed message (its row leaves the screen too)."""
         item = self._items.get(client_id)
         if item is not None and item.state is OutboxState.FAILED:
             self._db.outbox_remove(client_id)
             del self._items[client_id]
+            self.changed.emit(replace(item, state=OutboxState.DISCARDED))
 
     def resume(self) -> None:
         """Send whatever waits (at start-up, and when the connection comes back)."""
@@ -136,10 +197,20 @@ class Outbox(QObject):
         self._in_flight.add(room)
         self._update(replace(item, state=OutboxState.SENDING))
         self._tasks.run(
-            lambda: self._send(item.room, item.text, item.client_id),
+            lambda: self._perform(item),
             lambda message: self._stored(item, message),
             lambda exc: self._refused(item, exc),
         )
+
+    def _perform(self, item: OutboxItem) -> Message:
+        """On a worker: the one relay call ``item`` stands for."""
+        if item.kind == EDIT and self._edit is not None and item.message_id is not None:
+            return self._edit(item.room, item.message_id, item.text)
+        if item.kind == DELETE and self._delete is not None and item.message_id is not None:
+            return self._delete(item.room, item.message_id)
+        if item.kind != SEND:
+            raise RelayError(f"this client cannot {item.kind} messages", status=400)
+        return self._send(item.room, item.text, item.client_id)
 
     def _stored(self, item: OutboxItem, message: Message) -> None:
         self._in_flight.discard(item.room)
@@ -153,8 +224,13 @@ class Outbox(QObject):
     def _refused(self, item: OutboxItem, exc: BaseException) -> None:
         self._in_flight.discard(item.room)
         if isinstance(exc, RelayError) and not exc.transient and exc.status != 401:
-            self._db.outbox_failed(item.client_id, str(exc))
-            self._update(replace(item, state=OutboxState.FAILED, error=str(exc)))
+            if item.is_message:  # kept, shown as failed: retry, edit or discard
+                self._db.outbox_failed(item.client_id, str(exc))
+                self._update(replace(item, state=OutboxState.FAILED, error=str(exc)))
+            else:  # an edit or delete refused for good (not yours, gone): nothing to retry
+                self._db.outbox_remove(item.client_id)
+                self._items.pop(item.client_id, None)
+                self.changed.emit(replace(item, state=OutboxState.FAILED, error=str(exc)))
             self._kick(item.room)
             return
         # The relay is away (or the session needs renewing): wait, then try again, in order.
@@ -171,4 +247,13 @@ class Outbox(QObject):
 
 def _item(row: OutboxRow) -> OutboxItem:
     state = OutboxState.FAILED if row.failed else OutboxState.PENDING
-    return OutboxItem(row.client_id, row.room, row.text, row.created_at, state, row.failed)
+    return OutboxItem(
+        row.client_id,
+        row.room,
+        row.text,
+        row.created_at,
+        state,
+        row.failed,
+        row.kind,
+        row.message_id,
+    )

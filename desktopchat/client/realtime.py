@@ -2,7 +2,7 @@
 
 pysher's callbacks run on its ``PysherEventLoop`` thread; here they only parse and ``emit``
 (queued signals deliver on the GUI thread). The pitfalls mapped in
-``shared/docs/pusher-protocol.md`` are handled like this:
+``docs/pusher-notes.md`` are handled like this:
 
 * **A fresh pysher object per connection.** pysher objects are single-use, its own
   reconnect re-sends stale signatures, and its fixed interval has no back-off (42xx even

@@ -25,6 +25,9 @@ from desktopchat.client.errors import (
 #: Seconds to connect, and to wait for an answer; a hung relay must not hang the client.
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 15.0
+#: Rooms asked per page of ``GET /api/rooms`` (the relay's most), and pages at most.
+ROOM_PAGE_SIZE = 500
+MAX_ROOM_PAGES = 1000
 
 
 def normalize_server_url(url: str) -> str:
@@ -108,9 +111,8 @@ class RelayClient:
             return AuthenticationError(message, status=401, code=code)
         if status == 429:
             retry = response.headers.get("Retry-After", "")
-            return RateLimitedError(
-                message, retry_after=float(retry) if retry.isdigit() else 60, code=code
-            )
+            seconds = float(retry) if retry.isascii() and retry.isdigit() else 60.0
+            return RateLimitedError(message, retry_after=seconds, code=code)
         if status >= 500:
             return RelayUnreachableError(message, status=status, code=code)
         return RelayError(message, status=status, code=code)
@@ -156,13 +158,14 @@ class RelayClient:
         return self._session(answer)
 
     def local_login(
-        self, username: str, display_name: str, timestamp: int, signature: str
+        self, username: str, display_name: str, timestamp: int, signature: str, nonce: str
     ) -> tuple[str, User]:
         """Log in to an embedded hub by proving access to its secret (see ``embedded``)."""
         body = {
             "username": username,
             "display_name": display_name,
             "timestamp": timestamp,
+            "nonce": nonce,
             "signature": signature,
         }
         return self._session(self._request("POST", "/api/sessions/local", json=body))
@@ -191,9 +194,21 @@ class RelayClient:
     # ------------------------------------------------------------------------- rooms
 
     def rooms(self) -> list[Room]:
-        """Every room."""
-        answer = self._request("GET", "/api/rooms")
-        return [Room.from_json(r) for r in _member(answer, "rooms", list)]
+        """Every room, following the relay's pages (``after`` the last name while ``has_more``).
+
+        A relay from before pages sends no ``has_more``: its one answer is the whole list.
+        """
+        rooms: list[Room] = []
+        after = ""
+        for _ in range(MAX_ROOM_PAGES):
+            params = {"limit": ROOM_PAGE_SIZE, **({"after": after} if after else {})}
+            answer = self._request("GET", "/api/rooms", params=params)
+            page = [Room.from_json(r) for r in _member(answer, "rooms", list)]
+            rooms.extend(page)
+            if answer.get("has_more") is not True or not page or page[-1].name <= after:
+                return rooms
+            after = page[-1].name
+        raise ProtocolError(f"the relay's room list goes on past {MAX_ROOM_PAGES} pages")
 
     def create_room(self, name: str, topic: str = "") -> Room:
         """Create a room."""
@@ -202,6 +217,11 @@ class RelayClient:
                 self._request("POST", "/api/rooms", json={"name": name, "topic": topic}), "room"
             )
         )
+
+    def set_topic(self, room: str, topic: str) -> Room:
+        """Change a room's topic (everyone's room list hears of it)."""
+        answer = self._request("PATCH", f"/api/rooms/{room}", json={"topic": topic})
+        return Room.from_json(_member(answer, "room"))
 
     def send(self, room: str, text: str, client_id: str) -> Message:
         """Send a message; safe to repeat with the same ``client_id`` (no duplicate)."""

@@ -6,14 +6,16 @@ channels through the relay), the sync engine, the outbox and the local database.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from desktopchat.client.cache import LocalDatabase, database_path
-from desktopchat.client.domain import ChangePage, HistoryPage, Message
+from desktopchat.client.domain import ChangePage, HistoryPage, Message, User
+from desktopchat.client.errors import AuthenticationError
 from desktopchat.client.login import Login
 from desktopchat.client.outbox import Outbox
 from desktopchat.client.realtime import ConnectionState, RealtimeBridge
@@ -27,24 +29,47 @@ log = logging.getLogger(__name__)
 
 
 def websocket_pin(login: Login) -> str | None:
-    """The relay's pin, for a WebSocket on the relay's own host and port (the hub's).
+    """The relay's pin, for a WebSocket on the relay's own port: the hub's.
 
-    A standalone relay points clients at another server (Pusher, soketi): that one's
-    certificate is the CAs' business, not the relay's pin.
+    The hub names the host the client asked for, or, when that is a name it does not know
+    as its own, the address the connection reached (an IP). Either way it is the same
+    server, so the pin applies. A standalone relay points clients at another server
+    (Pusher, soketi), whose certificate is the CAs' business; should such a server share
+    the relay's port and be given by address, the pin is applied and refuses it (it fails
+    closed, never open).
     """
     info = login.server
     relay = server_address(login.server_url)
     if login.pin is None or relay is None or not info.tls or not info.host:
         return None
-    return login.pin if (info.host.lower(), info.port or 443) == relay else None
+    host, port = info.host.lower().strip("[]"), info.port or 443
+    if port != relay[1]:
+        return None
+    return login.pin if host == relay[0] or _is_address(host) else None
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 class ChatSession(QObject):
-    """Everything one logged-in client runs. Create on the GUI thread; :meth:`close` at exit."""
+    """Everything one logged-in client runs. Create on the GUI thread; :meth:`close` at exit.
+
+    Signals:
+        session_refused(str): the relay no longer accepts the token (checked once the
+            connection is up after an offline start): the user must sign in again.
+    """
+
+    session_refused = Signal(str)
 
     def __init__(self, login: Login, data_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.login = login
+        self._verified = not login.offline
         self._local = threading.local()
         self._clients: list[RelayClient] = []
         self._clients_lock = threading.Lock()
@@ -63,7 +88,19 @@ class ChatSession(QObject):
             parent=self,
             fetch_changes=self._changes,
         )
-        self.outbox = Outbox(self.database, self.tasks, self._send, parent=self)
+        self.outbox = Outbox(
+            self.database,
+            self.tasks,
+            self._send,
+            parent=self,
+            edit=self._edit,
+            delete=self._delete,
+            max_bytes=login.server.max_message_bytes,
+        )
+        # What the relay answered goes straight into the room (the echo may never come).
+        self.outbox.sent.connect(lambda _client_id, message: self.sync.apply_stored(message))
+        if not login.offline:
+            self.database.save_login(login.user, login.server)
         self.bridge.state_changed.connect(self._on_state)
         self.wakeups = Wakeups(self)
         self.wakeups.reconnect_now.connect(self._reconnect_now)
@@ -106,6 +143,12 @@ class ChatSession(QObject):
     def _send(self, room: str, text: str, client_id: str) -> Message:
         return self.relay().send(room, text, client_id)
 
+    def _edit(self, room: str, message_id: int, text: str) -> Message:
+        return self.relay().edit(room, message_id, text)
+
+    def _delete(self, room: str, message_id: int) -> Message:
+        return self.relay().delete(room, message_id)
+
     @Slot(str)
     def _reconnect_now(self, why: str) -> None:
         """Skip the back-off: a retry now has a real chance (and the outbox too)."""
@@ -116,4 +159,23 @@ class ChatSession(QObject):
     @Slot(object, str, float)
     def _on_state(self, state: ConnectionState, reason: str, retry_in: float) -> None:
         if state is ConnectionState.CONNECTED:
+            if not self._verified:
+                self._verify()
             self.outbox.resume()
+
+    def _verify(self) -> None:
+        """After an offline start: does the relay still take our token? (Once.)"""
+        self._verified = True
+
+        def accepted(user: User) -> None:
+            self.database.save_login(user, self.login.server)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, AuthenticationError):
+                self.session_refused.emit(str(exc))
+            else:
+                self._verified = False  # try again on the next connection
+                log.info("could not check the session yet: %s", exc)
+
+        relay = self.relay
+        self.tasks.run(lambda: relay().me(), accepted, failed)

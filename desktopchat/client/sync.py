@@ -119,6 +119,27 @@ class SyncEngine(QObject):
         state = self._rooms.get(room)
         return state.timeline.last_id if state is not None else None
 
+    def apply_stored(self, message: Message) -> None:
+        """The relay's own answer to our send, edit or delete: into the timeline at once.
+
+        The Pusher echo of it may come later, or never (it was triggered while we were
+        reconnecting); the timeline is idempotent by id, so whichever comes second is
+        dropped, and a stored id beyond a gap waits for the catch-up that fills it.
+        """
+        state = self._rooms.get(message.room)
+        if state is None:
+            return
+        timeline = state.timeline
+        delivered_already = timeline.last_id is not None and message.id <= timeline.last_id
+        if delivered_already and message.edited_at is None and not message.deleted:
+            return  # a plain send whose echo came first
+        changed, delivered = timeline.update(message)
+        self._deliver(state, delivered)
+        if changed is not None:
+            self._changed(state, changed)
+        if timeline.has_gap:
+            self._catch_up(state)
+
     # ------------------------------------------------------------------------ events
 
     @Slot(str)

@@ -39,7 +39,15 @@ class TaskRunner(QObject):
         on_done: Callable[[T], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> Future[T]:
-        """Run ``fn`` on a worker; then ``on_done(result)`` or ``on_error(exc)`` on our thread."""
+        """Run ``fn`` on a worker; then ``on_done(result)`` or ``on_error(exc)`` on our thread.
+
+        After :meth:`shutdown` nothing runs (a queued signal can still ask for work while
+        the session closes): the future is returned cancelled.
+        """
+        if self._closed:
+            cancelled: Future[T] = Future()
+            cancelled.cancel()
+            return cancelled
         future = self._pool.submit(fn)
 
         def finished(done: Future[T]) -> None:

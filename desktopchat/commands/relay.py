@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 import tomllib
 from pathlib import Path
@@ -125,6 +126,7 @@ def upstream_from(args: argparse.Namespace) -> Upstream:
 
 def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     """Start the relay and block until a signal stops it."""
+    from desktopchat.server import data_dir as data_dir_checks  # noqa: PLC0415
     from desktopchat.server.relay.service import ClientEndpoint, RelayConfig  # noqa: PLC0415
     from desktopchat.server.runner import serve_forever, start_relay  # noqa: PLC0415
 
@@ -138,6 +140,11 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     else:
         endpoint = ClientEndpoint(host=upstream.host, port=upstream.port, tls=upstream.tls)
     data_dir = args.data_dir or dirs.data / "relay"
+    try:
+        data_dir_checks.prepare(data_dir)
+    except data_dir_checks.DataDirError as exc:
+        print(f"desktopchat relay: {exc}", file=sys.stderr)
+        return 1
     try:
         tls = server_tls(args, data_dir)
     except TlsOptionsError as exc:
@@ -158,6 +165,11 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
 
     try:
         serve_forever(lambda: start_relay(config, args.host, args.port, tls), announce)
+    except sqlite3.Error as exc:
+        print(
+            f"desktopchat relay: {data_dir_checks.database_error(data_dir, exc)}", file=sys.stderr
+        )
+        return 1
     except OSError as exc:
         print(
             f"desktopchat relay: cannot listen on {args.host}:{args.port}: {exc.strerror}",

@@ -8,9 +8,11 @@ same client id, which the relay turns into one message however often it arrives.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from desktopchat.client.errors import DesktopChatError, RelayError
@@ -20,6 +22,8 @@ from desktopchat.paths import AppDirs
 if TYPE_CHECKING:
     from desktopchat.client.domain import Message
     from desktopchat.client.relay_client import RelayClient
+
+log = logging.getLogger(__name__)
 
 #: Attempts for a transient failure, and the pause before each retry (seconds).
 RETRY_DELAYS = (0.5, 1.0, 2.0)
@@ -34,16 +38,28 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(run=run)
 
 
-def send_with_retries(client: RelayClient, room: str, text: str) -> Message:
-    """Send, retrying transient failures with the same client id (no duplicates)."""
+def send_with_retries(connect: Callable[[], RelayClient], room: str, text: str) -> Message:
+    """Send, retrying transient failures with the same client id (no duplicates).
+
+    ``connect`` (which opens the session: ``GET /api/config``, the token check) is retried
+    too until it succeeds, so a relay that is restarting is waited for, not given up on.
+    """
     client_id = f"cli-{uuid.uuid4().hex}"
-    for delay in (*RETRY_DELAYS, None):
-        try:
-            return client.send(room, text, client_id)
-        except RelayError as exc:
-            if not exc.transient or delay is None:
-                raise
-            time.sleep(delay)
+    client: RelayClient | None = None
+    try:
+        for delay in (*RETRY_DELAYS, None):
+            try:
+                if client is None:
+                    client = connect()
+                return client.send(room, text, client_id)
+            except RelayError as exc:
+                if not exc.transient or delay is None:
+                    raise
+                log.info("retrying in %.1f s: %s", delay, exc)
+                time.sleep(delay)
+    finally:
+        if client is not None:
+            client.close()
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -52,9 +68,11 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     text = sys.stdin.read().removesuffix("\n") if args.text == "-" else args.text
     try:
         context = client_context(args, dirs)
-        login = context.login()
-        client = login.relay_client()
-        message = send_with_retries(client, args.room, text)
+
+        def connect() -> RelayClient:
+            return context.login().relay_client()
+
+        message = send_with_retries(connect, args.room, text)
     except DesktopChatError as exc:
         warn(f"not sent: {exc}")
         return 1

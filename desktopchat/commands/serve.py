@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -48,6 +49,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--app-key", help="Pusher app key")
     parser.add_argument("--app-secret", help=f"Pusher app secret (prefer ${ENV_APP_SECRET})")
     parser.add_argument("--data-dir", type=Path, help="where the hub keeps its state")
+    parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address clients reach the hub at, if not the one they asked for "
+        "(behind a proxy or a port mapping): GET /api/config answers it",
+    )
     parser.add_argument(
         "--seed-compat",
         action="store_true",
@@ -111,7 +118,9 @@ def ready_line(running: RunningHub) -> str:
 def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     """Start the hub and block until a signal stops it."""
     from desktopchat.server import credentials as hub_credentials  # noqa: PLC0415
+    from desktopchat.server import data_dir as data_dir_checks  # noqa: PLC0415
     from desktopchat.server.hub import HubConfig  # noqa: PLC0415
+    from desktopchat.server.relay.public_address import endpoint_from_url  # noqa: PLC0415
     from desktopchat.server.relay.service import ClientEndpoint, RelayConfig  # noqa: PLC0415
     from desktopchat.server.runner import serve_forever, start  # noqa: PLC0415
 
@@ -120,7 +129,11 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         return 2
     data_dir = args.data_dir or dirs.data / "hub"
     try:
+        data_dir_checks.prepare(data_dir)
         creds = resolve_credentials(args, data_dir)
+    except data_dir_checks.DataDirError as exc:
+        print(f"desktopchat serve: {exc}", file=sys.stderr)
+        return 1
     except hub_credentials.CredentialsError as exc:
         print(f"desktopchat serve: {exc}", file=sys.stderr)
         return 2
@@ -131,11 +144,17 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         return 2
     if tls is None and (warning := plaintext_warning(args.host, "the hub")):
         print(f"desktopchat serve: {warning}", file=sys.stderr)
+    try:
+        endpoint = (
+            endpoint_from_url(args.public_url)
+            if args.public_url
+            else ClientEndpoint(tls=tls is not None)
+        )
+    except ValueError as exc:
+        print(f"desktopchat serve: {exc}", file=sys.stderr)
+        return 2
     relay = RelayConfig(
-        data_dir=data_dir,
-        seed_compat=args.seed_compat,
-        local_login=True,
-        client_endpoint=ClientEndpoint(tls=tls is not None),
+        data_dir=data_dir, seed_compat=args.seed_compat, local_login=True, client_endpoint=endpoint
     )
     limit = raise_open_files_limit()
     config = HubConfig(
@@ -151,6 +170,11 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
 
     try:
         serve_forever(lambda: start(config, tls), announce)
+    except sqlite3.Error as exc:
+        print(
+            f"desktopchat serve: {data_dir_checks.database_error(data_dir, exc)}", file=sys.stderr
+        )
+        return 1
     except OSError as exc:
         print(
             f"desktopchat serve: cannot listen on {args.host}:{args.port}: {exc.strerror}",

@@ -5,7 +5,7 @@ an HTTP trigger came in) and returns :mod:`~desktopchat.server.actions` for the 
 carry out. Time is passed in as ``now`` so idle handling is testable without waiting.
 
 The rules follow Pusher's protocol (v5-v7) and the behaviour the official clients rely on;
-the client-specific pitfalls are in ``shared/docs/pusher-protocol.md``:
+the client-specific pitfalls are in ``docs/pusher-notes.md``:
 
 * ``pusher:error`` always precedes a close, because pysher ignores close codes.
 * Shutdown uses 4100 (reconnect after back-off), never 42xx, which sends pysher into a busy
@@ -29,6 +29,7 @@ from desktopchat.server.presence import PresenceRoster
 
 #: Close codes used by the hub (Pusher's ranges: 40xx fatal, 41xx back off, 42xx retry now).
 CLOSE_APP_NOT_FOUND = 4001
+CLOSE_INVALID_VERSION = 4006
 CLOSE_UNSUPPORTED_PROTOCOL = 4007
 CLOSE_NO_PROTOCOL = 4008
 CLOSE_UNAUTHORIZED = 4009

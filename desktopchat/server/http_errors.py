@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from aiohttp import web
+
+log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -31,7 +34,7 @@ def error_response(
 
 @web.middleware
 async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
-    """Turn :class:`ApiError` and aiohttp's own HTTP errors into JSON error bodies."""
+    """Turn :class:`ApiError`, aiohttp's own HTTP errors and bugs into JSON error bodies."""
     try:
         response: web.StreamResponse = await handler(request)
     except ApiError as exc:
@@ -40,6 +43,10 @@ async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
         if exc.status < 400:
             raise
         return error_response(exc.status, exc.reason.lower().replace(" ", "_"), exc.reason)
+    except Exception:
+        # A bug: log it in full here, and still answer in the one error shape.
+        log.exception("unhandled error in %s %s", request.method, request.path)
+        return error_response(500, "internal_error", "Internal error; the server logged it")
     return response
 
 

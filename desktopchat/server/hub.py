@@ -1,25 +1,23 @@
 """The hub's runtime: the protocol core plus the live sockets it acts on.
 
-Each socket gets an outgoing queue drained by its own writer task, so one slow reader never
-stalls a fan-out to everyone else; a reader that falls too far behind is disconnected with
-4100 (reconnect after back-off) and catches up from history like any other reconnect.
+Each socket gets an outgoing queue drained by its own writer task (:mod:`.peer`), so one
+slow reader never stalls a fan-out to everyone else; a reader that leaves more than
+``max_queued_bytes`` unread is cut off and catches up from history like any other reconnect.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from aiohttp import web
 
-from desktopchat.server import frames
 from desktopchat.server.actions import Action, Close, Deliver, Webhook
-from desktopchat.server.core import CLOSE_GOING_AWAY, ChannelsCore
+from desktopchat.server.core import ChannelsCore
 from desktopchat.server.credentials import AppCredentials
+from desktopchat.server.peer import Peer
 from desktopchat.server.relay.service import RelayConfig
 
 log = logging.getLogger(__name__)
@@ -36,76 +34,19 @@ class HubConfig:
     activity_timeout: int = 120
     #: Seconds a pinged client has to answer before it is dropped with 4201.
     pong_timeout: float = 30.0
-    #: Frames queued for one socket before it counts as too slow and is disconnected.
-    max_queued_frames: int = 2000
+    #: Bytes one socket may leave unread (queued, or in its transport's buffer) before it
+    #: counts as too slow and is cut off: the hub's memory per client is bounded by this.
+    max_queued_bytes: int = 1024 * 1024
+    #: Seconds a close may take (the client must read up to the close frame) before the
+    #: connection is aborted instead.
+    close_timeout: float = 5.0
     #: The relay to mount under ``/api/`` (triggering into this very hub), if any.
     relay: RelayConfig | None = None
     #: Sockets accepted before new ones are told to come back later (4100); None: no cap.
     #: Set below the open-files limit so the HTTP API always has descriptors left.
     max_connections: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class _CloseRequest:
-    code: int
-    reason: str
-
-
-class Peer:
-    """One WebSocket's outgoing side: an ordered queue and the task that writes it."""
-
-    def __init__(self, ws: web.WebSocketResponse, max_queued: int) -> None:
-        self._ws = ws
-        self._max_queued = max_queued
-        self._queue: deque[str | _CloseRequest] = deque()
-        self._ready = asyncio.Event()
-        self._closing = False
-        self._task = asyncio.create_task(self._write_loop())
-
-    def send(self, frame: str) -> None:
-        """Queue ``frame``; a reader too far behind is told to back off and disconnected."""
-        if self._closing:
-            return
-        if len(self._queue) >= self._max_queued:
-            self._queue.clear()
-            self._queue.append(frames.error("Too slow to keep up; reconnect", CLOSE_GOING_AWAY))
-            self.close(CLOSE_GOING_AWAY, "Too slow to keep up")
-            return
-        self._queue.append(frame)
-        self._ready.set()
-
-    def close(self, code: int, reason: str) -> None:
-        """Close after everything queued so far has been written."""
-        if not self._closing:
-            self._closing = True
-            self._queue.append(_CloseRequest(code, reason))
-            self._ready.set()
-
-    async def wait_closed(self) -> None:
-        """Wait until the writer has finished (after a close, or the socket going away)."""
-        await asyncio.shield(self._task)
-
-    async def stop(self) -> None:
-        """The socket is gone: stop writing."""
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-
-    async def _write_loop(self) -> None:
-        ws = self._ws
-        try:
-            while True:
-                await self._ready.wait()
-                self._ready.clear()
-                while self._queue:
-                    item = self._queue.popleft()
-                    if isinstance(item, _CloseRequest):
-                        await ws.close(code=item.code, message=item.reason.encode())
-                        return
-                    await ws.send_str(item)
-        except (ConnectionError, RuntimeError) as exc:
-            # The peer vanished mid-write; its handler sees the close and cleans up.
-            log.debug("write to socket failed: %s", exc)
+    #: Seconds a new connection has to send a complete request head (slowloris guard).
+    header_timeout: float = 10.0
 
 
 class Hub:
@@ -120,9 +61,17 @@ class Hub:
         )
         self._peers: dict[str, Peer] = {}
 
-    def attach(self, socket_id: str, ws: web.WebSocketResponse) -> Peer:
+    def attach(
+        self,
+        socket_id: str,
+        ws: web.WebSocketResponse,
+        transport: asyncio.BaseTransport | None,
+    ) -> Peer:
         """Register the socket the core just opened as ``socket_id``."""
-        peer = Peer(ws, self.config.max_queued_frames)
+        config = self.config
+        peer = Peer(
+            ws, transport, max_bytes=config.max_queued_bytes, close_timeout=config.close_timeout
+        )
         self._peers[socket_id] = peer
         return peer
 
@@ -138,10 +87,11 @@ class Hub:
         for action in actions:
             if isinstance(action, Deliver):
                 frame = action.frame
+                size = len(frame.encode())
                 for socket_id in action.socket_ids:
                     peer = peers.get(socket_id)
                     if peer is not None:
-                        peer.send(frame)
+                        peer.send(frame, size)
             elif isinstance(action, Close):
                 peer = peers.get(action.socket_id)
                 if peer is not None:

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, TypeVar
 from aiohttp import web
 
 from desktopchat.server.app import make_app
+from desktopchat.server.connection_guard import GUARD, HEADER_TIMEOUT, ConnectionGuard
 from desktopchat.server.hub import Hub, HubConfig
 from desktopchat.server.relay.app import make_standalone_app
 from desktopchat.server.relay.publisher import Upstream
-from desktopchat.server.relay.service import RELAY, RelayConfig
+from desktopchat.server.relay.service import RELAY, Relay, RelayConfig
 from desktopchat.server.websocket import HUB
 
 if TYPE_CHECKING:  # cryptography loads only for a hub that serves TLS
@@ -27,6 +28,8 @@ if TYPE_CHECKING:  # cryptography loads only for a hub that serves TLS
 
 #: Seconds aiohttp waits for open handlers after the goodbye frames went out.
 _SHUTDOWN_TIMEOUT = 3.0
+#: Seconds an HTTP connection may sit idle between requests (aiohttp's default is an hour).
+_KEEPALIVE_TIMEOUT = 30.0
 
 RunningT = TypeVar("RunningT", bound="RunningServer")
 
@@ -66,18 +69,36 @@ class RunningHub(RunningServer):
         """Base WebSocket URL, as printed in the ready line."""
         return f"{'wss' if self.tls else 'ws'}://{self.host}:{self.port}"
 
+    @property
+    def relay(self) -> Relay | None:
+        """The relay mounted under ``/api/``, if any, for tests that look inside."""
+        return self._runner.app.get(RELAY)
+
 
 async def listen(
-    app: web.Application, host: str, port: int, ssl_context: ssl.SSLContext | None = None
+    app: web.Application,
+    host: str,
+    port: int,
+    header_timeout: float = HEADER_TIMEOUT,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> tuple[web.AppRunner, int]:
-    """Serve ``app`` on ``host:port`` (0 picks a free port), over TLS with ``ssl_context``.
+    """Serve ``app`` on ``host:port`` (0 picks a free port); return its runner and the port.
 
-    Returns its runner and the port bound.
+    Connections that send no complete request head within ``header_timeout`` are closed;
+    with ``ssl_context`` it serves TLS.
     """
+    guard = ConnectionGuard(header_timeout)
+    app[GUARD] = guard
+    app.cleanup_ctx.append(guard.sweeping)
     runner = web.AppRunner(
-        app, handle_signals=False, shutdown_timeout=_SHUTDOWN_TIMEOUT, access_log=None
+        app,
+        handle_signals=False,
+        shutdown_timeout=_SHUTDOWN_TIMEOUT,
+        access_log=None,
+        keepalive_timeout=_KEEPALIVE_TIMEOUT,
     )
     await runner.setup()
+    guard.attach(runner.server)  # type: ignore[arg-type]  # set by setup()
     try:
         await web.TCPSite(runner, host, port, ssl_context=ssl_context).start()
     except BaseException:
@@ -89,7 +110,11 @@ async def listen(
 async def start(config: HubConfig, tls: ServerTls | None = None) -> RunningHub:
     """Start a hub (over TLS with ``tls``); ``config.port`` 0 picks a free port."""
     runner, port = await listen(
-        make_app(config), config.host, config.port, tls.context if tls else None
+        make_app(config),
+        config.host,
+        config.port,
+        config.header_timeout,
+        ssl_context=tls.context if tls else None,
     )
     relay = runner.app.get(RELAY)
     if relay is not None and config.relay is not None and config.relay.upstream is None:
@@ -116,7 +141,7 @@ async def start_relay(
 ) -> RunningServer:
     """Start a standalone relay in front of ``config.upstream`` (over TLS with ``tls``)."""
     runner, bound = await listen(
-        make_standalone_app(config), host, port, tls.context if tls else None
+        make_standalone_app(config), host, port, ssl_context=tls.context if tls else None
     )
     return RunningServer(runner, host, bound, tls)
 

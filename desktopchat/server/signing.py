@@ -43,13 +43,20 @@ def user_auth(key: str, secret: str, socket_id: str, user_data: str) -> str:
 LOCAL_LOGIN_CONTEXT = "desktopchat-local-login"
 
 
-def local_login_signature(secret: str, username: str, timestamp: int) -> str:
+def local_login_signature(
+    secret: str, username: str, timestamp: int, nonce: str | None = None
+) -> str:
     """Proof that the caller can read an embedded hub's secret (its 0600 credentials file).
 
     The relay of an embedded hub accepts it instead of a password for local users
-    (``POST /api/sessions/local``), so the first start needs no account set-up.
+    (``POST /api/sessions/local``), so the first start needs no account set-up. It accepts
+    each signature once: the random ``nonce`` keeps two logins in the same second apart
+    (without one, the text signed is the one clients before the nonce signed).
     """
-    return hmac_sha256_hex(secret, f"{LOCAL_LOGIN_CONTEXT}\n{username}\n{timestamp}")
+    message = f"{LOCAL_LOGIN_CONTEXT}\n{username}\n{timestamp}"
+    if nonce is not None:
+        message += f"\n{nonce}"
+    return hmac_sha256_hex(secret, message)
 
 
 def auth_matches(expected: str, given: object) -> bool:

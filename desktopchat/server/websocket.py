@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 from aiohttp import WSMsgType, web
 
 from desktopchat.server import frames, limits
+from desktopchat.server.connection_guard import GUARD
 from desktopchat.server.core import (
     CLOSE_APP_NOT_FOUND,
     CLOSE_GOING_AWAY,
+    CLOSE_INVALID_VERSION,
     CLOSE_NO_PROTOCOL,
     CLOSE_UNSUPPORTED_PROTOCOL,
 )
@@ -19,19 +22,27 @@ HUB = web.AppKey("hub", Hub)
 
 #: aiohttp's own frame ceiling; the core answers frames over 32 KB with ``pusher:error``.
 _MAX_WS_MESSAGE = 1024 * 1024
+#: A protocol version as clients send it: ASCII digits only (``str.isdigit`` also accepts
+#: '²', which ``int()`` refuses, and 5,000 digits exceed ``int()``'s limit).
+_PROTOCOL_VERSION = re.compile(r"\A[0-9]{1,3}\Z")
 
 
-def refusal(hub: Hub, key: str, protocol: str | None) -> tuple[int, str] | None:
-    """Why a connection must be refused before it starts, as ``(code, message)``, or None."""
+def refusal(hub: Hub, key: str, protocol: str | None, pending: int = 0) -> tuple[int, str] | None:
+    """Why a connection must be refused before it starts, as ``(code, message)``, or None.
+
+    ``pending`` connections (no request head yet) hold descriptors too, so they count.
+    """
     cap = hub.config.max_connections
-    if cap is not None and hub.core.connection_count >= cap:
+    if cap is not None and hub.core.connection_count + pending >= cap:
         return CLOSE_GOING_AWAY, "Over capacity; reconnect later"
     if key != hub.config.credentials.key:
         return CLOSE_APP_NOT_FOUND, f"App key {key[:64]} not in this cluster"
-    if protocol is None:
+    if not protocol:
         return CLOSE_NO_PROTOCOL, "No protocol version supplied"
-    if not protocol.isdigit() or int(protocol) not in limits.SUPPORTED_PROTOCOLS:
-        return CLOSE_UNSUPPORTED_PROTOCOL, f"Unsupported protocol version {protocol[:16]}"
+    if _PROTOCOL_VERSION.match(protocol) is None:
+        return CLOSE_INVALID_VERSION, f"Invalid protocol version {protocol[:16]!a}"
+    if int(protocol) not in limits.SUPPORTED_PROTOCOLS:
+        return CLOSE_UNSUPPORTED_PROTOCOL, f"Unsupported protocol version {protocol}"
     return None
 
 
@@ -40,7 +51,9 @@ async def handle(request: web.Request) -> web.WebSocketResponse:
     hub = request.app[HUB]
     ws = web.WebSocketResponse(autoping=False, max_msg_size=_MAX_WS_MESSAGE)
     await ws.prepare(request)
-    refused = refusal(hub, request.match_info["key"], request.query.get("protocol"))
+    guard = request.app.get(GUARD)
+    pending = guard.pending if guard is not None else 0
+    refused = refusal(hub, request.match_info["key"], request.query.get("protocol"), pending)
     if refused is not None:
         code, message = refused
         await ws.send_str(frames.error(message, code))
@@ -50,7 +63,7 @@ async def handle(request: web.Request) -> web.WebSocketResponse:
     loop = asyncio.get_running_loop()
     core = hub.core
     socket_id, greeting = core.open(loop.time())
-    peer = hub.attach(socket_id, ws)
+    peer = hub.attach(socket_id, ws, request.transport)
     hub.perform(greeting)
     try:
         async for msg in ws:
@@ -62,7 +75,8 @@ async def handle(request: web.Request) -> web.WebSocketResponse:
             elif msg.type is WSMsgType.PONG:
                 core.activity(socket_id, loop.time())
             elif msg.type is WSMsgType.BINARY:
-                peer.send(frames.error("Malformed frame: binary frames are not supported", None))
+                error = frames.error("Malformed frame: binary frames are not supported", None)
+                peer.send(error, len(error))
     finally:
         hub.detach(socket_id)
         await peer.stop()

@@ -12,19 +12,18 @@ import hashlib
 import logging
 from pathlib import Path
 
-import requests
 from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPixmap
 
+from desktopchat.client.avatar_download import download_avatar
 from desktopchat.client.tasks import TaskRunner
-from desktopchat.client.trust import KnownHosts, TrustAdapter
+from desktopchat.client.trust import KnownHosts
 
 log = logging.getLogger(__name__)
 
 #: Rendered avatar size in device-independent pixels.
 SIZE = 36
-#: Largest picture accepted from a remote server.
-MAX_AVATAR_BYTES = 512 * 1024
+__all__ = ["SIZE", "AvatarCache", "identicon"]
 
 
 def identicon(seed: str, size: int = SIZE, ratio: float = 1.0) -> QPixmap:
@@ -70,7 +69,7 @@ class AvatarCache(QObject):
     ) -> None:
         super().__init__(parent)
         self._dir = cache_dir / "avatars"
-        #: Pinned certificates: a self-signed hub serves its own avatars too.
+        #: Pinned certificates: a self-signed hub may serve avatars too.
         self._known_hosts = known_hosts
         self._tasks = tasks
         self._ratio = ratio
@@ -88,7 +87,7 @@ class AvatarCache(QObject):
         if avatar_url.startswith("https://") and key not in self._requested:
             self._requested.add(key)
             self._tasks.run(
-                lambda: _download(avatar_url, self._known_hosts),
+                lambda: download_avatar(avatar_url, self._known_hosts),
                 lambda data: self._arrived(key, avatar_url, data),
             )
         return pixmap
@@ -138,22 +137,3 @@ class AvatarCache(QObject):
         painter.end()
         result.setDevicePixelRatio(self._ratio)
         return result
-
-
-def _download(url: str, known_hosts: KnownHosts | None = None) -> bytes | None:
-    """Fetch a remote avatar; None when offline or refused (the identicon stays).
-
-    The server's certificate is checked as the relay's is: its pin, or the system's CAs.
-    """
-    pin = known_hosts.pin_for(url) if known_hosts else None
-    with requests.Session() as http:
-        http.mount("https://", TrustAdapter(pin))
-        try:
-            response = http.get(url, timeout=(3, 5), stream=True)
-            if not response.ok:
-                return None
-            data = response.raw.read(MAX_AVATAR_BYTES + 1, decode_content=True)
-        except (requests.RequestException, OSError) as exc:
-            log.info("avatar %s not fetched: %s", url, type(exc).__name__)
-            return None
-    return data if len(data) <= MAX_AVATAR_BYTES else None

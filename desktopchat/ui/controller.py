@@ -4,17 +4,27 @@ The controller routes the session's signals into one message model per room, cou
 unread messages, and turns the current room's presence channel into members and typing.
 It does no painting and the widgets do no networking: relay calls go through the
 session's task runner.
+
+Local-first: the room list and each room's history come from the local database at
+once, whatever the network does; the relay's room list replaces it whenever the
+directory channel (re)subscribes, which is also how rooms made by others while we were
+offline appear. Live ``room-created`` / ``room-updated`` events keep it current.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from desktopchat.client.domain import Message, Room
-from desktopchat.client.outbox import OutboxItem
+from desktopchat.client.errors import DesktopChatError, ProtocolError, RelayUnreachableError
+from desktopchat.client.outbox import OutboxItem, OutboxState
+from desktopchat.client.realtime import ConnectionState
 from desktopchat.client.session import ChatSession
 from desktopchat.ui.message_model import MessageListModel
 from desktopchat.ui.rooms import RoomListModel
@@ -22,6 +32,7 @@ from desktopchat.ui.rooms import RoomListModel
 log = logging.getLogger(__name__)
 
 TYPING_EVENT = "client-typing"
+ROOM_EVENTS = ("room-created", "room-updated")
 #: Messages fetched per scroll-back step, and shown at once from the local database.
 PAGE = 100
 
@@ -36,8 +47,10 @@ class ChatController(QObject):
         typing(str, str): user id, display name — someone types in the current room.
         members_reset(dict): the current room's members ``{user_id: info}``.
         member_added(str, object), member_removed(str): arrivals and departures.
+        members_unknown(): offline — who is in the room cannot be known until reconnected.
         messages_arrived(str, list): room, new messages from others (for notifications).
         room_read(str): a room was looked at (its notification can go).
+        room_updated(str): the room on screen changed (its topic), not which room it is.
     """
 
     room_changed = Signal(str)
@@ -47,8 +60,10 @@ class ChatController(QObject):
     members_reset = Signal(dict)
     member_added = Signal(str, object)
     member_removed = Signal(str)
+    members_unknown = Signal()
     messages_arrived = Signal(str, list)
     room_read = Signal(str)
+    room_updated = Signal(str)
 
     def __init__(self, session: ChatSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -60,6 +75,8 @@ class ChatController(QObject):
         self._models: dict[str, MessageListModel] = {}
         self._watched: set[str] = set()
         self._loading_backlog: set[str] = set()
+        self._then_select: str | None = None
+        self._directory = session.login.server.directory_channel
         sync, bridge = session.sync, session.bridge
         sync.messages_added.connect(self._added)
         sync.message_changed.connect(self._changed)
@@ -70,26 +87,55 @@ class ChatController(QObject):
         bridge.members.connect(self._members)
         bridge.member_added.connect(self._member_added)
         bridge.member_removed.connect(self._member_removed)
+        bridge.subscribed.connect(self._subscribed)
+        bridge.state_changed.connect(self._connection_state)
+        if self._directory:
+            bridge.subscribe(self._directory)
 
     # ------------------------------------------------------------------------ rooms
 
     def load_rooms(self, then_select: str | None = None) -> None:
-        """Fetch the rooms; then show ``then_select`` (or ``general``, or the first)."""
+        """Show the rooms: the local list now, then the relay's (``then_select`` first,
+        else ``general``, else the first room)."""
+        self._then_select = then_select
+        local = self.session.database.rooms()
+        if local:
+            self._merge_rooms(local, complete=True)
+        self.refresh_rooms()
 
-        def loaded(rooms: list[Room]) -> None:
-            self.rooms.set_rooms(rooms)
-            for room in rooms:  # every room: unread counts and notifications need them all
-                self._watch(room)
-            names = [r.name for r in rooms]
-            choice = (
-                then_select if then_select in names else "general" if "general" in names else None
-            )
+    def refresh_rooms(self) -> None:
+        """Fetch the relay's room list (at start and on every reconnect); quiet offline."""
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, RelayUnreachableError):
+                log.info("room list not refreshed: %s", exc)  # the banner says offline
+            else:
+                self.error.emit(f"Could not load the rooms: {exc}")
+
+        self.session.tasks.run(
+            self.session.relay().rooms, lambda rooms: self._merge_rooms(rooms, True), failed
+        )
+
+    def _merge_rooms(self, rooms: list[Room], complete: bool) -> None:
+        """New rooms appear (and are followed: unread counts and notifications need every
+        room), topics update; with ``complete``, rooms the relay no longer has go."""
+        self.rooms.merge(rooms, complete=complete)
+        self.session.database.set_rooms(rooms, complete=complete)
+        for room in rooms:
+            self._watch(room)
+        if self.current is None:
+            names = [r.name for r in self.rooms.rooms()]
+            wanted = self._then_select
+            choice = wanted if wanted in names else "general" if "general" in names else None
             if choice is None and names:
                 choice = names[0]
             if choice is not None:
                 self.select(choice)
-
-        self.session.tasks.run(self.session.relay().rooms, loaded, self._failed("load the rooms"))
+        else:
+            fresh = next((r for r in rooms if r.name == self.current.name), None)
+            if fresh is not None and fresh != self.current:
+                self.current = fresh
+                self.room_updated.emit(fresh.name)
 
     def model(self, room: str) -> MessageListModel | None:
         """The message model of ``room``, if it was opened."""
@@ -101,6 +147,10 @@ class ChatController(QObject):
         if room is None:
             return None
         previous = self.current
+        if previous is not None and previous.name == name:
+            # Already on screen (a notification's "Open"): keep members and scroll as they are.
+            self.mark_read()
+            return self._models.get(name)
         if previous is not None and previous.name != name:
             self.session.bridge.unsubscribe(previous.presence_channel)
         self.current = room
@@ -116,7 +166,10 @@ class ChatController(QObject):
             for item in self.session.outbox.items(name):
                 model.set_outbox_item(item)
         self.session.bridge.subscribe(room.presence_channel)
-        self.members_reset.emit({})
+        if self.session.bridge.state is ConnectionState.CONNECTED:
+            self.members_reset.emit({})  # until the presence subscription lists them
+        else:
+            self.members_unknown.emit()
         self.mark_read()
         self.room_changed.emit(name)
         return model
@@ -146,17 +199,30 @@ class ChatController(QObject):
         self.unread_changed.emit(self.rooms.total_unread())
         self.room_read.emit(name)
 
-    def create_room(self, name: str, topic: str) -> None:
-        """Create a room and go there."""
+    def create_room(
+        self,
+        name: str,
+        topic: str,
+        *,
+        refused: Callable[[str], None] | None = None,
+        created: Callable[[Room], None] | None = None,
+    ) -> None:
+        """Create a room and go there; ``refused(message)`` hears why not (else ``error``)."""
 
-        def created(room: Room) -> None:
-            self.rooms.add_room(room)
+        def done(room: Room) -> None:
+            self._merge_rooms([room], complete=False)
             self.select(room.name)
+            if created is not None:
+                created(room)
+
+        def failed(exc: BaseException) -> None:
+            if refused is not None:
+                refused(str(exc) if isinstance(exc, DesktopChatError) else f"Failed: {exc}")
+            else:
+                self._failed("create the room")(exc)
 
         relay = self.session.relay
-        self.session.tasks.run(
-            lambda: relay().create_room(name, topic), created, self._failed("create the room")
-        )
+        self.session.tasks.run(lambda: relay().create_room(name, topic), done, failed)
 
     # --------------------------------------------------------------------- messages
 
@@ -168,23 +234,32 @@ class ChatController(QObject):
     def send_to(self, room: str, text: str) -> None:
         """Write a message in ``room`` (an inline reply from a notification)."""
         if text.strip():
-            self.session.outbox.enqueue(room, text)
+            try:
+                self.session.outbox.enqueue(room, text)
+            except DesktopChatError as exc:
+                self.error.emit(str(exc))
+
+    def revise(self, client_id: str, text: str) -> None:
+        """Edit a message that failed to send; it is sent again."""
+        try:
+            self.session.outbox.revise(client_id, text)
+        except DesktopChatError as exc:
+            self.error.emit(str(exc))
 
     def edit(self, message_id: int, text: str) -> None:
-        """Save an edit of your message in the current room."""
-        if self.current is not None:
-            room, relay = self.current.name, self.session.relay
-            self.session.tasks.run(
-                lambda: relay().edit(room, message_id, text), None, self._failed("edit the message")
-            )
+        """Save an edit of your message in the current room (through the outbox: an edit
+        made offline waits there); it shows at once."""
+        if self.current is None:
+            return
+        try:
+            self.session.outbox.enqueue_edit(self.current.name, message_id, text)
+        except DesktopChatError as exc:
+            self.error.emit(str(exc))
 
     def delete(self, message_id: int) -> None:
-        """Delete your message in the current room."""
+        """Delete your message in the current room (through the outbox, shown at once)."""
         if self.current is not None:
-            room, relay = self.current.name, self.session.relay
-            self.session.tasks.run(
-                lambda: relay().delete(room, message_id), None, self._failed("delete the message")
-            )
+            self.session.outbox.enqueue_delete(self.current.name, message_id)
 
     def load_older(self, before: int) -> None:
         """Scrolling back: from the local database if it has them, else from the relay."""
@@ -239,14 +314,58 @@ class ChatController(QObject):
     @Slot(object)
     def _outbox_changed(self, item: OutboxItem) -> None:
         model = self._models.get(item.room)
-        if model is not None:
-            model.set_outbox_item(item)
+        if item.is_message:
+            if model is not None:
+                model.set_outbox_item(item)
+            return
+        self._show_pending_change(item, model)
+
+    def _show_pending_change(self, item: OutboxItem, model: MessageListModel | None) -> None:
+        """An edit or delete waiting in the outbox shows at once; one refused for good
+        puts the stored version back and says why."""
+        if item.message_id is None:
+            return
+        stored = self.session.database.message(item.room, item.message_id)
+        if item.state is OutboxState.FAILED:
+            self.error.emit(f"Could not {item.kind} the message: {item.error}")
+            if model is not None and stored is not None:
+                model.replace(stored)
+            return
+        if item.state is OutboxState.SENT or model is None or stored is None:
+            return  # the relay's answer reaches the room through the sync engine
+        if item.kind == "delete":
+            model.replace(replace(stored, deleted=True, text=""))
+        else:
+            model.replace(replace(stored, text=item.text, edited_at=datetime.now(UTC)))
 
     def _is_current_presence(self, channel: str) -> bool:
         return self.current is not None and channel == self.current.presence_channel
 
+    @Slot(str)
+    def _subscribed(self, channel: str) -> None:
+        if channel == self._directory:  # connected (again): what changed meanwhile
+            self.refresh_rooms()
+
+    @Slot(object, str, float)
+    def _connection_state(self, state: ConnectionState, reason: str, retry_in: float) -> None:
+        if state is ConnectionState.CONNECTED and not self._directory:
+            self.refresh_rooms()  # an older relay without room announcements
+        elif state is not ConnectionState.CONNECTED:
+            self.members_unknown.emit()
+
+    def _room_event(self, event: str, data: object) -> None:
+        try:
+            room = Room.from_json(data.get("room") if isinstance(data, dict) else None)
+        except ProtocolError as exc:
+            log.warning("ignoring a malformed %s event: %s", event, exc)
+            return
+        self._merge_rooms([room], complete=False)
+
     @Slot(str, str, object)
     def _channel_event(self, channel: str, event: str, data: object) -> None:
+        if channel == self._directory and event in ROOM_EVENTS:
+            self._room_event(event, data)
+            return
         if (
             event != TYPING_EVENT
             or not self._is_current_presence(channel)

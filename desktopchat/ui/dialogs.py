@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -26,6 +27,12 @@ from desktopchat.client.notify.policy import RoomMode
 from desktopchat.client.settings import Profile
 
 THEMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+#: The relay's rule for room names (models.ROOM_NAME on the server), said in words.
+ROOM_NAME_RULE = re.compile(r"\A[a-z0-9][a-z0-9_-]{0,63}\Z")
+ROOM_NAME_HELP = (
+    "A room name is 1 to 64 lower-case letters, digits, '-' and '_', starting with a letter or "
+    "digit (for example: team-news)."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +141,14 @@ class SignInDialog(QDialog):
 
 
 class NewRoomDialog(QDialog):
-    """Name and topic of a new room."""
+    """Name and topic of a new room; stays open until the room exists or shows why not.
+
+    Signals:
+        submitted(str, str): name and topic, checked against the relay's naming rule; the
+            window answers with :meth:`failed` or closes the dialog.
+    """
+
+    submitted = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -144,15 +158,37 @@ class NewRoomDialog(QDialog):
         self.name.setAccessibleName("Room name")
         self.topic = QLineEdit(self)
         self.topic.setAccessibleName("Room topic")
+        self.error = QLabel(self)
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Room name error")
+        self.error.hide()
         form = QFormLayout(self)
         form.addRow("Name", self.name)
+        form.addRow("", self.error)
         form.addRow("Topic", self.topic)
-        buttons = QDialogButtonBox(
+        self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, parent=self
         )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+
+    def _submit(self) -> None:
+        name = self.name.text().strip()
+        if not ROOM_NAME_RULE.match(name):
+            self.failed(ROOM_NAME_HELP)
+            return
+        self.error.hide()
+        self.buttons.setEnabled(False)
+        self.submitted.emit(name, self.topic.text().strip())
+
+    def failed(self, message: str) -> None:
+        """Show why the room was not created, beside the name; the user can fix it."""
+        self.error.setText(message)
+        self.error.show()
+        self.buttons.setEnabled(True)
+        self.name.setFocus()
+        self.name.selectAll()
 
 
 class SettingsDialog(QDialog):

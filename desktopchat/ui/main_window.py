@@ -1,14 +1,14 @@
 """The main window: rooms on the left, the conversation in the middle, members on the right.
 
-It owns widgets and actions only. Logging in runs on a worker (``open_login`` may start
-the embedded hub); after that a :class:`ChatController` feeds the widgets.
+It owns widgets and actions only. Getting a session is :class:`ProfileFlow`'s job
+(local-first: a stored session opens at once, offline if need be); notifications are
+:class:`WindowNotifications`'; once logged in, a :class:`ChatController` feeds the widgets.
 """
 
 from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -26,38 +26,34 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktopchat.client import embedded
 from desktopchat.client import settings as settings_file
 from desktopchat.client.credentials import TokenStore
 from desktopchat.client.domain import Message
-from desktopchat.client.errors import (
-    AuthenticationError,
-    DesktopChatError,
-    NotLoggedInError,
-    UntrustedCertificateError,
-)
-from desktopchat.client.login import Login, open_login, sign_in
-from desktopchat.client.notify.center import NotificationCenter, Preferences
-from desktopchat.client.notify.policy import Content, Situation
+from desktopchat.client.login import Login
+from desktopchat.client.notify.center import Preferences
+from desktopchat.client.notify.policy import Situation
 from desktopchat.client.outbox import OutboxItem, OutboxState
+from desktopchat.client.realtime import ConnectionState
+from desktopchat.client.relay_client import RelayClient
 from desktopchat.client.session import ChatSession
 from desktopchat.client.settings import Profile, Settings
 from desktopchat.client.tasks import TaskRunner
 from desktopchat.client.trust import KnownHosts
 from desktopchat.paths import AppDirs
 from desktopchat.resources import APP_ICON_SVG, resource
-from desktopchat.ui import notifications, theme
+from desktopchat.ui import theme
 from desktopchat.ui.avatars import AvatarCache
 from desktopchat.ui.composer import Composer
 from desktopchat.ui.controller import ChatController
-from desktopchat.ui.dialogs import NewRoomDialog, SettingsDialog, SignInDialog, SignInRequest
+from desktopchat.ui.dialogs import NewRoomDialog, SettingsDialog, SignInDialog
 from desktopchat.ui.message_delegate import MessageDelegate
 from desktopchat.ui.message_model import MessageListModel, Roles
 from desktopchat.ui.message_view import MessageView
 from desktopchat.ui.panels import ConnectionBanner, MembersPanel, TypingIndicator
+from desktopchat.ui.profile_flow import ProfileFlow
 from desktopchat.ui.rooms import ROOM_ROLE, QuickSwitcher
-from desktopchat.ui.toast import Toast
-from desktopchat.ui.tray import Tray
-from desktopchat.ui.trust_prompt import TrustPrompt
+from desktopchat.ui.window_notifications import WindowNotifications
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +75,13 @@ class MainWindow(QMainWindow):
         )
         self.session: ChatSession | None = None
         self.controller: ChatController | None = None
-        self._sign_in: SignInDialog | None = None
-        #: The open "trust this certificate?" question, if any (tests answer it).
-        self.trust_prompt: TrustPrompt | None = None
+        self._profile: Profile | None = None
+        self._hub_starting = False
+        self.flow = ProfileFlow(dirs, settings, store, self.tasks, self)
+        self.flow.logged_in.connect(self.attach)
+        self.flow.status.connect(self.statusBar().showMessage)
+        self.flow.unreachable.connect(self._unreachable)
+        self.flow.settings_changed.connect(self._settings_changed)
         #: Where each visited room was scrolled to (top message id; None = at the bottom).
         self._scroll: dict[str, int | None] = {}
         self._quitting = False
@@ -96,31 +96,19 @@ class MainWindow(QMainWindow):
         self._build_notifications()
 
     def _build_notifications(self) -> None:
-        self.tray = Tray(self.app_icon, self)
-        self.toast = Toast(self)
-        backend, self.notification_service = notifications.start_backend()
-        self._notification_backend = backend  # kept to stop it at quit, whatever happens
-        self.notifications = NotificationCenter(
-            backend,
-            [
-                ("the tray's message bubble", self.tray.balloon),
-                ("an in-app toast", self.toast.show_content),
-            ],
-            self._situation,
-            notifications.load_preferences(self.settings),
-            self,
+        self.notifier = WindowNotifications(
+            self, self.app_icon, self.settings, self._situation, self._save_notifications
         )
-        if backend is not None and hasattr(backend, "inhibited_changed"):
-            self.notifications.system_do_not_disturb = bool(getattr(backend, "inhibited", False))
-            backend.inhibited_changed.connect(self._system_do_not_disturb)
-        self.notifications.open_room.connect(self.bring_to_front)
-        self.notifications.mark_read.connect(self._mark_read_from_notification)
-        self.notifications.reply.connect(self._reply_from_notification)
-        self.toast.clicked.connect(self.bring_to_front)
-        self.tray.toggle_window.connect(self._toggle_visible)
-        self.tray.quit_requested.connect(self.quit)
-        self.tray.do_not_disturb.connect(self.set_do_not_disturb)
-        self.tray.set_do_not_disturb(self.notifications.preferences.do_not_disturb)
+        # The parts tests, the tray and the settings dialog reach for directly.
+        self.notifications = self.notifier.center
+        self.notification_service = self.notifier.service
+        self.tray, self.toast = self.notifier.tray, self.notifier.toast
+        self.notifier.open_room.connect(self.bring_to_front)
+        self.notifier.mark_read.connect(self._mark_read_from_notification)
+        self.notifier.reply.connect(self._reply_from_notification)
+        self.notifier.toggle_window.connect(self._toggle_visible)
+        self.notifier.quit_requested.connect(self.quit)
+        self.notifier.do_not_disturb_changed.connect(self._show_do_not_disturb)
 
     def _situation(self) -> Situation:
         controller = self.controller
@@ -132,23 +120,24 @@ class MainWindow(QMainWindow):
             user.id, (user.display_name, user.username), controller.window_active, current
         )
 
-    def _system_do_not_disturb(self, on: bool) -> None:
-        self.notifications.system_do_not_disturb = on
-
     def set_do_not_disturb(self, on: bool) -> None:
         """Silence (or allow) notifications, mentions included."""
-        self.notifications.preferences.do_not_disturb = on
-        self.tray.set_do_not_disturb(on)
-        self._save_notification_preferences()
+        self.notifier.set_do_not_disturb(on)
 
-    def _save_notification_preferences(self) -> None:
-        self._save_section(
-            "notifications", notifications.preferences_table(self.notifications.preferences)
-        )
+    def _show_do_not_disturb(self, on: bool) -> None:
+        self.dnd.setChecked(on)
+
+    def _save_notifications(self, table: dict[str, Any]) -> None:
+        self._save_section("notifications", table)
 
     def bring_to_front(self, room: str = "") -> None:
-        """Show, raise and focus the window, on ``room`` if given (a notification click)."""
-        self.showNormal()
+        """Show, raise and focus the window, on ``room`` if given (a notification click).
+
+        A maximized or full-screen window stays so; only a minimized one is restored.
+        """
+        if self.isMinimized():
+            self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.show()
         self.raise_()
         self.activateWindow()
         if room:
@@ -244,7 +233,8 @@ class MainWindow(QMainWindow):
         chat.addSeparator()
         self.profiles_menu = chat.addMenu("&Profiles")
         self.profiles_menu.aboutToShow.connect(self._fill_profiles)
-        self._action(chat, "&Sign in to a server…", self.show_sign_in)
+        # triggered(bool) would pass False as the server: call with no arguments.
+        self._action(chat, "&Sign in to a server…", self._sign_in_from_menu)
         self._action(chat, "Se&ttings…", self.show_settings, QKeySequence.StandardKey.Preferences)
         chat.addSeparator()
         self.dnd = self._action(chat, "&Do not disturb", self.set_do_not_disturb)
@@ -261,33 +251,22 @@ class MainWindow(QMainWindow):
     # ---------------------------------------------------------------------- session
 
     def open_profile(self, profile: Profile) -> None:
-        """Log in to ``profile`` on a worker, then show it (or ask to sign in)."""
+        """Open ``profile`` (local-first; see :class:`ProfileFlow`)."""
         self.close_session()
-        where = "this computer" if profile.embedded else profile.server
-        self.statusBar().showMessage(f"Connecting to {where}…")
-        dirs, settings, store = self.dirs, self.settings, self.store
-        self.tasks.run(
-            lambda: open_login(dirs, settings, profile, store),
-            self.attach,
-            lambda exc: self._login_failed(profile, exc),
-        )
+        self._profile = profile
+        self.flow.open(profile)
 
-    def _login_failed(self, profile: Profile, exc: BaseException) -> None:
-        if isinstance(exc, UntrustedCertificateError):
-            self.ask_trust(exc, lambda: self.open_profile(profile))
-            return
-        if isinstance(exc, NotLoggedInError | AuthenticationError):
-            self.statusBar().showMessage(str(exc))
-            self.show_sign_in(
-                profile.server if not profile.embedded else "", profile.username or ""
-            )
-            return
-        self.statusBar().showMessage(f"Could not connect: {exc}")
-        QMessageBox.warning(self, "desktopchat", f"Could not connect: {exc}")
+    def _unreachable(self, reason: str, retry_in: float) -> None:
+        """No session could be opened yet: say so in the banner; the flow retries."""
+        self.banner.set_state(ConnectionState.OFFLINE, reason, retry_in)
+        self.statusBar().showMessage(reason)
+
+    def _settings_changed(self, settings: Settings) -> None:
+        self.settings = settings
 
     @Slot(object)
     def attach(self, login: Login) -> None:
-        """Show a logged-in session."""
+        """Show a session: at once from the local database, live once connected."""
         self.close_session()
         self.notices.extend(login.notices)
         session = ChatSession(login, self.dirs.data, self)
@@ -295,33 +274,86 @@ class MainWindow(QMainWindow):
         self.session, self.controller = session, controller
         self.room_list.setModel(controller.rooms)
         session.bridge.state_changed.connect(self.banner.set_state)
+        session.bridge.state_changed.connect(self._connection_state)
+        session.session_refused.connect(self._session_refused)
         self.banner.retry_requested.connect(session.bridge.retry_now)
         session.outbox.changed.connect(lambda _: self._outbox_count())
         controller.room_changed.connect(self._room_changed)
+        controller.room_updated.connect(self._room_updated)
         controller.unread_changed.connect(self._update_title)
         controller.error.connect(self.statusBar().showMessage)
         controller.typing.connect(self.typing.typed)
         controller.messages_arrived.connect(self._messages_arrived)
         controller.messages_arrived.connect(self.notifications.offer)
-        controller.room_read.connect(self.notifications.read)
-        controller.room_read.connect(self.toast.withdraw)
+        controller.room_read.connect(self.notifier.room_read)
         controller.unread_changed.connect(self.tray.set_unread)
         controller.window_active = self.isActiveWindow()
         controller.members_reset.connect(self.members.set_members)
         controller.member_added.connect(self.members.add)
         controller.member_removed.connect(self.members.remove)
+        controller.members_unknown.connect(self.members.set_unknown)
         self.composer.submitted.connect(controller.send)
         self.composer.edit_submitted.connect(controller.edit)
+        self.composer.revise_submitted.connect(controller.revise)
         self.composer.typing.connect(controller.typed)
         self.composer.edit_last_requested.connect(self._edit_last)
+        self.composer.set_limit(login.server.max_message_bytes)
         self.messages.older_wanted.connect(controller.load_older)
         self.composer.setEnabled(True)
         session.start()
         controller.load_rooms(self._ui_state().get("last_room"))
         user = login.user
-        message = f"Signed in as {user.display_name} on {login.server_url}"
+        where = "this computer" if self._profile and self._profile.embedded else login.server_url
+        message = f"Signed in as {user.display_name} on {where}"
+        if login.offline:
+            message = f"{user.display_name} on {where}: offline, showing what is saved here"
         self.statusBar().showMessage("; ".join([message, *self.notices]))
         self._outbox_count()
+
+    def _connection_state(self, state: ConnectionState, reason: str, retry_in: float) -> None:
+        """Connected: say so (an offline start said otherwise). Offline on the embedded
+        hub: it is ours to keep running, so start it again if it went away."""
+        profile = self._profile
+        if state is ConnectionState.CONNECTED and self.session is not None:
+            login = self.session.login
+            where = "this computer" if profile and profile.embedded else login.server_url
+            self.statusBar().showMessage(f"Signed in as {login.user.display_name} on {where}")
+        if state is not ConnectionState.OFFLINE or profile is None or not profile.embedded:
+            return
+        if self._hub_starting or self.session is None:
+            return
+        self._hub_starting = True
+        url, port = self.settings.server_url(profile), self.settings.embedded_port
+        dirs, bridge = self.dirs, self.session.bridge
+
+        def start_hub() -> None:
+            client = RelayClient(url)
+            try:
+                embedded.ensure_hub(client, port, dirs.data / "hub", dirs.logs)
+            finally:
+                client.close()
+
+        def done(_: object = None) -> None:
+            self._hub_starting = False
+            if self.session is not None and self.session.bridge is bridge:
+                bridge.retry_now()
+
+        def failed(exc: BaseException) -> None:
+            self._hub_starting = False
+            log.info("the embedded hub could not be started again: %s", exc)
+
+        self.tasks.run(start_hub, done, failed)
+
+    def _session_refused(self, why: str) -> None:
+        """The stored session was refused once the server answered: sign in again."""
+        profile = self._profile
+        if profile is None:
+            return
+        if profile.embedded:
+            self.open_profile(profile)  # a fresh local login, no questions
+            return
+        self.statusBar().showMessage(f"Your session has ended ({why}); please sign in again")
+        self.show_sign_in(profile.server, profile.username or "")
 
     def close_session(self) -> None:
         """Disconnect the current session (switching profile, signing out, quitting)."""
@@ -329,12 +361,17 @@ class MainWindow(QMainWindow):
             for signal in (
                 self.composer.submitted,
                 self.composer.edit_submitted,
+                self.composer.revise_submitted,
                 self.composer.typing,
             ):
                 signal.disconnect()
             self.composer.edit_last_requested.disconnect()
             self.messages.older_wanted.disconnect()
             self.banner.retry_requested.disconnect()
+            # The models die with the controller: let go of them first, so the views never
+            # select in a model that is gone.
+            self.room_list.setModel(None)
+            self.messages.setModel(None)
             self.controller.deleteLater()
             self.controller = None
         if self.session is not None:
@@ -372,14 +409,22 @@ class MainWindow(QMainWindow):
         row = controller.rooms.row_of(name)
         if row is not None:
             self.room_list.setCurrentIndex(controller.rooms.index(row))
-        topic = controller.current.topic
-        self.room_title.setText(f"# {name}" + (f" — {topic}" if topic else ""))
+        self._show_title()
         self.composer.set_room(name)
         self.typing.clear_all()
-        self.members.set_members({})
         self._update_title(controller.rooms.total_unread())
         self._save_ui_state(last_room=name)
         self.composer.setFocus()
+
+    def _show_title(self) -> None:
+        current = self.controller.current if self.controller else None
+        if current is not None:
+            topic = current.topic
+            self.room_title.setText(f"# {current.name}" + (f" — {topic}" if topic else ""))
+
+    @Slot(str)
+    def _room_updated(self, name: str) -> None:
+        self._show_title()
 
     def _step_room(self, step: int) -> None:
         controller = self.controller
@@ -397,13 +442,21 @@ class MainWindow(QMainWindow):
         switcher.chosen.connect(self.select_room)
         switcher.open()
 
-    def new_room(self) -> None:
-        """Create a room."""
-        if self.controller is None:
-            return
+    def new_room(self) -> NewRoomDialog | None:
+        """Create a room: the dialog stays open until the relay has it, or shows why not."""
+        controller = self.controller
+        if controller is None:
+            return None
         dialog = NewRoomDialog(self)
-        if dialog.exec() == NewRoomDialog.DialogCode.Accepted and dialog.name.text().strip():
-            self.controller.create_room(dialog.name.text().strip(), dialog.topic.text().strip())
+
+        def submit(name: str, topic: str) -> None:
+            controller.create_room(
+                name, topic, refused=dialog.failed, created=lambda _room: dialog.accept()
+            )
+
+        dialog.submitted.connect(submit)
+        dialog.open()
+        return dialog
 
     # --------------------------------------------------------------------- messages
 
@@ -432,6 +485,7 @@ class MainWindow(QMainWindow):
         if isinstance(record, OutboxItem) and record.state is OutboxState.FAILED:
             outbox = self.session.outbox
             menu.addAction("Retry sending", lambda: outbox.retry(record.client_id))
+            menu.addAction("Edit", lambda: self.composer.begin_revise(record.client_id, text))
             menu.addAction("Discard", lambda: outbox.discard(record.client_id))
         menu.exec(self.messages.viewport().mapToGlobal(point))
 
@@ -457,83 +511,13 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- sign in, settings
 
-    def show_sign_in(self, server: str = "", username: str = "") -> None:
+    def _sign_in_from_menu(self) -> None:
+        self.show_sign_in()
+
+    def show_sign_in(self, server: str = "", username: str = "") -> SignInDialog:
         """Sign in to (or sign up on) a remote relay."""
-        dialog = SignInDialog(server, username, self)
-        dialog.requested.connect(lambda request: self._sign_in_requested(dialog, request))
-        self._sign_in = dialog
-        dialog.open()
-
-    def _sign_in_requested(self, dialog: SignInDialog, request: SignInRequest) -> None:
-        store = self.store
-
-        def signed_in(result: tuple[Login, Profile]) -> None:
-            login, profile = result
-            self.settings = self.settings.with_profile(profile)
-            settings_file.save(self.dirs.config, self.settings)
-            dialog.accept()
-            self.attach(login)
-
-        def refused(exc: BaseException) -> None:
-            if isinstance(exc, UntrustedCertificateError):
-                self.ask_trust(
-                    exc,
-                    lambda: self._sign_in_requested(dialog, request),
-                    lambda: dialog.failed("Not signed in: the certificate was not trusted"),
-                )
-                return
-            dialog.failed(str(exc) if isinstance(exc, DesktopChatError) else f"Failed: {exc}")
-
-        settings = self.settings
-        known_hosts = KnownHosts(self.dirs.data)
-        self.tasks.run(
-            lambda: sign_in(
-                store,
-                settings,
-                request.server,
-                request.username,
-                request.password,
-                remember_me=request.remember,
-                create_account=request.create_account,
-                display_name=request.display_name,
-                email=request.email,
-                known_hosts=known_hosts,
-            ),
-            signed_in,
-            refused,
-        )
-
-    def ask_trust(
-        self,
-        error: UntrustedCertificateError,
-        then: Callable[[], None],
-        otherwise: Callable[[], None] | None = None,
-    ) -> None:
-        """Show the certificate's fingerprint; if the person trusts it, pin it and ``then()``."""
-        if self.trust_prompt is not None:
-            self.trust_prompt.reject()
-        prompt = TrustPrompt(error, self)
-        self.trust_prompt = prompt
-
-        def trusted() -> None:
-            self.trust_prompt = None
-            try:
-                KnownHosts(self.dirs.data).pin(error.server, error.presented)
-            except OSError as exc:
-                QMessageBox.warning(self, "desktopchat", f"Could not save the trust: {exc}")
-                return
-            self.statusBar().showMessage(f"Trusted the certificate of {error.server}")
-            then()
-
-        def declined() -> None:
-            self.trust_prompt = None
-            self.statusBar().showMessage(f"Not connected: {error.server}'s certificate")
-            if otherwise is not None:
-                otherwise()
-
-        prompt.accepted.connect(trusted)
-        prompt.rejected.connect(declined)
-        prompt.open()
+        self.flow.settings = self.settings
+        return self.flow.show_sign_in(server, username)
 
     def _fill_profiles(self) -> None:
         self.profiles_menu.clear()
@@ -548,6 +532,7 @@ class MainWindow(QMainWindow):
         """Make ``profile`` current and open it."""
         self.settings = self.settings.with_profile(profile)
         settings_file.save(self.dirs.config, self.settings)
+        self.flow.settings = self.settings
         self.open_profile(profile)
 
     def show_settings(self) -> None:
@@ -571,18 +556,11 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def _notification_preferences_changed(self, preferences: Preferences) -> None:
-        self.notifications.preferences = preferences
-        self.tray.set_do_not_disturb(preferences.do_not_disturb)
-        self.dnd.setChecked(preferences.do_not_disturb)
-        self._save_notification_preferences()
+        self.notifier.set_preferences(preferences)
 
     def send_test_notification(self) -> str:
         """Show a test notification; return which channel delivered it."""
-        content = Content(None, "desktopchat test", "If you can read this, notifications work.", 1)
-        delivered = self.notifications.show(content)
-        if delivered is None:
-            return "Nothing could show it: no notification service, no tray, window hidden."
-        return f"Delivered by {delivered}."
+        return self.notifier.send_test()
 
     def _set_theme(self, name: str) -> None:
         theme.apply(name)
@@ -620,6 +598,7 @@ class MainWindow(QMainWindow):
         latest = settings_file.load(self.dirs.config)  # a CLI may have changed other parts
         self.settings = replace(latest, extra={**(latest.extra or {}), name: table})
         settings_file.save(self.dirs.config, self.settings)
+        self.flow.settings = self.settings
 
     def _restore_geometry(self) -> None:
         geometry = self._ui_state().get("geometry")
@@ -652,7 +631,5 @@ class MainWindow(QMainWindow):
         self._save_ui_state(geometry=geometry, scroll=scroll)
         self.close_session()
         self.tasks.shutdown(wait=False)
-        backend = self._notification_backend
-        if backend is not None and hasattr(backend, "stop"):
-            backend.stop()
+        self.notifier.stop()
         super().closeEvent(event)

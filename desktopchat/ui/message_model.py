@@ -174,13 +174,14 @@ class MessageListModel(QAbstractListModel):
                 last = message.id
         if not fresh:
             return
-        self._drop_pending({m.client_id for m in fresh})
         first = len(self._messages)
         self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
         self._messages.extend(fresh)
         self._ids.extend(m.id for m in fresh)
         self._days.extend(_local_day(m) for m in fresh)
         self.endInsertRows()
+        # Only now the outbox rows they replace go: the message is never missing.
+        self._drop_pending({m.client_id for m in fresh})
         self._refresh_neighbour(first + len(fresh))
         self.batch_inserted.emit(len(fresh))
 
@@ -224,11 +225,16 @@ class MessageListModel(QAbstractListModel):
             self.dataChanged.emit(index, index)
 
     def set_outbox_item(self, item: OutboxItem) -> None:
-        """Show, update or (once sent) remove a message from the outbox."""
+        """Show, update or (once discarded) remove a message from the outbox.
+
+        A SENT row stays until the stored message with its ``client_id`` is inserted
+        (:meth:`flush` swaps them), so the message never blinks out of the room while
+        the relay's answer or the live event is on its way.
+        """
         for position, pending in enumerate(self._pending):
             if pending.client_id == item.client_id:
                 row = len(self._messages) + position
-                if item.state is OutboxState.SENT:
+                if item.state is OutboxState.DISCARDED:
                     self.beginRemoveRows(QModelIndex(), row, row)
                     del self._pending[position]
                     self.endRemoveRows()
@@ -237,7 +243,11 @@ class MessageListModel(QAbstractListModel):
                     self.dataChanged.emit(self.index(row), self.index(row))
                 return
         if (
-            item.state is not OutboxState.SENT
+            item.state
+            not in (
+                OutboxState.SENT,
+                OutboxState.DISCARDED,
+            )
             and item.client_id not in self._delivered_client_ids()
         ):
             row = self.rowCount()

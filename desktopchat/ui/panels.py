@@ -93,21 +93,42 @@ class ConnectionBanner(QFrame):
         self.show()
 
 
+#: What the members panel says while who is here cannot be known.
+MEMBERS_UNKNOWN = "Offline — who is here is unknown until reconnected"
+
+
 class MembersPanel(QListWidget):
-    """Who is in the room now (its presence channel), with avatars."""
+    """Who is in the room now (its presence channel), with avatars.
+
+    Offline it shows that presence is unknown rather than the last (stale) list.
+    """
 
     def __init__(self, avatars: AvatarCache, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Members in this room")
+        self.setWordWrap(True)
         self._avatars = avatars
         self._members: dict[str, dict[str, Any]] = {}
+        self._unknown = False
         avatars.updated.connect(self._render)
+
+    @property
+    def unknown(self) -> bool:
+        """Whether presence is unknown (offline)."""
+        return self._unknown
 
     def set_members(self, members: dict[str, Any]) -> None:
         """Everyone present (on subscription)."""
+        self._unknown = False
         self._members = {
             uid: info if isinstance(info, dict) else {} for uid, info in members.items()
         }
+        self._render()
+
+    def set_unknown(self) -> None:
+        """Offline: nobody's presence can be vouched for until the room resubscribes."""
+        self._unknown = True
+        self._members = {}
         self._render()
 
     def add(self, user_id: str, info: Any) -> None:
@@ -126,6 +147,11 @@ class MembersPanel(QListWidget):
 
     def _render(self) -> None:
         self.clear()
+        if self._unknown:
+            item = QListWidgetItem(MEMBERS_UNKNOWN)
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.addItem(item)
+            return
         for user_id, info in sorted(
             self._members.items(), key=lambda m: str(m[1].get("display_name", "")).lower()
         ):

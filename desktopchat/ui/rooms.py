@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from typing import Any
 
 from PySide6.QtCore import (
@@ -65,9 +66,30 @@ class RoomListModel(QAbstractListModel):
 
     def add_room(self, room: Room) -> None:
         """A room was created or joined."""
-        if any(r.name == room.name for r in self._rooms):
-            return
-        self.set_rooms([*self._rooms, room])
+        self.merge([room], complete=False)
+
+    def merge(self, rooms: list[Room], *, complete: bool) -> None:
+        """Add new rooms in their sorted place and update changed ones, row by row (the
+        selection and scroll stay put); with ``complete``, drop rooms not in ``rooms``."""
+        wanted = {room.name: room for room in rooms}
+        if complete:
+            for row in range(len(self._rooms) - 1, -1, -1):
+                if self._rooms[row].name not in wanted:
+                    self.beginRemoveRows(QModelIndex(), row, row)
+                    del self._rooms[row]
+                    self.endRemoveRows()
+        names = [r.name for r in self._rooms]
+        for room in sorted(rooms, key=lambda r: r.name):
+            position = bisect.bisect_left(names, room.name)
+            if position < len(names) and names[position] == room.name:
+                if self._rooms[position] != room:
+                    self._rooms[position] = room
+                    self.dataChanged.emit(self.index(position), self.index(position))
+                continue
+            self.beginInsertRows(QModelIndex(), position, position)
+            self._rooms.insert(position, room)
+            names.insert(position, room.name)
+            self.endInsertRows()
 
     def rooms(self) -> list[Room]:
         """The rooms, in display order."""

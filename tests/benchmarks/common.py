@@ -14,6 +14,7 @@ import ctypes
 import json
 import os
 import re
+import secrets
 import signal
 import sys
 import time
@@ -120,12 +121,13 @@ async def local_login(
     Uses the relay's local login (the hub's secret signs it), as a user's first
     ``desktopchat`` does, so making many accounts costs no password hashing.
     """
-    timestamp = int(time.time())
+    timestamp, nonce = int(time.time()), secrets.token_urlsafe(16)
     body = {
         "username": username,
         "display_name": username.capitalize(),
         "timestamp": timestamp,
-        "signature": signing.local_login_signature(creds.secret, username, timestamp),
+        "nonce": nonce,
+        "signature": signing.local_login_signature(creds.secret, username, timestamp, nonce),
     }
     async with http.post(f"{base_url}/api/sessions/local", json=body) as response:
         answer = await response.json()

@@ -127,8 +127,12 @@ def start_relay_hub(hub_config: HubConfig, tmp_path: Path) -> Iterator[Callable[
     """Start hubs with the relay mounted; each is stopped after the test."""
     hubs: list[HubThread] = []
 
-    def start(*, seed_compat: bool = False, data_dir: Path | None = None) -> HubThread:
-        relay = RelayConfig(data_dir=data_dir or tmp_path / "hub", seed_compat=seed_compat)
+    def start(
+        *, seed_compat: bool = False, data_dir: Path | None = None, local_login: bool = False
+    ) -> HubThread:
+        relay = RelayConfig(
+            data_dir=data_dir or tmp_path / "hub", seed_compat=seed_compat, local_login=local_login
+        )
         thread = HubThread(replace(hub_config, relay=relay))
         hubs.append(thread)
         thread.start()

@@ -98,7 +98,39 @@ def test_unknown_app_key_is_refused_with_4001(connect: Callable[..., RawClient])
 
 
 @pytest.mark.parametrize(
-    ("query", "code"), [("", 4008), ("protocol=8", 4007), ("protocol=x", 4007)]
+    ("query", "code"),
+    [
+        ("", 4008),
+        ("protocol=", 4008),
+        ("protocol=8", 4007),
+        ("protocol=0", 4007),
+        ("protocol=999", 4007),
+        ("protocol=x", 4006),
+        ("protocol=%C2%B2", 4006),  # '²': str.isdigit() says yes, int() says no
+        ("protocol=%D9%A7", 4006),  # Arabic-Indic 7: int() would read it as 7
+        ("protocol=" + "7" * 5000, 4006),  # past int()'s 4,300-digit limit
+        ("protocol=-7", 4006),
+        ("protocol=+7", 4006),
+        ("protocol=7.0", 4006),
+        ("protocol=%207", 4006),
+        ("protocol=%00", 4006),
+    ],
+    ids=[
+        "missing",
+        "empty",
+        "8",
+        "0",
+        "999",
+        "letter",
+        "superscript-two",
+        "arabic-indic-digit",
+        "5000-digits",
+        "negative",
+        "plus-sign",
+        "decimal",
+        "leading-space",
+        "nul",
+    ],
 )
 def test_unsupported_protocol_versions_are_refused(
     connect: Callable[..., RawClient], query: str, code: int

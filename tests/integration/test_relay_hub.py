@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import requests
 
 from desktopchat.server.credentials import AppCredentials
@@ -40,6 +41,26 @@ def test_config_tells_clients_how_to_connect_and_no_secret(
         assert config["max_message_bytes"] > 0
         assert credentials.secret not in response.text
         assert all(credentials.secret not in value for value in response.headers.values())
+
+
+@pytest.mark.parametrize(
+    "host_header",
+    ["evil.example:1", "evil.example", "127.0.0.1.evil.example:6001", "localhost:1", "[::2]:80"],
+)
+def test_config_never_echoes_a_foreign_host_header(
+    relay_hub: HubThread, credentials: AppCredentials, host_header: str
+) -> None:
+    # A cache in front of the hub could hand an echoed host to every other client.
+    response = requests.get(
+        f"http://127.0.0.1:{relay_hub.port}/api/config",
+        headers={"Host": host_header},
+        timeout=WAIT,
+    )
+    assert response.status_code == 200
+    pusher = response.json()["pusher"]
+    assert pusher["port"] == relay_hub.port
+    assert pusher["host"] in ("127.0.0.1", "localhost")
+    assert "evil" not in response.text
 
 
 def test_the_config_endpoint_works_for_pysher(

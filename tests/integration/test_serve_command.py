@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pusher
 import pytest
+import requests
 
 from tests.inbox import WAIT
 from tests.integration.raw_client import RawClient
@@ -148,3 +149,24 @@ def test_a_busy_port_is_reported_in_one_line() -> None:
     assert result.returncode == 1
     assert "cannot listen on 127.0.0.1" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_public_url_is_what_clients_are_told(start_hub, tmp_path: Path) -> None:
+    hub = start_hub("--data-dir", str(tmp_path / "hub"), "--public-url", "https://chat.example.org")
+    response = requests.get(
+        f"http://127.0.0.1:{hub.port}/api/config", headers={"Host": "evil.example:1"}, timeout=WAIT
+    )
+    pusher_config = response.json()["pusher"]
+    assert (pusher_config["host"], pusher_config["port"], pusher_config["tls"]) == (
+        "chat.example.org",
+        443,
+        True,
+    )
+
+
+@pytest.mark.parametrize("url", ["chat.example.org", "ftp://chat.example.org", "https://x/path"])
+def test_a_bad_public_url_is_refused_in_one_line(url: str) -> None:
+    result = run_cli("serve", "--port", "0", "--public-url", url)
+    assert result.returncode == 2
+    assert result.stderr.startswith("desktopchat serve: the public URL"), result.stderr
+    assert len(result.stderr.splitlines()) == 1

@@ -175,7 +175,7 @@ class PrivateBus(private_bus.PrivateBus):
         asyncio.run(send_all())
 
 
-def _start_xvfb(root: Path, stack: contextlib.ExitStack) -> str:
+def start_xvfb(root: Path, stack: contextlib.ExitStack) -> str:
     """Xvfb on a display it picks itself; its ``:N`` once it accepts connections."""
     read_end, write_end = os.pipe()
     try:
@@ -222,7 +222,7 @@ class NotificationDesktop:
     def start(cls, root: Path) -> Iterator[NotificationDesktop]:
         """Start all three; all ended (and reaped) on exit, in reverse order."""
         with contextlib.ExitStack() as stack:
-            display = _start_xvfb(root, stack)
+            display = start_xvfb(root, stack)
             bus = stack.enter_context(PrivateBus.start(root / "bus"))
             env = bus.env(clean_env(root)) | {"DISPLAY": display}
             config = root / "dunstrc"

@@ -133,16 +133,27 @@ def test_flush_shows_what_was_collected_at_once(
     assert backend.contents == [Content("general", "Bob in #general", "lunch?", 1)]
 
 
-def test_the_next_burst_is_a_new_notification(
+def test_messages_a_second_apart_keep_counting_until_the_room_is_read(
     backend: RecordingBackend, make_center: Callable[..., NotificationCenter]
 ) -> None:
+    """Three messages 1 s apart (three flushes): the room's one notification says "3 new
+    messages", not only the last one; once read, the count starts again."""
     center = make_center(backend)
-    center.offer("general", [message("one")])
+    for text in ("one", "two", "three"):
+        center.offer("general", [message(text)])
+        center.flush()
+    assert [c.title for c in backend.contents] == [
+        "Bob in #general",
+        "2 new messages in #general",
+        "3 new messages in #general",
+    ]
+    assert backend.contents[-1].body == "Bob: three"
+    assert backend.contents[-1].count == 3
+    assert {c.room for c in backend.contents} == {"general"}  # one, replaced each time
+    center.read("general")
+    center.offer("general", [message("four")])
     center.flush()
-    center.offer("general", [message("two")])
-    center.flush()
-    assert [c.body for c in backend.contents] == ["one", "two"]
-    assert [c.room for c in backend.contents] == ["general", "general"]
+    assert backend.contents[-1] == Content("general", "Bob in #general", "four", 1)
 
 
 def test_a_burst_across_rooms_becomes_one_summary(

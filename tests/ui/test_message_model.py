@@ -321,15 +321,27 @@ def test_an_outbox_item_changes_state_in_place(qtbot: QtBot, model: MessageListM
 
 
 def test_sent_first_then_the_stored_message(qtbot: QtBot, model: MessageListModel) -> None:
+    """The relay answered: the row stays (never blinks out) until the stored message
+    takes its place."""
     loaded(model, [message(1)])
     model.set_outbox_item(outbox_item("dc-1", "hello"))
     recorder = Recorder(model)
     model.set_outbox_item(outbox_item("dc-1", "hello", state=OutboxState.SENT))
-    assert recorder.removed == [(1, 1)]
-    assert ids(model) == [1]
+    assert recorder.removed == []
+    assert ids(model) == [1, "dc-1"]
+    assert texts(model) == ["message 1", "hello"]
     loaded(model, [message(2, author=ME, text="hello", client_id="dc-1")])
+    assert recorder.removed == [(2, 2)]  # after the stored row went in above it
     assert ids(model) == [1, 2]
     assert texts(model) == ["message 1", "hello"]
+
+
+def test_a_discarded_message_leaves_the_room(qtbot: QtBot, model: MessageListModel) -> None:
+    loaded(model, [message(1)])
+    model.set_outbox_item(outbox_item("dc-1", "oops", state=OutboxState.FAILED, error="no"))
+    assert ids(model) == [1, "dc-1"]
+    model.set_outbox_item(outbox_item("dc-1", "oops", state=OutboxState.DISCARDED))
+    assert ids(model) == [1]
 
 
 def test_the_stored_message_first_then_sent(qtbot: QtBot, model: MessageListModel) -> None:
@@ -339,7 +351,7 @@ def test_the_stored_message_first_then_sent(qtbot: QtBot, model: MessageListMode
     recorder = Recorder(model)
     with qtbot.waitSignal(model.batch_inserted):
         model.add([message(2, author=ME, text="hello", client_id="dc-1")])
-    assert recorder.removed == [(1, 1)]
+    assert recorder.removed == [(2, 2)]  # after the stored row went in above it
     assert ids(model) == [1, 2]
     model.set_outbox_item(outbox_item("dc-1", "hello", state=OutboxState.SENT))
     assert ids(model) == [1, 2]

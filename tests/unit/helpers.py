@@ -24,7 +24,7 @@ T0 = 1_000.0
 
 PING = {"event": "pusher:ping", "data": {}}
 
-# Pusher's documented limits (shared/docs/pusher-protocol.md), written out here rather than
+# Pusher's documented limits (docs/pusher-notes.md), written out here rather than
 # read from desktopchat.server.limits, so that changing a limit there fails these tests.
 MAX_DATA_BYTES = 10 * 1024
 CLIENT_EVENTS_PER_SECOND = 10

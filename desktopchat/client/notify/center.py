@@ -1,7 +1,9 @@
 """Turning arriving messages into few, useful notifications.
 
 Messages that pass the policy are collected for a moment: a burst in one room becomes
-one notification ("3 new messages in #general") that replaces that room's previous one;
+one notification ("3 new messages in #general") that replaces that room's previous one,
+and it keeps counting until the room is read (three messages a second apart say "3 new
+messages", not just the last one);
 a burst across rooms — typically the backlog after a reconnect — becomes one summary.
 Reading a room withdraws its notification. Delivery goes to the first channel that
 works: the desktop's notification service, else the tray balloon, else an in-app toast;
@@ -96,6 +98,8 @@ class NotificationCenter(QObject):
         self.system_do_not_disturb = False
         self._resting_until = 0.0
         self._pending: dict[str, list[Message]] = {}
+        #: What each room's notification has told of since the room was last read.
+        self._unseen: dict[str, list[Message]] = {}
         self._shown: set[str | None] = set()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -135,11 +139,13 @@ class NotificationCenter(QObject):
         pending, self._pending = self._pending, {}
         if not pending:
             return
+        for room, messages in pending.items():
+            self._unseen.setdefault(room, []).extend(messages)
         if len(pending) == 1:
-            room, messages = next(iter(pending.items()))
-            self.show(room_content(room, messages))
+            room = next(iter(pending))
+            self.show(room_content(room, self._unseen[room]))
         else:
-            self.show(summary_content(pending))
+            self.show(summary_content({room: self._unseen[room] for room in pending}))
 
     def show(self, content: Content) -> str | None:
         """Deliver ``content`` through the first channel that works; return its name."""
@@ -174,6 +180,7 @@ class NotificationCenter(QObject):
     def read(self, room: str) -> None:
         """The user looked at ``room``: withdraw its notification (and a stale summary)."""
         self._pending.pop(room, None)
+        self._unseen.pop(room, None)
         for key in (room, None):
             if key in self._shown and self.backend is not None:
                 self.backend.withdraw(key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import hmac
 import re
 import secrets
@@ -14,7 +15,18 @@ from desktopchat.server import signing
 from desktopchat.server.http_errors import ApiError
 from desktopchat.server.relay import avatars, limits, passwords
 from desktopchat.server.relay.models import USERNAME, User
-from desktopchat.server.relay.service import RELAY, Relay, read_json, string_field, token_hash
+from desktopchat.server.relay.ratelimit import Throttles
+from desktopchat.server.relay.service import (
+    RELAY,
+    Relay,
+    decimal,
+    display_name_field,
+    read_json,
+    retry_seconds,
+    string_field,
+    token_hash,
+    too_many,
+)
 from desktopchat.server.relay.store import AlreadyExistsError
 
 _EMAIL = re.compile(r"\A[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{1,60}\Z")
@@ -32,12 +44,7 @@ async def post_users(request: web.Request) -> web.Response:
         raise ApiError(
             400, "invalid_password", f"Password: at least {limits.MIN_PASSWORD} characters"
         )
-    display_name = (
-        string_field(body, "display_name", max_length=limits.MAX_DISPLAY_NAME, required=False)
-        or username
-    ).strip()
-    if not display_name or not display_name.isprintable():
-        raise ApiError(400, "invalid_display_name", "Display name must be printable text")
+    display_name = display_name_field(body, fallback=username)
     email = string_field(body, "email", max_length=254, required=False) or None
     if email is not None and not _EMAIL.match(email.strip()):
         raise ApiError(400, "invalid_email", "That does not look like an email address")
@@ -54,35 +61,48 @@ async def post_users(request: web.Request) -> web.Response:
 async def post_sessions(request: web.Request) -> web.Response:
     """Log in: ``{username, password}`` → 201 ``{token, user, expires_in}``.
 
-    Failures are throttled per username and per address (429 with Retry-After), and an
-    unknown username costs the same scrypt time as a wrong password.
+    Failures are throttled per username and per address (429 with Retry-After). Each
+    attempt is counted *before* its password is checked, so concurrent guesses cannot
+    outrun the limit; and every failure costs one scrypt, whatever the account.
     """
     relay = request.app[RELAY]
     body = await read_json(request)
     username = string_field(body, "username", max_length=64) or ""
     password = string_field(body, "password", max_length=passwords.MAX_PASSWORD_LENGTH) or ""
-    now = time.time()
+    throttles, now = relay.throttles, time.time()
     user_key, address_key = username.lower(), request.remote or "unknown"
-    wait = max(
-        relay.failures_by_user.retry_after(user_key, now),
-        relay.failures_by_address.retry_after(address_key, now),
-    )
-    if wait > 0:
-        seconds = int(wait) + 1
-        raise ApiError(
-            429,
-            "too_many_attempts",
-            f"Too many failed logins; retry in {seconds} s",
-            headers={"Retry-After": str(seconds)},
+    _reserve_login(throttles, user_key, address_key, now)
+    try:
+        found = await relay.db(relay.store.credentials, username)
+        matches = await relay.cpu(
+            passwords.check_password, password, found.password_hash if found else None
         )
-    found = await relay.db(relay.store.credentials, username)
-    stored_hash = found.password_hash if found else passwords.DUMMY_HASH
-    if not await relay.cpu(passwords.verify_password, password, stored_hash) or found is None:
-        relay.failures_by_user.failed(user_key, now)
-        relay.failures_by_address.failed(address_key, now)
+    except BaseException:
+        throttles.login_by_user.cancel(user_key)
+        throttles.login_by_address.cancel(address_key)
+        raise
+    if not matches or found is None:
+        now = time.time()
+        throttles.login_by_user.count(user_key, now)
+        throttles.login_by_address.count(address_key, now)
         raise ApiError(401, "invalid_credentials", "Wrong username or password")
-    relay.failures_by_user.succeeded(user_key)
+    throttles.login_by_user.cancel(user_key)
+    throttles.login_by_user.forgive(user_key)
+    throttles.login_by_address.cancel(address_key)
     return await _new_session(relay, found.user, now)
+
+
+def _reserve_login(throttles: Throttles, user_key: str, address_key: str, now: float) -> None:
+    """Reserve one login attempt for the username and the address, or raise the 429."""
+    wait = throttles.login_by_user.reserve(user_key, now)
+    if not wait:
+        wait = throttles.login_by_address.reserve(address_key, now)
+        if wait:
+            throttles.login_by_user.cancel(user_key)
+    if wait:
+        raise too_many(
+            "too_many_attempts", f"Too many failed logins; retry in {retry_seconds(wait)} s", wait
+        )
 
 
 async def _new_session(relay: Relay, user: User, now: float) -> web.Response:
@@ -98,14 +118,20 @@ async def _new_session(relay: Relay, user: User, now: float) -> web.Response:
 
 #: Seconds a local login's timestamp may be off.
 LOCAL_LOGIN_MAX_SKEW = 300
+#: A local login's nonce: what :func:`secrets.token_urlsafe` makes, 16-64 characters.
+_NONCE = re.compile(r"\A[A-Za-z0-9_-]{16,64}\Z")
+#: A signature: hex HMAC-SHA256.
+_SIGNATURE = re.compile(r"\A[0-9a-f]{64}\Z")
 
 
 async def post_local_session(request: web.Request) -> web.Response:
     """Log in as a local user of an embedded hub, creating the account on first use.
 
-    ``{username, display_name, timestamp, signature}``: the signature is
-    :func:`local_login_signature` under the hub's app secret. This is what lets a new user's
-    first ``desktopchat`` work with no questions asked and no password stored anywhere.
+    ``{username, display_name?, timestamp, nonce?, signature}``: the signature is
+    :func:`~desktopchat.server.signing.local_login_signature` under the hub's app secret.
+    This is what lets a new user's first ``desktopchat`` work with no questions asked and
+    no password stored anywhere. Each signature logs in once: a body seen on the wire
+    cannot be posted again for another session.
     """
     relay = request.app[RELAY]
     if not relay.config.local_login:
@@ -114,21 +140,30 @@ async def post_local_session(request: web.Request) -> web.Response:
     username = string_field(body, "username", max_length=32) or ""
     if not USERNAME.match(username):
         raise ApiError(400, "invalid_username", "Username: 1-32 letters, digits, '.', '_' or '-'")
-    display_name = (
-        string_field(body, "display_name", max_length=limits.MAX_DISPLAY_NAME, required=False)
-        or username
-    ).strip() or username
-    timestamp, signature = body.get("timestamp"), body.get("signature")
+    display_name = display_name_field(body, fallback=username)
+    nonce = string_field(body, "nonce", max_length=64, required=False)
+    if nonce is not None and not _NONCE.match(nonce):
+        raise ApiError(400, "invalid_nonce", "'nonce': 16-64 of A-Z a-z 0-9 _ -")
+    timestamp = body.get("timestamp")
+    if not isinstance(timestamp, int) or isinstance(timestamp, bool):
+        raise ApiError(400, "invalid_timestamp", "'timestamp' must be an integer (Unix seconds)")
+    signature = string_field(body, "signature", max_length=64) or ""
     now = time.time()
-    if not isinstance(timestamp, int) or abs(now - timestamp) > LOCAL_LOGIN_MAX_SKEW:
+    # Integer arithmetic: a timestamp of 10**400 is merely stale, not an OverflowError.
+    if abs(int(now) - timestamp) > LOCAL_LOGIN_MAX_SKEW:
         raise ApiError(401, "invalid_signature", "Local login timestamp missing or stale")
-    expected = signing.local_login_signature(relay.publisher.upstream.secret, username, timestamp)
-    if not isinstance(signature, str) or not hmac.compare_digest(expected, signature):
+    expected = signing.local_login_signature(
+        relay.publisher.upstream.secret, username, timestamp, nonce
+    )
+    if not _SIGNATURE.match(signature) or not hmac.compare_digest(expected, signature):
         raise ApiError(401, "invalid_signature", "Local login signature does not match")
     found = await relay.db(relay.store.credentials, username)
     if found is not None and found.password_hash != passwords.UNUSABLE_PASSWORD:
         # An account someone protected with a password is not the local user's to take.
         raise ApiError(409, "account_has_password", f"{username} has a password; sign in with it")
+    once = "local-login:" + hashlib.sha256(signature.encode()).hexdigest()
+    if not await relay.db(relay.store.use_once, once, timestamp + LOCAL_LOGIN_MAX_SKEW + 1, now):
+        raise ApiError(401, "signature_used", "This local login signature was already used")
     if found is None:
         with contextlib.suppress(AlreadyExistsError):
             await relay.db(
@@ -157,10 +192,7 @@ async def patch_me(request: web.Request) -> web.Response:
     """Change your display name: ``{display_name}`` → the updated user."""
     relay = request.app[RELAY]
     user, _ = await relay.user_of(request)
-    body = await read_json(request)
-    name = (string_field(body, "display_name", max_length=limits.MAX_DISPLAY_NAME) or "").strip()
-    if not name or not name.isprintable():
-        raise ApiError(400, "invalid_display_name", "Display name must be printable text")
+    name = display_name_field(await read_json(request), fallback=None)
     updated = await relay.db(relay.store.set_display_name, user.id, name)
     return web.json_response({"user": updated.to_json()})
 
@@ -168,7 +200,7 @@ async def patch_me(request: web.Request) -> web.Response:
 async def get_avatar(request: web.Request) -> web.Response:
     """A generated identicon, so avatars never need the internet."""
     user_id = request.match_info["user_id"]
-    if not user_id.isdigit():
+    if decimal(user_id) is None:
         raise ApiError(404, "not_found", "No such avatar")
     return web.Response(
         text=avatars.identicon_svg(user_id),

@@ -7,8 +7,12 @@ from aiohttp import web
 from desktopchat import __version__
 from desktopchat.server import limits as channel_limits
 from desktopchat.server.http_errors import ApiError
-from desktopchat.server.relay import limits
-from desktopchat.server.relay.models import MESSAGE_CHANNEL_PREFIX, PRESENCE_CHANNEL_PREFIX
+from desktopchat.server.relay import limits, public_address
+from desktopchat.server.relay.models import (
+    DIRECTORY_CHANNEL,
+    MESSAGE_CHANNEL_PREFIX,
+    PRESENCE_CHANNEL_PREFIX,
+)
 from desktopchat.server.relay.service import RELAY, read_json
 
 
@@ -20,13 +24,13 @@ async def get_config(request: web.Request) -> web.Response:
     if endpoint.cluster:
         pusher["cluster"] = endpoint.cluster
     else:
-        # Embedded: the WebSocket is on the very host and port this request reached.
-        pusher["host"] = endpoint.host or request.url.host
-        pusher["port"] = endpoint.port or request.url.port
+        # Embedded: the WebSocket is on the host and port this request reached.
+        pusher["host"], pusher["port"] = public_address.websocket_address(request, endpoint)
     return web.json_response(
         {
             "pusher": pusher,
             "auth_endpoint": "/api/pusher/auth",
+            "directory_channel": DIRECTORY_CHANNEL,
             "max_message_bytes": limits.MAX_TEXT_BYTES,
             "relay_version": __version__,
         }
@@ -51,6 +55,8 @@ async def post_pusher_auth(request: web.Request) -> web.Response:
     if not isinstance(channel, str) or not channel_limits.is_valid_channel_name(channel):
         raise ApiError(400, "invalid_channel", "channel_name is missing or invalid")
     assert isinstance(socket_id, str)  # noqa: S101 - checked just above, narrows for mypy
+    if channel == DIRECTORY_CHANNEL:  # room announcements: for every signed-in user
+        return web.json_response(relay.publisher.authorize(channel, socket_id))
     for prefix in (MESSAGE_CHANNEL_PREFIX, PRESENCE_CHANNEL_PREFIX):
         if channel.startswith(prefix):
             room_name = channel.removeprefix(prefix)

@@ -15,40 +15,102 @@ from aiohttp import web
 
 from desktopchat.server.http_errors import ApiError
 from desktopchat.server.relay import limits
-from desktopchat.server.relay.models import ROOM_NAME, Message, Room
+from desktopchat.server.relay.models import DIRECTORY_CHANNEL, ROOM_NAME, Message, Room
 from desktopchat.server.relay.publisher import PublishError
-from desktopchat.server.relay.service import RELAY, Relay, read_json, string_field
+from desktopchat.server.relay.service import (
+    RELAY,
+    Relay,
+    decimal,
+    read_json,
+    retry_seconds,
+    string_field,
+    too_many,
+)
 from desktopchat.server.relay.store import AlreadyExistsError, NotFoundError
 
 log = logging.getLogger(__name__)
 
 _CLIENT_ID = re.compile(r"\A[A-Za-z0-9_.:-]{1,64}\Z")
+_ROOM_NAME_MAX = 64
 
 
 async def get_rooms(request: web.Request) -> web.Response:
-    """``{"rooms": [{name, topic, channel, presence_channel}]}``."""
+    """A page of rooms by name: ``{"rooms": [ROOM, …], "has_more"}``.
+
+    ``after=NAME`` starts after that room, ``limit`` (1-500, 200 by default) bounds the page,
+    so a relay with very many rooms never answers megabytes at once.
+    """
     relay = request.app[RELAY]
     await relay.user_of(request)
-    rooms = await relay.db(relay.store.rooms)
-    return web.json_response({"rooms": [room.to_json() for room in rooms]})
+    after = request.query.get("after", "")
+    if len(after) > _ROOM_NAME_MAX:
+        raise ApiError(400, "invalid_after", f"'after' is longer than {_ROOM_NAME_MAX} characters")
+    limit = _limit(request, limits.ROOMS_DEFAULT_LIMIT, limits.ROOMS_MAX_LIMIT)
+    page = await relay.db(relay.store.rooms, after=after, limit=limit)
+    return web.json_response(
+        {"rooms": [room.to_json() for room in page.rooms], "has_more": page.has_more}
+    )
 
 
 async def post_rooms(request: web.Request) -> web.Response:
-    """Create a room: ``{name, topic}`` → 201 (409 if it exists)."""
+    """Create a room: ``{name, topic}`` → 201 (409 if it exists, 429 over the user's quota)."""
     relay = request.app[RELAY]
     user, _ = await relay.user_of(request)
     body = await read_json(request)
-    name = string_field(body, "name", max_length=64) or ""
+    name = string_field(body, "name", max_length=_ROOM_NAME_MAX) or ""
     if not ROOM_NAME.match(name):
         raise ApiError(
             400, "invalid_room_name", "Room name: 1-64 of a-z, 0-9, '-', '_', starting alphanumeric"
         )
     topic = (string_field(body, "topic", max_length=limits.MAX_TOPIC, required=False) or "").strip()
+    quota, key, now = relay.throttles.rooms_by_user, str(user.id), time.time()
+    wait = quota.reserve(key, now)
+    if wait:
+        raise too_many(
+            "too_many_rooms",
+            f"You created {quota.limit} rooms within {quota.window / 60:.0f} minutes; "
+            f"retry in {retry_seconds(wait)} s",
+            wait,
+        )
     try:
         room = await relay.db(relay.store.create_room, name, topic, user.id)
     except AlreadyExistsError:
+        quota.cancel(key)
         raise ApiError(409, "room_exists", f"Room {name} already exists") from None
+    except BaseException:
+        quota.cancel(key)
+        raise
+    quota.count(key, now)
+    await _announce_room(relay, "room-created", room)
     return web.json_response({"room": room.to_json()}, status=201)
+
+
+async def patch_room(request: web.Request) -> web.Response:
+    """Change a room's topic: ``{topic}`` → the room (any signed-in user, as in Slack)."""
+    relay = request.app[RELAY]
+    await relay.user_of(request)
+    room = await _room(relay, request)
+    body = await read_json(request)
+    topic = string_field(body, "topic", max_length=limits.MAX_TOPIC, required=False)
+    if topic is None:
+        raise ApiError(400, "missing_topic", 'Give the new topic as {"topic": "..."}')
+    topic = topic.strip()
+    if topic != room.topic:
+        try:
+            room = await relay.db(relay.store.set_topic, room.name, topic)
+        except NotFoundError:
+            raise ApiError(404, "no_such_room", "No such room") from None
+        await _announce_room(relay, "room-updated", room)
+    return web.json_response({"room": room.to_json()})
+
+
+async def _announce_room(relay: Relay, event: str, room: Room) -> None:
+    """Tell every signed-in client (the directory channel); a client that misses it
+    refreshes its room list when it reconnects, so a failed trigger loses nothing."""
+    try:
+        await relay.publisher.trigger(DIRECTORY_CHANNEL, event, {"room": room.to_json()})
+    except PublishError as exc:
+        log.warning("room %s stored but %s not announced: %s", room.name, event, exc)
 
 
 async def _room(relay: Relay, request: web.Request) -> Room:
@@ -110,19 +172,25 @@ def _int_param(request: web.Request, name: str) -> int | None:
     raw = request.query.get(name)
     if raw is None:
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    value = decimal(raw)
+    if value is None:
         raise ApiError(400, f"invalid_{name}", f"'{name}' must be a non-negative integer")
-    return int(raw)
+    return value
+
+
+def _limit(request: web.Request, default: int, maximum: int) -> int:
+    """``limit`` of a page: 1-``maximum``, ``default`` when not given."""
+    limit = _int_param(request, "limit")
+    if limit is None:
+        return default
+    if not 1 <= limit <= maximum:
+        raise ApiError(400, "invalid_limit", f"'limit' must be 1-{maximum}")
+    return limit
 
 
 def _page_limit(request: web.Request) -> int:
     """``limit`` of a history or changes page: 1-200, 50 when not given."""
-    limit = _int_param(request, "limit")
-    if limit is None:
-        return limits.HISTORY_DEFAULT_LIMIT
-    if not 1 <= limit <= limits.HISTORY_MAX_LIMIT:
-        raise ApiError(400, "invalid_limit", f"'limit' must be 1-{limits.HISTORY_MAX_LIMIT}")
-    return limit
+    return _limit(request, limits.HISTORY_DEFAULT_LIMIT, limits.HISTORY_MAX_LIMIT)
 
 
 async def get_messages(request: web.Request) -> web.Response:
@@ -163,9 +231,10 @@ async def get_changes(request: web.Request) -> web.Response:
 async def _own_message(relay: Relay, request: web.Request) -> tuple[Room, Message]:
     user, _ = await relay.user_of(request)
     room = await _room(relay, request)
-    raw_id = request.match_info["message_id"]
+    # Ids are ASCII digits within SQLite's 64-bit integers; anything else names no message.
+    message_id = decimal(request.match_info["message_id"])
     message = (
-        await relay.db(relay.store.message, room.name, int(raw_id)) if raw_id.isdigit() else None
+        None if message_id is None else await relay.db(relay.store.message, room.name, message_id)
     )
     if message is None:
         raise ApiError(404, "no_such_message", "No such message")
@@ -204,6 +273,7 @@ def add_routes(app: web.Application) -> None:
     """Mount the room and message endpoints."""
     app.router.add_get("/api/rooms", get_rooms)
     app.router.add_post("/api/rooms", post_rooms)
+    app.router.add_patch("/api/rooms/{room}", patch_room)
     app.router.add_get("/api/rooms/{room}/messages", get_messages)
     app.router.add_post("/api/rooms/{room}/messages", post_message)
     app.router.add_get("/api/rooms/{room}/changes", get_changes)

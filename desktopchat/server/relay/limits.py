@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import json
+from desktopchat.text_size import text_bytes
+
+__all__ = ["text_bytes"]
 
 #: Message text, counted as UTF-8 bytes of its JSON-escaped form (what travels in the event).
 MAX_TEXT_BYTES = 8 * 1024
@@ -13,8 +15,14 @@ MIN_PASSWORD = 8
 HISTORY_DEFAULT_LIMIT = 50
 HISTORY_MAX_LIMIT = 200
 SESSION_LIFETIME_SECONDS = 30 * 24 * 3600
+#: Rooms in one page of ``GET /api/rooms``: when not asked, and at most.
+ROOMS_DEFAULT_LIMIT = 200
+ROOMS_MAX_LIMIT = 500
 
-
-def text_bytes(text: str) -> int:
-    """Size of ``text`` as it travels: UTF-8 bytes of its JSON string, without the quotes."""
-    return len(json.dumps(text, ensure_ascii=False).encode()) - 2
+#: Failed logins allowed per username, and per address, within ``LOGIN_WINDOW`` seconds.
+LOGIN_FAILURES_PER_USER = 5
+LOGIN_FAILURES_PER_ADDRESS = 20
+LOGIN_WINDOW = 300.0
+#: Rooms one user may create within ``ROOMS_WINDOW`` seconds.
+ROOMS_PER_USER = 20
+ROOMS_WINDOW = 3600.0

@@ -14,6 +14,9 @@ USERNAME = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,31}\Z")
 #: Messages go out on the room's private channel; typing and members on its presence channel.
 MESSAGE_CHANNEL_PREFIX = "private-room-"
 PRESENCE_CHANNEL_PREFIX = "presence-room-"
+#: Every signed-in user follows this private channel: rooms created or changed by anyone
+#: (``room-created``, ``room-updated``), so room lists stay live without polling.
+DIRECTORY_CHANNEL = "private-directory"
 
 
 def iso_time(epoch: float) -> str:

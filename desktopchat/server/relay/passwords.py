@@ -46,10 +46,23 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(key, base64.b64decode(expected))
 
 
+def check_password(password: str, stored: str | None) -> bool:
+    """Whether ``password`` logs in to an account whose hash is ``stored``.
+
+    Costs one scrypt whatever ``stored`` is — a hash, :data:`UNUSABLE_PASSWORD` (a
+    password-less local account) or None (no such user) — so the time a wrong password
+    takes does not tell which kind of account, if any, a username belongs to.
+    """
+    if stored is None or not stored.startswith("scrypt$"):
+        verify_password(password, DUMMY_HASH)
+        return False
+    return verify_password(password, stored)
+
+
 #: Stored for accounts that log in without a password (local users of an embedded hub):
 #: it is not a valid hash, so no password ever matches it.
 UNUSABLE_PASSWORD = "!"  # noqa: S105 - a marker, deliberately not a hash
 
-#: A hash of a random password, verified against when the username does not exist, so a
-#: login for an unknown user costs the same time as one for a known user.
+#: A hash of a random password, verified against when the account has no usable hash, so
+#: every failed login costs the same time.
 DUMMY_HASH = hash_password(secrets.token_hex(16))

@@ -1,4 +1,4 @@
-"""The relay's runtime: its store, its worker threads, its Pusher publisher, its limiters.
+"""The relay's runtime: its store, its worker threads, its Pusher publisher, its throttles.
 
 Store calls run on one dedicated thread and password hashing on another pool, so the event
 loop — which in the embedded hub also serves every WebSocket — never waits on disk or KDF.
@@ -9,6 +9,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import math
+import re
+import sqlite3
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,9 +24,10 @@ import aiohttp
 from aiohttp import web
 
 from desktopchat.server.http_errors import ApiError, json_object
+from desktopchat.server.relay import limits, storage_errors
 from desktopchat.server.relay.models import User
 from desktopchat.server.relay.publisher import Publisher, Upstream
-from desktopchat.server.relay.ratelimit import FailureLimiter
+from desktopchat.server.relay.ratelimit import Throttles
 from desktopchat.server.relay.sqlite_store import SqliteStore
 
 log = logging.getLogger(__name__)
@@ -73,8 +77,7 @@ class Relay:
         self.store = SqliteStore(config.data_dir / DATABASE_FILE)
         self._db = ThreadPoolExecutor(1, thread_name_prefix="relay-db")
         self._kdf = ThreadPoolExecutor(2, thread_name_prefix="relay-kdf")
-        self.failures_by_user = FailureLimiter(max_failures=5, window=300)
-        self.failures_by_address = FailureLimiter(max_failures=20, window=300)
+        self.throttles = Throttles.in_memory()
         self._session: aiohttp.ClientSession | None = None
         self._publisher: Publisher | None = None
 
@@ -102,7 +105,13 @@ class Relay:
     async def db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a store call on the store's thread."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._db, partial(fn, *args, **kwargs))
+        try:
+            return await loop.run_in_executor(self._db, partial(fn, *args, **kwargs))
+        except sqlite3.Error as exc:
+            answer = storage_errors.api_error(exc)
+            if answer is None:
+                raise
+            raise answer from exc
 
     async def cpu(self, fn: Callable[..., T], *args: Any) -> T:
         """Run CPU-heavy work (password hashing) off the event loop."""
@@ -145,6 +154,40 @@ def string_field(
     if len(value) > max_length:
         raise ApiError(400, f"invalid_{name}", f"'{name}' is longer than {max_length} characters")
     return value
+
+
+def display_name_field(body: dict[str, Any], *, fallback: str | None) -> str:
+    """``display_name``: printable text (no control or bidi-override characters), trimmed.
+
+    Without the field (or with ``""``), ``fallback`` is used if given; a name that is blank
+    once trimmed is refused, so every way of naming an account applies the same rule.
+    """
+    raw = string_field(
+        body, "display_name", max_length=limits.MAX_DISPLAY_NAME, required=fallback is None
+    )
+    name = (raw or fallback or "").strip()
+    if not name or not name.isprintable():
+        raise ApiError(400, "invalid_display_name", "Display name must be printable text")
+    return name
+
+
+#: A non-negative decimal in ASCII digits: ``str.isdigit`` also accepts "²" and "٣".
+_DECIMAL = re.compile(r"\A[0-9]{1,18}\Z")
+
+
+def decimal(raw: str) -> int | None:
+    """``raw`` as a non-negative integer that fits SQLite's 64-bit integers, else None."""
+    return int(raw) if _DECIMAL.match(raw) else None
+
+
+def retry_seconds(wait: float) -> int:
+    """Whole seconds to tell a throttled client (at least 1), as ``Retry-After`` carries."""
+    return max(1, math.ceil(wait))
+
+
+def too_many(code: str, message: str, wait: float) -> ApiError:
+    """A 429 with ``Retry-After``, for a throttle that refused for ``wait`` seconds."""
+    return ApiError(429, code, message, headers={"Retry-After": str(retry_seconds(wait))})
 
 
 RELAY = web.AppKey("relay", Relay)

@@ -19,6 +19,7 @@ from desktopchat.server.relay.store import (
     Credentials,
     NotFoundError,
     Page,
+    RoomPage,
 )
 from desktopchat.sqlite_files import open_database, schema_version
 
@@ -65,6 +66,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE messages ADD COLUMN changed_seq INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX messages_by_change ON messages (room_id, changed_seq);
     """,
+    # 3: single-use proofs (local-login signatures), kept until they would expire anyway.
+    """
+    CREATE TABLE used_once (key TEXT PRIMARY KEY, expires_at REAL NOT NULL) WITHOUT ROWID;
+    CREATE INDEX used_once_by_expiry ON used_once (expires_at);
+    """,
 )
 
 _MESSAGE_COLUMNS = """
@@ -107,6 +113,8 @@ class SqliteStore:
         self._db = open_database(path, MIGRATIONS, check_same_thread=False)
         self._db.execute("PRAGMA foreign_keys=ON")
         self._lock = threading.Lock()
+        #: SQLite's own cap on the file (in pages), which :meth:`limit_size` can lower.
+        self._max_pages = int(self._db.execute("PRAGMA max_page_count").fetchone()[0])
 
     @property
     def schema_version(self) -> int:
@@ -117,6 +125,28 @@ class SqliteStore:
         """Close the connection (the WAL is checkpointed by SQLite)."""
         with self._lock:
             self._db.close()
+
+    def _rollback(self) -> None:
+        """Undo the open transaction, if SQLite has not already (it has, on a full disk)."""
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+
+    def limit_size(self, max_bytes: int | None) -> None:
+        """Cap the database file at ``max_bytes`` (None: SQLite's own maximum).
+
+        Past the cap writes fail exactly as on a full disk while reads go on; raising it is
+        like space coming back. Not persistent: it holds for this connection only.
+        """
+        with self._lock:
+            page_size = int(self._db.execute("PRAGMA page_size").fetchone()[0])
+            pages = self._max_pages if max_bytes is None else max(1, max_bytes // page_size)
+            self._db.execute(f"PRAGMA max_page_count={pages}")
+
+    def size(self) -> int:
+        """Bytes the database's pages take now."""
+        with self._lock:
+            pages = int(self._db.execute("PRAGMA page_count").fetchone()[0])
+            return pages * int(self._db.execute("PRAGMA page_size").fetchone()[0])
 
     # ------------------------------------------------------------------------ accounts
 
@@ -177,12 +207,26 @@ class SqliteStore:
         with self._lock:
             self._db.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
 
+    def use_once(self, key: str, expires_at: float, now: float) -> bool:
+        # Two autocommit statements, each atomic: a replay racing the first use loses.
+        with self._lock:
+            self._db.execute("DELETE FROM used_once WHERE expires_at <= ?", (now,))
+            cursor = self._db.execute(
+                "INSERT OR IGNORE INTO used_once (key, expires_at) VALUES (?, ?)",
+                (key, expires_at),
+            )
+        return cursor.rowcount == 1
+
     # --------------------------------------------------------------------------- rooms
 
-    def rooms(self) -> list[Room]:
+    def rooms(self, *, after: str, limit: int) -> RoomPage:
         with self._lock:
-            rows = self._db.execute("SELECT name, topic FROM rooms ORDER BY name").fetchall()
-        return [Room(str(name), str(topic)) for name, topic in rows]
+            rows = self._db.execute(
+                "SELECT name, topic FROM rooms WHERE name > ? ORDER BY name LIMIT ?",
+                (after, limit + 1),
+            ).fetchall()
+        rooms = [Room(str(name), str(topic)) for name, topic in rows[:limit]]
+        return RoomPage(rooms, has_more=len(rows) > limit)
 
     def room(self, name: str) -> Room | None:
         with self._lock:
@@ -200,6 +244,15 @@ class SqliteStore:
                 )
             except sqlite3.IntegrityError:
                 raise AlreadyExistsError(f"room {name!r} exists") from None
+        return Room(name, topic)
+
+    def set_topic(self, name: str, topic: str) -> Room:
+        with self._lock:
+            changed = self._db.execute(
+                "UPDATE rooms SET topic = ? WHERE name = ?", (topic, name)
+            ).rowcount
+        if not changed:
+            raise NotFoundError(f"room {name!r}")
         return Room(name, topic)
 
     # ------------------------------------------------------------------------ messages
@@ -234,7 +287,7 @@ class SqliteStore:
                     message_id = existing[0]
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise
             return self._message_unlocked(room, message_id), existing is None
 
@@ -279,7 +332,7 @@ class SqliteStore:
                     raise NotFoundError(f"no message {message_id} in {room!r}")
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise
             return self._message_unlocked(room, message_id)
 

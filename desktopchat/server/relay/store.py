@@ -42,6 +42,14 @@ class Page:
 
 
 @dataclass(frozen=True, slots=True)
+class RoomPage:
+    """Rooms in name order, and whether more lie beyond them."""
+
+    rooms: list[Room]
+    has_more: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ChangePage:
     """Messages edited or deleted after a room's change counter ``since``, oldest change first.
 
@@ -82,8 +90,15 @@ class Store(Protocol):
         """Revoke a session (logout)."""
         ...
 
-    def rooms(self) -> list[Room]:
-        """Every room, by name."""
+    def use_once(self, key: str, expires_at: float, now: float) -> bool:
+        """Record ``key`` as used until ``expires_at``; False if it already was (a replay).
+
+        Atomic: of two concurrent calls with one key, exactly one gets True.
+        """
+        ...
+
+    def rooms(self, *, after: str, limit: int) -> RoomPage:
+        """Up to ``limit`` rooms named after ``after`` ("": from the first), by name."""
         ...
 
     def room(self, name: str) -> Room | None:
@@ -92,6 +107,10 @@ class Store(Protocol):
 
     def create_room(self, name: str, topic: str, created_by: int | None) -> Room:
         """Add a room; :class:`AlreadyExistsError` if the name is taken."""
+        ...
+
+    def set_topic(self, name: str, topic: str) -> Room:
+        """Change a room's topic; :class:`NotFoundError` if there is no such room."""
         ...
 
     def add_message(

@@ -20,6 +20,8 @@ from desktopchat.server.relay.limits import MAX_TEXT_BYTES
 from desktopchat.server.runner import HubThread
 from tests.inbox import WAIT
 from tests.integration.client.helpers import (
+    Account,
+    RestartableHub,
     embedded_hub_pids,
     error_lines,
     free_port,
@@ -170,6 +172,22 @@ def test_send_fails_with_one_clear_line(relay_hub: HubThread, cli_env, token_env
         f"not logged in to {url}",
         "desktopchat login",
     )
+
+
+def test_send_waits_for_a_hub_that_is_restarting(
+    hub_server: RestartableHub, alice: Account, cli_env, cli
+) -> None:
+    # The relay is down when send starts: opening the session (GET /api/config) fails
+    # first, and must be retried like the send itself, not end the command at once.
+    env = {**cli_env, "DESKTOPCHAT_TOKEN": alice.token}
+    hub_server.stop()
+    sender = cli("-v", "send", "--server", hub_server.url, "through a restart", env=env)
+    sender.wait_stderr_containing("INFO desktopchat.commands.send: retrying in")
+    hub_server.start()
+    assert sender.proc.wait(3 * WAIT) == 0, sender.stderr.items
+    [printed] = sender.wait_stdout(1, "the new message's id")
+    stored = alice.client.history("general").messages
+    assert [(m.id, m.text) for m in stored] == [(int(printed), "through a restart")]
 
 
 def subscribers(hub: HubThread, channel: str) -> int:

@@ -64,6 +64,12 @@ class HubControl:
         self.current: HubThread | None = first
         self._started: list[HubThread] = []
 
+    @property
+    def relay_data_dir(self) -> Path:
+        """Where the relay keeps its database (to change it while the hub is down)."""
+        assert self._config.relay is not None
+        return self._config.relay.data_dir
+
     def stop(self) -> None:
         """Stop listening (clients get 4100, then connection refused)."""
         hub, self.current = self.current, None
@@ -138,6 +144,8 @@ def close_window(qtbot: QtBot, window: MainWindow) -> None:
 
     ``quit`` rather than ``close``: with a system tray, closing only hides the window.
     """
+    if not shiboken6.isValid(window):
+        return  # the test closed it already
     session = window.session
     timers = session.findChildren(QTimer) if session is not None else []
     window.quit()

@@ -268,10 +268,14 @@ def test_up_edits_the_last_own_message(qtbot: QtBot, chat: Chat) -> None:
     assert rendered(body) == "final words (edited)"  # what the row shows
     assert chat.rows_with("first draft") == []
     assert len(chat.rows_with("final words")) == 1  # edited in place, not a new message
-    history = chat.bob_client.history("general", limit=100).messages
-    stored = next(m for m in history if m.id == original.id)
-    assert stored.text == "final words"
-    assert stored.edited_at is not None
+
+    # The edit shows at once and goes through the outbox: the relay has it soon after.
+    def stored() -> Message:
+        history = chat.bob_client.history("general", limit=100).messages
+        return next(m for m in history if m.id == original.id)
+
+    qtbot.waitUntil(lambda: stored().text == "final words", timeout=WAIT_MS)
+    assert stored().edited_at is not None
 
 
 def test_each_room_shows_its_own_messages(qtbot: QtBot, chat: Chat) -> None:

@@ -14,11 +14,11 @@ import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
+from desktopchat.client.avatar_download import download_avatar
 from desktopchat.client.credentials import MemoryTokenStore
 from desktopchat.client.settings import Profile, Settings
 from desktopchat.client.trust import KnownHosts
 from desktopchat.paths import app_dirs
-from desktopchat.ui.avatars import _download
 from desktopchat.ui.main_window import MainWindow
 from tests.integration.test_tls_hub import pinned_session, signed_up
 from tests.integration.tls_fixtures import TlsHub
@@ -50,8 +50,8 @@ def window_on(
 
     yield open_on
     for window in windows:
-        if window.trust_prompt is not None:
-            window.trust_prompt.reject()
+        if window.flow.trust_prompt is not None:
+            window.flow.trust_prompt.reject()
         close_window(qtbot, window)
 
 
@@ -59,8 +59,8 @@ def test_the_window_asks_once_and_pins_the_fingerprint(
     qtbot: QtBot, tls_hub: TlsHub, window_on: Callable[[TlsHub], MainWindow], desktopchat_home: Path
 ) -> None:
     window = window_on(tls_hub)
-    qtbot.waitUntil(lambda: window.trust_prompt is not None, timeout=WAIT_MS)
-    prompt = window.trust_prompt
+    qtbot.waitUntil(lambda: window.flow.trust_prompt is not None, timeout=WAIT_MS)
+    prompt = window.flow.trust_prompt
     assert prompt is not None
     assert tls_hub.fingerprint in prompt.informativeText()
     assert tls_hub.url in prompt.text()
@@ -70,18 +70,18 @@ def test_the_window_asks_once_and_pins_the_fingerprint(
     qtbot.waitUntil(lambda: shows_room(window, "general"), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: connected(window), timeout=WAIT_MS)  # pysher over wss, pinned
     assert KnownHosts(desktopchat_home / "data").pin_for(tls_hub.url) == tls_hub.fingerprint
-    assert window.trust_prompt is None
+    assert window.flow.trust_prompt is None
 
 
 def test_declining_pins_nothing_and_stays_disconnected(
     qtbot: QtBot, tls_hub: TlsHub, window_on: Callable[[TlsHub], MainWindow], desktopchat_home: Path
 ) -> None:
     window = window_on(tls_hub)
-    qtbot.waitUntil(lambda: window.trust_prompt is not None, timeout=WAIT_MS)
-    prompt = window.trust_prompt
+    qtbot.waitUntil(lambda: window.flow.trust_prompt is not None, timeout=WAIT_MS)
+    prompt = window.flow.trust_prompt
     assert prompt is not None
     prompt.cancel_button.click()
-    qtbot.waitUntil(lambda: window.trust_prompt is None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.flow.trust_prompt is None, timeout=WAIT_MS)
     assert window.session is None
     assert KnownHosts(desktopchat_home / "data").pin_for(tls_hub.url) is None
     assert "certificate" in window.statusBar().currentMessage()
@@ -91,20 +91,13 @@ def test_avatars_come_from_a_pinned_hub_too(tls_hub: TlsHub, desktopchat_home: P
     signed_up(tls_hub.url, "alice", tls_hub.fingerprint)
     url = f"{tls_hub.url}/api/avatars/1.svg"
     known = KnownHosts(desktopchat_home / "data")
-    assert _download(url, known) is None, "not pinned yet: refused like the relay"
+    assert download_avatar(url, known) is None, "not pinned yet: refused like the relay"
     known.pin(tls_hub.url, tls_hub.fingerprint)
-    data = _download(url, known)
+    data = download_avatar(url, known)
     assert data is not None
     assert b"<svg" in data
 
 
-# Not TLS: after a sign-in through the dialog, closing the window makes Qt warn about a
-# selection on the rooms list whose model the closed session deleted (it happens with the
-# fingerprint pinned beforehand too, so without any prompt).
-@pytest.mark.qt_log_ignore(
-    r"This plugin does not support propagateSizeHints\(\)",
-    r"QItemSelectionModel: Selecting when no model has been set",
-)
 def test_signing_up_on_a_self_signed_hub_asks_before_the_password_is_sent(
     qtbot: QtBot, tls_hub: TlsHub, monkeypatch: pytest.MonkeyPatch, desktopchat_home: Path
 ) -> None:
@@ -114,14 +107,14 @@ def test_signing_up_on_a_self_signed_hub_asks_before_the_password_is_sent(
     try:
         window.show()
         window.show_sign_in(tls_hub.url)
-        dialog = window._sign_in
+        dialog = window.flow.dialog
         assert dialog is not None
         dialog.username.setText("carol")
         dialog.password.setText("correct horse battery")
         dialog.new_account.setChecked(True)
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-        qtbot.waitUntil(lambda: window.trust_prompt is not None, timeout=WAIT_MS)
-        prompt = window.trust_prompt
+        qtbot.waitUntil(lambda: window.flow.trust_prompt is not None, timeout=WAIT_MS)
+        prompt = window.flow.trust_prompt
         assert prompt is not None
         assert tls_hub.fingerprint in prompt.informativeText()
         # Nothing reached the relay: the account does not exist yet.
@@ -137,6 +130,6 @@ def test_signing_up_on_a_self_signed_hub_asks_before_the_password_is_sent(
         assert window.controller is not None
         assert window.controller.user.username == "carol"
     finally:
-        if window.trust_prompt is not None:
-            window.trust_prompt.reject()
+        if window.flow.trust_prompt is not None:
+            window.flow.trust_prompt.reject()
         close_window(qtbot, window)

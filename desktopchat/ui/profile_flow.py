@@ -1,0 +1,222 @@
+"""Getting the window a session: open a profile (local-first), or ask the user to sign in.
+
+Opening runs on a worker (it may start the embedded hub and talks HTTP). With a stored
+session the window opens at once from the local database even when the server cannot
+be reached (an *offline* login; it connects when the server returns). Only a missing or
+refused session asks the user anything: the sign-in dialog. When the server is
+unreachable and nothing is stored yet, it says so in plain words and tries again by
+itself, with back-off, instead of showing an error box.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from desktopchat.client import settings as settings_file
+from desktopchat.client.backoff import Backoff
+from desktopchat.client.credentials import TokenStore
+from desktopchat.client.errors import (
+    AuthenticationError,
+    DesktopChatError,
+    HubStartError,
+    NotLoggedInError,
+    RelayUnreachableError,
+    UntrustedCertificateError,
+)
+from desktopchat.client.login import Login, open_login, sign_in
+from desktopchat.client.settings import Profile, Settings
+from desktopchat.client.tasks import TaskRunner
+from desktopchat.client.trust import KnownHosts
+from desktopchat.paths import AppDirs
+from desktopchat.ui.dialogs import SignInDialog, SignInRequest
+from desktopchat.ui.trust_prompt import TrustPrompt
+
+log = logging.getLogger(__name__)
+
+
+class ProfileFlow(QObject):
+    """Opens profiles and runs the sign-in dialog for the main window.
+
+    Signals:
+        logged_in(object): a :class:`Login` to show (possibly offline).
+        status(str): what to tell the user in the status bar.
+        unreachable(str, float): the server cannot be reached and no session is stored:
+            plain-words reason, seconds until the next try.
+        settings_changed(object): the :class:`Settings` after a sign-in saved a profile.
+    """
+
+    logged_in = Signal(object)
+    status = Signal(str)
+    unreachable = Signal(str, float)
+    settings_changed = Signal(object)
+
+    def __init__(
+        self,
+        dirs: AppDirs,
+        settings: Settings,
+        store: TokenStore,
+        tasks: TaskRunner,
+        window: QWidget,
+    ) -> None:
+        super().__init__(window)
+        self.dirs = dirs
+        self.settings = settings
+        self.store = store
+        self._tasks = tasks
+        self._window = window
+        self._generation = 0
+        self._backoff = Backoff()
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._profile: Profile | None = None
+        self._retry.timeout.connect(self._open_again)
+        self.dialog: SignInDialog | None = None
+        #: The open "trust this certificate?" question, if any (tests answer it).
+        self.trust_prompt: TrustPrompt | None = None
+
+    def open(self, profile: Profile) -> None:
+        """Log in to ``profile`` on a worker; ``logged_in`` (or the sign-in dialog) follows."""
+        self._generation += 1
+        generation = self._generation
+        self._profile = profile
+        self._retry.stop()
+        where = "this computer" if profile.embedded else profile.server
+        self.status.emit(f"Connecting to {where}…")
+        dirs, settings, store = self.dirs, self.settings, self.store
+        self._tasks.run(
+            lambda: open_login(dirs, settings, profile, store, allow_offline=True),
+            lambda login: self._opened(generation, login),
+            lambda exc: self._failed(generation, profile, exc),
+        )
+
+    def retry_now(self) -> None:
+        """The user asked to try again at once."""
+        if self._profile is not None and self._retry.isActive():
+            self._retry.stop()
+            self.open(self._profile)
+
+    def _open_again(self) -> None:
+        if self._profile is not None:
+            self.open(self._profile)
+
+    def _opened(self, generation: int, login: Login) -> None:
+        if generation == self._generation:
+            self._backoff.reset()
+            self.logged_in.emit(login)
+
+    def _failed(self, generation: int, profile: Profile, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        if isinstance(exc, UntrustedCertificateError):
+            self.ask_trust(exc, lambda: self.open(profile))
+            return
+        if isinstance(exc, NotLoggedInError | AuthenticationError):
+            self.status.emit(str(exc))
+            self.show_sign_in(profile.server if not profile.embedded else "", profile.username)
+            return
+        if isinstance(exc, RelayUnreachableError | HubStartError):
+            delay = self._backoff.next_delay()
+            log.info("cannot open %s yet (%s); trying again in %.0f s", profile.name, exc, delay)
+            where = "this computer's chat hub" if profile.embedded else profile.server
+            self.unreachable.emit(f"Can't reach {where}", delay)
+            self._retry.start(int(delay * 1000))
+            return
+        self.status.emit(f"Could not open {profile.name}: {exc}")
+        log.error("opening %s failed: %s", profile.name, exc)
+
+    # ---------------------------------------------------------------------- sign in
+
+    def show_sign_in(self, server: str = "", username: str | None = "") -> SignInDialog:
+        """Sign in to (or sign up on) a remote relay; reuses an open dialog."""
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+            return self.dialog
+        dialog = SignInDialog(server or "", username or "", self._window)
+        dialog.requested.connect(lambda request: self._sign_in_requested(dialog, request))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _sign_in_requested(self, dialog: SignInDialog, request: SignInRequest) -> None:
+        store, settings = self.store, self.settings
+
+        def signed_in(result: tuple[Login, Profile]) -> None:
+            login, profile = result
+            self.settings = self.settings.with_profile(profile)
+            settings_file.save(self.dirs.config, self.settings)
+            self.settings_changed.emit(self.settings)
+            self._generation += 1  # a pending open or retry of the old profile is moot
+            self._retry.stop()
+            self._profile = profile
+            dialog.accept()
+            self.logged_in.emit(login)
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, UntrustedCertificateError):
+                self.ask_trust(
+                    exc,
+                    lambda: self._sign_in_requested(dialog, request),
+                    lambda: dialog.failed("Not signed in: the certificate was not trusted"),
+                )
+                return
+            dialog.failed(str(exc) if isinstance(exc, DesktopChatError) else f"Failed: {exc}")
+
+        known_hosts = KnownHosts(self.dirs.data)
+        self._tasks.run(
+            lambda: sign_in(
+                store,
+                settings,
+                request.server,
+                request.username,
+                request.password,
+                remember_me=request.remember,
+                create_account=request.create_account,
+                display_name=request.display_name,
+                email=request.email,
+                known_hosts=known_hosts,
+            ),
+            signed_in,
+            refused,
+        )
+
+    # ------------------------------------------------------------------ certificates
+
+    def ask_trust(
+        self,
+        error: UntrustedCertificateError,
+        then: Callable[[], None],
+        otherwise: Callable[[], None] | None = None,
+    ) -> None:
+        """Show the certificate's fingerprint; if the person trusts it, pin it and ``then()``.
+
+        Nothing was sent to the server: the refusal came right after the handshake.
+        """
+        if self.trust_prompt is not None:
+            self.trust_prompt.reject()
+        prompt = TrustPrompt(error, self._window)
+        self.trust_prompt = prompt
+
+        def trusted() -> None:
+            self.trust_prompt = None
+            try:
+                KnownHosts(self.dirs.data).pin(error.server, error.presented)
+            except OSError as exc:
+                QMessageBox.warning(self._window, "desktopchat", f"Could not save the trust: {exc}")
+                return
+            self.status.emit(f"Trusted the certificate of {error.server}")
+            then()
+
+        def declined() -> None:
+            self.trust_prompt = None
+            self.status.emit(f"Not connected: {error.server}'s certificate was not trusted")
+            if otherwise is not None:
+                otherwise()
+
+        prompt.accepted.connect(trusted)
+        prompt.rejected.connect(declined)
+        prompt.open()
