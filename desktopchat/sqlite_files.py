@@ -66,7 +66,12 @@ def make_private(path: Path) -> None:
     depend on it. SQLite creates the ``-wal`` and ``-shm`` files with the database's mode,
     so a private database keeps them private too; ones left from before are narrowed here.
     """
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    except OSError as exc:  # a directory in its place, no permission: what SQLite would say
+        raise sqlite3.OperationalError(
+            f"unable to open database file: {exc.strerror or exc}"
+        ) from exc
     for file in (path, *(path.with_name(path.name + suffix) for suffix in _COMPANIONS)):
         try:
             mode = stat.S_IMODE(file.stat().st_mode)

@@ -1,9 +1,10 @@
 """Avatars for the message list and members panel: never waiting, never needing the internet.
 
 Every author gets an identicon at once, drawn here from their user id with the same
-algorithm as the relay's SVG, so offline and online look alike. A remote picture
-(Gravatar) is fetched in the background, kept on disk in the cache dir, and replaces the
-identicon when it arrives.
+algorithm as the relay's SVG, so offline and online look alike; its background comes from
+the application's palette (:func:`theme.avatar_background`), so a dark theme gets dark
+avatars too. A remote picture (Gravatar) is fetched in the background, kept on disk in the
+cache dir, and replaces the identicon when it arrives.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPixmap
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPainterPath, QPixmap
 
 from desktopchat.client.avatar_download import download_avatar
 from desktopchat.client.tasks import TaskRunner
 from desktopchat.client.trust import KnownHosts
+from desktopchat.ui import theme
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +28,15 @@ SIZE = 36
 __all__ = ["SIZE", "AvatarCache", "identicon"]
 
 
-def identicon(seed: str, size: int = SIZE, ratio: float = 1.0) -> QPixmap:
-    """A round 5x5 mirrored identicon (the relay's ``identicon_svg`` algorithm)."""
+def identicon(
+    seed: str, size: int = SIZE, ratio: float = 1.0, background: QColor | None = None
+) -> QPixmap:
+    """A round 5x5 mirrored identicon (the relay's ``identicon_svg`` algorithm).
+
+    ``background`` defaults to the one the application's palette calls for.
+    """
+    if background is None:
+        background = theme.avatar_background(QGuiApplication.palette())
     digest = hashlib.sha256(seed.encode()).digest()
     pixels = round(size * ratio)
     pixmap = QPixmap(pixels, pixels)
@@ -38,7 +47,7 @@ def identicon(seed: str, size: int = SIZE, ratio: float = 1.0) -> QPixmap:
     clip = QPainterPath()
     clip.addEllipse(QRectF(0, 0, size, size))
     painter.setClipPath(clip)
-    painter.fillRect(QRectF(0, 0, size, size), QColor("#f0f0f0"))
+    painter.fillRect(QRectF(0, 0, size, size), background)
     colour = QColor.fromHsl(digest[0] * 360 // 256, 140, 128)
     cell = size / 5
     for row in range(5):
@@ -73,24 +82,34 @@ class AvatarCache(QObject):
         self._known_hosts = known_hosts
         self._tasks = tasks
         self._ratio = ratio
-        self._pixmaps: dict[str, QPixmap] = {}
+        #: Remote pictures by URL; identicons by user and background colour (the theme's).
+        self._pictures: dict[str, QPixmap] = {}
+        self._identicons: dict[tuple[int, int], QPixmap] = {}
         self._requested: set[str] = set()
 
     def pixmap(self, user_id: int, avatar_url: str) -> QPixmap:
         """The best avatar available now for ``user_id`` (never blocks)."""
-        key = f"{user_id}|{avatar_url}"
-        found = self._pixmaps.get(key)
-        if found is not None:
-            return found
-        pixmap = self._from_disk(avatar_url) or identicon(str(user_id), ratio=self._ratio)
-        self._pixmaps[key] = pixmap
-        if avatar_url.startswith("https://") and key not in self._requested:
-            self._requested.add(key)
-            self._tasks.run(
-                lambda: download_avatar(avatar_url, self._known_hosts),
-                lambda data: self._arrived(key, avatar_url, data),
-            )
-        return pixmap
+        if avatar_url.startswith("https://"):
+            picture = self._pictures.get(avatar_url)
+            if picture is None and avatar_url not in self._requested:
+                self._requested.add(avatar_url)
+                picture = self._from_disk(avatar_url)
+                if picture is not None:
+                    self._pictures[avatar_url] = picture
+                else:
+                    self._tasks.run(
+                        lambda: download_avatar(avatar_url, self._known_hosts),
+                        lambda data: self._arrived(avatar_url, data),
+                    )
+            if picture is not None:
+                return picture
+        background = theme.avatar_background(QGuiApplication.palette())
+        key = (user_id, background.rgba())
+        found = self._identicons.get(key)
+        if found is None:
+            found = identicon(str(user_id), ratio=self._ratio, background=background)
+            self._identicons[key] = found
+        return found
 
     def _path(self, url: str) -> Path:
         return self._dir / hashlib.sha256(url.encode()).hexdigest()[:32]
@@ -101,7 +120,7 @@ class AvatarCache(QObject):
             return None
         return self._rounded(path.read_bytes())
 
-    def _arrived(self, key: str, url: str, data: bytes | None) -> None:
+    def _arrived(self, url: str, data: bytes | None) -> None:
         if not data:
             return
         pixmap = self._rounded(data)
@@ -112,7 +131,7 @@ class AvatarCache(QObject):
             self._path(url).write_bytes(data)
         except OSError as exc:
             log.info("avatar not cached on disk: %s", exc)
-        self._pixmaps[key] = pixmap
+        self._pictures[url] = pixmap
         self.updated.emit()
 
     def _rounded(self, data: bytes) -> QPixmap | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import itertools
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -22,17 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktopchat.client import room_names
 from desktopchat.client.notify.center import Preferences
 from desktopchat.client.notify.policy import RoomMode
 from desktopchat.client.settings import Profile
 
 THEMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
-#: The relay's rule for room names (models.ROOM_NAME on the server), said in words.
-ROOM_NAME_RULE = re.compile(r"\A[a-z0-9][a-z0-9_-]{0,63}\Z")
-ROOM_NAME_HELP = (
-    "A room name is 1 to 64 lower-case letters, digits, '-' and '_', starting with a letter or "
-    "digit (for example: team-news)."
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +98,20 @@ class SignInDialog(QDialog):
         layout.addWidget(self.buttons)
         self.new_account.toggled.connect(self._mode)
         self._mode(False)
+        # Tab follows the form (widgets were created in another order): ticking "Create a
+        # new account" makes Display name and Email the next stops.
+        chain = (
+            self.server,
+            self.username,
+            self.password,
+            self.new_account,
+            self.display_name,
+            self.email,
+            self.remember,
+            self.buttons,
+        )
+        for before, after in itertools.pairwise(chain):
+            QWidget.setTabOrder(before, after)
 
     def _mode(self, create: bool) -> None:
         self.display_name.setEnabled(create)
@@ -141,11 +150,15 @@ class SignInDialog(QDialog):
 
 
 class NewRoomDialog(QDialog):
-    """Name and topic of a new room; stays open until the room exists or shows why not.
+    """Name and topic of a new room; what is wrong with a name is said beside the field.
+
+    A name the relay's rule refuses (:mod:`desktopchat.client.room_names`) never leaves
+    the dialog; a valid one is :attr:`submitted`, and the window answers with
+    :meth:`failed` (the relay refused it: the dialog stays open with the reason) or
+    closes the dialog.
 
     Signals:
-        submitted(str, str): name and topic, checked against the relay's naming rule; the
-            window answers with :meth:`failed` or closes the dialog.
+        submitted(str, str): the room's name and topic.
     """
 
     submitted = Signal(str, str)
@@ -156,12 +169,13 @@ class NewRoomDialog(QDialog):
         self.name = QLineEdit(self)
         self.name.setPlaceholderText("lower-case letters, digits, - and _")
         self.name.setAccessibleName("Room name")
-        self.topic = QLineEdit(self)
-        self.topic.setAccessibleName("Room topic")
+        self.name.setMaxLength(room_names.MAX_LENGTH + 16)  # room to say it is too long
         self.error = QLabel(self)
         self.error.setWordWrap(True)
-        self.error.setAccessibleName("Room name error")
+        self.error.setAccessibleName("Room name problem")
         self.error.hide()
+        self.topic = QLineEdit(self)
+        self.topic.setAccessibleName("Room topic")
         form = QFormLayout(self)
         form.addRow("Name", self.name)
         form.addRow("", self.error)
@@ -169,23 +183,28 @@ class NewRoomDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, parent=self
         )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create")
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
+        self.name.textEdited.connect(lambda _: self.error.hide())
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 52)
 
     def _submit(self) -> None:
         name = self.name.text().strip()
-        if not ROOM_NAME_RULE.match(name):
-            self.failed(ROOM_NAME_HELP)
+        wrong = room_names.problem(name)
+        if wrong is not None:
+            self.failed(wrong)
             return
         self.error.hide()
-        self.buttons.setEnabled(False)
+        self.buttons.setEnabled(False)  # until the window answers
         self.submitted.emit(name, self.topic.text().strip())
 
     def failed(self, message: str) -> None:
-        """Show why the room was not created, beside the name; the user can fix it."""
+        """Show why the room was not created beside its name, and let the user fix it."""
         self.error.setText(message)
         self.error.show()
+        self.adjustSize()  # room for the wrapped message, never clipped
         self.buttons.setEnabled(True)
         self.name.setFocus()
         self.name.selectAll()

@@ -16,7 +16,6 @@ from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QPoint, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
-    QListView,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -52,7 +51,7 @@ from desktopchat.ui.message_model import MessageListModel, Roles
 from desktopchat.ui.message_view import MessageView
 from desktopchat.ui.panels import ConnectionBanner, MembersPanel, TypingIndicator
 from desktopchat.ui.profile_flow import ProfileFlow
-from desktopchat.ui.rooms import ROOM_ROLE, QuickSwitcher
+from desktopchat.ui.rooms import ROOM_ROLE, QuickSwitcher, RoomListView
 from desktopchat.ui.window_notifications import WindowNotifications
 
 log = logging.getLogger(__name__)
@@ -165,7 +164,7 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------------- layout
 
     def _build(self) -> None:
-        self.room_list = QListView(self)
+        self.room_list = RoomListView(self)
         self.room_list.setAccessibleName("Rooms")
         self.room_list.activated.connect(self._room_activated)
         self.room_list.clicked.connect(self._room_activated)

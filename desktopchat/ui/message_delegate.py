@@ -2,8 +2,14 @@
 
 ``sizeHint`` and ``paint`` share one layout computation, and heights are cached per row
 and width: QListView asks every row's size to lay out 100,000 messages, so the common
-case (plain text) is measured with font metrics alone, and only rows with markup or links
+case (plain text) is laid out with a bare QTextLayout, and only rows with markup or links
 build a QTextDocument (kept in a small LRU for painting and link hit-tests).
+
+Both break a word that is wider than the text column anywhere
+(``WrapAtWordBoundaryOrAnywhere``): a long URL or a pasted hash wraps instead of being
+clipped at the column's edge. (``QFontMetrics.boundingRect`` with ``TextWordWrap``, used
+before, never breaks inside a word.) Colours come from the palette and
+:mod:`desktopchat.ui.theme`.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QPointF, QRect, QSize, Qt
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QFont,
@@ -21,12 +27,14 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QTextDocument,
+    QTextLayout,
+    QTextOption,
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from desktopchat.client.domain import Message
 from desktopchat.client.outbox import OutboxItem
-from desktopchat.ui import markup
+from desktopchat.ui import markup, theme
 from desktopchat.ui.avatars import SIZE as AVATAR
 from desktopchat.ui.avatars import AvatarCache
 from desktopchat.ui.message_model import MessageListModel, Roles, Row
@@ -44,8 +52,17 @@ Index = QModelIndex | QPersistentModelIndex
 _STATE_LABEL = {
     "pending": "waiting to send…",
     "sending": "sending…",
-    "failed": "not sent — Enter to retry",
+    "sent": "sent",
 }
+
+
+def state_label(record: OutboxItem) -> str:
+    """The line under a message still in the outbox; a failed one says why, in full (it
+    wraps), and what can be done about it."""
+    if record.state.value == "failed":
+        reason = (record.error or "the server refused it").rstrip(".")
+        return f"Not sent: {reason}. Right-click to retry, edit or discard it."
+    return _STATE_LABEL.get(record.state.value, "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +87,10 @@ class MessageDelegate(QStyledItemDelegate):
         self._plain_heights: dict[str, dict[int, int]] = {}
         self._other_heights: dict[Any, int] = {}
         self._documents: OrderedDict[tuple[object, ...], QTextDocument] = OrderedDict()
+        self._document_css = ""
         self._metrics_font: QFont | None = None
         self._font_metrics = QFontMetrics(QFont())
+        self._text_option = QTextOption()
 
     # ------------------------------------------------------------------- text forms
 
@@ -83,27 +102,31 @@ class MessageDelegate(QStyledItemDelegate):
         if record.deleted:
             return "<i>This message was deleted.</i>", True
         if record.edited_at is not None:
-            return f'{markup.to_html(record.text)} <span style="color:gray">(edited)</span>', True
+            return f'{markup.to_html(record.text)} <span class="muted">(edited)</span>', True
         if markup.is_plain(record.text):
             return record.text, False
         return markup.to_html(record.text), True
 
     @staticmethod
     def _key(record: Row) -> tuple[object, ...]:
-        if isinstance(record, OutboxItem):
-            return ("outbox", record.client_id)
+        if isinstance(record, OutboxItem):  # its state line changes its height
+            return ("outbox", record.client_id, record.text, record.state, record.error)
         return (record.room, record.id, record.edited_at, record.deleted)  # ids restart per room
 
-    def _document(self, record: Row, html: str, width: int, font: QFont) -> QTextDocument:
+    def _document(
+        self, record: Row, html: str, width: int, font: QFont, palette: QPalette
+    ) -> QTextDocument:
+        css = theme.document_css(palette)
+        if css != self._document_css:  # another theme: colours are baked into documents
+            self._documents.clear()
+            self._document_css = css
         key = (*self._key(record), width)
         document = self._documents.get(key)
         if document is None:
             document = QTextDocument()
             document.setDefaultFont(font)
             document.setDocumentMargin(0)
-            document.setDefaultStyleSheet(
-                "pre, code { font-family: monospace; } a { text-decoration: underline; }"
-            )
+            document.setDefaultStyleSheet(css)
             document.setHtml(html)
             document.setTextWidth(width)
             self._documents[key] = document
@@ -120,7 +143,33 @@ class MessageDelegate(QStyledItemDelegate):
         if self._metrics_font is None or font != self._metrics_font:
             self._metrics_font = QFont(font)
             self._font_metrics = QFontMetrics(font)
+            option = QTextOption()
+            option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+            option.setTabStopDistance(8 * self._font_metrics.horizontalAdvance("x"))
+            self._text_option = option
         return self._font_metrics
+
+    def _plain_layout(self, text: str, width: int, font: QFont) -> tuple[QTextLayout, int]:
+        """Plain text laid out in lines of at most ``width`` pixels, and its height.
+
+        Words wider than the column break anywhere. ``sizeHint`` and ``paint`` both call
+        this, so the painted text is exactly as tall as the row.
+        """
+        self._metrics(font)
+        layout = QTextLayout(text.replace("\n", "\u2028"), font)
+        layout.setTextOption(self._text_option)
+        layout.setCacheEnabled(True)
+        layout.beginLayout()
+        y = 0.0
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(width)
+            line.setPosition(QPointF(0, y))
+            y += line.height()
+        layout.endLayout()
+        return layout, round(y)
 
     def _text_width(self, option: QStyleOptionViewItem) -> int:
         return max(40, option.rect.width() - GUTTER - PAD)
@@ -148,12 +197,12 @@ class MessageDelegate(QStyledItemDelegate):
             return _Layout(day, header, header_height, cached >> _SHAPE_BITS)
         content, rich = self._body(record)
         if rich:
-            text_height = round(self._document(record, content, width, option.font).size().height())
+            document = self._document(record, content, width, option.font, option.palette)
+            text_height = round(document.size().height())
         else:
-            flags = Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextExpandTabs
-            text_height = metrics.boundingRect(QRect(0, 0, width, 10**6), flags, content).height()
-        if isinstance(record, OutboxItem):
-            text_height += metrics.height()  # the state line
+            text_height = self._plain_layout(content, width, option.font)[1]
+        if isinstance(record, OutboxItem):  # the state line(s)
+            text_height += self._plain_layout(state_label(record), width, option.font)[1]
         text_height = max(text_height, metrics.height())
         if header:
             text_height = max(text_height, AVATAR - header_height)
@@ -212,7 +261,7 @@ class MessageDelegate(QStyledItemDelegate):
         label = QRect(0, 0, metrics.horizontalAdvance(text) + 16, metrics.height())
         label.moveCenter(rect.center())
         painter.fillRect(label, option.palette.color(QPalette.ColorRole.Base))
-        painter.setPen(option.palette.color(QPalette.ColorRole.PlaceholderText))
+        painter.setPen(theme.muted_text(option.palette))
         painter.drawText(label, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_header(
@@ -239,7 +288,7 @@ class MessageDelegate(QStyledItemDelegate):
         )
         offset = QFontMetrics(bold).horizontalAdvance(elided) + 8
         painter.setFont(option.font)
-        painter.setPen(option.palette.color(QPalette.ColorRole.PlaceholderText))
+        painter.setPen(theme.muted_text(option.palette))
         painter.drawText(
             name_rect.adjusted(offset, 0, 0, 0),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -251,40 +300,27 @@ class MessageDelegate(QStyledItemDelegate):
     ) -> None:
         content, rich = self._body(record)
         pending = isinstance(record, OutboxItem)
-        colour = option.palette.color(
-            QPalette.ColorRole.PlaceholderText if pending else QPalette.ColorRole.Text
-        )
+        palette = option.palette
+        colour = theme.muted_text(palette) if pending else palette.color(QPalette.ColorRole.Text)
         painter.setFont(option.font)
         if rich:
-            document = self._document(record, content, rect.width(), option.font)
+            document = self._document(record, content, rect.width(), option.font, palette)
             painter.translate(rect.topLeft())
             context = QAbstractTextDocumentLayout.PaintContext()
+            context.palette = QPalette(palette)
             context.palette.setColor(QPalette.ColorRole.Text, colour)
             document.documentLayout().draw(painter, context)
             painter.translate(-rect.topLeft())
         else:
             painter.setPen(colour)
-            flags = Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextExpandTabs
-            painter.drawText(
-                rect,
-                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(flags),
-                content,
+            self._plain_layout(content, rect.width(), option.font)[0].draw(
+                painter, QPointF(rect.topLeft())
             )
         if isinstance(record, OutboxItem):
-            metrics = QFontMetrics(option.font)
-            state_rect = QRect(
-                rect.left(), rect.bottom() - metrics.height() + 1, rect.width(), metrics.height()
-            )
+            layout, height = self._plain_layout(state_label(record), rect.width(), option.font)
             failed = record.state.value == "failed"
             painter.setPen(option.palette.color(QPalette.ColorRole.Link) if failed else colour)
-            label = _STATE_LABEL.get(record.state.value, "")
-            if failed and record.error:
-                label = f"{label} ({record.error})"
-            painter.drawText(
-                state_rect,
-                Qt.AlignmentFlag.AlignLeft,
-                metrics.elidedText(label, Qt.TextElideMode.ElideRight, rect.width()),
-            )
+            layout.draw(painter, QPointF(rect.left(), rect.bottom() - height + 1))
 
     # ----------------------------------------------------------------------- links
 
@@ -299,6 +335,8 @@ class MessageDelegate(QStyledItemDelegate):
         layout = self._layout(option, index)
         top = option.rect.top() + (DAY_HEIGHT if layout.day else 0) + layout.header_height
         local = point - QPoint(option.rect.left() + GUTTER, top)
-        document = self._document(record, content, self._text_width(option), option.font)
+        document = self._document(
+            record, content, self._text_width(option), option.font, option.palette
+        )
         anchor = document.documentLayout().anchorAt(local)
         return anchor or None

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QIcon, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -14,18 +14,53 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QWidget,
 )
 
+from desktopchat.client import connection_words
 from desktopchat.client.realtime import ConnectionState
+from desktopchat.ui import theme
 from desktopchat.ui.avatars import AvatarCache
 
 #: Seconds "alice is typing…" stays after her last typing event.
 TYPING_SHOWN_FOR = 6.0
 
 
+class WrappingLabel(QLabel):
+    """Plain text that wraps to the width the layout gives it, and asks for no width.
+
+    A QLabel's minimum width is its text's width, so a long line widened the whole window
+    (and that width was saved). This one's horizontal policy is ``Ignored``: the layout
+    decides the width, the text wraps onto more lines (height for width) instead, and
+    a technical detail goes only in the tooltip.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def set_text(self, text: str, detail: str = "") -> None:
+        """Show ``text``; ``detail`` (if any) is the tooltip."""
+        if text != self.text():
+            self.setText(text)
+        self.setToolTip(f"Details: {detail}" if detail and detail != text else "")
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """One line high, no width: the window's size never depends on the text."""
+        return QSize(0, self.fontMetrics().height())
+
+
 class ConnectionBanner(QFrame):
     """Connecting / offline with a countdown and "Retry now"; hidden while connected.
+
+    It says what happened in plain words (:mod:`desktopchat.client.connection_words`; the
+    bridge's own reason is in the tooltip), and never changes the window's width: the
+    text wraps within the space the window gives it.
 
     Signals:
         retry_requested(): the user asked to reconnect at once.
@@ -37,7 +72,8 @@ class ConnectionBanner(QFrame):
         super().__init__(parent)
         self.setAccessibleName("Connection status")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.label = QLabel(self)
+        self.label = WrappingLabel(self)
+        self.label.setAccessibleName("Connection status text")
         self.retry = QPushButton("Retry now", self)
         self.retry.setAccessibleName("Retry connecting now")
         self.retry.clicked.connect(self.retry_requested)
@@ -78,19 +114,20 @@ class ConnectionBanner(QFrame):
         )
         if state is ConnectionState.CONNECTED or state is ConnectionState.STOPPED:
             self.setVisible(bool(self._waiting))
-            self.label.setText(waiting.removeprefix(" — ").capitalize())
+            self.label.set_text(waiting.removeprefix(" — ").capitalize())
             self.retry.hide()
             return
-        if state is ConnectionState.CONNECTING:
-            text = "Connecting…"
-        elif state is ConnectionState.OFFLINE:
-            seconds = max(0, round(self._retry_at - time.monotonic()))
-            text = f"Offline ({self._reason}) — retrying in {seconds} s"
-        else:
-            text = f"Disconnected: {self._reason}"
-        self.label.setText(text + waiting)
+        text = connection_words.in_words(state, self._reason, self._retry_at - time.monotonic())
+        self.label.set_text(text + waiting, connection_words.detail(self._reason))
         self.retry.setVisible(state is not ConnectionState.CONNECTING)
         self.show()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+        """A tinted background from the palette (:func:`theme.banner_background`)."""
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), theme.banner_background(self.palette()))
+        painter.end()
+        super().paintEvent(event)
 
 
 #: What the members panel says while who is here cannot be known.
@@ -111,6 +148,12 @@ class MembersPanel(QListWidget):
         self._members: dict[str, dict[str, Any]] = {}
         self._unknown = False
         avatars.updated.connect(self._render)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        """Another theme: the avatars are drawn again on its background."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._render()
 
     @property
     def unknown(self) -> bool:

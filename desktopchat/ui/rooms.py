@@ -1,4 +1,4 @@
-"""The rooms list with unread counts, and the Ctrl+K quick switcher."""
+"""The rooms list with unread counts (model and view), and the Ctrl+K quick switcher."""
 
 from __future__ import annotations
 
@@ -7,15 +7,28 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QSize,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFont, QKeyEvent
-from PySide6.QtWidgets import QDialog, QLineEdit, QListView, QVBoxLayout, QWidget
+from PySide6.QtGui import QFont, QHelpEvent, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QLineEdit,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktopchat.client.domain import Room
 
@@ -122,6 +135,82 @@ class RoomListModel(QAbstractListModel):
         row = self.row_of(name)
         if row is not None:
             self.dataChanged.emit(self.index(row), self.index(row))
+
+
+class RoomListView(QListView):
+    """The rooms on the left: one line per room, a long name cut with "…", no sideways scroll.
+
+    A plain QListView sizes each row to its text, so one long room name widened every row
+    past the sidebar and added a horizontal scrollbar instead of eliding. Here rows are never
+    wider than the viewport, the delegate elides the text itself (the full name is in the
+    row's tooltip), and :meth:`shown_text` says what a row shows.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setWordWrap(False)
+        self.setResizeMode(QListView.ResizeMode.Adjust)  # rows follow the sidebar's width
+        self._delegate = _ElidingDelegate(self)
+        self.setItemDelegate(self._delegate)
+
+    def shown_text(self, row: int) -> str:
+        """The text row ``row`` shows now, elided to the room list's width."""
+        model = self.model()
+        if model is None:
+            return ""
+        index = model.index(row, 0)
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        option.rect = self.visualRect(index)
+        self._delegate.initStyleOption(option, index)
+        return option.text
+
+
+class _ElidingDelegate(QStyledItemDelegate):
+    """Rows as wide as the view at most; text elided to fit, full text in the tooltip."""
+
+    def __init__(self, view: QListView) -> None:
+        super().__init__(view)
+        self._view = view
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
+        """The text's height; never wider than the viewport (so nothing scrolls sideways)."""
+        hint = super().sizeHint(option, index)
+        return QSize(min(hint.width(), self._view.viewport().width()), hint.height())
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:  # noqa: N802
+        """The row's text already elided to its text rectangle (what the style paints)."""
+        super().initStyleOption(option, index)
+        if not option.text or option.rect.width() <= 0:
+            return
+        widget = self._view
+        style = widget.style()
+        text_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, widget)
+        # The style keeps this margin each side of the text (QCommonStyle's viewItemDrawText).
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1
+        option.text = option.fontMetrics.elidedText(
+            option.text, self._view.textElideMode(), text_rect.width() - 2 * margin
+        )
+
+    def helpEvent(  # noqa: N802 - Qt API
+        self,
+        event: QHelpEvent,
+        view: QAbstractItemView,
+        option: QStyleOptionViewItem,
+        index: Index,
+    ) -> bool:
+        """A cut-off row's tooltip shows its whole text (then the room's topic, if any)."""
+        if event.type() == QEvent.Type.ToolTip and index.isValid():
+            shown = QStyleOptionViewItem(option)
+            self.initStyleOption(shown, index)
+            full = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+            if shown.text != full:
+                topic = index.data(Qt.ItemDataRole.ToolTipRole)
+                QToolTip.showText(event.globalPos(), full + (f"\n{topic}" if topic else ""), view)
+                return True
+        return super().helpEvent(event, view, option, index)
 
 
 class QuickSwitcher(QDialog):

@@ -7,10 +7,11 @@ never hides into a tray that is not there.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QAction, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from desktopchat.client.notify.policy import Content
+from desktopchat.ui import theme
 
 BADGE_SIZE = 64
 
@@ -24,7 +25,7 @@ def badge_pixmap(base: QIcon, count: int, size: int = BADGE_SIZE) -> QPixmap:
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     diameter = size * 0.58
     rect = QRectF(size - diameter, 0, diameter, diameter)
-    painter.setBrush(QColor("#e01e5a"))
+    painter.setBrush(theme.BADGE_BACKGROUND)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.drawEllipse(rect)
     font = QFont()
@@ -32,7 +33,7 @@ def badge_pixmap(base: QIcon, count: int, size: int = BADGE_SIZE) -> QPixmap:
     text = "99+" if count > 99 else str(count)
     font.setPixelSize(int(diameter * (0.42 if len(text) > 2 else 0.6)))
     painter.setFont(font)
-    painter.setPen(QColor("white"))
+    painter.setPen(theme.BADGE_TEXT)
     painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
     painter.end()
     return pixmap

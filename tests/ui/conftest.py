@@ -12,6 +12,7 @@ import os
 # Before pytest-qt creates the QApplication: these tests need no display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import contextlib
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktopchat.client.domain import Author, Message
@@ -116,3 +120,27 @@ def clock() -> FakeClock:
 def use_clock(monkeypatch: pytest.MonkeyPatch, module: str, clock: FakeClock) -> None:
     """Make ``module``'s ``time.monotonic`` read ``clock`` (only that module's view of time)."""
     monkeypatch.setattr(f"{module}.time", SimpleNamespace(monotonic=clock.monotonic))
+
+
+@contextlib.contextmanager
+def theme_restored() -> Iterator[None]:
+    """Put back the application's style, palette and colour scheme after a theme test.
+
+    The theme is application-wide; later tests in the same process must not inherit it.
+    """
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    style, palette = app.style().name(), app.palette()
+    try:
+        yield
+    finally:
+        QGuiApplication.styleHints().setColorScheme(Qt.ColorScheme.Unknown)
+        app.setStyle(style)
+        app.setPalette(palette)
+
+
+@pytest.fixture
+def restore_theme(qtbot: QtBot) -> Iterator[None]:
+    """The test may change the theme; it is put back afterwards (:func:`theme_restored`)."""
+    with theme_restored():
+        yield

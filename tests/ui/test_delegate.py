@@ -18,6 +18,7 @@ from PySide6.QtGui import (
     QGuiApplication,
     QImage,
     QPainter,
+    QPalette,
     QTextDocument,
 )
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
@@ -25,7 +26,7 @@ from pytestqt.qtbot import QtBot
 
 from desktopchat.client.domain import Message
 from desktopchat.client.outbox import OutboxItem, OutboxState
-from desktopchat.ui import markup, message_delegate
+from desktopchat.ui import markup, message_delegate, theme
 from desktopchat.ui.avatars import SIZE as AVATAR
 from desktopchat.ui.avatars import AvatarCache
 from desktopchat.ui.message_delegate import DAY_HEIGHT, GUTTER, PAD, MessageDelegate
@@ -225,6 +226,31 @@ def test_an_outbox_row_is_taller_by_its_state_line(qtbot: QtBot, delegate: Messa
     assert pending - stored == QFontMetrics(QFont()).height()
 
 
+def test_a_failed_row_says_the_whole_reason_and_what_to_do(
+    qtbot: QtBot, delegate: MessageDelegate
+) -> None:
+    """Not 'not sent — Enter to retry (Message t…': the reason wraps, whole, and the row
+    grows to hold it; the advice is what actually works (Enter does not retry)."""
+    reason = (
+        "Message text is over the limit of 8192 bytes (UTF-8, JSON-escaped); "
+        "split it into several messages"
+    )
+    failed = outbox_item("dc-1", "x", OutboxState.FAILED, reason)
+    label = message_delegate.state_label(failed)
+    assert reason.rstrip(".") in label
+    assert "Right-click to retry, edit or discard" in label
+    assert "Enter" not in label
+    pending = outbox_item("dc-2", "x")
+    model = model_of(message(1, text="first", author=ME), failed, pending)
+    narrow = 320
+    one_line = QFontMetrics(QFont()).height()
+    assert height(delegate, model.index(1), narrow) >= height(delegate, model.index(2), narrow)
+    assert (
+        height(delegate, model.index(1), narrow) - height(delegate, model.index(2), narrow)
+        >= 2 * one_line
+    )  # the reason takes several lines at this width, all of them shown
+
+
 # ------------------------------------------------------------------------------ paint
 
 
@@ -387,3 +413,100 @@ def test_an_edited_message_keeps_its_link(qtbot: QtBot, delegate: MessageDelegat
     style = option(WIDTH, 0, height(delegate, index))
     point = QPoint(GUTTER + 3, text_top(index) + 3)
     assert delegate.anchor_at(style, index, point) == "https://example.com/edited"
+
+
+# ------------------------------------------------------------------- long unbroken words
+
+#: 300 characters without a space: a pasted hash, a long URL, a long line of code.
+LONG_WORD = "".join(chr(ord("a") + i % 26) for i in range(300))
+LONG_TEXTS = {
+    "plain word": f"look: {LONG_WORD} there",
+    "plain word alone": LONG_WORD,
+    "url alone": f"https://example.com/{LONG_WORD}",
+    "link": f"see https://example.com/{LONG_WORD} there",
+    "bold word": f"**{LONG_WORD}**",
+    "code block": f"```\n{LONG_WORD}\n```",
+    "edited word": LONG_WORD,
+    "pending word": LONG_WORD,
+}
+
+
+def long_row(kind: str) -> Message | OutboxItem:
+    text = LONG_TEXTS[kind]
+    if kind == "pending word":
+        return outbox_item("dc-long", text)
+    return message(1, text=text, edited=kind == "edited word")
+
+
+def painted_extent(image: QImage, left: int) -> tuple[int, int]:
+    """``(rightmost x, lowest y)`` of anything drawn at or right of ``left`` (-1 when none)."""
+    right = bottom = -1
+    white = QColor("white").rgb()
+    for y in range(image.height()):
+        for x in range(left, image.width()):
+            if image.pixel(x, y) != white:
+                right, bottom = max(right, x), max(bottom, y)
+    return right, bottom
+
+
+@pytest.mark.parametrize("kind", LONG_TEXTS)
+def test_a_long_unbroken_word_wraps_inside_the_text_column(
+    qtbot: QtBot, delegate: MessageDelegate, kind: str
+) -> None:
+    """All 300 characters are painted: inside the text column, and inside the row's height."""
+    model = model_of(long_row(kind))
+    index = model.index(0)
+    row_height = height(delegate, index)
+    column = WIDTH - GUTTER - PAD
+    # Painted into an image wider and taller than the row: what spills over shows there.
+    image = QImage(WIDTH + 300, row_height + 200, QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    delegate.paint(painter, option(WIDTH, 0, row_height), index)
+    painter.end()
+    right, bottom = painted_extent(image, GUTTER)
+    assert 0 <= right < GUTTER + column, f"text drawn {right - GUTTER - column + 1} px too wide"
+    assert bottom < row_height, f"text drawn {bottom - row_height + 1} px below its row"
+    metrics = QFontMetrics(QFont())
+    lines = metrics.horizontalAdvance(LONG_WORD) // column + 1
+    assert row_height >= lines * metrics.height(), "the row is too short for all of the word"
+
+
+# ---------------------------------------------------------------------------- colours
+
+
+def has_colour_near(image: QImage, colour: QColor, tolerance: int = 40) -> bool:
+    for y in range(image.height()):
+        for x in range(image.width()):
+            p = image.pixelColor(x, y)
+            if (
+                abs(p.red() - colour.red())
+                + abs(p.green() - colour.green())
+                + abs(p.blue() - colour.blue())
+                <= tolerance
+            ):
+                return True
+    return False
+
+
+def test_links_take_the_colour_of_the_palette_they_are_painted_with(
+    qtbot: QtBot, delegate: MessageDelegate
+) -> None:
+    """A theme switch re-colours rich text (Qt bakes link colours into a document)."""
+    model = model_of(message(1, text="see https://example.com/docs (edited soon)", edited=True))
+    index = model.index(0)
+    for dark in (False, True):
+        palette = theme.palette(dark)
+        style = option()
+        style.palette = palette
+        row_height = delegate.sizeHint(style, index).height()
+        style.rect = QRect(0, 0, WIDTH, row_height)
+        image = QImage(WIDTH, row_height, QImage.Format.Format_ARGB32)
+        image.fill(palette.color(QPalette.ColorRole.Base))
+        painter = QPainter(image)
+        delegate.paint(painter, style, index)
+        painter.end()
+        link = palette.color(QPalette.ColorRole.Link)
+        other = theme.palette(not dark).color(QPalette.ColorRole.Link)
+        assert has_colour_near(image, link), f"no link colour {link.name()} (dark={dark})"
+        assert not has_colour_near(image, other, tolerance=10)

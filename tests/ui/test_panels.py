@@ -50,17 +50,17 @@ def test_offline_counts_down_to_the_next_retry(
 ) -> None:
     banner.set_state(ConnectionState.OFFLINE, "connection closed", 5.0)
     assert not banner.isHidden()
-    assert banner.label.text() == "Offline (connection closed) — retrying in 5 s"
+    assert banner.label.text() == "Lost the connection to the server — retrying in 5 s"
     assert retry_shown(banner)
     assert banner.retry.text() == "Retry now"
     clock.advance(2.0)
     qtbot.waitUntil(
-        lambda: banner.label.text() == "Offline (connection closed) — retrying in 3 s",
+        lambda: banner.label.text() == "Lost the connection to the server — retrying in 3 s",
         timeout=TICK_WAIT_MS,
     )
     clock.advance(10.0)
     qtbot.waitUntil(
-        lambda: banner.label.text() == "Offline (connection closed) — retrying in 0 s",
+        lambda: banner.label.text() == "Lost the connection to the server — retrying in 0 s",
         timeout=TICK_WAIT_MS,
     )
 
@@ -76,7 +76,8 @@ def test_the_countdown_stops_once_connected(banner: ConnectionBanner) -> None:
 
 def test_failed_for_good_offers_a_retry(banner: ConnectionBanner) -> None:
     banner.set_state(ConnectionState.FAILED, "Application disabled (4003)", 0.0)
-    assert banner.label.text() == "Disconnected: Application disabled (4003)"
+    assert banner.label.text() == "The server has turned this app off"
+    assert banner.label.toolTip() == "Details: Application disabled (4003)"
     assert retry_shown(banner)
     assert not banner.isHidden()
 
@@ -97,7 +98,7 @@ def test_offline_says_how_many_messages_wait(
 ) -> None:
     banner.set_state(ConnectionState.OFFLINE, "connection closed", 4.0)
     banner.set_waiting(waiting)
-    assert banner.label.text() == "Offline (connection closed) — retrying in 4 s" + suffix
+    assert banner.label.text() == "Lost the connection to the server — retrying in 4 s" + suffix
     banner.set_state(ConnectionState.CONNECTING, "connecting", 0.0)
     assert banner.label.text() == "Connecting…" + suffix
 
@@ -110,6 +111,48 @@ def test_connected_with_messages_still_waiting(banner: ConnectionBanner) -> None
     assert not retry_shown(banner)
     banner.set_waiting(0)
     assert banner.isHidden()
+
+
+@pytest.mark.parametrize(
+    ("reason", "words"),
+    [
+        ("[Errno 111] Connection refused", "Can't reach the server"),
+        ("[Errno -2] Name or service not known", "Can't find the server (check its address)"),
+        ("[Errno 101] Network is unreachable", "No network"),
+        ("ping/pong timed out", "The server stopped answering"),
+        ("Connection to remote host was lost.", "Lost the connection to the server"),
+        ("Handshake status 404 Not Found -+-+- {} -+-+- b''", "No chat service answered"),
+        ("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed", "A secure connection"),
+        ("something nobody expected", "Can't connect to the server"),
+    ],
+)
+def test_offline_reasons_are_plain_words_with_the_detail_in_the_tooltip(
+    qtbot: QtBot, banner: ConnectionBanner, reason: str, words: str
+) -> None:
+    banner.resize(900, banner.sizeHint().height())
+    banner.set_state(ConnectionState.OFFLINE, reason, 12.0)
+    qtbot.waitExposed(banner)
+    shown = banner.label.text()
+    assert shown.startswith(words)
+    assert shown.endswith(" — retrying in 12 s")
+    assert "Errno" not in shown
+    assert banner.label.toolTip() == f"Details: {reason}"
+
+
+def test_a_narrow_banner_wraps_and_asks_for_no_width(
+    qtbot: QtBot, banner: ConnectionBanner
+) -> None:
+    banner.set_state(ConnectionState.OFFLINE, "[Errno 111] Connection refused", 12.0)
+    banner.set_waiting(3)
+    text = "Can't reach the server — retrying in 12 s — 3 messages waiting to be sent"
+    assert banner.label.text() == text
+    one_line = banner.label.fontMetrics().height()
+    assert banner.minimumSizeHint().width() < 250  # the text does not set the minimum
+    banner.resize(250, banner.heightForWidth(250))
+    qtbot.waitExposed(banner)
+    assert banner.label.width() < banner.label.fontMetrics().horizontalAdvance(text)
+    assert banner.label.height() >= 2 * one_line  # wrapped onto more lines, all shown
+    assert banner.label.toolTip() == "Details: [Errno 111] Connection refused"
 
 
 # --------------------------------------------------------------------- typing indicator

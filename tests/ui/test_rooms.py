@@ -9,7 +9,13 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from desktopchat.client.domain import Room
-from desktopchat.ui.rooms import ROOM_ROLE, UNREAD_ROLE, QuickSwitcher, RoomListModel
+from desktopchat.ui.rooms import (
+    ROOM_ROLE,
+    UNREAD_ROLE,
+    QuickSwitcher,
+    RoomListModel,
+    RoomListView,
+)
 from tests.ui.conftest import QT_CLEAN
 
 pytestmark = QT_CLEAN
@@ -179,3 +185,54 @@ def test_enter_in_the_list_chooses_its_current_row(qtbot: QtBot, switcher: Quick
     with qtbot.waitSignal(switcher.chosen, timeout=1000) as blocker:
         qtbot.keyClick(switcher.list, Qt.Key.Key_Return)
     assert blocker.args == ["random"]
+
+
+# ------------------------------------------------------------------------ the list's view
+
+LONG_NAME = "a-very-long-room-name-for-the-quarterly-planning-of-everything"
+
+
+def row_of(view: RoomListView, name: str) -> int:
+    model = view.model()
+    assert isinstance(model, RoomListModel)
+    row = model.row_of(name)
+    assert row is not None
+    return row
+
+
+@pytest.fixture
+def room_view(qtbot: QtBot) -> RoomListView:
+    model = RoomListModel()
+    model.set_rooms([room("general"), room(LONG_NAME)])
+    view = RoomListView()
+    view.setModel(model)
+    model.setParent(view)
+    qtbot.addWidget(view)
+    view.resize(170, 200)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def test_a_long_room_name_is_elided_without_a_horizontal_scrollbar(
+    qtbot: QtBot, room_view: RoomListView
+) -> None:
+    assert not room_view.horizontalScrollBar().isVisible()
+    assert room_view.horizontalScrollBar().maximum() == 0  # nothing to scroll to
+    long_row, general = row_of(room_view, LONG_NAME), row_of(room_view, "general")
+    shown = room_view.shown_text(long_row)
+    assert shown.endswith("…")
+    assert shown.startswith("# a-very")
+    assert room_view.fontMetrics().horizontalAdvance(shown) < room_view.viewport().width()
+    assert room_view.shown_text(general) == "# general"
+    for row in range(2):
+        rect = room_view.visualRect(room_view.model().index(row, 0))
+        assert rect.right() < room_view.viewport().width()
+
+
+def test_a_wider_room_list_shows_more_of_the_name(qtbot: QtBot, room_view: RoomListView) -> None:
+    long_row = row_of(room_view, LONG_NAME)
+    narrow = room_view.shown_text(long_row)
+    room_view.resize(900, 200)
+    qtbot.waitUntil(lambda: room_view.shown_text(long_row) != narrow)
+    assert room_view.shown_text(long_row) == f"# {LONG_NAME}"

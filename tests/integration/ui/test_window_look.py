@@ -1,0 +1,118 @@
+"""What the real window looks like on a real hub: its theme, and its offline banner.
+
+The window is alice's, logged in through her stored token (the ``chat`` fixture); the hub
+is stopped as a server going away would be. Assertions are on what a person sees: the
+palette the widgets paint with and their pixels, the banner's text, the window's size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPalette
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from desktopchat.client import settings as settings_file
+from desktopchat.client.realtime import ConnectionState
+from desktopchat.paths import app_dirs
+from desktopchat.ui.dialogs import SettingsDialog
+from tests.integration.ui.conftest import QT_CLEAN, WAIT_MS, Chat
+from tests.ui.conftest import theme_restored
+
+pytestmark = QT_CLEAN
+
+Role = QPalette.ColorRole
+DARK_ENOUGH = 80  # HSL lightness (0-255)
+
+
+@pytest.fixture
+def restore_theme(qtbot: QtBot) -> Iterator[None]:
+    with theme_restored():
+        yield
+
+
+def dark_share(widget: QWidget) -> float:
+    """The share of ``widget``'s painted pixels that are dark."""
+    image: QImage = widget.grab().toImage()
+    step = 4
+    samples = [
+        image.pixelColor(x, y).lightness() < DARK_ENOUGH
+        for x in range(0, image.width(), step)
+        for y in range(0, image.height(), step)
+    ]
+    return sum(samples) / len(samples)
+
+
+def test_dark_from_settings_makes_the_whole_window_dark(
+    qtbot: QtBot, chat: Chat, restore_theme: None
+) -> None:
+    window = chat.window
+    chat.bob_says("something to read in the dark: https://example.com/docs")
+    qtbot.waitUntil(lambda: chat.model.rowCount() > 0, timeout=WAIT_MS)
+    assert dark_share(window.messages.viewport()) < 0.2
+    window.show_settings()
+    dialog = window.findChild(SettingsDialog)
+    assert dialog is not None
+    dialog.tabs.setCurrentIndex(2)  # Appearance
+    dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
+
+    def dark() -> bool:
+        return all(
+            w.palette().color(role).lightness() < DARK_ENOUGH
+            for w, role in (
+                (window, Role.Window),
+                (window.messages, Role.Base),
+                (window.room_list, Role.Base),
+                (window.members, Role.Base),
+                (window.composer, Role.Base),
+                (dialog, Role.Window),
+            )
+        )
+
+    qtbot.waitUntil(dark, timeout=WAIT_MS)
+    # What is painted, not only what is set: the conversation and the sidebar are dark.
+    assert dark_share(window.messages.viewport()) > 0.8
+    assert dark_share(window.room_list.viewport()) > 0.8
+    saved = settings_file.load(app_dirs().config).extra or {}
+    assert saved["ui"]["theme"] == "dark"
+    dialog.close()
+
+
+def test_the_offline_banner_keeps_the_window_size_and_speaks_plainly(
+    qtbot: QtBot, chat: Chat
+) -> None:
+    window = chat.window
+    session = window.session
+    assert session is not None
+    window.resize(680, 600)
+    qtbot.waitUntil(lambda: window.width() == 680, timeout=WAIT_MS)
+    size = window.size()
+    refusals: list[str] = []
+
+    def record(state: ConnectionState, reason: str, _retry_in: float) -> None:
+        if state is ConnectionState.OFFLINE and "refused" in reason.lower():
+            refusals.append(reason)
+
+    session.bridge.state_changed.connect(record)
+    chat.hub.stop()
+    composer = window.composer  # a message written offline waits, and the banner says so
+    composer.setFocus()
+    qtbot.keyClicks(composer, "written while the server is away")
+    qtbot.keyClick(composer, Qt.Key.Key_Return)
+    # Several refused attempts, each shown and laid out, before looking at the window.
+    qtbot.waitUntil(lambda: len(refusals) >= 3, timeout=3 * WAIT_MS)
+    banner = window.banner
+    qtbot.waitUntil(
+        lambda: banner.isVisible() and banner.label.text().startswith("Can't reach the server"),
+        timeout=WAIT_MS,
+    )
+    shown = banner.label.text()
+    assert "Errno" not in shown
+    assert "retrying in" in shown
+    assert shown.endswith("1 message waiting to be sent")
+    assert "Connection refused" in banner.label.toolTip()  # the detail, for who wants it
+    assert window.size() == size
+    assert window.minimumSizeHint().width() <= size.width()

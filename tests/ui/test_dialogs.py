@@ -1,0 +1,165 @@
+"""The dialogs as a person uses them: New room keeps a bad name open, sign-in's Tab order.
+
+Real dialogs on the offscreen platform, driven with key and mouse events; what is checked
+is what the person sees (the dialog still open, the error beside the field, which field
+has the focus, and the pixels of a focused Tab stop).
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QDialogButtonBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from desktopchat.ui import theme
+from desktopchat.ui.dialogs import NewRoomDialog, SignInDialog
+from tests.ui.conftest import QT_CLEAN
+
+pytestmark = QT_CLEAN
+
+WAIT_MS = 2000
+
+
+# --------------------------------------------------------------------------- new room
+
+
+@pytest.fixture
+def new_room(qtbot: QtBot) -> NewRoomDialog:
+    dialog = NewRoomDialog()
+    qtbot.addWidget(dialog)
+    dialog.open()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def create(qtbot: QtBot, dialog: NewRoomDialog) -> None:
+    button = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("", "Give the room a name."),
+        ("Design Team", "Only lower-case letters, digits, - and _ (not space, “D”, “T”)."),
+        ("-dev", "Start with a lower-case letter or a digit."),
+        ("x" * 70, "At most 64 characters (this one has 70)."),
+    ],
+)
+def test_a_bad_name_keeps_the_dialog_open_with_the_reason_beside_it(
+    qtbot: QtBot, new_room: NewRoomDialog, name: str, says: str
+) -> None:
+    asked: list[tuple[str, str]] = []
+    new_room.submitted.connect(lambda n, t: asked.append((n, t)))
+    qtbot.keyClicks(new_room.name, name)
+    create(qtbot, new_room)
+    assert new_room.isVisible()
+    assert new_room.error.isVisible()
+    assert new_room.error.text() == says
+    error = new_room.error  # all of its lines are shown, none clipped
+    qtbot.waitUntil(lambda: error.height() >= error.heightForWidth(error.width()), timeout=WAIT_MS)
+    assert new_room.name.hasFocus()
+    assert asked == []
+    qtbot.keyClicks(new_room.name, "x")  # editing the name clears the complaint
+    assert not new_room.error.isVisible()
+
+
+def test_a_good_name_is_asked_for_and_a_refusal_is_shown_in_the_dialog(
+    qtbot: QtBot, new_room: NewRoomDialog
+) -> None:
+    qtbot.keyClicks(new_room.name, "design-team")
+    qtbot.keyClicks(new_room.topic, "Pixels and type")
+    with qtbot.waitSignal(new_room.submitted, timeout=WAIT_MS) as asked:
+        create(qtbot, new_room)
+    assert asked.args == ["design-team", "Pixels and type"]
+    assert not new_room.buttons.isEnabled()  # waiting for the relay
+    new_room.failed("Room design-team already exists")  # the relay's answer, through the window
+    assert new_room.isVisible()
+    assert new_room.error.isVisible()
+    assert new_room.error.text() == "Room design-team already exists"
+    assert new_room.buttons.isEnabled()
+
+
+# ---------------------------------------------------------------------------- sign in
+
+
+@pytest.fixture
+def sign_in(qtbot: QtBot) -> SignInDialog:
+    dialog = SignInDialog("chat.example.org:6001", "alice")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
+    return dialog
+
+
+def tab_stops(dialog: SignInDialog) -> list[QWidget]:
+    """Every widget Tab visits in creating an account, in the form's order."""
+    return [
+        dialog.server,
+        dialog.username,
+        dialog.password,
+        dialog.new_account,
+        dialog.display_name,
+        dialog.email,
+        dialog.remember,
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok),
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel),
+    ]
+
+
+def test_tab_visits_display_name_and_email_after_create_account_is_ticked(
+    qtbot: QtBot, sign_in: SignInDialog
+) -> None:
+    sign_in.password.setFocus()
+    qtbot.waitUntil(sign_in.password.hasFocus, timeout=WAIT_MS)
+    qtbot.keyClick(sign_in.password, Qt.Key.Key_Tab)
+    assert sign_in.new_account.hasFocus()
+    qtbot.keyClick(sign_in.new_account, Qt.Key.Key_Space)
+    assert sign_in.new_account.isChecked()
+    visited = []
+    for _ in range(len(tab_stops(sign_in))):
+        visited.append(sign_in.focusWidget())
+        qtbot.keyClick(sign_in.focusWidget(), Qt.Key.Key_Tab)
+    stops = tab_stops(sign_in)
+    assert visited == stops[3:] + stops[:3]
+
+
+def strong_changes(a: QImage, b: QImage) -> int:
+    """Pixels that differ clearly (by 90 or more in a colour channel) between two grabs."""
+    count = 0
+    for y in range(a.height()):
+        for x in range(a.width()):
+            p, q = a.pixelColor(x, y), b.pixelColor(x, y)
+            if (
+                max(abs(p.red() - q.red()), abs(p.green() - q.green()), abs(p.blue() - q.blue()))
+                >= 90
+            ):
+                count += 1
+    return count
+
+
+@pytest.mark.usefixtures("restore_theme")
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_tab_stop_shows_it_has_the_focus(
+    qtbot: QtBot, sign_in: SignInDialog, scheme: str
+) -> None:
+    """Each stop looks clearly different focused: at least one ring side of strong change."""
+    theme.apply(scheme)
+    qtbot.waitUntil(lambda: theme.is_dark(sign_in.palette()) is (scheme == "dark"))
+    sign_in.new_account.setChecked(True)
+    stops = tab_stops(sign_in)
+    for position, widget in enumerate(stops):
+        elsewhere = stops[position - 1]
+        elsewhere.setFocus()
+        qtbot.waitUntil(elsewhere.hasFocus, timeout=WAIT_MS)
+        unfocused = widget.grab().toImage()
+        widget.setFocus()
+        qtbot.waitUntil(widget.hasFocus, timeout=WAIT_MS)
+        focused = widget.grab().toImage()
+        changed = strong_changes(unfocused, focused)
+        assert changed >= widget.height(), (
+            f"focus barely shows on {widget.accessibleName() or widget.text()}"
+        )

@@ -1,0 +1,136 @@
+"""The app's own light and dark themes, applied whatever the platform offers.
+
+The suite runs on the ``offscreen`` platform with no platform theme (as a plain X11
+desktop has none), where asking Qt for a colour scheme alone changes nothing: these tests
+check the palette every widget then paints with, and the pixels of a real widget.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QListWidget
+from pytestqt.qtbot import QtBot
+
+from desktopchat.ui import theme
+from desktopchat.ui.avatars import AvatarCache
+from desktopchat.ui.dialogs import SettingsDialog
+from desktopchat.ui.panels import ConnectionBanner
+from tests.ui.conftest import QT_CLEAN
+
+pytestmark = [*QT_CLEAN, pytest.mark.usefixtures("restore_theme")]
+
+Role = QPalette.ColorRole
+DARK_ENOUGH = 80  # HSL lightness (0-255) below which a colour counts as dark
+LIGHT_ENOUGH = 200
+
+
+def app_colour(role: QPalette.ColorRole) -> QColor:
+    return QGuiApplication.palette().color(role)
+
+
+def looks_dark() -> bool:
+    return (
+        app_colour(Role.Window).lightness() < DARK_ENOUGH
+        and app_colour(Role.Base).lightness() < DARK_ENOUGH
+        and app_colour(Role.Text).lightness() > LIGHT_ENOUGH
+    )
+
+
+def looks_light() -> bool:
+    return (
+        app_colour(Role.Window).lightness() > LIGHT_ENOUGH
+        and app_colour(Role.Base).lightness() > LIGHT_ENOUGH
+        and app_colour(Role.Text).lightness() < DARK_ENOUGH
+    )
+
+
+def centre_pixel(widget: QListWidget) -> QColor:
+    image = widget.viewport().grab().toImage()
+    return image.pixelColor(image.width() // 2, image.height() // 2)
+
+
+def test_choosing_dark_in_settings_makes_the_widgets_dark_at_once(qtbot: QtBot) -> None:
+    """Appearance ▸ Dark, as the window wires it (``_set_theme`` calls ``theme.apply``)."""
+    assert QGuiApplication.styleHints().colorScheme() is Qt.ColorScheme.Unknown  # no OS scheme
+    theme.apply("light")
+    listing = QListWidget()
+    qtbot.addWidget(listing)
+    listing.resize(200, 120)
+    listing.show()
+    qtbot.waitExposed(listing)
+    assert centre_pixel(listing).lightness() > LIGHT_ENOUGH
+    dialog = SettingsDialog([], "", "", "light")
+    qtbot.addWidget(dialog)
+    dialog.theme_changed.connect(theme.apply)
+    dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
+    assert looks_dark()
+    # Widgets take the application's palette on their next event-loop turn.
+    qtbot.waitUntil(lambda: listing.palette().color(Role.Base).lightness() < DARK_ENOUGH)
+    qtbot.waitUntil(lambda: dialog.palette().color(Role.Window).lightness() < DARK_ENOUGH)
+    assert centre_pixel(listing).lightness() < DARK_ENOUGH  # what is painted, not only set
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    assert isinstance(app.style(), theme.FocusRingStyle)  # Fusion, with visible focus
+    dialog.theme.setCurrentIndex(dialog.theme.findData("light"))
+    assert looks_light()
+    qtbot.waitUntil(lambda: centre_pixel(listing).lightness() > LIGHT_ENOUGH)
+
+
+def test_system_is_light_when_the_os_says_nothing(qtbot: QtBot) -> None:
+    theme.apply("dark")
+    theme.apply("system")
+    assert looks_light()
+
+
+def test_system_follows_the_os_scheme_while_running(qtbot: QtBot) -> None:
+    hints = QGuiApplication.styleHints()
+    theme.apply("system")
+    assert looks_light()
+    hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)  # what the platform sends on a switch
+    assert looks_dark()
+    hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
+    assert looks_light()
+
+
+def test_an_explicit_choice_ignores_the_os_switching(qtbot: QtBot) -> None:
+    theme.apply("light")
+    QGuiApplication.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+    assert looks_light()
+
+
+def test_an_unknown_name_is_the_system_theme(qtbot: QtBot) -> None:
+    theme.apply("dark")
+    theme.apply("solarized")
+    assert looks_light()
+
+
+def test_identicons_and_the_banner_follow_the_theme(qtbot: QtBot, avatars: AvatarCache) -> None:
+    """Colours widgets paint themselves come from the palette, so dark is dark there too."""
+    banner = ConnectionBanner()
+    qtbot.addWidget(banner)
+    banner.set_waiting(1)
+    banner.resize(400, banner.sizeHint().height())
+    qtbot.waitExposed(banner)
+    shades: dict[str, set[int]] = {}
+    banner_shade: dict[str, int] = {}
+    for name in ("light", "dark"):
+        theme.apply(name)
+        dark = name == "dark"
+        qtbot.waitUntil(lambda dark=dark: theme.is_dark(banner.palette()) is dark)
+        avatar = avatars.pixmap(7, "").toImage()
+        shades[name] = {
+            avatar.pixelColor(x, y).lightness()
+            for x in range(avatar.width())
+            for y in range(avatar.height())
+            if avatar.pixelColor(x, y).alpha() == 255
+        }
+        banner_shade[name] = banner.grab().toImage().pixelColor(5, 5).lightness()
+    # The identicon's cells are mid-tone in both; its background is what the theme sets.
+    assert max(shades["light"]) > LIGHT_ENOUGH
+    assert min(shades["light"]) > DARK_ENOUGH
+    assert min(shades["dark"]) < DARK_ENOUGH
+    assert max(shades["dark"]) < LIGHT_ENOUGH
+    assert banner_shade["light"] > LIGHT_ENOUGH - 20
+    assert banner_shade["dark"] < DARK_ENOUGH + 20
