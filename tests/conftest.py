@@ -20,7 +20,7 @@ from desktopchat.server.hub import HubConfig
 from desktopchat.server.runner import HubThread
 from tests.inbox import WAIT
 
-pytest_plugins = ["tests.chat_fixtures"]
+pytest_plugins = ["tests.chat_fixtures", "tests.integration.tls_fixtures"]
 
 
 @pytest.fixture(autouse=True)

@@ -66,6 +66,56 @@ class HubStartError(DesktopChatError):
     """The embedded hub could not be started; the message says why."""
 
 
+class CertificateError(DesktopChatError):
+    """The server's TLS certificate is not one this client trusts: nothing was sent to it.
+
+    Attributes:
+        server: the server's URL.
+        presented: the SHA-256 fingerprint (``AB:CD:…``) of the certificate it presented.
+    """
+
+    def __init__(self, message: str, *, server: str, presented: str) -> None:
+        super().__init__(message)
+        self.server = server
+        self.presented = presented
+
+
+class UntrustedCertificateError(CertificateError):
+    """No CA vouches for the certificate (self-signed, say) and none is pinned for it yet.
+
+    A person who compared the fingerprint with the server's (its ready line shows it) may
+    pin it: the window asks, the CLI takes ``--trust-fingerprint``.
+    """
+
+    def __init__(self, server: str, *, presented: str, reason: str = "") -> None:
+        why = f" ({reason})" if reason else ""
+        super().__init__(
+            f"{server} presented a certificate no trusted CA signed{why}; its SHA-256 "
+            f"fingerprint is {presented}. If that is what the server shows (`desktopchat "
+            f"serve` prints it), trust it with --trust-fingerprint {presented}",
+            server=server,
+            presented=presented,
+        )
+
+
+class CertificateChangedError(CertificateError):
+    """The server presented another certificate than the one pinned (or given) for it.
+
+    Either the server made a new certificate, or someone is in between: refused, like SSH.
+    """
+
+    def __init__(self, server: str, *, expected: str, presented: str) -> None:
+        super().__init__(
+            f"the certificate of {server} is not the trusted one: expected SHA-256 "
+            f"{expected}, got {presented}. Someone may be intercepting the connection; if "
+            "the server really has a new certificate, check its fingerprint with its owner "
+            f"and pass --trust-fingerprint {presented} (or remove its line from known_hosts)",
+            server=server,
+            presented=presented,
+        )
+        self.expected = expected
+
+
 class MessageTooLargeError(DesktopChatError):
     """A message over the relay's size limit: it would be refused, so it is never queued."""
 

@@ -28,8 +28,9 @@ from desktopchat.client.errors import (
     NotLoggedInError,
     RelayUnreachableError,
 )
-from desktopchat.client.relay_client import RelayClient
+from desktopchat.client.relay_client import RelayClient, normalize_server_url
 from desktopchat.client.settings import Profile, Settings
+from desktopchat.client.trust import KnownHosts
 from desktopchat.paths import AppDirs
 
 log = logging.getLogger(__name__)
@@ -45,9 +46,15 @@ class Login:
     server: ServerInfo
     #: Notices to show the user (e.g. the keyring is unavailable).
     notices: tuple[str, ...] = ()
+    #: The SHA-256 fingerprint pinned for the server's certificate (None: the CAs decide).
+    pin: str | None = None
     #: Made from the local database because the server was unreachable: the token has
     #: not been checked yet (the window checks it once the connection is up).
     offline: bool = False
+
+    def relay_client(self) -> RelayClient:
+        """A new client of this session's relay, as this user, trusting what the login did."""
+        return RelayClient(self.server_url, self.token, pin=self.pin)
 
 
 def open_login(
@@ -94,12 +101,14 @@ def offline_login(
     if saved is None:
         return None
     user, server = saved
-    return Login(url, token, user, server, tuple(notices), offline=True)
+    pin = KnownHosts(dirs.data).pin_for(url)
+    return Login(url, token, user, server, tuple(notices), pin, offline=True)
 
 
 def _online_login(dirs: AppDirs, settings: Settings, profile: Profile, store: TokenStore) -> Login:
     url = settings.server_url(profile)
-    client = RelayClient(url)
+    pin = KnownHosts(dirs.data).pin_for(url)
+    client = RelayClient(url, pin=pin)
     try:
         if profile.embedded:
             embedded.ensure_hub(client, settings.embedded_port, dirs.data / "hub", dirs.logs)
@@ -108,14 +117,14 @@ def _online_login(dirs: AppDirs, settings: Settings, profile: Profile, store: To
         env_token = os.environ.get(TOKEN_ENV)
         if env_token:
             client.token = env_token
-            return Login(url, env_token, client.me(), server)
+            return Login(url, env_token, client.me(), server, pin=pin)
         username = profile.username or (embedded.local_identity()[0] if profile.embedded else None)
         if username:
             token = _stored_token(store, url, username, notices)
             if token:
                 client.token = token
                 try:
-                    return Login(url, token, client.me(), server, tuple(notices))
+                    return Login(url, token, client.me(), server, tuple(notices), pin)
                 except AuthenticationError:
                     log.info("the stored token for %s@%s expired", username, url)
                     _forget(store, url, username, notices)
@@ -125,7 +134,7 @@ def _online_login(dirs: AppDirs, settings: Settings, profile: Profile, store: To
             )
         token, user = embedded.local_login(client, dirs.data / "hub")
         remember(store, url, user.username, token, notices)
-        return Login(url, token, user, server, tuple(notices))
+        return Login(url, token, user, server, tuple(notices), pin)
     finally:
         client.close()
 
@@ -141,13 +150,18 @@ def sign_in(
     create_account: bool = False,
     display_name: str = "",
     email: str = "",
+    known_hosts: KnownHosts | None = None,
 ) -> tuple[Login, Profile]:
     """Log in to a remote relay (creating the account first if asked).
 
     Returns the session and the profile to save for that server; with ``remember_me`` the
-    token goes to the keyring, else it lasts this session only.
+    token goes to the keyring, else it lasts this session only. The server's certificate
+    must be pinned in ``known_hosts`` or vouched for by a CA, else
+    :class:`~desktopchat.client.errors.UntrustedCertificateError` comes before the password
+    is sent.
     """
-    client = RelayClient(server)
+    pin = known_hosts.pin_for(normalize_server_url(server)) if known_hosts else None
+    client = RelayClient(server, pin=pin)
     try:
         server_info = client.server_info()
         if create_account:
@@ -160,7 +174,7 @@ def sign_in(
         remember(store, client.server_url, user.username, token, notices)
     profile = settings.for_server(client.server_url)
     profile = Profile(profile.name, profile.server, user.username)
-    return Login(client.server_url, token, user, server_info, tuple(notices)), profile
+    return Login(client.server_url, token, user, server_info, tuple(notices), pin), profile
 
 
 def remember(store: TokenStore, url: str, username: str, token: str, notices: list[str]) -> None:

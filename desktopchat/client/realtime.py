@@ -11,6 +11,8 @@ pysher's callbacks run on its ``PysherEventLoop`` thread; here they only parse a
 * **Subscribe on every ``connection_established``**, authorizing each private or presence
   channel through the relay (never holding a remote deployment's secret) and sending
   ``pusher:subscribe`` ourselves, so presence ``channel_data`` is the relay's, byte for byte.
+* **TLS** through ``socket_kwargs["sslopt"]`` (pysher has no option for it): the system's
+  CAs, or a context accepting only the pinned certificate; a changed one fails for good.
 * ``ping_timeout`` of 1 s so a disconnect never hangs; pysher's logger at WARNING (it logs
   message bodies and signatures at INFO); its ping interval follows the server's
   ``activity_timeout``.
@@ -31,6 +33,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from desktopchat.client.backoff import Backoff
 from desktopchat.client.domain import ServerInfo
 from desktopchat.client.tasks import TaskRunner
+from desktopchat.client.trust import PinMismatchError, websocket_sslopt
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +80,7 @@ class RealtimeBridge(QObject):
     _established = Signal(int, str, int)
     _lost = Signal(int, str)
     _error = Signal(int, int, str)
+    _refused = Signal(int, str)
 
     def __init__(
         self,
@@ -84,9 +88,11 @@ class RealtimeBridge(QObject):
         authorize: Authorizer,
         tasks: TaskRunner,
         parent: QObject | None = None,
+        pin: str | None = None,
     ) -> None:
         super().__init__(parent)
         self._server = server
+        self._pin = pin
         self._authorize = authorize
         self._tasks = tasks
         self._channels: dict[str, None] = {}
@@ -102,6 +108,7 @@ class RealtimeBridge(QObject):
         self._established.connect(self._on_established)
         self._lost.connect(self._on_lost)
         self._error.connect(self._on_error)
+        self._refused.connect(self._on_refused)
 
     # ------------------------------------------------------------------------ public
 
@@ -169,6 +176,8 @@ class RealtimeBridge(QObject):
         )
         connection = client.connection
         connection.socket_kwargs["ping_timeout"] = 1
+        if secure:
+            connection.socket_kwargs["sslopt"] = websocket_sslopt(self._pin)
         connection.bind("pusher:connection_established", self._established_callback(generation))
         connection.bind("pusher:error", self._error_callback(generation))
         self._wrap_close(connection, generation)
@@ -207,6 +216,8 @@ class RealtimeBridge(QObject):
                 connection.needs_reconnect = False
                 connection.disconnect_called = True
                 reason = str(args[-1]) if _name == "_on_error" and args else "connection closed"
+                if args and isinstance(args[-1], PinMismatchError):
+                    self._refused.emit(generation, reason)  # retrying cannot help
                 self._lost.emit(generation, reason)
 
             setattr(connection, name, wrapped)
@@ -236,6 +247,11 @@ class RealtimeBridge(QObject):
     def _on_error(self, generation: int, code: int, message: str) -> None:
         if generation == self._generation and 4000 <= code < 4100:
             self._fatal = f"{message or 'refused by the server'} ({code})"
+
+    @Slot(int, str)
+    def _on_refused(self, generation: int, reason: str) -> None:
+        if generation == self._generation:
+            self._fatal = reason
 
     @Slot(int, str)
     def _on_lost(self, generation: int, reason: str) -> None:

@@ -12,6 +12,7 @@ from urllib.parse import urljoin
 
 import requests
 
+from desktopchat.client import trust
 from desktopchat.client.domain import ChangePage, HistoryPage, Message, Room, ServerInfo, User
 from desktopchat.client.errors import (
     AuthenticationError,
@@ -46,13 +47,21 @@ def _member(answer: Any, key: str, kind: type | tuple[type, ...] = object) -> An
 
 
 class RelayClient:
-    """Talks to one relay, as one user once :attr:`token` is set."""
+    """Talks to one relay, as one user once :attr:`token` is set.
 
-    def __init__(self, server_url: str, token: str | None = None) -> None:
+    Over ``https://`` the relay's certificate must be the pinned one (``pin``, a SHA-256
+    fingerprint from ``known_hosts``) or, without a pin, chain to a CA the system trusts;
+    otherwise a :class:`~desktopchat.client.errors.CertificateError` is raised before any
+    request, token or password is sent.
+    """
+
+    def __init__(self, server_url: str, token: str | None = None, pin: str | None = None) -> None:
         self.server_url = normalize_server_url(server_url)
         self.token = token
+        self.pin = trust.normalize_fingerprint(pin) if pin else None
         self._http = requests.Session()
         self._http.headers["User-Agent"] = "desktopchat"
+        self._http.mount("https://", trust.TrustAdapter(self.pin))
 
     def close(self) -> None:
         """Close pooled connections."""
@@ -76,6 +85,8 @@ class RelayClient:
                 timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
                 **kwargs,
             )
+        except requests.exceptions.SSLError as exc:
+            raise trust.tls_failure(self.server_url, self.pin, exc) from exc
         except requests.RequestException as exc:
             raise RelayUnreachableError(
                 f"cannot reach {self.server_url}: {type(exc).__name__}"

@@ -6,6 +6,7 @@ channels through the relay), the sync engine, the outbox and the local database.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import threading
 from pathlib import Path
@@ -21,9 +22,38 @@ from desktopchat.client.realtime import ConnectionState, RealtimeBridge
 from desktopchat.client.relay_client import RelayClient
 from desktopchat.client.sync import SyncEngine
 from desktopchat.client.tasks import TaskRunner
+from desktopchat.client.trust import server_address
 from desktopchat.client.wakeups import Wakeups
 
 log = logging.getLogger(__name__)
+
+
+def websocket_pin(login: Login) -> str | None:
+    """The relay's pin, for a WebSocket on the relay's own port: the hub's.
+
+    The hub names the host the client asked for, or, when that is a name it does not know
+    as its own, the address the connection reached (an IP). Either way it is the same
+    server, so the pin applies. A standalone relay points clients at another server
+    (Pusher, soketi), whose certificate is the CAs' business; should such a server share
+    the relay's port and be given by address, the pin is applied and refuses it (it fails
+    closed, never open).
+    """
+    info = login.server
+    relay = server_address(login.server_url)
+    if login.pin is None or relay is None or not info.tls or not info.host:
+        return None
+    host, port = info.host.lower().strip("[]"), info.port or 443
+    if port != relay[1]:
+        return None
+    return login.pin if host == relay[0] or _is_address(host) else None
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 class ChatSession(QObject):
@@ -47,7 +77,9 @@ class ChatSession(QObject):
         self.database = LocalDatabase(
             database_path(data_dir, login.server_url, login.user.username)
         )
-        self.bridge = RealtimeBridge(login.server, self._authorize, self.tasks, parent=self)
+        self.bridge = RealtimeBridge(
+            login.server, self._authorize, self.tasks, parent=self, pin=websocket_pin(login)
+        )
         self.sync = SyncEngine(
             self.bridge,
             self.tasks,
@@ -77,7 +109,7 @@ class ChatSession(QObject):
         """This thread's relay client (requests sessions are not shared across threads)."""
         client: RelayClient | None = getattr(self._local, "client", None)
         if client is None:
-            client = RelayClient(self.login.server_url, self.login.token)
+            client = self.login.relay_client()
             self._local.client = client
             with self._clients_lock:
                 self._clients.append(client)

@@ -56,7 +56,7 @@ def _client(context: ClientContext) -> RelayClient:
 
     if context.profile.embedded:
         context.login()  # starts the hub when needed; the local session is harmless
-    return RelayClient(context.server_url)
+    return RelayClient(context.server_url, pin=context.pin)
 
 
 def _keep(context: ClientContext, client: RelayClient, username: str, token: str) -> None:
@@ -117,7 +117,7 @@ def run_logout(args: argparse.Namespace, dirs: AppDirs) -> int:
             from desktopchat.client.relay_client import RelayClient  # noqa: PLC0415
 
             try:
-                RelayClient(context.server_url, token).logout()
+                RelayClient(context.server_url, token, pin=context.pin).logout()
             except DesktopChatError as exc:
                 warn(f"could not end the session on the server ({exc}); forgetting it here")
             context.store.delete(context.server_url, username)

@@ -23,10 +23,24 @@ def add_client_options(parser: argparse.ArgumentParser) -> None:
         help="relay URL (default: the current profile; with none, the hub on this machine)",
     )
     parser.add_argument(
+        "--trust-fingerprint",
+        metavar="SHA256",
+        type=_fingerprint,
+        help="trust the https:// server's self-signed certificate with this SHA-256 "
+        "fingerprint (as `desktopchat serve --tls-self-signed` prints it) from now on",
+    )
+    parser.add_argument(
         "--no-keyring",
         action="store_true",
         help="keep the session for this run only (also: DESKTOPCHAT_NO_KEYRING=1)",
     )
+
+
+def _fingerprint(text: str) -> str:
+    """argparse type: a SHA-256 fingerprint in any common spelling (ValueError if not one)."""
+    from desktopchat.client.trust import normalize_fingerprint  # noqa: PLC0415 - see imports
+
+    return normalize_fingerprint(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +56,13 @@ class ClientContext:
     def server_url(self) -> str:
         """The relay URL of the chosen profile."""
         return self.settings.server_url(self.profile)
+
+    @property
+    def pin(self) -> str | None:
+        """The certificate fingerprint pinned for the profile's server, if any."""
+        from desktopchat.client.trust import KnownHosts  # noqa: PLC0415 - see imports
+
+        return KnownHosts(self.dirs.data).pin_for(self.server_url)
 
     def login(self) -> Login:
         """Open a session (starting the local hub if this profile uses it); notices to stderr."""
@@ -70,7 +91,21 @@ def client_context(args: argparse.Namespace, dirs: AppDirs) -> ClientContext:
     store, notice = open_token_store(no_keyring=args.no_keyring)
     if notice:
         warn(notice)
-    return ClientContext(dirs, settings, profile, store)
+    context = ClientContext(dirs, settings, profile, store)
+    if getattr(args, "trust_fingerprint", None):
+        trust_fingerprint(context, args.trust_fingerprint)
+    return context
+
+
+def trust_fingerprint(context: ClientContext, fingerprint: str) -> None:
+    """Pin ``fingerprint`` for the profile's server once it presents that certificate."""
+    from desktopchat.client.errors import DesktopChatError  # noqa: PLC0415 - see imports
+    from desktopchat.client.trust import KnownHosts  # noqa: PLC0415
+
+    try:
+        KnownHosts(context.dirs.data).trust(context.server_url, fingerprint)
+    except ValueError as exc:
+        raise DesktopChatError(str(exc)) from exc
 
 
 def warn(message: str) -> None:

@@ -15,6 +15,12 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desktopchat.commands.tls_options import (
+    TlsOptionsError,
+    add_tls_options,
+    plaintext_warning,
+    server_tls,
+)
 from desktopchat.paths import AppDirs
 
 if TYPE_CHECKING:  # the relay (aiohttp, the pusher library) loads when `relay` runs
@@ -65,6 +71,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--seed-compat", action="store_true", help="serve POST /AJAX_save/send for the seed page"
     )
+    add_tls_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -138,6 +145,13 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     except data_dir_checks.DataDirError as exc:
         print(f"desktopchat relay: {exc}", file=sys.stderr)
         return 1
+    try:
+        tls = server_tls(args, data_dir)
+    except TlsOptionsError as exc:
+        print(f"desktopchat relay: {exc}", file=sys.stderr)
+        return 2
+    if tls is None and (warning := plaintext_warning(args.host, "the relay")):
+        print(f"desktopchat relay: {warning}", file=sys.stderr)
     config = RelayConfig(
         data_dir=data_dir,
         upstream=upstream,
@@ -146,10 +160,11 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     )
 
     def announce(running: RunningServer) -> None:
-        print(f"desktopchat relay listening on http://{running.host}:{running.port}", flush=True)
+        line = f"desktopchat relay listening on {running.url}"
+        print(f"{line} sha256={running.tls.fingerprint}" if running.tls else line, flush=True)
 
     try:
-        serve_forever(lambda: start_relay(config, args.host, args.port), announce)
+        serve_forever(lambda: start_relay(config, args.host, args.port, tls), announce)
     except sqlite3.Error as exc:
         print(
             f"desktopchat relay: {data_dir_checks.database_error(data_dir, exc)}", file=sys.stderr

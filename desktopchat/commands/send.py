@@ -68,11 +68,9 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     text = sys.stdin.read().removesuffix("\n") if args.text == "-" else args.text
     try:
         context = client_context(args, dirs)
-        from desktopchat.client.relay_client import RelayClient  # noqa: PLC0415 - when run
 
         def connect() -> RelayClient:
-            login = context.login()
-            return RelayClient(login.server_url, login.token)
+            return context.login().relay_client()
 
         message = send_with_retries(connect, args.room, text)
     except DesktopChatError as exc:

@@ -10,6 +10,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktopchat.commands.tls_options import (
+    TlsOptionsError,
+    add_tls_options,
+    plaintext_warning,
+    server_tls,
+)
 from desktopchat.paths import AppDirs
 
 if TYPE_CHECKING:  # the hub (aiohttp, the pusher library) loads when `serve` runs
@@ -54,6 +60,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         action="store_true",
         help="also serve POST /AJAX_save/send for the original web chat page",
     )
+    add_tls_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -99,9 +106,13 @@ def raise_open_files_limit() -> int:
 
 
 def ready_line(running: RunningHub) -> str:
-    """The one line printed when the hub listens; scripts and the app wait for it."""
+    """The one line printed when the hub listens; scripts and the app wait for it.
+
+    Over TLS it ends with ``sha256=AB:CD:…``, the certificate's fingerprint for clients to pin.
+    """
     creds = running.hub.config.credentials
-    return f"desktopchat hub listening on {running.ws_url} app_id={creds.app_id} key={creds.key}"
+    line = f"desktopchat hub listening on {running.ws_url} app_id={creds.app_id} key={creds.key}"
+    return f"{line} sha256={running.tls.fingerprint}" if running.tls else line
 
 
 def run(args: argparse.Namespace, dirs: AppDirs) -> int:
@@ -127,7 +138,18 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         print(f"desktopchat serve: {exc}", file=sys.stderr)
         return 2
     try:
-        endpoint = endpoint_from_url(args.public_url) if args.public_url else ClientEndpoint()
+        tls = server_tls(args, data_dir)
+    except TlsOptionsError as exc:
+        print(f"desktopchat serve: {exc}", file=sys.stderr)
+        return 2
+    if tls is None and (warning := plaintext_warning(args.host, "the hub")):
+        print(f"desktopchat serve: {warning}", file=sys.stderr)
+    try:
+        endpoint = (
+            endpoint_from_url(args.public_url)
+            if args.public_url
+            else ClientEndpoint(tls=tls is not None)
+        )
     except ValueError as exc:
         print(f"desktopchat serve: {exc}", file=sys.stderr)
         return 2
@@ -147,7 +169,7 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         print(ready_line(running), flush=True)
 
     try:
-        serve_forever(lambda: start(config), announce)
+        serve_forever(lambda: start(config, tls), announce)
     except sqlite3.Error as exc:
         print(
             f"desktopchat serve: {data_dir_checks.database_error(data_dir, exc)}", file=sys.stderr

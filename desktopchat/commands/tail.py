@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # Qt and the client services load when `tail` runs, not to pa
 
     from desktopchat.client.domain import Message, Room
     from desktopchat.client.realtime import ConnectionState
+    from desktopchat.client.relay_client import RelayClient
 
 #: C0/C1 controls, DEL, and the bidi and line-separator characters that can disguise text.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -107,17 +108,14 @@ def _quit_on_signals(app: QCoreApplication) -> None:
     app.setProperty("_signal_sockets", (reader, writer, notifier))
 
 
-def _find_room(login_url: str, token: str, name: str) -> Room:
-    from desktopchat.client.relay_client import RelayClient  # noqa: PLC0415
-
-    client = RelayClient(login_url, token)
+def _find_room(client: RelayClient, name: str) -> Room:
     try:
         for room in client.rooms():
             if room.name == name:
                 return room
     finally:
         client.close()
-    raise DesktopChatError(f"no room {name!r} on {login_url}")
+    raise DesktopChatError(f"no room {name!r} on {client.server_url}")
 
 
 def run(args: argparse.Namespace, dirs: AppDirs) -> int:
@@ -131,7 +129,7 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         return 2
     try:
         login = client_context(args, dirs).login()
-        room = _find_room(login.server_url, login.token, args.room)
+        room = _find_room(login.relay_client(), args.room)
     except DesktopChatError as exc:
         warn(str(exc))
         return 1

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import ssl
 import threading
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from aiohttp import web
 
@@ -21,6 +22,9 @@ from desktopchat.server.relay.app import make_standalone_app
 from desktopchat.server.relay.publisher import Upstream
 from desktopchat.server.relay.service import RELAY, Relay, RelayConfig
 from desktopchat.server.websocket import HUB
+
+if TYPE_CHECKING:  # cryptography loads only for a hub that serves TLS
+    from desktopchat.server.tls import ServerTls
 
 #: Seconds aiohttp waits for open handlers after the goodbye frames went out.
 _SHUTDOWN_TIMEOUT = 3.0
@@ -33,10 +37,19 @@ RunningT = TypeVar("RunningT", bound="RunningServer")
 class RunningServer:
     """A started aiohttp application: where it listens, and how to stop it (from its loop)."""
 
-    def __init__(self, runner: web.AppRunner, host: str, port: int) -> None:
+    def __init__(
+        self, runner: web.AppRunner, host: str, port: int, tls: ServerTls | None = None
+    ) -> None:
         self._runner = runner
         self.host = host
         self.port = port
+        #: The certificate served, when it serves TLS (its fingerprint goes in the ready line).
+        self.tls = tls
+
+    @property
+    def url(self) -> str:
+        """Base HTTP URL: ``https://`` when serving TLS."""
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     async def stop(self) -> None:
         """Run the app's shutdown (the hub says goodbye with 4100), then close the port."""
@@ -54,7 +67,7 @@ class RunningHub(RunningServer):
     @property
     def ws_url(self) -> str:
         """Base WebSocket URL, as printed in the ready line."""
-        return f"ws://{self.host}:{self.port}"
+        return f"{'wss' if self.tls else 'ws'}://{self.host}:{self.port}"
 
     @property
     def relay(self) -> Relay | None:
@@ -63,11 +76,16 @@ class RunningHub(RunningServer):
 
 
 async def listen(
-    app: web.Application, host: str, port: int, header_timeout: float = HEADER_TIMEOUT
+    app: web.Application,
+    host: str,
+    port: int,
+    header_timeout: float = HEADER_TIMEOUT,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> tuple[web.AppRunner, int]:
     """Serve ``app`` on ``host:port`` (0 picks a free port); return its runner and the port.
 
-    Connections that send no complete request head within ``header_timeout`` are closed.
+    Connections that send no complete request head within ``header_timeout`` are closed;
+    with ``ssl_context`` it serves TLS.
     """
     guard = ConnectionGuard(header_timeout)
     app[GUARD] = guard
@@ -82,32 +100,50 @@ async def listen(
     await runner.setup()
     guard.attach(runner.server)  # type: ignore[arg-type]  # set by setup()
     try:
-        await web.TCPSite(runner, host, port).start()
+        await web.TCPSite(runner, host, port, ssl_context=ssl_context).start()
     except BaseException:
         await runner.cleanup()
         raise
     return runner, int(runner.addresses[0][1])
 
 
-async def start(config: HubConfig) -> RunningHub:
-    """Start a hub; ``config.port`` 0 picks a free port, reported on the result."""
-    runner, port = await listen(make_app(config), config.host, config.port, config.header_timeout)
+async def start(config: HubConfig, tls: ServerTls | None = None) -> RunningHub:
+    """Start a hub (over TLS with ``tls``); ``config.port`` 0 picks a free port."""
+    runner, port = await listen(
+        make_app(config),
+        config.host,
+        config.port,
+        config.header_timeout,
+        ssl_context=tls.context if tls else None,
+    )
     relay = runner.app.get(RELAY)
     if relay is not None and config.relay is not None and config.relay.upstream is None:
         # The embedded relay triggers into this hub through the pusher library, over HTTP,
         # exactly as it would into Pusher Channels: local mode tests the production path.
+        # Over TLS it pins the hub's own certificate (it may be self-signed, and loopback
+        # is rarely one of its names).
         creds = config.credentials
         upstream = Upstream(
-            creds.app_id, creds.key, creds.secret, host=_loopback(config.host), port=port, tls=False
+            creds.app_id,
+            creds.key,
+            creds.secret,
+            host=_loopback(config.host),
+            port=port,
+            tls=tls is not None,
+            fingerprint=tls.fingerprint if tls else None,
         )
         await relay.start(upstream)
-    return RunningHub(runner, config.host, port)
+    return RunningHub(runner, config.host, port, tls)
 
 
-async def start_relay(config: RelayConfig, host: str, port: int) -> RunningServer:
-    """Start a standalone relay in front of ``config.upstream``."""
-    runner, bound = await listen(make_standalone_app(config), host, port)
-    return RunningServer(runner, host, bound)
+async def start_relay(
+    config: RelayConfig, host: str, port: int, tls: ServerTls | None = None
+) -> RunningServer:
+    """Start a standalone relay in front of ``config.upstream`` (over TLS with ``tls``)."""
+    runner, bound = await listen(
+        make_standalone_app(config), host, port, ssl_context=tls.context if tls else None
+    )
+    return RunningServer(runner, host, bound, tls)
 
 
 def _loopback(host: str) -> str:
@@ -142,8 +178,9 @@ def serve_forever(
 class HubThread:
     """A hub on its own event loop in a daemon thread; ``start()`` returns once it listens."""
 
-    def __init__(self, config: HubConfig) -> None:
+    def __init__(self, config: HubConfig, tls: ServerTls | None = None) -> None:
         self.config = config
+        self.tls = tls
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="hub", daemon=True)
         self._running: RunningHub | None = None
@@ -163,9 +200,9 @@ class HubThread:
     def start(self, timeout: float = 10.0) -> RunningHub:
         """Start the loop thread and the hub on it."""
         self._thread.start()
-        self._running = asyncio.run_coroutine_threadsafe(start(self.config), self._loop).result(
-            timeout
-        )
+        self._running = asyncio.run_coroutine_threadsafe(
+            start(self.config, self.tls), self._loop
+        ).result(timeout)
         return self._running
 
     def call(self, fn: Callable[[], object], timeout: float = 10.0) -> object:

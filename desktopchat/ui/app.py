@@ -15,8 +15,9 @@ from PySide6.QtWidgets import QApplication
 from desktopchat import __version__
 from desktopchat.client import settings as settings_file
 from desktopchat.client.credentials import open_token_store
-from desktopchat.client.errors import SettingsError
+from desktopchat.client.errors import DesktopChatError, SettingsError
 from desktopchat.client.notify.portable import set_windows_app_id
+from desktopchat.client.trust import KnownHosts
 from desktopchat.paths import AppDirs
 from desktopchat.ui import theme
 from desktopchat.ui.main_window import MainWindow
@@ -64,7 +65,14 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     report = os.environ.get(REPORT_FIRST_PAINT_ENV)
     if report in ("1", "keep"):
         _FirstPaintReporter(window, quit_after=report == "1")
-    window.open_profile(settings.for_server(args.server))
+    profile = settings.for_server(args.server)
+    if getattr(args, "trust_fingerprint", None):
+        try:
+            KnownHosts(dirs.data).trust(settings.server_url(profile), args.trust_fingerprint)
+        except (DesktopChatError, ValueError) as exc:
+            print(f"desktopchat: {exc}", file=sys.stderr)
+            return 1
+    window.open_profile(profile)
     return app.exec()
 
 

@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPainterPath, QPixm
 
 from desktopchat.client.avatar_download import download_avatar
 from desktopchat.client.tasks import TaskRunner
+from desktopchat.client.trust import KnownHosts
 from desktopchat.ui import theme
 
 log = logging.getLogger(__name__)
@@ -68,10 +69,17 @@ class AvatarCache(QObject):
     updated = Signal()
 
     def __init__(
-        self, cache_dir: Path, tasks: TaskRunner, ratio: float = 1.0, parent: QObject | None = None
+        self,
+        cache_dir: Path,
+        tasks: TaskRunner,
+        ratio: float = 1.0,
+        parent: QObject | None = None,
+        known_hosts: KnownHosts | None = None,
     ) -> None:
         super().__init__(parent)
         self._dir = cache_dir / "avatars"
+        #: Pinned certificates: a self-signed hub may serve avatars too.
+        self._known_hosts = known_hosts
         self._tasks = tasks
         self._ratio = ratio
         #: Remote pictures by URL; identicons by user and background colour (the theme's).
@@ -90,7 +98,7 @@ class AvatarCache(QObject):
                     self._pictures[avatar_url] = picture
                 else:
                     self._tasks.run(
-                        lambda: download_avatar(avatar_url),
+                        lambda: download_avatar(avatar_url, self._known_hosts),
                         lambda data: self._arrived(avatar_url, data),
                     )
             if picture is not None:

@@ -37,6 +37,7 @@ from desktopchat.client.relay_client import RelayClient
 from desktopchat.client.session import ChatSession
 from desktopchat.client.settings import Profile, Settings
 from desktopchat.client.tasks import TaskRunner
+from desktopchat.client.trust import KnownHosts
 from desktopchat.paths import AppDirs
 from desktopchat.resources import APP_ICON_SVG, resource
 from desktopchat.ui.avatars import AvatarCache
@@ -67,7 +68,9 @@ class MainWindow(QMainWindow):
         self.store = store
         self.notices = notices
         self.tasks = TaskRunner(parent=self)
-        self.avatars = AvatarCache(dirs.cache, self.tasks, self.devicePixelRatioF(), self)
+        self.avatars = AvatarCache(
+            dirs.cache, self.tasks, self.devicePixelRatioF(), self, KnownHosts(dirs.data)
+        )
         self.session: ChatSession | None = None
         self.controller: ChatController | None = None
         self._profile: Profile | None = None

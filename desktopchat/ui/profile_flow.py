@@ -11,9 +11,10 @@ itself, with back-off, instead of showing an error box.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktopchat.client.backoff import Backoff
 from desktopchat.client.credentials import TokenStore
@@ -23,13 +24,16 @@ from desktopchat.client.errors import (
     HubStartError,
     NotLoggedInError,
     RelayUnreachableError,
+    UntrustedCertificateError,
 )
 from desktopchat.client.live_settings import LiveSettings
 from desktopchat.client.login import Login, open_login, sign_in
 from desktopchat.client.settings import Profile
 from desktopchat.client.tasks import TaskRunner
+from desktopchat.client.trust import KnownHosts
 from desktopchat.paths import AppDirs
 from desktopchat.ui.dialogs import SignInDialog, SignInRequest
+from desktopchat.ui.trust_prompt import TrustPrompt
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +73,8 @@ class ProfileFlow(QObject):
         self._profile: Profile | None = None
         self._retry.timeout.connect(self._open_again)
         self.dialog: SignInDialog | None = None
+        #: The open "trust this certificate?" question, if any (tests answer it).
+        self.trust_prompt: TrustPrompt | None = None
 
     def open(self, profile: Profile) -> None:
         """Log in to ``profile`` on a worker; ``logged_in`` (or the sign-in dialog) follows."""
@@ -102,6 +108,9 @@ class ProfileFlow(QObject):
 
     def _failed(self, generation: int, profile: Profile, exc: BaseException) -> None:
         if generation != self._generation:
+            return
+        if isinstance(exc, UntrustedCertificateError):
+            self.ask_trust(exc, lambda: self.open(profile))
             return
         if isinstance(exc, NotLoggedInError | AuthenticationError):
             self.status.emit(str(exc))
@@ -144,8 +153,16 @@ class ProfileFlow(QObject):
             self.logged_in.emit(login)
 
         def refused(exc: BaseException) -> None:
+            if isinstance(exc, UntrustedCertificateError):
+                self.ask_trust(
+                    exc,
+                    lambda: self._sign_in_requested(dialog, request),
+                    lambda: dialog.failed("Not signed in: the certificate was not trusted"),
+                )
+                return
             dialog.failed(str(exc) if isinstance(exc, DesktopChatError) else f"Failed: {exc}")
 
+        known_hosts = KnownHosts(self.dirs.data)
         self._tasks.run(
             lambda: sign_in(
                 store,
@@ -157,7 +174,45 @@ class ProfileFlow(QObject):
                 create_account=request.create_account,
                 display_name=request.display_name,
                 email=request.email,
+                known_hosts=known_hosts,
             ),
             signed_in,
             refused,
         )
+
+    # ------------------------------------------------------------------ certificates
+
+    def ask_trust(
+        self,
+        error: UntrustedCertificateError,
+        then: Callable[[], None],
+        otherwise: Callable[[], None] | None = None,
+    ) -> None:
+        """Show the certificate's fingerprint; if the person trusts it, pin it and ``then()``.
+
+        Nothing was sent to the server: the refusal came right after the handshake.
+        """
+        if self.trust_prompt is not None:
+            self.trust_prompt.reject()
+        prompt = TrustPrompt(error, self._window)
+        self.trust_prompt = prompt
+
+        def trusted() -> None:
+            self.trust_prompt = None
+            try:
+                KnownHosts(self.dirs.data).pin(error.server, error.presented)
+            except OSError as exc:
+                QMessageBox.warning(self._window, "desktopchat", f"Could not save the trust: {exc}")
+                return
+            self.status.emit(f"Trusted the certificate of {error.server}")
+            then()
+
+        def declined() -> None:
+            self.trust_prompt = None
+            self.status.emit(f"Not connected: {error.server}'s certificate was not trusted")
+            if otherwise is not None:
+                otherwise()
+
+        prompt.accepted.connect(trusted)
+        prompt.rejected.connect(declined)
+        prompt.open()

@@ -33,6 +33,9 @@ class Upstream:
     host: str | None = None
     port: int | None = None
     tls: bool = True
+    #: Trust exactly this certificate (SHA-256, ``AB:CD:…``) rather than the CAs: the
+    #: embedded relay triggering into its own hub, whose certificate may be self-signed.
+    fingerprint: str | None = None
 
     def __repr__(self) -> str:  # keep the secret out of logs and tracebacks
         where = self.cluster or f"{self.host}:{self.port}"
@@ -46,9 +49,17 @@ class PublishError(Exception):
 class _KeepAliveBackend:
     """pusher-http-python transport over one long-lived aiohttp session."""
 
-    def __init__(self, client: Any, session: aiohttp.ClientSession) -> None:
+    def __init__(
+        self, client: Any, session: aiohttp.ClientSession, fingerprint: str | None = None
+    ) -> None:
         self.client = client
         self._session = session
+        # aiohttp checks the pin right after the handshake, before the request goes out.
+        self._ssl: aiohttp.Fingerprint | bool = (
+            aiohttp.Fingerprint(bytes.fromhex(fingerprint.replace(":", "")))
+            if fingerprint
+            else True
+        )
 
     async def send_request(self, request: Any) -> Any:
         async with self._session.request(
@@ -58,6 +69,7 @@ class _KeepAliveBackend:
             data=request.body,
             headers=request.headers,
             timeout=aiohttp.ClientTimeout(total=self.client.timeout),
+            ssl=self._ssl,
         ) as response:
             body = await response.text("utf-8")
         return process_response(response.status, body)
@@ -79,6 +91,7 @@ class Publisher:
             timeout=5,
             backend=_KeepAliveBackend,
             session=session,
+            fingerprint=upstream.fingerprint,
         )
 
     async def trigger(self, channel: str, event: str, payload: dict[str, Any]) -> None:
