@@ -124,6 +124,7 @@ class ChatSession(QObject):
         """Disconnect and release everything (threads, sockets, the database)."""
         self.wakeups.stop()
         self.bridge.stop()
+        self.sync.stop()
         self.outbox.stop()
         self.tasks.shutdown(wait=True)
         with self._clients_lock:

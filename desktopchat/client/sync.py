@@ -107,6 +107,12 @@ class SyncEngine(QObject):
         self._catch_up(state)
         return cached
 
+    def stop(self) -> None:
+        """The session is closing: forget every room, so a live event or a fetch that was
+        already queued to this thread finds nothing to deliver (the database is closing)."""
+        self._rooms.clear()
+        self._by_channel.clear()
+
     def unwatch(self, room: str) -> None:
         """Stop following ``room``."""
         state = self._rooms.pop(room, None)
