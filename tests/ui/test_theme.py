@@ -52,7 +52,7 @@ def centre_pixel(widget: QListWidget) -> QColor:
 
 
 def test_choosing_dark_in_settings_makes_the_widgets_dark_at_once(qtbot: QtBot) -> None:
-    """Appearance ▸ Dark, as the window wires it (``SettingsFlow.set_theme`` calls ``theme.apply``)."""
+    """Appearance ▸ Dark, as the window wires it (``SettingsFlow.set_theme`` applies it)."""
     assert QGuiApplication.styleHints().colorScheme() is Qt.ColorScheme.Unknown  # no OS scheme
     theme.apply("light")
     listing = QListWidget()
