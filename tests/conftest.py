@@ -18,6 +18,7 @@ import pytest
 from desktopchat.server.credentials import AppCredentials, generate
 from desktopchat.server.hub import HubConfig
 from desktopchat.server.runner import HubThread
+from tests.hub_peers import server_library
 from tests.inbox import WAIT
 
 pytest_plugins = ["tests.chat_fixtures", "tests.integration.tls_fixtures"]
@@ -55,14 +56,7 @@ def hub(hub_config: HubConfig) -> Iterator[HubThread]:
 @pytest.fixture
 def rest(hub: HubThread, credentials: AppCredentials) -> pusher.Pusher:
     """The official Python server library, pointed at the hub."""
-    return pusher.Pusher(
-        app_id=credentials.app_id,
-        key=credentials.key,
-        secret=credentials.secret,
-        host="127.0.0.1",
-        port=hub.port,
-        ssl=False,
-    )
+    return server_library(hub.port, credentials)
 
 
 class PysherClient:

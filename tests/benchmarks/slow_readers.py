@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import socket
 import sys
 import tempfile
 import time
@@ -26,26 +25,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import pusher
-import websocket
 
 from desktopchat.server.credentials import generate
 from tests.benchmarks.bench_hub import HubProcess, spawn_hub, stop_hub
+from tests.hub_peers import server_library, slow_reader
+from tests.polling import wait_until
 
 CHANNEL = "slow-news"
 DATA = json.dumps({"text": "x" * 5000})
 #: Seconds to keep watching for drops after the last event.
 GRACE_S = 15.0
-
-
-def slow_reader(port: int, key: str) -> websocket.WebSocket:
-    """Handshake and subscribe, then never read again."""
-    ws = websocket.create_connection(
-        f"ws://127.0.0.1:{port}/app/{key}?protocol=7",
-        timeout=10,
-        sockopt=((socket.SOL_SOCKET, socket.SO_RCVBUF, 4096),),
-    )
-    ws.send(json.dumps({"event": "pusher:subscribe", "data": {"channel": CHANNEL}}))
-    return ws
 
 
 def subscriptions(rest: pusher.Pusher) -> int:
@@ -61,10 +50,8 @@ def mib(kib: int) -> str:
 
 def watch(hub: HubProcess, rest: pusher.Pusher, key: str, readers: int, events: int) -> None:
     """Run the attack on ``hub`` and print what happened."""
-    sockets = [slow_reader(hub.port, key) for _ in range(readers)]
-    deadline = time.monotonic() + 30
-    while subscriptions(rest) < readers and time.monotonic() < deadline:
-        time.sleep(0.05)
+    sockets = [slow_reader(hub.port, key, CHANNEL, timeout=10) for _ in range(readers)]
+    wait_until(lambda: subscriptions(rest) >= readers, f"{readers} subscriptions", timeout=30)
     before = hub.status_kib("VmRSS")
     started = time.monotonic()
     sent = 0
@@ -104,14 +91,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory(prefix="slow-readers-") as home:
         hub = await spawn_hub(creds, Path(home), "hub")
         try:
-            rest = pusher.Pusher(
-                app_id=creds.app_id,
-                key=creds.key,
-                secret=creds.secret,
-                host="127.0.0.1",
-                port=hub.port,
-                ssl=False,
-            )
+            rest = server_library(hub.port, creds)
             await asyncio.to_thread(watch, hub, rest, creds.key, args.readers, args.events)
         finally:
             await stop_hub(hub)

@@ -123,6 +123,22 @@ def base_url(hub: HubThread) -> str:
 
 
 @pytest.fixture
+def start_hub(hub_config: HubConfig) -> Iterator[Callable[..., HubThread]]:
+    """Start hubs (no relay) with some settings changed; each is stopped after the test."""
+    hubs: list[HubThread] = []
+
+    def start(**changes: Any) -> HubThread:
+        thread = HubThread(replace(hub_config, **changes))
+        hubs.append(thread)
+        thread.start()
+        return thread
+
+    yield start
+    for thread in hubs:
+        thread.stop()
+
+
+@pytest.fixture
 def start_relay_hub(hub_config: HubConfig, tmp_path: Path) -> Iterator[Callable[..., HubThread]]:
     """Start hubs with the relay mounted; each is stopped after the test."""
     hubs: list[HubThread] = []

@@ -8,20 +8,18 @@ the hub sends it piles up on the hub's side.
 from __future__ import annotations
 
 import json
-import socket
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 
 import pusher
 import pytest
 import websocket
 
 from desktopchat.server.credentials import AppCredentials
-from desktopchat.server.hub import HubConfig
 from desktopchat.server.runner import HubThread
 from tests.conftest import PysherClient
+from tests.hub_peers import server_library, slow_reader
 from tests.inbox import WAIT, Inbox
+from tests.polling import wait_until
 
 CHANNEL = "slow-news"
 #: A 5 KB event, as in the attack run.
@@ -30,42 +28,11 @@ DATA = json.dumps({"text": "x" * 5000})
 MAX_EVENTS = 4000
 
 
-def slow_reader(port: int, key: str) -> websocket.WebSocket:
-    """Handshake and subscribe, then never read: a small SO_RCVBUF closes the TCP window."""
-    ws = websocket.create_connection(
-        f"ws://127.0.0.1:{port}/app/{key}?protocol=7",
-        timeout=WAIT,
-        sockopt=((socket.SOL_SOCKET, socket.SO_RCVBUF, 4096),),
-    )
-    ws.send(json.dumps({"event": "pusher:subscribe", "data": {"channel": CHANNEL}}))
-    return ws
-
-
 def subscribers(hub: HubThread) -> int:
     """Sockets the hub has on the channel right now."""
     count = hub.call(lambda: hub.running.hub.core.subscription_count(CHANNEL))
     assert isinstance(count, int)
     return count
-
-
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
-    """Poll ``condition`` (hub state has no event to wait on) until it holds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
-def server_library(port: int, credentials: AppCredentials) -> pusher.Pusher:
-    return pusher.Pusher(
-        app_id=credentials.app_id,
-        key=credentials.key,
-        secret=credentials.secret,
-        host="127.0.0.1",
-        port=port,
-        ssl=False,
-    )
 
 
 def trigger_until(rest: pusher.Pusher, done: Callable[[], bool]) -> int:
@@ -76,21 +43,6 @@ def trigger_until(rest: pusher.Pusher, done: Callable[[], bool]) -> int:
         rest.trigger_batch(batch)
         sent += len(batch)
     return sent
-
-
-@pytest.fixture
-def start_hub(hub_config: HubConfig) -> Iterator[Callable[..., HubThread]]:
-    """Start hubs with some settings changed; each is stopped after the test."""
-    hubs: list[HubThread] = []
-
-    def start(**changes: object) -> HubThread:
-        hubs.append(HubThread(replace(hub_config, **changes)))  # type: ignore[arg-type]
-        hubs[-1].start()
-        return hubs[-1]
-
-    yield start
-    for hub in hubs:
-        hub.stop()
 
 
 @pytest.fixture
@@ -113,7 +65,7 @@ def test_readers_that_stop_reading_are_cut_off_and_the_others_get_everything(
     reader.on_connect(lambda: reader.pusher.subscribe(CHANNEL).bind("news", received.put))
     try:
         reader.connect()
-        sockets.extend(slow_reader(hub.port, credentials.key) for _ in range(3))
+        sockets.extend(slow_reader(hub.port, credentials.key, CHANNEL, WAIT) for _ in range(3))
         wait_until(lambda: subscribers(hub) == 4, "four subscribers")
 
         sent = trigger_until(server_library(hub.port, credentials), lambda: subscribers(hub) == 1)
@@ -137,7 +89,7 @@ def test_a_close_stuck_behind_an_unread_write_is_forced_within_the_close_timeout
     hub = start_hub(
         max_queued_bytes=1024**3, activity_timeout=1, pong_timeout=0.5, close_timeout=1.0
     )
-    sockets.append(slow_reader(hub.port, credentials.key))
+    sockets.append(slow_reader(hub.port, credentials.key, CHANNEL, WAIT))
     wait_until(lambda: subscribers(hub) == 1, "the slow reader's subscription")
     rest = server_library(hub.port, credentials)
     for _ in range(100):  # 5 MB: more than the kernel buffers of both ends hold

@@ -4,30 +4,14 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 
-import pusher
 import pytest
 
 from desktopchat.server.credentials import AppCredentials
-from desktopchat.server.hub import HubConfig
 from desktopchat.server.runner import HubThread
+from tests.hub_peers import server_library
 from tests.inbox import WAIT
 from tests.integration.raw_client import RawClient
-
-
-@pytest.fixture
-def start_hub(hub_config: HubConfig) -> Iterator[Callable[..., HubThread]]:
-    hubs: list[HubThread] = []
-
-    def start(**changes: object) -> HubThread:
-        hubs.append(HubThread(replace(hub_config, **changes)))  # type: ignore[arg-type]
-        hubs[-1].start()
-        return hubs[-1]
-
-    yield start
-    for hub in hubs:
-        hub.stop()
 
 
 @pytest.fixture
@@ -96,14 +80,7 @@ def test_connections_without_a_request_count_towards_max_connections(
             assert refused.expect_close() == 4100
         finally:
             refused.close()
-        rest = pusher.Pusher(
-            app_id=credentials.app_id,
-            key=credentials.key,
-            secret=credentials.secret,
-            host="127.0.0.1",
-            port=hub.port,
-            ssl=False,
-        )
+        rest = server_library(hub.port, credentials)
         assert rest.channels_info() == {"channels": {}}
     finally:
         first.close()

@@ -24,7 +24,6 @@ import json
 import os
 import shutil
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +34,7 @@ from dbus_fast import Message, MessageType
 from dbus_fast.aio import MessageBus
 from pytestqt.qtbot import QtBot
 
-from tests import private_bus
+from tests import polling, private_bus
 from tests.inbox import WAIT
 from tests.private_bus import clean_env, end_process, read_line
 
@@ -50,9 +49,6 @@ PROGRAMS = {
     "dunstctl": "dunst",
     "busctl": "systemd",  # `dunstctl history` calls `busctl --user --json=pretty`
 }
-
-#: How often :func:`wait_until` asks an external daemon again.
-POLL_INTERVAL = 0.02
 
 #: The room whose notification's default action is "mark-read" (see DUNSTRC).
 MARK_READ_ROOM = "markread"
@@ -112,14 +108,7 @@ def wait_until(
         except qtbot.TimeoutError:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}") from None
         return found[0]
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(POLL_INTERVAL)
+    return polling.wait_until(predicate, what, timeout)
 
 
 class PrivateBus(private_bus.PrivateBus):
