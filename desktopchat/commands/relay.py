@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING, Any
 from desktopchat.commands.tls_options import (
     TlsOptionsError,
     add_tls_options,
-    plaintext_warning,
-    server_tls,
+    listener_tls,
 )
 from desktopchat.paths import AppDirs
 
@@ -146,12 +145,10 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         print(f"desktopchat relay: {exc}", file=sys.stderr)
         return 1
     try:
-        tls = server_tls(args, data_dir)
+        tls = listener_tls(args, data_dir, "desktopchat relay", "the relay")
     except TlsOptionsError as exc:
         print(f"desktopchat relay: {exc}", file=sys.stderr)
         return 2
-    if tls is None and (warning := plaintext_warning(args.host, "the relay")):
-        print(f"desktopchat relay: {warning}", file=sys.stderr)
     config = RelayConfig(
         data_dir=data_dir,
         upstream=upstream,

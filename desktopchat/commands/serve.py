@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 from desktopchat.commands.tls_options import (
     TlsOptionsError,
     add_tls_options,
-    plaintext_warning,
-    server_tls,
+    listener_tls,
 )
 from desktopchat.paths import AppDirs
 
@@ -138,12 +137,10 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         print(f"desktopchat serve: {exc}", file=sys.stderr)
         return 2
     try:
-        tls = server_tls(args, data_dir)
+        tls = listener_tls(args, data_dir, "desktopchat serve", "the hub")
     except TlsOptionsError as exc:
         print(f"desktopchat serve: {exc}", file=sys.stderr)
         return 2
-    if tls is None and (warning := plaintext_warning(args.host, "the hub")):
-        print(f"desktopchat serve: {warning}", file=sys.stderr)
     try:
         endpoint = (
             endpoint_from_url(args.public_url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,17 @@ def server_tls(args: argparse.Namespace, data_dir: Path) -> ServerTls | None:
     except tls.TlsConfigError as exc:
         raise TlsOptionsError(str(exc)) from exc
     return None
+
+
+def listener_tls(
+    args: argparse.Namespace, data_dir: Path, command: str, what: str
+) -> ServerTls | None:
+    """:func:`server_tls`, and on stderr the warning when ``what`` would listen in clear on
+    a non-loopback address (``command`` prefixes it: ``desktopchat serve``)."""
+    tls = server_tls(args, data_dir)
+    if tls is None and (warning := plaintext_warning(args.host, what)):
+        print(f"{command}: {warning}", file=sys.stderr)
+    return tls
 
 
 def is_loopback(host: str) -> bool:
