@@ -388,10 +388,12 @@ def _start_window() -> tuple[QApplication, Any]:
     from desktopchat.client import settings as settings_file
     from desktopchat.client.credentials import MemoryTokenStore
     from desktopchat.paths import app_dirs
+    from desktopchat.ui import theme
     from desktopchat.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    theme.apply("system")  # as the app does before its first window: palette and style
     window = MainWindow(app_dirs(), settings_file.default_settings(), MemoryTokenStore(), [])
     window.resize(*WINDOW_SIZE)
     window.show()
