@@ -73,7 +73,6 @@ class MainWindow(QMainWindow):
         )
         self.session: ChatSession | None = None
         self.controller: ChatController | None = None
-        self._profile: Profile | None = None
         self._hub_keeper: HubKeeper | None = None
         self.flow = ProfileFlow(dirs, self.live, store, self.tasks, self)
         self.flow.logged_in.connect(self.attach)
@@ -261,7 +260,6 @@ class MainWindow(QMainWindow):
     def open_profile(self, profile: Profile) -> None:
         """Open ``profile`` (local-first; see :class:`ProfileFlow`)."""
         self.close_session()
-        self._profile = profile
         self.flow.open(profile)
 
     def _unreachable(self, reason: str, retry_in: float) -> None:
@@ -309,7 +307,7 @@ class MainWindow(QMainWindow):
         session.start()
         controller.load_rooms(self.live.section("ui").get("last_room"))
         user = login.user
-        where = "this computer" if self._profile and self._profile.embedded else login.server_url
+        where = self._where(login)
         message = f"Signed in as {user.display_name} on {where}"
         if login.offline:
             message = f"{user.display_name} on {where}: offline, showing what is saved here"
@@ -320,13 +318,17 @@ class MainWindow(QMainWindow):
         """Connected: say so (an offline start said otherwise)."""
         if state is ConnectionState.CONNECTED and self.session is not None:
             login = self.session.login
-            profile = self._profile
-            where = "this computer" if profile and profile.embedded else login.server_url
+            where = self._where(login)
             self.statusBar().showMessage(f"Signed in as {login.user.display_name} on {where}")
+
+    def _where(self, login: Login) -> str:
+        """The server in words: "this computer" for the embedded hub, else its URL."""
+        profile = self.flow.profile
+        return "this computer" if profile is not None and profile.embedded else login.server_url
 
     def _keep_hub_running(self, session: ChatSession) -> None:
         """The hub on this computer is ours: start it again whenever it went away."""
-        profile = self._profile
+        profile = self.flow.profile
         if profile is None or not profile.embedded:
             return
         url, port = self.settings.server_url(profile), self.settings.embedded_port
@@ -343,7 +345,7 @@ class MainWindow(QMainWindow):
 
     def _session_refused(self, why: str) -> None:
         """The stored session was refused once the server answered: sign in again."""
-        profile = self._profile
+        profile = self.flow.profile
         if profile is None:
             return
         if profile.embedded:

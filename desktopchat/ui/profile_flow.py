@@ -76,6 +76,11 @@ class ProfileFlow(QObject):
         #: The open "trust this certificate?" question, if any (tests answer it).
         self.trust_prompt: TrustPrompt | None = None
 
+    @property
+    def profile(self) -> Profile | None:
+        """The profile opened last (or signed in to): the one the window shows."""
+        return self._profile
+
     def open(self, profile: Profile) -> None:
         """Log in to ``profile`` on a worker; ``logged_in`` (or the sign-in dialog) follows."""
         self._generation += 1

@@ -51,7 +51,10 @@ pytestmark = [
 def type_and_send(qtbot: QtBot, window: MainWindow, text: str) -> None:
     composer = window.composer
     composer.setFocus()
-    composer.setPlainText(text) if len(text) > 200 else qtbot.keyClicks(composer, text)
+    if len(text) > 200:  # a paste: typing thousands of keys only slows the test down
+        composer.setPlainText(text)
+    else:
+        qtbot.keyClicks(composer, text)
     qtbot.keyClick(composer, Qt.Key.Key_Return)
 
 
@@ -81,7 +84,8 @@ def unread(window: MainWindow, room: str) -> int:
 
 @pytest.fixture
 def no_modal_boxes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Any QMessageBox the window tries to show is recorded (and not shown)."""
+    """Any QMessageBox the window tries to show is recorded instead of shown: a modal box
+    would block the test, where the point is to fail because one was shown."""
     shown: list[str] = []
     for name in ("warning", "critical", "information"):
         monkeypatch.setattr(
