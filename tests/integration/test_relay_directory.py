@@ -53,3 +53,16 @@ def test_a_topic_change_is_checked(api: Api) -> None:
     )
     too_long = alice.call("PATCH", "/api/rooms/general", json={"topic": "x" * 1000})
     assert too_long.status_code in (400, 413)
+
+
+def test_a_topic_that_would_spoof_the_title_is_refused(api: Api) -> None:
+    """Every window shows the topic in the room's title: no bidi overrides, no controls."""
+    alice = api.signed_up("alice")
+    for topic in ("\u202egnp.exe", "two\nlines", "bell\x07"):
+        refused = alice.call("PATCH", "/api/rooms/general", json={"topic": topic})
+        assert error_of(refused, 400)["code"] == "invalid_topic", topic
+        created = alice.call("POST", "/api/rooms", json={"name": "spoof", "topic": topic})
+        assert error_of(created, 400)["code"] == "invalid_topic", topic
+    fine = alice.call("PATCH", "/api/rooms/general", json={"topic": "  Café ☕ — plans  "})
+    assert fine.json()["room"]["topic"] == "Café ☕ — plans"
+

@@ -25,6 +25,7 @@ from desktopchat.server.relay.service import (
     retry_seconds,
     string_field,
     too_many,
+    topic_field,
 )
 from desktopchat.server.relay.store import AlreadyExistsError, NotFoundError
 
@@ -62,7 +63,7 @@ async def post_rooms(request: web.Request) -> web.Response:
         raise ApiError(
             400, "invalid_room_name", "Room name: 1-64 of a-z, 0-9, '-', '_', starting alphanumeric"
         )
-    topic = (string_field(body, "topic", max_length=limits.MAX_TOPIC, required=False) or "").strip()
+    topic = topic_field(body) or ""
     quota, key, now = relay.throttles.rooms_by_user, str(user.id), time.time()
     wait = quota.reserve(key, now)
     if wait:
@@ -91,10 +92,9 @@ async def patch_room(request: web.Request) -> web.Response:
     await relay.user_of(request)
     room = await _room(relay, request)
     body = await read_json(request)
-    topic = string_field(body, "topic", max_length=limits.MAX_TOPIC, required=False)
+    topic = topic_field(body)
     if topic is None:
         raise ApiError(400, "missing_topic", 'Give the new topic as {"topic": "..."}')
-    topic = topic.strip()
     if topic != room.topic:
         try:
             room = await relay.db(relay.store.set_topic, room.name, topic)

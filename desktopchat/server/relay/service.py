@@ -171,6 +171,18 @@ def display_name_field(body: dict[str, Any], *, fallback: str | None) -> str:
     return name
 
 
+def topic_field(body: dict[str, Any]) -> str | None:
+    """``topic``, trimmed (None when absent): printable text, as display names are, since
+    every window shows it in the room's title (a bidi override would spoof what follows)."""
+    raw = string_field(body, "topic", max_length=limits.MAX_TOPIC, required=False)
+    if raw is None:
+        return None
+    topic = raw.strip()
+    if topic and not topic.isprintable():
+        raise ApiError(400, "invalid_topic", "A topic must be printable text")
+    return topic
+
+
 #: A non-negative decimal in ASCII digits: ``str.isdigit`` also accepts "²" and "٣".
 _DECIMAL = re.compile(r"\A[0-9]{1,18}\Z")
 
