@@ -65,4 +65,3 @@ def test_a_topic_that_would_spoof_the_title_is_refused(api: Api) -> None:
         assert error_of(created, 400)["code"] == "invalid_topic", topic
     fine = alice.call("PATCH", "/api/rooms/general", json={"topic": "  Café ☕ — plans  "})
     assert fine.json()["room"]["topic"] == "Café ☕ — plans"
-
