@@ -7,7 +7,13 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from desktopchat.server import http_errors
-from desktopchat.server.relay import api_accounts, api_pusher, api_rooms, seed_compat
+from desktopchat.server.relay import (
+    api_accounts,
+    api_health,
+    api_pusher,
+    api_rooms,
+    seed_compat,
+)
 from desktopchat.server.relay.service import RELAY, Relay, RelayConfig
 
 #: Largest relay request body; message text is limited far below this, with a clear 413.
@@ -21,6 +27,7 @@ def install(app: web.Application, config: RelayConfig) -> Relay:
     api_accounts.add_routes(app)
     api_rooms.add_routes(app)
     api_pusher.add_routes(app)
+    api_health.add_routes(app)
     if config.seed_compat:
         seed_compat.add_routes(app)
     app.cleanup_ctx.append(_lifetime)
