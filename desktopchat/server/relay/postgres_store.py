@@ -130,8 +130,12 @@ class PostgresStore:
     def __init__(self, settings: PostgresSettings) -> None:
         self.settings = settings
         self.workers = settings.pool_size
-        with connect(settings) as conn:  # fails at once, clearly, if the database is not there
-            self.schema_version = postgres_schema.migrate(conn)
+        try:  # fails at once, in one clear line, if the database is not there
+            with connect(settings) as conn:
+                self.schema_version = postgres_schema.migrate(conn)
+        except psycopg.Error as exc:  # libpq's messages never include the password
+            reason = " ".join(str(exc).split())
+            raise UnavailableError(f"cannot use the database {settings.display}: {reason}") from exc
         self._pool: ConnectionPool[Connection] = ConnectionPool(
             settings.url,
             kwargs=connect_kwargs(settings),
@@ -141,7 +145,11 @@ class PostgresStore:
             name="desktopchat-relay",
             open=False,
         )
-        self._pool.open(wait=True, timeout=settings.pool_timeout)
+        try:
+            self._pool.open(wait=True, timeout=settings.pool_timeout)
+        except PoolTimeout as exc:
+            self._pool.close()
+            raise UnavailableError(f"cannot use the database {settings.display}: {exc}") from exc
         log.info("relay storing in PostgreSQL at %s", settings.display)
 
     def close(self) -> None:
