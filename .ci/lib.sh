@@ -42,6 +42,10 @@ TEST_SYSTEM_PACKAGES=(
     imagemagick:import
     tesseract-ocr:tesseract
     tesseract-ocr-eng
+    # The relay's PostgreSQL store: tests/postgres_server.py runs initdb and pg_ctl from
+    # /usr/lib/postgresql/*/bin in a temporary directory (checked with dpkg -s: Debian keeps
+    # those binaries off PATH).
+    postgresql
     "${APP_SYSTEM_PACKAGES[@]}"
 )
 

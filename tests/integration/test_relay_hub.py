@@ -135,3 +135,10 @@ def test_seed_compat_endpoint_is_off_by_default(relay_hub: HubThread) -> None:
         f"{base_url(relay_hub)}/AJAX_save/send", data={"message": "hi"}, timeout=WAIT
     )
     assert response.status_code == 404
+
+
+def test_health_says_the_database_and_the_upstream_are_reachable(relay_hub: HubThread) -> None:
+    response = requests.get(f"{base_url(relay_hub)}/api/health", timeout=WAIT)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": {"ok": True}, "upstream": {"ok": True}}
+    assert response.headers["Cache-Control"] == "no-store"

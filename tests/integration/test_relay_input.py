@@ -70,3 +70,29 @@ def test_the_largest_id_sqlite_holds_is_merely_missing(alice: Api) -> None:
 @pytest.mark.parametrize("value", ["²", "٣", "1" * 30])
 def test_an_avatar_id_that_is_not_plain_digits_is_404(api: Api, value: str) -> None:
     assert error_of(api.call("GET", f"/api/avatars/{value}.svg"), 404)["code"] == "not_found"
+
+
+#: Names with a NUL, which PostgreSQL's text cannot hold: each must be a JSON 4xx there too.
+NUL_REQUESTS = [
+    ("GET", "/api/rooms/gen%00eral/messages", {}, 404, "no_such_room"),
+    (
+        "POST",
+        "/api/rooms/gen%00eral/messages",
+        {"text": "hi", "client_id": "c1"},
+        404,
+        "no_such_room",
+    ),
+    ("PATCH", "/api/rooms/gen%00eral", {"topic": "t"}, 404, "no_such_room"),
+    ("GET", "/api/rooms/gen%00eral/changes", {}, 404, "no_such_room"),
+    ("GET", "/api/rooms?after=gen%00", {}, 400, "invalid_after"),
+]
+
+
+@pytest.mark.parametrize("request_", NUL_REQUESTS, ids=[r[1] for r in NUL_REQUESTS])
+def test_a_nul_in_a_name_is_a_json_4xx(
+    alice: Api, request_: tuple[str, str, dict[str, str], int, str]
+) -> None:
+    method, path, body, status, code = request_
+    response = alice.call(method, path, json=body or None)
+    assert error_of(response, status)["code"] == code
+    assert alice.history().status_code == 200  # and the relay goes on
