@@ -91,7 +91,8 @@ class PostgresServer:
     """One PostgreSQL cluster in a temporary directory; :meth:`stop` and :meth:`start`
     may be called again (a database outage and its end)."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: dict[str, str] | None = None) -> None:
+        self.settings_used = {**SETTINGS, **(settings or {})}
         self.bin = bin_dir()
         self.root = Path(tempfile.mkdtemp(prefix="desktopchat-pg-"))
         self.data = self.root / "data"
@@ -143,7 +144,7 @@ class PostgresServer:
 
     def start(self) -> None:
         """Start the server and wait until it accepts connections."""
-        options = " ".join(f"-c {name}={value}" for name, value in SETTINGS.items())
+        options = " ".join(f"-c {name}={value}" for name, value in self.settings_used.items())
         self._run(
             "pg_ctl",
             "-D",
@@ -210,9 +211,10 @@ class PostgresServer:
         return SHARED
 
 
-def start_server() -> PostgresServer:
-    """A started server with the template database; remove() it when done."""
-    server = PostgresServer()
+def start_server(settings: dict[str, str] | None = None) -> PostgresServer:
+    """A started server (``settings`` over :data:`SETTINGS`) with the template database;
+    remove() it when done."""
+    server = PostgresServer(settings)
     try:
         server.start()
         server.create_template()

@@ -3,11 +3,11 @@
 Every relay keeps a small connection pool (psycopg 3) and nothing else, so a load balancer
 may send any request to any relay. What must hold across relays is the database's work:
 
-* Message ids are 1, 2, 3… per room with no gap: the insert bumps the room's counter
-  (``UPDATE … RETURNING``), which row-locks the room until the transaction commits, so
-  concurrent inserts into one room take their turns and commit in id order. A retry with
-  a known ``client_id`` meets the unique constraint (``ON CONFLICT DO NOTHING``) and the
-  transaction is rolled back, counter included.
+* Message ids are 1, 2, 3… per room with no gap: one statement bumps the room's counter
+  (``UPDATE … RETURNING``), which row-locks the room until it commits, and inserts the
+  message under the new id, so concurrent inserts into one room take their turns and
+  commit in id order. A retry with a known ``client_id`` fails the unique constraint, and
+  with it the whole statement, counter included; the stored message is returned instead.
 * The login throttle is one transaction per reservation under a per-key advisory lock.
 * Statements run in autocommit unless they must go together (``conn.transaction()``).
 
@@ -53,6 +53,8 @@ _MESSAGE_FROM = """
     FROM messages m JOIN rooms r ON r.id = m.room_id JOIN users u ON u.id = m.author_id
 """
 #: Store a message: bump the room's counter (locking the room) and insert under the new id.
+#: A ``client_id`` already stored fails the unique constraint, and so the whole statement:
+#: no gap (``ON CONFLICT DO NOTHING`` would keep the bumped counter).
 _ADD_MESSAGE = """
     WITH room AS (
         UPDATE rooms SET last_message_id = last_message_id + 1 WHERE name = %(room)s
@@ -60,7 +62,6 @@ _ADD_MESSAGE = """
     ), added AS (
         INSERT INTO messages (room_id, id, client_id, author_id, text, sent_at)
         SELECT id, last_message_id, %(client_id)s, %(author)s, %(text)s, %(now)s FROM room
-        ON CONFLICT (room_id, author_id, client_id) DO NOTHING
         RETURNING id, client_id, author_id, text, sent_at, edited_at, deleted
     )
     SELECT a.id, room.name, a.client_id, a.text, a.sent_at, a.edited_at, a.deleted,
@@ -344,19 +345,22 @@ class PostgresStore:
     ) -> tuple[Message, bool]:
         values = {"room": room, "client_id": client_id, "author": author_id, "text": text}
         with self._connection() as conn:
-            with conn.transaction():
+            try:
+                # One statement in autocommit: the room stays locked only while it runs.
                 row = conn.execute(_ADD_MESSAGE, {**values, "now": now}).fetchone()
-                if row is None:  # no such room, or a retry: give the counter back
-                    raise psycopg.Rollback
-            if row is not None:
+            except psycopg.errors.UniqueViolation:
+                row = None  # a retry: the statement failed whole, the counter with it
+            else:
+                if row is None:
+                    raise NotFoundError(f"no room {room!r}")
                 return _message(row), True
             existing = conn.execute(
                 f"SELECT {_MESSAGE_COLUMNS} {_MESSAGE_FROM}"
                 " WHERE r.name = %s AND m.author_id = %s AND m.client_id = %s",
                 (room, author_id, client_id),
             ).fetchone()
-        if existing is None:
-            raise NotFoundError(f"no room {room!r}")
+        if existing is None:  # cannot be: the constraint saw it, and messages stay
+            raise NotFoundError(f"no message {client_id!r} in {room!r}")
         return _message(existing), False
 
     def message(self, room: str, message_id: int) -> Message | None:
