@@ -365,11 +365,42 @@ def rows(runs: Sequence[RelayRun]) -> list[Row]:
     return out
 
 
-def section(runs: Sequence[RelayRun], seconds: float) -> list[str]:
-    """``docs/benchmarks.md``'s section (Markdown lines)."""
+def saturation_note(runs: Sequence[RelayRun]) -> list[str]:
+    """A warning when the machine had no core to spare: then more relays cannot show."""
+    cores = os.cpu_count() or 1
+    busy = [r.machine_cpu_s / r.seconds / cores for r in runs if r.seconds]
+    if not busy or min(busy) < SATURATED:
+        return []
+    ours = [
+        (r.relay_cpu_s + r.hub_cpu_s + r.own_cpu_s) / r.machine_cpu_s
+        for r in runs
+        if r.machine_cpu_s
+    ]
+    return [
+        f"**The machine's {cores} cores were {min(busy):.0%}-{max(busy):.0%} busy in every "
+        f"run**; the relays, the hub and the load generator used {min(ours):.0%}-"
+        f"{max(ours):.0%} of that, and the rest went to PostgreSQL and to other work on the "
+        "machine. A second relay had no idle core to use, so these figures cannot show how "
+        "relays scale: rerun on an idle machine, or with the relays on machines of their own.",
+        "",
+    ]
+
+
+#: The machine's share of all its cores above which a run counts as saturated.
+SATURATED = 0.95
+
+
+def section(
+    runs: Sequence[RelayRun], seconds: float, *, when: str = "", load: str = ""
+) -> list[str]:
+    """``docs/benchmarks.md``'s section (Markdown lines); ``when`` and ``load`` describe it."""
     pg = ", ".join(f"`{k}={v}`" for k, v in SERVER_SETTINGS.items())
+    measured = f"Measured {when}" if when else ""
+    measured += f"; load average before and after: {load}." if load else "."
     return [
         SECTION_TITLE,
+        "",
+        measured,
         "",
         "`desktopchat relay` processes in front of one hub process (`desktopchat serve`, "
         "standing in for Pusher Channels; its own relay unused), each configuration with a "
@@ -386,6 +417,7 @@ def section(runs: Sequence[RelayRun], seconds: float) -> list[str]:
         "",
         markdown_table(("Measure", "Result", "Target"), rows(runs)),
         "",
+        *saturation_note(runs),
     ]
 
 

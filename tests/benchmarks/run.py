@@ -112,6 +112,8 @@ class Outcome:
     window: Section = field(default_factory=lambda: Section("Window"))
     relays: list[bench_relays.RelayRun] | None = None
     relays_error: str = ""
+    relays_at: datetime | None = None
+    relays_load: tuple[str, str] | None = None
     wall_s: float = 0.0
 
 
@@ -254,8 +256,11 @@ async def run_bundle(plan: Plan, section: Section, hub: HubProcess, token: str, 
 
 async def run_relays(plan: Plan, out: Outcome, work: Path) -> None:
     """Relays on SQLite, on PostgreSQL, two on PostgreSQL: ``bench_relays``' own run."""
+    before = load_average()
+    out.relays_at = datetime.now(UTC)
     try:
         out.relays = await bench_relays.run(plan.relay_seconds_each, work)
+        out.relays_load = (before, load_average())
     except (BenchError, aiohttp.ClientError, OSError, TimeoutError, RuntimeError) as exc:
         out.relays_error = f"{type(exc).__name__}: {exc}"
         progress(f"relay benchmark failed: {out.relays_error}")
@@ -317,6 +322,8 @@ def report(out: Outcome) -> str:
     """What the terminal gets: the summary, then each part's full table."""
     parts = ["Targets", "", markdown_table(TABLE_HEADER, summary_rows(out)), ""]
     for section in (out.client, out.window):
+        if not section.rows:  # not run (--only)
+            continue
         parts += [section.title, "", markdown_table(TABLE_HEADER, section.rows), ""]
         if section.cpu_table:
             parts += [section.cpu_table, ""]
@@ -429,7 +436,12 @@ def client_section(out: Outcome) -> list[str]:
 def relays_section(out: Outcome) -> list[str]:
     """``bench_relays``' section, or what stopped it."""
     if out.relays is not None:
-        return bench_relays.section(out.relays, out.plan.relay_seconds_each)
+        return bench_relays.section(
+            out.relays,
+            out.plan.relay_seconds_each,
+            when=f"{out.relays_at:%Y-%m-%d %H:%M} UTC" if out.relays_at else "",
+            load=f"{out.relays_load[0]} / {out.relays_load[1]}" if out.relays_load else "",
+        )
     if out.relays_error:
         return [bench_relays.SECTION_TITLE, "", f"The benchmark failed: {out.relays_error}", ""]
     return []
