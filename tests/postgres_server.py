@@ -94,12 +94,14 @@ class PostgresServer:
     def __init__(self, settings: dict[str, str] | None = None) -> None:
         self.settings_used = {**SETTINGS, **(settings or {})}
         self.bin = bin_dir()
-        self.root = Path(tempfile.mkdtemp(prefix="desktopchat-pg-"))
+        self._owner = _server_user()
+        # The server's user must reach its directory: not under a root-only $TMPDIR.
+        parent = "/tmp" if self._owner is not None and Path("/tmp").is_dir() else None  # noqa: S108
+        self.root = Path(tempfile.mkdtemp(prefix="desktopchat-pg-", dir=parent))
         self.data = self.root / "data"
         self.log = self.root / "server.log"
         self.port = free_port()
         self.password = secrets.token_urlsafe(16)
-        self._owner = _server_user()
         self._names = itertools.count(1)
         self._shared = False
         self.root.chmod(0o755)
@@ -166,6 +168,19 @@ class PostgresServer:
         with contextlib.suppress(RuntimeError):
             self.stop("immediate")
         shutil.rmtree(self.root, ignore_errors=True)
+
+    def pids(self) -> list[int]:
+        """The server's processes: the postmaster and its children (for CPU readings)."""
+        try:
+            postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return []
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                    children.append(int(stat.parent.name))
+        return [postmaster, *children]
 
     def url(self, database: str) -> str:
         """A URL to ``database`` over TCP, without the password (as relays are given it)."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import statistics
 import sys
@@ -99,6 +100,7 @@ class RelayRun:
     delivered: int = 0
     relay_cpu_s: float = 0.0
     hub_cpu_s: float = 0.0
+    postgres_cpu_s: float = 0.0
     machine_cpu_s: float = 0.0
     own_cpu_s: float = 0.0
 
@@ -209,6 +211,8 @@ async def measure(
     hub: HubProcess,
     creds: AppCredentials,
     relays: Sequence[RelayProc],
+    *,
+    postgres: PostgresServer,
     seconds: float,
 ) -> RelayRun:
     """``SENDERS`` senders split across ``relays`` for ``seconds``; one listener counts."""
@@ -239,17 +243,21 @@ async def measure(
             )
             tally = Tally({listener.index: 0})
             pool.sinks[ROOM_CHANNEL] = tally
-            cpu_before = _cpu(hub, relays)
+            cpu_before = _cpu(hub, relays, postgres)
             started = time.perf_counter()
             deadline = started + seconds
             await asyncio.gather(
                 *(send_until(http, u, t, deadline, run) for u, t in zip(urls, tokens, strict=True))
             )
             run.seconds = time.perf_counter() - started
-            cpu_after = _cpu(hub, relays)
-            run.hub_cpu_s, run.relay_cpu_s, run.own_cpu_s, run.machine_cpu_s = (
-                after - before for after, before in zip(cpu_after, cpu_before, strict=True)
-            )
+            cpu_after = _cpu(hub, relays, postgres)
+            (
+                run.hub_cpu_s,
+                run.relay_cpu_s,
+                run.own_cpu_s,
+                run.postgres_cpu_s,
+                run.machine_cpu_s,
+            ) = (after - before for after, before in zip(cpu_after, cpu_before, strict=True))
             drain_until = time.perf_counter() + bench_hub.DRAIN_TIMEOUT_S
             while tally.total < run.accepted and time.perf_counter() < drain_until:
                 await asyncio.sleep(0.05)
@@ -259,13 +267,20 @@ async def measure(
     return run
 
 
-def _cpu(hub: HubProcess, relays: Sequence[RelayProc]) -> tuple[float, float, float, float]:
-    """Hub, relays (summed), this process and the whole machine: CPU seconds so far."""
+def _cpu(
+    hub: HubProcess, relays: Sequence[RelayProc], postgres: PostgresServer
+) -> tuple[float, ...]:
+    """Hub, relays, this process, PostgreSQL and the whole machine: CPU seconds so far."""
     relay_cpu = sum(proc_sched_seconds(r.proc.pid) for r in relays)
+    postgres_cpu = 0.0
+    for pid in postgres.pids():
+        with contextlib.suppress(OSError):  # a backend may end meanwhile
+            postgres_cpu += proc_sched_seconds(pid)
     return (
         hub.cpu_seconds(),
         relay_cpu,
         proc_sched_seconds(os.getpid()),
+        postgres_cpu,
         bench_hub.machine_busy_seconds(),
     )
 
@@ -297,7 +312,7 @@ async def run_config(
                 )
             )
         progress(f"{config.label}: {SENDERS} senders for {seconds:.0f} s...")
-        return await measure(config, hub, creds, relays, seconds)
+        return await measure(config, hub, creds, relays, postgres=postgres, seconds=seconds)
     finally:
         for relay in relays:
             await stop_relay(relay)
@@ -330,8 +345,9 @@ def rows(runs: Sequence[RelayRun]) -> list[Row]:
         extra += f"; **{lost} not announced**" if lost else ""
         cpu = (
             f"CPU over the run: relays {r.relay_cpu_s / r.seconds:.0%}, hub "
-            f"{r.hub_cpu_s / r.seconds:.0%}, load generator {r.own_cpu_s / r.seconds:.0%}, "
-            f"everything on the machine {r.machine_cpu_s / r.seconds:.0%} of one core"
+            f"{r.hub_cpu_s / r.seconds:.0%}, PostgreSQL {r.postgres_cpu_s / r.seconds:.0%}, "
+            f"load generator {r.own_cpu_s / r.seconds:.0%}, everything on the machine "
+            f"{r.machine_cpu_s / r.seconds:.0%} of one core"
         )
         out.append(
             (
@@ -372,16 +388,16 @@ def saturation_note(runs: Sequence[RelayRun]) -> list[str]:
     if not busy or min(busy) < SATURATED:
         return []
     ours = [
-        (r.relay_cpu_s + r.hub_cpu_s + r.own_cpu_s) / r.machine_cpu_s
+        (r.relay_cpu_s + r.hub_cpu_s + r.own_cpu_s + r.postgres_cpu_s) / r.machine_cpu_s
         for r in runs
         if r.machine_cpu_s
     ]
     return [
         f"**The machine's {cores} cores were {min(busy):.0%}-{max(busy):.0%} busy in every "
-        f"run**; the relays, the hub and the load generator used {min(ours):.0%}-"
-        f"{max(ours):.0%} of that, and the rest went to PostgreSQL and to other work on the "
-        "machine. A second relay had no idle core to use, so these figures cannot show how "
-        "relays scale: rerun on an idle machine, or with the relays on machines of their own.",
+        f"run**; the relays, the hub, PostgreSQL and the load generator used {min(ours):.0%}-"
+        f"{max(ours):.0%} of that, and the rest went to other work on the machine. A "
+        "second relay had no idle core to use, so these figures cannot show how relays "
+        "scale: rerun on an idle machine, or with the relays on machines of their own.",
         "",
     ]
 

@@ -503,3 +503,36 @@ def test_migrate_sqlite_copies_a_relay_that_then_carries_on_in_postgres(
     assert again.returncode == 1
     assert "already holds 3 accounts" in again.stderr
     assert PASSWORD not in again.stderr
+
+
+def test_serve_keeps_its_embedded_relay_in_postgres(
+    postgres: PostgresServer, tmp_path: Path
+) -> None:
+    database = postgres.new_database()
+    env = {k: v for k, v in os.environ.items() if k not in (ENV_URL, ENV_PASSWORD)}
+    env[ENV_PASSWORD] = postgres.password
+    data_dir = tmp_path / "hub"
+    args = [*CLI, "serve", "--port", "0", "--data-dir", str(data_dir)]
+    with (tmp_path / "serve.stderr").open("w") as err:
+        proc = subprocess.Popen(
+            [*args, "--database-url", postgres.url(database)],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            env=env,
+        )
+    try:
+        assert proc.stdout is not None
+        with ThreadPoolExecutor(1) as pool:
+            line = pool.submit(proc.stdout.readline).result(timeout=WAIT)
+        ready = re.match(r"desktopchat hub listening on ws://(\S+) ", line)
+        assert ready is not None, (line, (tmp_path / "serve.stderr").read_text())
+        Api(f"http://{ready[1]}").signed_up("alice")
+        with postgres.admin(database) as conn:
+            assert conn.execute("SELECT username FROM users").fetchall() == [("alice",)]
+        assert not (data_dir / "relay.sqlite3").exists()
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=WAIT) == 0
+        assert proc.stdout is not None
+        proc.stdout.close()
