@@ -39,24 +39,27 @@ def alice(api: Api) -> Api:
     return api.signed_up("alice")
 
 
-@pytest.mark.parametrize("value", NOT_NUMBERS)
 @pytest.mark.parametrize(("path", "name"), QUERIES, ids=[f"{p}?{n}" for p, n in QUERIES])
-def test_a_query_number_that_is_not_plain_digits_is_400(
-    alice: Api, path: str, name: str, value: str
-) -> None:
+def test_a_query_number_that_is_not_plain_digits_is_400(alice: Api, path: str, name: str) -> None:
+    # Every value on one relay: the suite runs on each store, and one hub per value was most
+    # of its time.
     alice.sent("exists")
-    error = error_of(alice.call("GET", path, params={name: value}), 400)
-    assert error["code"] == f"invalid_{name}"
+    for value in NOT_NUMBERS:
+        response = alice.call("GET", path, params={name: value})
+        assert response.status_code == 400, (value, response.text)
+        assert error_of(response, 400)["code"] == f"invalid_{name}", value
 
 
-@pytest.mark.parametrize("value", NOT_NUMBERS)
 @pytest.mark.parametrize("method", ["PATCH", "DELETE"])
-def test_a_message_id_that_is_not_plain_digits_is_404(alice: Api, method: str, value: str) -> None:
+def test_a_message_id_that_is_not_plain_digits_is_404(alice: Api, method: str) -> None:
     alice.sent("exists")
-    response = alice.call(method, f"/api/rooms/general/messages/{value}", json={"text": "edit"})
-    assert error_of(response, 404)["code"] == "no_such_message"
-    messages = alice.history().json()["messages"]
-    assert [(m["text"], m["deleted"]) for m in messages] == [("exists", False)]
+    for value in NOT_NUMBERS:
+        path = f"/api/rooms/general/messages/{value}"
+        response = alice.call(method, path, json={"text": "edit"})
+        assert response.status_code == 404, (value, response.text)
+        assert error_of(response, 404)["code"] == "no_such_message", value
+        messages = alice.history().json()["messages"]
+        assert [(m["text"], m["deleted"]) for m in messages] == [("exists", False)], value
 
 
 def test_the_largest_id_sqlite_holds_is_merely_missing(alice: Api) -> None:
