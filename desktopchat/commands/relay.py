@@ -82,7 +82,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add_database_options(parser)
     add_tls_options(parser)
     parser.set_defaults(run=run)
-    commands = parser.add_subparsers(title="other relay commands", metavar="COMMAND")
+    commands = parser.add_subparsers(title="other relay commands", metavar="[COMMAND]")
     migrate = commands.add_parser(
         "migrate-sqlite",
         help="copy a SQLite relay database into an empty PostgreSQL database",
