@@ -395,9 +395,10 @@ def saturation_note(runs: Sequence[RelayRun]) -> list[str]:
     return [
         f"**The machine's {cores} cores were {min(busy):.0%}-{max(busy):.0%} busy in every "
         f"run**; the relays, the hub, PostgreSQL and the load generator used {min(ours):.0%}-"
-        f"{max(ours):.0%} of that, and the rest went to other work on the machine. A "
-        "second relay had no idle core to use, so these figures cannot show how relays "
-        "scale: rerun on an idle machine, or with the relays on machines of their own.",
+        f"{max(ours):.0%} of that; the rest went to other processes, the kernel's "
+        "interrupt work and hypervisor steal. A second relay had no idle core to use, so "
+        "these figures cannot show how relays scale: rerun on an idle machine, or with the "
+        "relays on machines of their own.",
         "",
     ]
 
