@@ -29,6 +29,7 @@ from pytestqt.qtbot import QtBot
 from desktopchat.client.domain import Author, Message
 from desktopchat.client.outbox import OutboxItem, OutboxState
 from desktopchat.client.tasks import TaskRunner
+from desktopchat.ui import theme
 from desktopchat.ui.avatars import AvatarCache
 
 #: Module marks: any Qt warning fails the test, but the offscreen platform's note that it
@@ -130,13 +131,16 @@ def theme_restored() -> Iterator[None]:
     """
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    style, palette = app.style().name(), app.palette()
+    style, palette, sheet, font = app.style().name(), app.palette(), app.styleSheet(), app.font()
     try:
         yield
     finally:
         QGuiApplication.styleHints().setColorScheme(Qt.ColorScheme.Unknown)
+        app.setStyleSheet(sheet)
         app.setStyle(style)
         app.setPalette(palette)
+        app.setFont(font)
+        theme.forget()
 
 
 @pytest.fixture

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from desktopchat.client.domain import Room
 from desktopchat.ui.rooms import (
+    MENTIONS_ROLE,
     ROOM_ROLE,
     UNREAD_ROLE,
     QuickSwitcher,
@@ -52,28 +52,24 @@ def test_rooms_are_listed_by_name(rooms: RoomListModel) -> None:
     assert rooms.row_of("nowhere") is None
 
 
-def test_unread_counts_show_in_the_text_in_bold_and_in_the_total(
+def test_unread_and_mention_counts_are_in_the_model_and_the_total(
     qtbot: QtBot, rooms: RoomListModel
 ) -> None:
     with qtbot.waitSignal(rooms.dataChanged) as blocker:
         rooms.add_unread("random", 2)
     assert blocker.args[0].row() == 2
-    rooms.add_unread("random", 1)
+    rooms.add_unread("random", 1, mentions=1)
     rooms.add_unread("dev-ops", 1)
-    assert shown(rooms) == ["# dev-ops  (1)", "# general", "# random  (3)"]
+    assert shown(rooms) == ["# dev-ops", "# general", "# random"]  # the pill shows the count
     assert shown(rooms, UNREAD_ROLE) == [1, 0, 3]
+    assert shown(rooms, MENTIONS_ROLE) == [0, 0, 1]
     assert rooms.unread("random") == 3
+    assert rooms.mentions("random") == 1
     assert rooms.total_unread() == 4
-    fonts = shown(rooms, Qt.ItemDataRole.FontRole)
-    assert isinstance(fonts[0], QFont)
-    assert fonts[0].bold()
-    assert fonts[1] is None
-    assert isinstance(fonts[2], QFont)
-    assert fonts[2].bold()
     assert shown(rooms, Qt.ItemDataRole.AccessibleTextRole) == [
         "Room dev-ops, 1 unread",
         "Room general",
-        "Room random, 3 unread",
+        "Room random, 3 unread, 1 mentioning you",
     ]
 
 
@@ -83,8 +79,7 @@ def test_reading_a_room_clears_its_count(qtbot: QtBot, rooms: RoomListModel) -> 
     with qtbot.waitSignal(rooms.dataChanged) as blocker:
         rooms.mark_read("random")
     assert blocker.args[0].row() == 2
-    assert shown(rooms) == ["# dev-ops", "# general  (1)", "# random"]
-    assert rooms.index(2).data(Qt.ItemDataRole.FontRole) is None
+    assert shown(rooms, UNREAD_ROLE) == [0, 1, 0]
     assert rooms.total_unread() == 1
     with qtbot.assertNotEmitted(rooms.dataChanged):
         rooms.mark_read("random")  # nothing changed: no repaint
@@ -94,7 +89,8 @@ def test_counts_survive_a_new_room(qtbot: QtBot, rooms: RoomListModel) -> None:
     rooms.add_unread("random", 2)
     rooms.add_room(room("announcements"))
     rooms.add_room(room("general"))  # already listed: no duplicate
-    assert shown(rooms) == ["# announcements", "# dev-ops", "# general", "# random  (2)"]
+    assert shown(rooms) == ["# announcements", "# dev-ops", "# general", "# random"]
+    assert shown(rooms, UNREAD_ROLE) == [0, 0, 0, 2]
 
 
 def test_an_unknown_room_counts_in_the_total_only(rooms: RoomListModel) -> None:

@@ -134,12 +134,10 @@ QLabel[role="section"] {{ color: {c.text_muted}; font-weight: 600; }}
 #sidebar QListView:focus {{ border: {ring}px solid {c.focus}; border-radius: {Radius.M}px; }}
 #sidebar QToolButton {{ color: {c.text_muted}; }}
 #sidebar QToolButton:hover {{ color: {c.text}; }}
-#sidebarTitle {{ font-weight: 700; }}
 #members {{ background: {c.sidebar}; border: none; border-radius: 0; }}
 #members:focus {{ border: {ring}px solid {c.focus}; }}
 
 #header {{ background: {c.window}; border-bottom: 1px solid {c.border}; }}
-#roomTitle {{ font-weight: 700; }}
 #roomTopic, #memberCount {{ color: {c.text_muted}; }}
 #searchButton {{
     background: {c.sidebar}; color: {c.text_muted}; border: 1px solid {c.border};

@@ -228,6 +228,7 @@ class Size:
     SIDEBAR_MIN = 180
     SIDEBAR_MAX = 420
     MEMBERS = 220
+    MEMBERS_MIN = 120
     #: The readable column of message text (a line of ~90 characters at the body size).
     TEXT_COLUMN = 760
     AVATAR = 36

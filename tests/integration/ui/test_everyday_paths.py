@@ -168,7 +168,7 @@ def test_a_topic_changed_by_someone_else_shows_in_the_title(qtbot: QtBot, chat: 
     window = chat.window
     chat.bob_client.set_topic("general", "Now with a new topic")
     qtbot.waitUntil(
-        lambda: window.room_title.text() == "# general — Now with a new topic", timeout=WAIT_MS
+        lambda: window.header.topic.full_text == "Now with a new topic", timeout=WAIT_MS
     )
 
 
