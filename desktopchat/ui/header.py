@@ -26,6 +26,8 @@ from desktopchat.ui.widgets import ElidedLabel
 SEARCH_WIDTH = 240
 SEARCH_TEXT = "Search or jump to…"
 SEARCH_SHORT = "Jump to…"
+#: The room's name never shrinks below this (the topic goes first).
+TITLE_MIN = 110
 
 
 class _SearchButton(QPushButton):
@@ -34,6 +36,15 @@ class _SearchButton(QPushButton):
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         """:data:`SEARCH_WIDTH` wide."""
         return QSize(SEARCH_WIDTH, super().sizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        """The short text when the long one does not fit (never a clipped word)."""
+        super().resizeEvent(event)
+        room = self.width() - 2 * Space.L
+        fits = self.fontMetrics().horizontalAdvance(SEARCH_TEXT) <= room
+        wanted = SEARCH_TEXT if fits else SEARCH_SHORT
+        if self.text() != wanted:
+            self.setText(wanted)
 
 
 class RoomHeader(QFrame):
@@ -108,15 +119,9 @@ class RoomHeader(QFrame):
         """Keep the title within half the bar; the topic elides first."""
         super().resizeEvent(event)
         self._limit_title()
-        self._fit_search()
-
-    def _fit_search(self) -> None:
-        """The short text when the long one does not fit (never a clipped word)."""
-        room = self.search.width() - 2 * Space.L
-        fits = self.search.fontMetrics().horizontalAdvance(SEARCH_TEXT) <= room
-        wanted = SEARCH_TEXT if fits else SEARCH_SHORT
-        if self.search.text() != wanted:
-            self.search.setText(wanted)
 
     def _limit_title(self) -> None:
-        self.title.setMaximumWidth(max(80, min(self.title.sizeHint().width(), self.width() // 2)))
+        """At most half the bar; at least the start of the name (``# gen…``)."""
+        wanted = self.title.sizeHint().width()
+        self.title.setMaximumWidth(max(TITLE_MIN, min(wanted, self.width() // 2)))
+        self.title.setMinimumWidth(min(wanted, TITLE_MIN))

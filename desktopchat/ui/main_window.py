@@ -12,7 +12,14 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QPoint, Qt, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QGridLayout,
     QMainWindow,
@@ -184,6 +191,7 @@ class MainWindow(QMainWindow):
         self.members = MembersPanel(self.avatars, self)
         self.members.setObjectName("members")
         self.members.count_changed.connect(self._member_count)
+        self._members_wanted = True
         self.header.members_toggled.connect(self._show_members)
         splitter = QSplitter(self)
         splitter.setChildrenCollapsible(False)
@@ -240,10 +248,24 @@ class MainWindow(QMainWindow):
         center_layout.addLayout(bottom)
         return center
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        """A narrow window gives the conversation the members panel's room (and back)."""
+        super().resizeEvent(event)
+        self._fit_members()
+
+    def _fit_members(self) -> None:
+        roomy = self.width() >= Size.SIDEBAR + Size.MEMBERS + Size.CONVERSATION_MIN
+        shown = roomy and self._members_wanted
+        if self.members.isVisible() != shown or self.members.isHidden() == shown:
+            self.members.setVisible(shown)
+            self.header.set_members_shown(shown)
+
     def _member_count(self, count: int) -> None:
         self.header.set_member_count(None if count < 0 else count)
 
     def _show_members(self, shown: bool) -> None:
+        """The person's choice (header button, View menu): kept while the window is narrow."""
+        self._members_wanted = shown
         self.members.setVisible(shown)
         self.header.set_members_shown(shown)
         if self.toggle_members.isChecked() != shown:

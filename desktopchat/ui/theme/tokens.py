@@ -229,6 +229,8 @@ class Size:
     SIDEBAR_MAX = 420
     MEMBERS = 220
     MEMBERS_MIN = 120
+    #: Narrower than sidebar + members + this, the members panel steps aside.
+    CONVERSATION_MIN = 480
     #: The readable column of message text (a line of ~90 characters at the body size).
     TEXT_COLUMN = 760
     AVATAR = 36

@@ -146,7 +146,7 @@ def test_alice_types_in_her_window_and_bob_sees_it_in_his(
         alice_window.place(640, 630, 760)
         shot = tmp_path / "bob.png"
         wait_until(
-            lambda: "general" in bob_window.title() and "Everyone" in bob_window.screen_text(shot),
+            lambda: "general" in bob_window.title() and "# general" in bob_window.screen_text(shot),
             "Bob's window on #general",
             timeout=START_WAIT,
         )
