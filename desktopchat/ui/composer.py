@@ -15,13 +15,13 @@ from PySide6.QtGui import QKeyEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QWidget
 
 from desktopchat.text_size import text_bytes
+from desktopchat.ui import theme
 
 TYPING_INTERVAL = 3.0
 #: The counter shows once a message uses this share of the limit.
 COUNTER_FROM = 0.8
 _PLACEHOLDER = "Message #{room} — Enter to send, Shift+Enter for a new line"
 #: Until the theme module has an error colour token (issue 13's design system).
-ERROR_COLOUR = "#d32f2f"
 _EDITING = "Editing your message — Enter to save, Esc to cancel"
 
 
@@ -151,7 +151,7 @@ class Composer(QPlainTextEdit):
             return
         if size > limit:
             self.counter.setText(f"{size:,} / {limit:,} bytes — too long to send")
-            colour = ERROR_COLOUR
+            colour = theme.colours(self.palette()).danger
         else:
             self.counter.setText(f"{limit - size:,} bytes left")
             colour = self.palette().color(QPalette.ColorRole.PlaceholderText).name()

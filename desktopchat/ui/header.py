@@ -37,6 +37,11 @@ class _SearchButton(QPushButton):
         """:data:`SEARCH_WIDTH` wide."""
         return QSize(SEARCH_WIDTH, super().sizeHint().height())
 
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """Room for the short text."""
+        short = self.fontMetrics().horizontalAdvance(SEARCH_SHORT) + 2 * Space.L
+        return QSize(short, super().sizeHint().height())
+
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
         """The short text when the long one does not fit (never a clipped word)."""
         super().resizeEvent(event)
@@ -84,8 +89,6 @@ class RoomHeader(QFrame):
         self.search.setAccessibleName("Jump to a room")
         self.search.setToolTip("Jump to a room (Ctrl+K)")
         self.search.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        short = self.search.fontMetrics().horizontalAdvance(SEARCH_SHORT)
-        self.search.setMinimumWidth(short + 2 * Space.L)
         self.search.clicked.connect(self.search_requested)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(Space.L, Space.S, Space.M, Space.S)

@@ -228,6 +228,8 @@ class Size:
     SIDEBAR_MIN = 180
     SIDEBAR_MAX = 420
     MEMBERS = 220
+    #: The right end of a sidebar row, where the unread pill sits.
+    PILL_AREA = 48
     MEMBERS_MIN = 120
     #: Narrower than sidebar + members + this, the members panel steps aside.
     CONVERSATION_MIN = 480
