@@ -50,7 +50,6 @@ class Section(QWidget):
         self.add.setFont(theme.font(self.font(), theme.Font.TITLE, QFont.Weight.Bold))
         self.add.setAccessibleName(add_name)
         self.add.setToolTip(add_tip)
-        self.add.setAutoRaise(True)
         self.add.clicked.connect(self.add_requested)
         row = QHBoxLayout()
         row.setContentsMargins(Space.L, Space.S, Space.S, Space.XXS)

@@ -148,8 +148,9 @@ QLabel[role="section"] {{ color: {c.text_muted}; font-weight: 600; }}
     border: {ring}px solid {c.focus}; padding: {Space.XS - 1}px {Space.M - 1}px;
 }}
 
-#messages {{ background: {c.surface}; border: none; border-radius: 0; }}
-#messages:focus {{ border: none; }}
+#messages {{ background: {c.surface}; border-radius: 0; }}
+#messages {{ border: {ring}px solid transparent; }}
+#messages:focus {{ border-color: {c.focus}; }}
 #typing {{ color: {c.text_muted}; }}
 
 #composerFrame {{
