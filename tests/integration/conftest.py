@@ -144,10 +144,17 @@ def start_relay_hub(hub_config: HubConfig, tmp_path: Path) -> Iterator[Callable[
     hubs: list[HubThread] = []
 
     def start(
-        *, seed_compat: bool = False, data_dir: Path | None = None, local_login: bool = False
+        *,
+        seed_compat: bool = False,
+        seed_room: str = "general",
+        data_dir: Path | None = None,
+        local_login: bool = False,
     ) -> HubThread:
         relay = RelayConfig(
-            data_dir=data_dir or tmp_path / "hub", seed_compat=seed_compat, local_login=local_login
+            data_dir=data_dir or tmp_path / "hub",
+            seed_compat=seed_compat,
+            seed_room=seed_room,
+            local_login=local_login,
         )
         thread = HubThread(replace(hub_config, relay=relay))
         hubs.append(thread)
