@@ -197,7 +197,7 @@ def test_web_usernames_cannot_be_registered_or_signed_in(seed_api: Api, seed_hub
         ({"message": "x" * (limits.MAX_TEXT_BYTES + 1)}, 413, "text_too_large"),
         ({"message": "é" * (limits.MAX_TEXT_BYTES // 2 + 1)}, 413, "text_too_large"),
         ({"message": "nul\x00inside"}, 400, "invalid_text"),
-        ({"message": "hi", "name": "n" * (limits.MAX_SEED_NAME + 1)}, 400, "invalid_name"),
+        ({"message": "hi", "name": "n" * 41}, 400, "invalid_name"),  # MAX_SEED_NAME + 1
         ({"message": "hi", "name": "bidi\u202eeman"}, 400, "invalid_name"),
         ({"message": "hi", "client_id": "not valid!"}, 400, "invalid_client_id"),
     ],
