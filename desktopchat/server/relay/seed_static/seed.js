@@ -50,12 +50,14 @@
       name.className = "name";
       name.textContent = parts.name + ":";
       line.appendChild(name);
+      line.appendChild(document.createTextNode(" "));
     }
     var text = document.createElement("span");
     text.className = "text";
     text.textContent = parts.text;
     line.appendChild(text);
     if (parts.edited || data.event === "message-updated") {
+      line.appendChild(document.createTextNode(" "));
       var mark = document.createElement("span");
       mark.className = "edited";
       mark.textContent = "(edited)";
