@@ -85,3 +85,7 @@ def listen_seed(
 def payloads(inbox: Inbox, n: int, what: str = "") -> list[dict[str, Any]]:
     """The first ``n`` seed events, once ``n`` arrived."""
     return list(inbox.wait_count(n, what)[:n])
+
+
+# ``desktopchat send`` and ``tail`` processes, as the client tests start them.
+from tests.integration.client.conftest import cli, cli_env  # noqa: E402, F401
