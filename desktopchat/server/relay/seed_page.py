@@ -26,6 +26,7 @@ STATIC = {
     "seed.css": "text/css",
     "pusher.min.js": "text/javascript",
     "pusher-js.LICENCE": "text/plain",
+    "pusher.min.js.LICENSE.txt": "text/plain",  # pusher.min.js's own pointer to its licence
 }
 _CONFIG_MARK = "{{SEED_CONFIG}}"
 #: pusher-js 8 requires a cluster even when wsHost points elsewhere; it is then unused.
