@@ -24,6 +24,8 @@ from tests.integration.conftest import Api, base_url
 from tests.integration.seed.browser import COMPAT_DIR, Browser, Page
 from tests.integration.seed.conftest import seed_post
 
+pytestmark = pytest.mark.compat
+
 README = Path(__file__).resolve().parents[3] / "README.md"
 SEED_PAGE = COMPAT_DIR / "seed_page" / "index.html"
 #: The tutorial page's CDN scripts, answered from the pinned packages (no CDN is reachable).
