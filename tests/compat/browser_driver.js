@@ -94,7 +94,9 @@ const OPS = {
   open,
   async wait(command) {
     const { page } = pageOf(command);
-    await page.waitForFunction(command.js, { timeout: command.ms || 10000, polling: "mutation" });
+    // Re-checked in the page every 25 ms: "mutation" polling would miss conditions that
+    // change no DOM (an input's value, pusher-js's connection state).
+    await page.waitForFunction(command.js, { timeout: command.ms || 10000, polling: 25 });
     return true;
   },
   async eval(command) {

@@ -2,8 +2,8 @@
 
 The driver runs Debian's ``/usr/bin/chromium`` with puppeteer-core (pinned by
 ``tests/compat/package-lock.json``; it never downloads a browser) and takes one JSON
-command per line. Waiting happens in the page (``waitForFunction`` on DOM mutations), so
-no test sleeps. A missing chromium, node or puppeteer-core fails the test with how to
+command per line. Waiting happens in the page (``waitForFunction`` re-checks a condition
+every 25 ms), so no test sleeps. A missing chromium, node or puppeteer-core fails the test with how to
 install it: a skipped browser test would read as a passing one.
 """
 
@@ -133,7 +133,7 @@ class Page:
         self.id = page_id
 
     def wait(self, js: str, what: str, timeout: float = WAIT) -> None:
-        """Block until the JS expression ``js`` is truthy in the page (re-checked on change)."""
+        """Block until the JS expression ``js`` is truthy in the page."""
         try:
             self._browser.call(
                 "wait", timeout=timeout + WAIT, page=self.id, js=js, ms=int(timeout * 1000)
