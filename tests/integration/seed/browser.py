@@ -3,8 +3,8 @@
 The driver runs Debian's ``/usr/bin/chromium`` with puppeteer-core (pinned by
 ``tests/compat/package-lock.json``; it never downloads a browser) and takes one JSON
 command per line. Waiting happens in the page (``waitForFunction`` re-checks a condition
-every 25 ms), so no test sleeps. A missing chromium, node or puppeteer-core fails the test with how to
-install it: a skipped browser test would read as a passing one.
+every 25 ms), so no test sleeps. A missing chromium, node or puppeteer-core fails the test
+with how to install it: a skipped browser test would read as a passing one.
 """
 
 from __future__ import annotations
