@@ -220,18 +220,21 @@ def test_without_seed_compat_no_page_is_served(relay_hub: HubThread, open_page) 
 # ------------------------------------------------------------------ the seed's own page
 
 
-def readme_changes() -> tuple[str, str]:
-    """The two ``js`` blocks the README's seed section tells an existing page to use."""
+def readme_changes() -> tuple[str, str, str]:
+    """The README's seed blocks: the constructor, the post, and the optional safe append."""
     text = README.read_text(encoding="utf-8")
     marker = text.index("<!-- seed-page-changes:")
     blocks = re.findall(r"```js\n(.*?)```", text[marker:], re.DOTALL)
-    assert len(blocks) >= 2, "the README's seed section lost its two js blocks"
-    return blocks[0], blocks[1]
+    assert len(blocks) >= 3, "the README's seed section lost its js blocks"
+    return blocks[0], blocks[1], blocks[2]
 
 
-def seed_page_with_readme_changes(key: str, port: int) -> str:
-    """The tutorial's page with the README's two changes applied, and nothing else."""
-    constructor, post = (
+def seed_page_with_readme_changes(key: str, port: int, *, safe_append: bool = False) -> str:
+    """The tutorial's page with the README's two changes applied, and nothing else.
+
+    With ``safe_append``, also the README's optional third change (text, not HTML).
+    """
+    constructor, post, append = (
         block.replace("APP_KEY", key).replace("HUB_HOST", "127.0.0.1").replace("6001", str(port))
         for block in readme_changes()
     )
@@ -240,14 +243,17 @@ def seed_page_with_readme_changes(key: str, port: int) -> str:
         r"var pusher = new Pusher\('APP_KEY', \{.*?\}\);\n", constructor, page, flags=re.DOTALL
     )
     original_post = "$.post('/AJAX_save/send', { message: $('#message').val() });\n"
-    posts = page.count(original_post)
+    original_append = "$('#messages').append('<p>' + data.msg + '</p>');\n"
+    counts = (constructors, page.count(original_post), page.count(original_append))
+    assert counts == (1, 1, 1), "the README's blocks no longer fit the seed page"
     page = page.replace(original_post, post)
-    assert (constructors, posts) == (1, 1), "the README's blocks no longer fit the seed page"
+    if safe_append:
+        page = page.replace(original_append, append)
     return page
 
 
 @pytest.fixture
-def static_site(tmp_path: Path) -> Iterator[Callable[[str], str]]:
+def static_site(tmp_path: Path) -> Iterator[Callable[..., str]]:
     """Serve an HTML page from another origin (a plain static server); its URL."""
     root = tmp_path / "site"
     root.mkdir()
@@ -262,9 +268,9 @@ def static_site(tmp_path: Path) -> Iterator[Callable[[str], str]]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
 
-    def publish(html: str) -> str:
-        (root / "index.html").write_text(html, encoding="utf-8")
-        return f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    def publish(html: str, name: str = "index.html") -> str:
+        (root / name).write_text(html, encoding="utf-8")
+        return f"http://127.0.0.1:{server.server_address[1]}/{name}"
 
     yield publish
     server.shutdown()
@@ -295,3 +301,29 @@ def test_the_unchanged_seed_page_with_the_readmes_changes_joins_the_conversation
     for page in (first, second):
         wait_text(page, "from the app", "the desktop message on both tabs")
         assert lines(page) == ["web guest: from the old page", "Alice: from the app"]
+
+
+def test_the_readmes_safe_append_fixes_the_seed_pages_injection(
+    seed_hub: HubThread, alice: Api, open_page, static_site, credentials
+) -> None:
+    """The unchanged page runs a message's script (the window flag proves the check works);
+    with the README's third change it shows the message as text."""
+    files = {cdn: str(path) for cdn, path in CDN_FILES.items()}
+    unchanged = open_page(
+        static_site(seed_page_with_readme_changes(credentials.key, seed_hub.port)), files=files
+    )
+    fixed = open_page(
+        static_site(
+            seed_page_with_readme_changes(credentials.key, seed_hub.port, safe_append=True),
+            name="fixed.html",
+        ),
+        files=files,
+    )
+    for page in (unchanged, fixed):
+        page.wait("channel.subscribed === true", "the seed page to subscribe")
+    alice.sent(XSS)
+    unchanged.wait("window.__xss === 1", "the seed's own injection to run, as documented")
+    wait_text(fixed, "onerror", "the message on the fixed page")
+    assert fixed.eval("window.__xss === undefined")
+    assert fixed.eval(f"{MESSAGES}.querySelectorAll('img').length") == 0
+    assert lines(fixed) == [f"Alice: {XSS}"]
