@@ -41,7 +41,7 @@ from desktopchat.client.trust import KnownHosts
 from desktopchat.paths import AppDirs
 from desktopchat.resources import APP_ICON_SVG, resource
 from desktopchat.ui.avatars import AvatarCache
-from desktopchat.ui.composer import Composer
+from desktopchat.ui.composer_box import ComposerBox
 from desktopchat.ui.controller import ChatController
 from desktopchat.ui.dialogs import NewRoomDialog, SettingsDialog, SignInDialog
 from desktopchat.ui.message_delegate import MessageDelegate
@@ -49,8 +49,10 @@ from desktopchat.ui.message_model import MessageListModel, Roles
 from desktopchat.ui.message_view import MessageView
 from desktopchat.ui.panels import ConnectionBanner, MembersPanel, TypingIndicator
 from desktopchat.ui.profile_flow import ProfileFlow
-from desktopchat.ui.rooms import ROOM_ROLE, QuickSwitcher, RoomListView
+from desktopchat.ui.quick_switcher import QuickSwitcher
+from desktopchat.ui.rooms import ROOM_ROLE, RoomListView
 from desktopchat.ui.settings_flow import SettingsFlow
+from desktopchat.ui.switcher_targets import Kind, Target, room_targets
 from desktopchat.ui.window_notifications import WindowNotifications
 
 log = logging.getLogger(__name__)
@@ -193,8 +195,11 @@ class MainWindow(QMainWindow):
         self.messages.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.messages.customContextMenuRequested.connect(self._message_menu)
         self.typing = TypingIndicator(self)
-        self.composer = Composer(self)
+        self.composer_box = ComposerBox(self)
+        self.composer = self.composer_box.editor
         self.composer.setEnabled(False)
+        self.switcher = QuickSwitcher(self)
+        self.switcher.chosen.connect(self._switch_to)
         center = QWidget(self)
         center_layout = QVBoxLayout(center)
         center_layout.setContentsMargins(0, 0, 0, 0)
@@ -202,7 +207,7 @@ class MainWindow(QMainWindow):
             center_layout.addWidget(widget)
         center_layout.addWidget(self.messages, 1)
         center_layout.addWidget(self.typing)
-        center_layout.addWidget(self.composer)
+        center_layout.addWidget(self.composer_box)
 
         self.members = MembersPanel(self.avatars, self)
         splitter = QSplitter(self)
@@ -434,12 +439,14 @@ class MainWindow(QMainWindow):
         controller.select(names[(position + step) % len(names)])
 
     def quick_switch(self) -> None:
-        """Ctrl+K: jump to a room by typing part of its name."""
+        """Ctrl+K: the in-window overlay to jump to a room by typing a few of its letters."""
         if self.controller is None:
             return
-        switcher = QuickSwitcher(self.controller.rooms, self)
-        switcher.chosen.connect(self.select_room)
-        switcher.open()
+        self.switcher.open(room_targets(self.controller.rooms))
+
+    def _switch_to(self, target: Target) -> None:
+        if target.kind is Kind.ROOM:
+            self.select_room(target.key)
 
     def new_room(self) -> NewRoomDialog | None:
         """Create a room: the dialog stays open until the relay has it, or shows why not."""

@@ -1,4 +1,4 @@
-"""The rooms list with unread counts (model and view), and the Ctrl+K quick switcher."""
+"""The rooms list with unread counts (model and view); Ctrl+K is ``quick_switcher``."""
 
 from __future__ import annotations
 
@@ -12,21 +12,16 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QSize,
-    QSortFilterProxyModel,
     Qt,
-    Signal,
 )
-from PySide6.QtGui import QFont, QHelpEvent, QKeyEvent
+from PySide6.QtGui import QFont, QHelpEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
-    QLineEdit,
     QListView,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QToolTip,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -211,64 +206,3 @@ class _ElidingDelegate(QStyledItemDelegate):
                 QToolTip.showText(event.globalPos(), full + (f"\n{topic}" if topic else ""), view)
                 return True
         return super().helpEvent(event, view, option, index)
-
-
-class QuickSwitcher(QDialog):
-    """Type part of a room's name, Enter to go there (Ctrl+K).
-
-    Signals:
-        chosen(str): the room to switch to.
-    """
-
-    chosen = Signal(str)
-
-    def __init__(self, rooms: RoomListModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Switch room")
-        self.setAccessibleName("Quick switcher")
-        self._proxy = QSortFilterProxyModel(self)
-        self._proxy.setSourceModel(rooms)
-        self._proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Jump to a room…")
-        self.search.setAccessibleName("Room name")
-        self.list = QListView(self)
-        self.list.setModel(self._proxy)
-        self.list.setAccessibleName("Matching rooms")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.search)
-        layout.addWidget(self.list)
-        self.search.textChanged.connect(self._filter)
-        self.search.returnPressed.connect(self._accept_current)
-        self.list.activated.connect(self._choose)
-        self.search.installEventFilter(self)
-        self._filter("")
-
-    def _filter(self, text: str) -> None:
-        self._proxy.setFilterFixedString(text.strip().lstrip("#"))
-        if self._proxy.rowCount():
-            self.list.setCurrentIndex(self._proxy.index(0, 0))
-
-    def eventFilter(self, watched: QObject, event: Any) -> bool:  # noqa: N802 - Qt API
-        """Up and Down in the search field move through the matches."""
-        if (
-            watched is self.search
-            and isinstance(event, QKeyEvent)
-            and event.type() == QKeyEvent.Type.KeyPress
-        ):
-            step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1}.get(Qt.Key(event.key()))
-            if step is not None and self._proxy.rowCount():
-                row = (self.list.currentIndex().row() + step) % self._proxy.rowCount()
-                self.list.setCurrentIndex(self._proxy.index(row, 0))
-                return True
-        return super().eventFilter(watched, event)
-
-    def _accept_current(self) -> None:
-        if self.list.currentIndex().isValid():
-            self._choose(self.list.currentIndex())
-
-    def _choose(self, index: QModelIndex) -> None:
-        room = index.data(ROOM_ROLE)
-        if isinstance(room, Room):
-            self.chosen.emit(room.name)
-            self.accept()
