@@ -108,11 +108,12 @@ QCheckBox:focus, QRadioButton:focus {{ border-color: {c.focus}; }}
 QTabWidget::pane {{ border: 1px solid {c.border}; border-radius: {Radius.M}px; top: -1px; }}
 QTabBar::tab {{
     background: transparent; color: {c.text_muted}; padding: {Space.S - 2}px {Space.M + 2}px;
-    border: none; border-bottom: {ring}px solid transparent; margin-right: {Space.XS}px;
+    border: {ring}px solid transparent; border-radius: {Radius.S}px;
+    margin-right: {Space.XS}px;
 }}
 QTabBar::tab:selected {{ color: {c.text}; border-bottom-color: {c.accent}; }}
 QTabBar::tab:hover {{ color: {c.text}; }}
-QTabBar::tab:focus {{ border: {ring}px solid {c.focus}; border-radius: {Radius.S}px; }}
+QTabBar::tab:focus {{ border-color: {c.focus}; }}
 
 QListView, QListWidget, QTreeView, QTableView {{
     background: {c.surface}; border: 1px solid {c.border}; border-radius: {Radius.M}px;
