@@ -124,19 +124,20 @@ def use_clock(monkeypatch: pytest.MonkeyPatch, module: str, clock: FakeClock) ->
 
 @contextlib.contextmanager
 def theme_restored() -> Iterator[None]:
-    """Put back the application's style, palette and colour scheme after a theme test.
+    """Put back the application's style, palette, font and colour scheme after a theme test.
 
     The theme is application-wide; later tests in the same process must not inherit it.
     """
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    style, palette = app.style().name(), app.palette()
+    style, palette, font = app.style().name(), app.palette(), app.font()
     try:
         yield
     finally:
         QGuiApplication.styleHints().setColorScheme(Qt.ColorScheme.Unknown)
         app.setStyle(style)
         app.setPalette(palette)
+        app.setFont(font)  # the theme raises a small body size: later metrics must not see it
 
 
 @pytest.fixture
