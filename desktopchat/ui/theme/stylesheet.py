@@ -183,7 +183,7 @@ QLabel[role="section"] {{ color: {c.text_muted}; font-weight: 600; }}
 #emojiPicker QListView::item {{ border-radius: {Radius.M}px; }}
 #emojiPicker QListView::item:hover {{ background: {c.hover}; }}
 #emojiPicker QListView::item:selected {{
-    background: {c.hover}; border: {ring}px solid {c.focus};
+    background: {c.hover}; color: {c.text}; border: {ring}px solid {c.focus};
 }}
 
 #connectionBar {{ border: none; }}
