@@ -439,10 +439,14 @@ class MainWindow(QMainWindow):
         controller.select(names[(position + step) % len(names)])
 
     def quick_switch(self) -> None:
-        """Ctrl+K: the in-window overlay to jump to a room by typing a few of its letters."""
-        if self.controller is None:
-            return
-        self.switcher.open(room_targets(self.controller.rooms))
+        """Ctrl+K: the in-window overlay to jump to a room by typing a few of its letters.
+
+        Pressed again while it is open, it closes (as in Slack and Element).
+        """
+        if self.switcher.isVisible():
+            self.switcher.dismiss()
+        elif self.controller is not None:
+            self.switcher.open(room_targets(self.controller.rooms))
 
     def _switch_to(self, target: Target) -> None:
         if target.kind is Kind.ROOM:

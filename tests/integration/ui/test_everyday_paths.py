@@ -407,6 +407,9 @@ def test_ctrl_k_opens_an_overlay_in_the_window_and_goes_to_the_room(
     assert not switcher.isWindow()
     assert switcher.geometry() == window.rect()
     assert QApplication.topLevelWidgets().count(switcher) == 0
+    action.trigger()  # Ctrl+K again closes it
+    assert not switcher.isVisible()
+    action.trigger()
     qtbot.keyClicks(switcher.search, "rndm")
     assert [t.key for t in switcher.matches()] == ["random"]
     qtbot.keyClick(switcher.search, Qt.Key.Key_Return)
