@@ -21,8 +21,12 @@ def counter_text(size: int, limit: int | None) -> str | None:
     if limit is None or size < COUNTER_FROM * limit:
         return None
     if size > limit:
-        return f"{size:,} / {limit:,} bytes — too long to send"
-    return f"{limit - size:,} bytes left"
+        return f"{_bytes(size - limit)} too long to send"  # how much to cut, in few words
+    return f"{_bytes(limit - size)} left"
+
+
+def _bytes(count: int) -> str:
+    return f"{count:,} byte" + ("" if count == 1 else "s")
 
 
 class ByteCounter(QLabel):

@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 import time
 
-from PySide6.QtCore import QEvent, QSizeF, Qt, Signal
-from PySide6.QtGui import QFontMetricsF, QKeyEvent
+from PySide6.QtCore import QEvent, QSize, QSizeF, Qt, Signal
+from PySide6.QtGui import QFontMetricsF, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QPlainTextEdit, QSizePolicy, QWidget
 
 from desktopchat.text_size import text_bytes
@@ -195,6 +195,20 @@ class Composer(QPlainTextEdit):
         )
         if self.minimumHeight() != height or self.maximumHeight() != height:
             self.setFixedHeight(height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        """A new width re-wraps the text (the layout does not always say its size changed)."""
+        super().resizeEvent(event)
+        self._fit_height(self.document().documentLayout().documentSize())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """As narrow as a text field may be, as tall as the lines it shows (not Qt's 70 px
+        for a scroll area: the field is one line high until there is more to show)."""
+        return QSize(super().minimumSizeHint().width(), self.minimumHeight())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """Wide as the layout likes; exactly as tall as the lines it shows."""
+        return QSize(super().sizeHint().width(), self.minimumHeight())
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         """A new font or style sheet changes a line's height: fit again."""

@@ -1,12 +1,13 @@
 """Open every dialog and report what is clipped: run alone, under a QT_SCALE_FACTOR.
 
 ``python -m tests.ui.dialog_probe`` prints one JSON object: for each dialog (in each of its
-states: sign-in in both modes, New room with its error, each Settings tab), its size and
-sizeHint, and the list of problems found. A problem is a dialog smaller than its
-sizeHint, or a visible child that is smaller than its minimumSizeHint, a wrapped label
-shorter than its text needs, a button or label narrower than its text, a widget reaching
-outside its parent, or a tab of a tab bar cut off. Scale factors are set per process, so
-tests/ui/test_dialogs.py runs this in a subprocess per factor.
+states: sign-in in both modes, New room with its error, each Settings tab) and for the
+composer and the Ctrl+K overlay, its size and sizeHint, and the list of problems found.
+A problem is a dialog smaller than its sizeHint, or a visible child that is smaller than
+its minimumSizeHint, a wrapped label shorter than its text needs, a button or label
+narrower than its text, a widget reaching outside its parent, or a tab of a tab bar cut
+off. Scale factors are set per process, so tests/ui/test_dialogs.py runs this in a
+subprocess per factor.
 """
 
 from __future__ import annotations
@@ -33,7 +34,10 @@ from desktopchat.client.errors import UntrustedCertificateError
 from desktopchat.client.notify.center import Preferences
 from desktopchat.client.settings import Profile
 from desktopchat.ui import theme
+from desktopchat.ui.composer_box import ComposerBox
 from desktopchat.ui.dialogs import NewRoomDialog, SettingsDialog, SignInDialog
+from desktopchat.ui.quick_switcher import QuickSwitcher
+from desktopchat.ui.switcher_targets import Kind, Target
 from desktopchat.ui.trust_prompt import TrustPrompt
 
 FINGERPRINT = ":".join(f"{n:02X}" for n in range(32))
@@ -77,6 +81,33 @@ def _trust() -> TrustPrompt:
     return TrustPrompt(error)
 
 
+def _composer() -> QWidget:
+    """The composer while editing, over the limit: the bar, the counter and both buttons."""
+    box = ComposerBox()
+    box.resize(640, box.sizeHint().height())
+    box.editor.set_room("a-rather-long-room-name-for-planning")
+    box.editor.set_limit(100)
+    box.editor.begin_edit(1, "x" * 120)
+    return box
+
+
+def _switcher() -> QWidget:
+    host = QWidget()
+    host.resize(900, 600)
+    switcher = QuickSwitcher(host)
+    switcher.open(
+        [
+            Target(Kind.ROOM, "general", "general", "Everyone, everything", 3),
+            Target(Kind.ROOM, "ops", "ops", "Hubs, relays, pagers", 120, 2),
+            Target(Kind.ROOM, "random", "random"),
+        ]
+    )
+    return host
+
+
+#: Widgets of the window that hold text and controls, shown the same way.
+WIDGETS: dict[str, Callable[[], QWidget]] = {"composer": _composer, "switcher": _switcher}
+
 DIALOGS: dict[str, Callable[[], QDialog]] = {
     "settings": _settings,
     "settings-first-run": _settings_first_run,
@@ -88,7 +119,7 @@ DIALOGS: dict[str, Callable[[], QDialog]] = {
 }
 
 
-def _visible_children(dialog: QDialog) -> Iterator[QWidget]:
+def _visible_children(dialog: QWidget) -> Iterator[QWidget]:
     for widget in dialog.findChildren(QWidget):
         if widget.isVisibleTo(dialog) and not widget.isWindow():
             yield widget
@@ -99,11 +130,12 @@ def _describe(widget: QWidget) -> str:
     return f"{type(widget).__name__}({name!r})"
 
 
-def problems_of(dialog: QDialog) -> list[str]:
-    """What is clipped in ``dialog`` as shown now."""
+def problems_of(dialog: QWidget) -> list[str]:
+    """What is clipped in ``dialog`` (or another top-level widget) as shown now."""
     found = []
     hint = dialog.sizeHint()
-    if dialog.width() < hint.width() or dialog.height() < hint.height():
+    small = dialog.width() < hint.width() or dialog.height() < hint.height()
+    if isinstance(dialog, QDialog) and small:
         found.append(f"dialog {dialog.size().toTuple()} < sizeHint {hint.toTuple()}")
     for widget in _visible_children(dialog):
         what, size = _describe(widget), widget.size()
@@ -128,21 +160,28 @@ def problems_of(dialog: QDialog) -> list[str]:
     return found
 
 
+def settle(app: QApplication) -> None:
+    """Let layouts that depend on others (a field re-wrapping to a new width) finish."""
+    for _ in range(5):
+        app.processEvents()
+
+
 def probe() -> dict[str, dict[str, object]]:
     """Every dialog's size, sizeHint and problems (each tab of a tabbed one)."""
     app = QApplication.instance() or QApplication(sys.argv)
     theme.apply("light")
     report: dict[str, dict[str, object]] = {}
-    for name, make in DIALOGS.items():
+    makers: dict[str, Callable[[], QWidget]] = {**DIALOGS, **WIDGETS}
+    for name, make in makers.items():
         dialog = make()
         dialog.show()
-        app.processEvents()
+        settle(app)
         tabs = dialog.findChild(QTabWidget)
         pages = range(tabs.count()) if tabs is not None else [None]
         for page in pages:
             if tabs is not None and page is not None:
                 tabs.setCurrentIndex(page)
-                app.processEvents()
+                settle(app)
             key = name if page is None or tabs is None else f"{name}/{tabs.tabText(page)}"
             report[key] = {
                 "size": dialog.size().toTuple(),
@@ -155,7 +194,7 @@ def probe() -> dict[str, dict[str, object]]:
     return report
 
 
-def unnamed_controls(dialog: QDialog) -> list[str]:
+def unnamed_controls(dialog: QWidget) -> list[str]:
     """Tab stops a screen reader could only call by their class."""
     return [
         _describe(w)

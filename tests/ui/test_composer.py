@@ -316,7 +316,9 @@ def test_the_counter_shows_only_near_the_limit_and_turns_red_over_it(
     assert not box.counter.over
     assert danger_pixels(box) == 0
     box.editor.setPlainText("x" * 1001)
-    assert box.counter.text() == "1,001 / 1,000 bytes — too long to send"
+    assert box.counter.text() == "1 byte too long to send"
+    box.editor.setPlainText("x" * 3500)
+    assert box.counter.text() == "2,500 bytes too long to send"
     assert box.counter.over
     assert danger_pixels(box) > 0  # the person sees it in the danger colour
     assert not box.send_button.isEnabled()

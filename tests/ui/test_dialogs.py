@@ -21,8 +21,10 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from desktopchat.client.errors import UntrustedCertificateError
 from desktopchat.ui import theme
 from desktopchat.ui.dialogs import NewRoomDialog, SettingsDialog, SignInDialog
+from desktopchat.ui.trust_prompt import TrustPrompt
 from tests.ui.conftest import QT_CLEAN
 
 pytestmark = QT_CLEAN
@@ -217,6 +219,8 @@ def test_every_dialog_opens_with_nothing_clipped(scale: float, tmp_path: Path) -
         "new-room",
         "new-room-refused",
         "trust",
+        "composer",
+        "switcher",
     }
     assert "settings/Notifications" in report
     clipped = {name: shown["problems"] for name, shown in report.items() if shown["problems"]}
@@ -265,3 +269,47 @@ def test_every_dialog_has_a_title_line(qtbot: QtBot) -> None:
         assert title is not None
         assert title.text() == dialog.windowTitle()
         assert title.font().bold()
+
+
+def tab_stops_of(top: QWidget) -> list[QWidget]:
+    """Every widget Tab visits in ``top``, from the focus chain."""
+    stops: list[QWidget] = []
+    widget = top.nextInFocusChain()
+    while widget is not top and widget not in stops:
+        tabbable = widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        proxied = widget.focusProxy() is not None  # its proxy is the stop (a tab widget's bar)
+        if tabbable and not proxied and widget.isVisibleTo(top) and widget.isEnabled():
+            stops.append(widget)
+        widget = widget.nextInFocusChain()
+    return stops
+
+
+def _trust_prompt() -> QDialog:
+    error = UntrustedCertificateError("https://chat.example.org", presented="AB:" * 31 + "CD")
+    return TrustPrompt(error)
+
+
+@pytest.mark.usefixtures("restore_theme")
+@pytest.mark.parametrize(
+    "make",
+    [NewRoomDialog, lambda: SettingsDialog([], "", "", "light"), _trust_prompt],
+    ids=["new-room", "settings", "trust"],
+)
+def test_every_tab_stop_of_the_other_dialogs_shows_the_focus(qtbot: QtBot, make: Any) -> None:
+    theme.apply("light")
+    dialog = make()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
+    stops = tab_stops_of(dialog)
+    assert len(stops) >= 2
+    for position, widget in enumerate(stops):
+        elsewhere = stops[position - 1]
+        elsewhere.setFocus()
+        qtbot.waitUntil(elsewhere.hasFocus, timeout=WAIT_MS)
+        unfocused = widget.grab().toImage()
+        widget.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(widget.hasFocus, timeout=WAIT_MS)
+        focused = widget.grab().toImage()
+        assert strong_changes(unfocused, focused) >= widget.height(), widget.accessibleName()
