@@ -47,7 +47,7 @@ from desktopchat.client.trust import KnownHosts
 from desktopchat.paths import AppDirs
 from desktopchat.resources import APP_ICON_SVG, resource
 from desktopchat.ui.avatars import AvatarCache
-from desktopchat.ui.composer import Composer
+from desktopchat.ui.composer_box import ComposerBox
 from desktopchat.ui.controller import ChatController
 from desktopchat.ui.dialogs import NewRoomDialog, SettingsDialog, SignInDialog
 from desktopchat.ui.header import RoomHeader
@@ -56,9 +56,11 @@ from desktopchat.ui.message_model import MessageListModel, Roles
 from desktopchat.ui.message_view import MessageView
 from desktopchat.ui.panels import ConnectionBanner, MembersPanel, TypingIndicator
 from desktopchat.ui.profile_flow import ProfileFlow
-from desktopchat.ui.rooms import ROOM_ROLE, QuickSwitcher
+from desktopchat.ui.quick_switcher import QuickSwitcher
+from desktopchat.ui.rooms import ROOM_ROLE
 from desktopchat.ui.settings_flow import SettingsFlow
 from desktopchat.ui.sidebar import Sidebar
+from desktopchat.ui.switcher_targets import Kind, Target, room_targets
 from desktopchat.ui.theme import Size, Space
 from desktopchat.ui.window_notifications import WindowNotifications
 
@@ -232,8 +234,11 @@ class MainWindow(QMainWindow):
         stage_layout.addWidget(self.banner, 0, 0, Qt.AlignmentFlag.AlignTop)
         self.typing = TypingIndicator(self)
         self.typing.setObjectName("typing")
-        self.composer = Composer(self)
+        self.composer_box = ComposerBox(self)
+        self.composer = self.composer_box.editor
         self.composer.setEnabled(False)
+        self.switcher = QuickSwitcher(self)
+        self.switcher.chosen.connect(self._switch_to)
         center = QWidget(self)
         center_layout = QVBoxLayout(center)
         center_layout.setContentsMargins(0, 0, 0, 0)
@@ -244,7 +249,7 @@ class MainWindow(QMainWindow):
         bottom.setContentsMargins(Space.L, 0, Space.L, Space.M)
         bottom.setSpacing(Space.XXS)
         bottom.addWidget(self.typing)
-        bottom.addWidget(self.composer)
+        bottom.addWidget(self.composer_box)
         center_layout.addLayout(bottom)
         return center
 
@@ -492,12 +497,18 @@ class MainWindow(QMainWindow):
         controller.select(names[(position + step) % len(names)])
 
     def quick_switch(self) -> None:
-        """Ctrl+K: jump to a room by typing part of its name."""
-        if self.controller is None:
-            return
-        switcher = QuickSwitcher(self.controller.rooms, self)
-        switcher.chosen.connect(self.select_room)
-        switcher.open()
+        """Ctrl+K: the in-window overlay to jump to a room by typing a few of its letters.
+
+        Pressed again while it is open, it closes (as in Slack and Element).
+        """
+        if self.switcher.isVisible():
+            self.switcher.dismiss()
+        elif self.controller is not None:
+            self.switcher.open(room_targets(self.controller.rooms))
+
+    def _switch_to(self, target: Target) -> None:
+        if target.kind is Kind.ROOM:
+            self.select_room(target.key)
 
     def new_room(self) -> NewRoomDialog | None:
         """Create a room: the dialog stays open until the relay has it, or shows why not."""

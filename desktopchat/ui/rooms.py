@@ -1,4 +1,4 @@
-"""The rooms list with unread counts (model and view), and the Ctrl+K quick switcher."""
+"""The rooms list: the model (rooms, unread and mention counts) and the sidebar's view."""
 
 from __future__ import annotations
 
@@ -10,18 +10,12 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
-    Signal,
 )
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QDialog,
     QFrame,
-    QLineEdit,
     QListView,
     QStyleOptionViewItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -201,64 +195,3 @@ class RoomListView(QListView):
         self.initViewItemOption(option)
         option.rect = self.visualRect(index)
         return self._delegate.layout(option, index).pill_text
-
-
-class QuickSwitcher(QDialog):
-    """Type part of a room's name, Enter to go there (Ctrl+K).
-
-    Signals:
-        chosen(str): the room to switch to.
-    """
-
-    chosen = Signal(str)
-
-    def __init__(self, rooms: RoomListModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Switch room")
-        self.setAccessibleName("Quick switcher")
-        self._proxy = QSortFilterProxyModel(self)
-        self._proxy.setSourceModel(rooms)
-        self._proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Jump to a room…")
-        self.search.setAccessibleName("Room name")
-        self.list = QListView(self)
-        self.list.setModel(self._proxy)
-        self.list.setAccessibleName("Matching rooms")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.search)
-        layout.addWidget(self.list)
-        self.search.textChanged.connect(self._filter)
-        self.search.returnPressed.connect(self._accept_current)
-        self.list.activated.connect(self._choose)
-        self.search.installEventFilter(self)
-        self._filter("")
-
-    def _filter(self, text: str) -> None:
-        self._proxy.setFilterFixedString(text.strip().lstrip("#"))
-        if self._proxy.rowCount():
-            self.list.setCurrentIndex(self._proxy.index(0, 0))
-
-    def eventFilter(self, watched: QObject, event: Any) -> bool:  # noqa: N802 - Qt API
-        """Up and Down in the search field move through the matches."""
-        if (
-            watched is self.search
-            and isinstance(event, QKeyEvent)
-            and event.type() == QKeyEvent.Type.KeyPress
-        ):
-            step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1}.get(Qt.Key(event.key()))
-            if step is not None and self._proxy.rowCount():
-                row = (self.list.currentIndex().row() + step) % self._proxy.rowCount()
-                self.list.setCurrentIndex(self._proxy.index(row, 0))
-                return True
-        return super().eventFilter(watched, event)
-
-    def _accept_current(self) -> None:
-        if self.list.currentIndex().isValid():
-            self._choose(self.list.currentIndex())
-
-    def _choose(self, index: QModelIndex) -> None:
-        room = index.data(ROOM_ROLE)
-        if isinstance(room, Room):
-            self.chosen.emit(room.name)
-            self.accept()

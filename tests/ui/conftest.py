@@ -125,7 +125,7 @@ def use_clock(monkeypatch: pytest.MonkeyPatch, module: str, clock: FakeClock) ->
 
 @contextlib.contextmanager
 def theme_restored() -> Iterator[None]:
-    """Put back the application's style, palette and colour scheme after a theme test.
+    """Put back the application's style, palette, font and colour scheme after a theme test.
 
     The theme is application-wide; later tests in the same process must not inherit it.
     """
@@ -139,7 +139,7 @@ def theme_restored() -> Iterator[None]:
         app.setStyleSheet(sheet)
         app.setStyle(style)
         app.setPalette(palette)
-        app.setFont(font)
+        app.setFont(font)  # the theme raises a small body size: later metrics must not see it
         theme.forget()
 
 

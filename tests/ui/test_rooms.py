@@ -1,4 +1,4 @@
-"""The rooms list (unread counts) and the Ctrl+K quick switcher."""
+"""The rooms list (unread counts); Ctrl+K is tests/ui/test_quick_switcher.py."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from desktopchat.ui.rooms import (
     MENTIONS_ROLE,
     ROOM_ROLE,
     UNREAD_ROLE,
-    QuickSwitcher,
     RoomListModel,
     RoomListView,
 )
@@ -97,90 +96,6 @@ def test_an_unknown_room_counts_in_the_total_only(rooms: RoomListModel) -> None:
     rooms.add_unread("elsewhere", 2)
     assert rooms.total_unread() == 2
     assert shown(rooms, UNREAD_ROLE) == [0, 0, 0]
-
-
-# ----------------------------------------------------------------------- quick switcher
-
-
-@pytest.fixture
-def switcher(qtbot: QtBot, rooms: RoomListModel) -> QuickSwitcher:
-    rooms.set_rooms([room(n) for n in ("general", "random", "dev-ops", "design", "gen-z")])
-    dialog = QuickSwitcher(rooms)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    return dialog
-
-
-def matches(switcher: QuickSwitcher) -> list[str]:
-    model = switcher.list.model()
-    return [model.index(r, 0).data(ROOM_ROLE).name for r in range(model.rowCount())]
-
-
-def current(switcher: QuickSwitcher) -> str:
-    return str(switcher.list.currentIndex().data(ROOM_ROLE).name)
-
-
-def test_everything_is_listed_before_typing(switcher: QuickSwitcher) -> None:
-    assert matches(switcher) == ["design", "dev-ops", "gen-z", "general", "random"]
-    assert current(switcher) == "design"
-
-
-@pytest.mark.parametrize(
-    ("typed", "expected"),
-    [
-        ("gen", ["gen-z", "general"]),
-        ("GEN", ["gen-z", "general"]),
-        ("#ran", ["random"]),
-        ("de", ["design", "dev-ops"]),
-        ("o", ["dev-ops", "random"]),
-        ("zzz", []),
-    ],
-)
-def test_typing_filters_the_rooms(
-    qtbot: QtBot, switcher: QuickSwitcher, typed: str, expected: list[str]
-) -> None:
-    qtbot.keyClicks(switcher.search, typed)
-    assert matches(switcher) == expected
-    if expected:
-        assert current(switcher) == expected[0]
-
-
-def test_arrow_keys_move_through_the_matches(qtbot: QtBot, switcher: QuickSwitcher) -> None:
-    qtbot.keyClicks(switcher.search, "e")
-    assert matches(switcher) == ["design", "dev-ops", "gen-z", "general"]
-    qtbot.keyClick(switcher.search, Qt.Key.Key_Down)
-    assert current(switcher) == "dev-ops"
-    qtbot.keyClick(switcher.search, Qt.Key.Key_Down)
-    qtbot.keyClick(switcher.search, Qt.Key.Key_Down)
-    assert current(switcher) == "general"
-    qtbot.keyClick(switcher.search, Qt.Key.Key_Down)  # wraps around
-    assert current(switcher) == "design"
-    qtbot.keyClick(switcher.search, Qt.Key.Key_Up)
-    assert current(switcher) == "general"
-    assert switcher.search.text() == "e"  # the keys moved the selection, not the cursor
-
-
-def test_enter_chooses_the_current_match(qtbot: QtBot, switcher: QuickSwitcher) -> None:
-    qtbot.keyClicks(switcher.search, "gen")
-    qtbot.keyClick(switcher.search, Qt.Key.Key_Down)
-    with qtbot.waitSignal(switcher.chosen, timeout=1000) as blocker:
-        qtbot.keyClick(switcher.search, Qt.Key.Key_Return)
-    assert blocker.args == ["general"]
-    assert switcher.result() == QuickSwitcher.DialogCode.Accepted
-    assert not switcher.isVisible()
-
-
-def test_enter_with_no_match_chooses_nothing(qtbot: QtBot, switcher: QuickSwitcher) -> None:
-    qtbot.keyClicks(switcher.search, "nothing like it")
-    with qtbot.assertNotEmitted(switcher.chosen):
-        qtbot.keyClick(switcher.search, Qt.Key.Key_Return)
-
-
-def test_enter_in_the_list_chooses_its_current_row(qtbot: QtBot, switcher: QuickSwitcher) -> None:
-    switcher.list.setCurrentIndex(switcher.list.model().index(4, 0))
-    with qtbot.waitSignal(switcher.chosen, timeout=1000) as blocker:
-        qtbot.keyClick(switcher.list, Qt.Key.Key_Return)
-    assert blocker.args == ["random"]
 
 
 # ------------------------------------------------------------------------ the list's view

@@ -243,6 +243,14 @@ class Size:
     #: A message taller than this many lines is collapsed behind "Show more".
     COLLAPSE_LINES = 18
     FOCUS_RING = 2
+    #: The Ctrl+K panel's width at most, and how many matches it shows before scrolling.
+    SWITCHER_WIDTH = 560
+    SWITCHER_ROWS = 8
+    #: The emoji picker: columns of its grid and each cell's side.
+    EMOJI_COLUMNS = 8
+    EMOJI_CELL = 36
+    #: Dialogs are at least this wide, so short ones do not look like a stray pop-up.
+    DIALOG_MIN_WIDTH = 420
 
 
 class Font:
