@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
@@ -13,6 +13,10 @@ from tests.integration.ui.conftest import QT_CLEAN, WAIT_MS, Chat
 from tests.ui.conftest import theme_restored
 
 pytestmark = QT_CLEAN
+
+
+#: How far around a widget its focus may be drawn (the composer's frame draws its ring).
+RING_ROOM = 6
 
 
 def tab_stops(window: QWidget) -> list[QWidget]:
@@ -70,10 +74,14 @@ def check_focus_shows(qtbot: QtBot, window: QWidget) -> None:
         elsewhere = stops[position - 1]
         elsewhere.setFocus(Qt.FocusReason.TabFocusReason)
         qtbot.waitUntil(elsewhere.hasFocus, timeout=WAIT_MS)
-        unfocused = widget.grab().toImage()
+        # The widget and a ring's width around it: a frame may draw the focus for its field.
+        area = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size()).adjusted(
+            -RING_ROOM, -RING_ROOM, RING_ROOM, RING_ROOM
+        )
+        unfocused = window.grab(area).toImage()
         widget.setFocus(Qt.FocusReason.TabFocusReason)
         qtbot.waitUntil(widget.hasFocus, timeout=WAIT_MS)
-        focused = widget.grab().toImage()
+        focused = window.grab(area).toImage()
         changed = strong_changes(unfocused, focused)
         assert changed >= min(widget.height(), widget.width()), (
             f"focus barely shows on {widget.accessibleName() or type(widget).__name__}"
