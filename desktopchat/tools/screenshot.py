@@ -139,6 +139,8 @@ def _shoot(target: Path, home: Path) -> int:
         window.notifications.preferences = replace(window.notifications.preferences, enabled=False)
         window.attach(Login(url, token, user, viewer.server_info()))
         _wait_for_conversation(window)
+        present = _present(url, clients, "presence-room-general")
+        _settle(lambda: window.members.count() >= len(PEOPLE))
         for author, room, text in LATER:
             clients[author].send(room, text, f"shot-later-{room}-{author}")
         rooms = window.controller.rooms if window.controller else None
@@ -146,6 +148,8 @@ def _shoot(target: Path, home: Path) -> int:
         target.mkdir(parents=True, exist_ok=True)
         saved = [_grab(window, target, scheme, size) for scheme in SCHEMES for size in shapes]
         window.quit()
+        for socket in present:
+            socket.close()  # type: ignore[attr-defined]
     finally:
         hub.stop()
     for path in saved:
@@ -170,6 +174,33 @@ def _populate(url: str) -> dict[str, RelayClient]:
     for number, (author, text) in enumerate(CONVERSATION):
         clients[author].send("general", text, f"shot-{number}")
     return clients
+
+
+def _present(url: str, clients: dict[str, RelayClient], channel: str) -> list[object]:
+    """Put everyone but the viewer on ``channel``'s presence, as their own apps would.
+
+    A plain Pusher-protocol WebSocket per person (websocket-client, which pysher uses):
+    connect, take the socket id, ask the relay to authorize, subscribe. The sockets stay
+    open until the caller closes them.
+    """
+    import json  # noqa: PLC0415
+
+    import websocket  # noqa: PLC0415
+
+    key = clients[VIEWER].server_info().key
+    address = url.replace("http://", "ws://") + f"/app/{key}?protocol=7&client=shot"
+    sockets: list[object] = []
+    for username, client in clients.items():
+        if username == VIEWER:
+            continue
+        socket = websocket.create_connection(address, timeout=10)
+        established = json.loads(socket.recv())
+        socket_id = json.loads(established["data"])["socket_id"]
+        auth = client.pusher_auth(socket_id, channel)
+        data = {"channel": channel, **auth}
+        socket.send(json.dumps({"event": "pusher:subscribe", "data": data}))
+        sockets.append(socket)
+    return sockets
 
 
 def _wait_for_conversation(window: MainWindow) -> None:
