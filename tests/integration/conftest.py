@@ -175,7 +175,11 @@ def start_relay_hub(
     hubs: list[HubThread] = []
 
     def start(
-        *, seed_compat: bool = False, data_dir: Path | None = None, local_login: bool = False
+        *,
+        seed_compat: bool = False,
+        seed_room: str | None = None,
+        data_dir: Path | None = None,
+        local_login: bool = False,
     ) -> HubThread:
         relay = RelayConfig(
             data_dir=data_dir or tmp_path / "hub",
@@ -183,6 +187,8 @@ def start_relay_hub(
             local_login=local_login,
             database=relay_database,
         )
+        if seed_room is not None:
+            relay = replace(relay, seed_room=seed_room)
         thread = HubThread(replace(hub_config, relay=relay))
         hubs.append(thread)
         thread.start()

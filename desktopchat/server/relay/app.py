@@ -12,7 +12,9 @@ from desktopchat.server.relay import (
     api_health,
     api_pusher,
     api_rooms,
+    seed_bridge,
     seed_compat,
+    seed_page,
 )
 from desktopchat.server.relay.service import RELAY, Relay, RelayConfig
 
@@ -30,6 +32,7 @@ def install(app: web.Application, config: RelayConfig) -> Relay:
     api_health.add_routes(app)
     if config.seed_compat:
         seed_compat.add_routes(app)
+        seed_page.add_routes(app)
     app.cleanup_ctx.append(_lifetime)
     return relay
 
@@ -39,6 +42,8 @@ async def _lifetime(app: web.Application) -> AsyncIterator[None]:
     upstream = relay.config.upstream
     if upstream is not None:
         await relay.start(upstream)
+    if relay.config.seed_compat:
+        await seed_bridge.ensure_room(relay)
     yield
     await relay.close()
 

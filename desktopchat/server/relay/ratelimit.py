@@ -110,6 +110,10 @@ class Throttles:
     login_by_address: Throttle
     #: Rooms created per user.
     rooms_by_user: Throttle
+    #: Seed page posts per client address (``--seed-compat``).
+    seed_posts_by_address: Throttle
+    #: Seed page history loads per client address (``--seed-compat``).
+    seed_history_by_address: Throttle
 
     @classmethod
     def in_store(cls, store: Store) -> Throttles:
@@ -123,5 +127,11 @@ class Throttles:
             ),
             rooms_by_user=StoreThrottle(
                 store, "rooms-user", limits.ROOMS_PER_USER, limits.ROOMS_WINDOW
+            ),
+            seed_posts_by_address=StoreThrottle(
+                store, "seed-posts", limits.SEED_POSTS_PER_ADDRESS, limits.SEED_WINDOW
+            ),
+            seed_history_by_address=StoreThrottle(
+                store, "seed-history", limits.SEED_HISTORY_PER_ADDRESS, limits.SEED_WINDOW
             ),
         )
