@@ -59,7 +59,7 @@ from desktopchat.ui.profile_flow import ProfileFlow
 from desktopchat.ui.quick_switcher import QuickSwitcher
 from desktopchat.ui.rooms import ROOM_ROLE
 from desktopchat.ui.settings_flow import SettingsFlow
-from desktopchat.ui.sidebar import Sidebar
+from desktopchat.ui.sidebar import MembersColumn, Sidebar
 from desktopchat.ui.switcher_targets import Kind, Target, room_targets
 from desktopchat.ui.theme import Size, Space
 from desktopchat.ui.window_notifications import WindowNotifications
@@ -200,7 +200,8 @@ class MainWindow(QMainWindow):
         splitter.setHandleWidth(1)
         splitter.addWidget(self.sidebar)
         splitter.addWidget(center)
-        splitter.addWidget(self.members)
+        self.members_column = MembersColumn(self.members, self)
+        splitter.addWidget(self.members_column)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
@@ -261,8 +262,8 @@ class MainWindow(QMainWindow):
     def _fit_members(self) -> None:
         roomy = self.width() >= Size.SIDEBAR + Size.MEMBERS + Size.CONVERSATION_MIN
         shown = roomy and self._members_wanted
-        if self.members.isVisible() != shown or self.members.isHidden() == shown:
-            self.members.setVisible(shown)
+        if self.members_column.isHidden() == shown:
+            self.members_column.setVisible(shown)
             self.header.set_members_shown(shown)
 
     def _member_count(self, count: int) -> None:
@@ -271,7 +272,7 @@ class MainWindow(QMainWindow):
     def _show_members(self, shown: bool) -> None:
         """The person's choice (header button, View menu): kept while the window is narrow."""
         self._members_wanted = shown
-        self.members.setVisible(shown)
+        self.members_column.setVisible(shown)
         self.header.set_members_shown(shown)
         if self.toggle_members.isChecked() != shown:
             self.toggle_members.setChecked(shown)
