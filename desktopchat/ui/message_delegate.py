@@ -160,6 +160,7 @@ class MessageDelegate(QStyledItemDelegate):
         self._font_metrics = QFontMetrics(QFont())
         self._bold_metrics = QFontMetrics(QFont())
         self._text_option = QTextOption()
+        self._line_height = self._font_metrics.height()
         self._generation = 0
         self._model_generation: dict[int, int] = {}
         self._expanded: set[tuple[object, ...]] = set()
@@ -232,6 +233,7 @@ class MessageDelegate(QStyledItemDelegate):
             option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
             option.setTabStopDistance(8 * self._font_metrics.horizontalAdvance("x"))
             self._text_option = option
+            self._line_height = self._plain_layout("x", 1000, font)[1]
         return self._font_metrics
 
     def _plain_layout(self, text: str, width: int, font: QFont) -> tuple[QTextLayout, int]:
@@ -322,9 +324,13 @@ class MessageDelegate(QStyledItemDelegate):
             bool(index.data(Roles.UNREAD_ABOVE)),
         )
 
+    def line_height(self) -> int:
+        """The height of one laid-out line of body text (as QTextLayout makes it)."""
+        return self._line_height
+
     def collapsed_height(self) -> int:
         """The text height a long message is cut to (``Size.COLLAPSE_LINES`` lines)."""
-        return Size.COLLAPSE_LINES * self._font_metrics.lineSpacing()
+        return Size.COLLAPSE_LINES * self._line_height
 
     def geometry(self, option: QStyleOptionViewItem, index: Index) -> Geometry:
         """Where every part of the row at ``index`` goes within ``option.rect``."""
@@ -353,7 +359,8 @@ class MessageDelegate(QStyledItemDelegate):
         else:
             gutter_time = QRect(column.left(), top, ms.GUTTER - Space.S, metrics.height())
         expanded = self._expand_key(record) in self._expanded
-        collapsible = text_height > self.collapsed_height() + metrics.lineSpacing()
+        # Never collapsed to hide a line or two: "Show more" would cost as much room.
+        collapsible = text_height > self.collapsed_height() + 2 * self._line_height
         shown = text_height if expanded or not collapsible else self.collapsed_height()
         text_rect = QRect(text_left, top, width, shown)
         top += shown

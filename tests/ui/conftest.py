@@ -130,11 +130,12 @@ def theme_restored() -> Iterator[None]:
     """
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    style, palette = app.style().name(), app.palette()
+    style, palette, sheet = app.style().name(), app.palette(), app.styleSheet()
     try:
         yield
     finally:
         QGuiApplication.styleHints().setColorScheme(Qt.ColorScheme.Unknown)
+        app.setStyleSheet(sheet)  # a dark sheet left behind paints later tests' widgets dark
         app.setStyle(style)
         app.setPalette(palette)
 
