@@ -170,7 +170,9 @@ class ChatController(QObject):
                 model.has_older = False  # caught up, and nothing was ever said
             for item in self.session.outbox.items(name):
                 model.set_outbox_item(item)
-        # Above the first unread message, until the room is left.
+        # Above the first unread message, until the room is left (those still buffered
+        # for the next frame are counted as unread already: insert them first).
+        model.flush()
         model.set_first_unread(model.first_unread_of(self.rooms.unread(name)))
         self.session.bridge.subscribe(room.presence_channel)
         if self.session.bridge.state is ConnectionState.CONNECTED:

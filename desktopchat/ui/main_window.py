@@ -194,7 +194,7 @@ class MainWindow(QMainWindow):
         self.messages.customContextMenuRequested.connect(self._message_menu)
         self.messages.edit_requested.connect(self._edit_message)
         self.messages.delete_requested.connect(self._confirm_delete)
-        self.messages.copy_requested.connect(QGuiApplication.clipboard().setText)
+        self.messages.copy_requested.connect(self._copy_text)
         self.typing = TypingIndicator(self)
         self.composer = Composer(self)
         self.composer.setEnabled(False)
@@ -468,6 +468,10 @@ class MainWindow(QMainWindow):
             message = model.last_own_message()
             if message is not None:
                 self.composer.begin_edit(message.id, message.text)
+
+    @staticmethod
+    def _copy_text(text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
 
     def _edit_message(self, message_id: int) -> None:
         model = self.messages.model()
