@@ -167,6 +167,7 @@ class MessageDelegate(QStyledItemDelegate):
         #: ``(model, row)`` under the pointer, set by the view (None: none).
         self.hover_row: tuple[object, int] | None = None
         self._colour_cache: dict[str, QColor] = {}
+        self._text_widths: dict[int, int] = {}
 
     # ------------------------------------------------------------------- text forms
 
@@ -261,7 +262,7 @@ class MessageDelegate(QStyledItemDelegate):
     @staticmethod
     def text_width(row_width: int) -> int:
         """The text column's width in a row ``row_width`` wide (capped)."""
-        column = column_rect(QRect(0, 0, row_width, 1)).width()
+        column = max(0, min(row_width - 2 * ms.EDGE, ms.COLUMN_MAX))
         return max(40, min(Size.TEXT_COLUMN, column - ms.GUTTER - ms.RIGHT_PAD))
 
     def _measure(self, record: Row, width: int, option: QStyleOptionViewItem) -> tuple[int, int]:
@@ -358,14 +359,11 @@ class MessageDelegate(QStyledItemDelegate):
             top += header_rect.height() + ms.HEADER_GAP
         else:
             gutter_time = QRect(column.left(), top, ms.GUTTER - Space.S, metrics.height())
-        expanded = self._expand_key(record) in self._expanded
-        # Never collapsed to hide a line or two: "Show more" would cost as much room.
-        collapsible = text_height > self.collapsed_height() + 2 * self._line_height
-        shown = text_height if expanded or not collapsible else self.collapsed_height()
+        shown, toggle_height, expanded = self._shown_text(record, text_height)
         text_rect = QRect(text_left, top, width, shown)
         top += shown
         toggle = None
-        if collapsible:
+        if toggle_height:
             top += ms.TOGGLE_GAP
             label = ms.SHOW_LESS if expanded else ms.SHOW_MORE
             toggle = QRect(
@@ -401,8 +399,54 @@ class MessageDelegate(QStyledItemDelegate):
         )
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
-        """Height from the shared layout (cached); width follows the view."""
-        return QSize(option.rect.width(), self.geometry(option, index).row.height())
+        """Height of the shared layout (text heights cached); width follows the view.
+
+        The arithmetic of :meth:`geometry` without its rectangles: Qt asks this of every
+        row, 100,000 times for a long history, so it makes no objects it can avoid.
+        """
+        model, row = index.model(), index.row()
+        if isinstance(model, MessageListModel):
+            record, header, day, unread = model.layout_facts(row)
+        else:
+            _, _, record, header, day_value, unread = self._row_facts(index)
+            day = day_value is not None
+        row_width = option.rect.width()
+        width = self._text_widths.get(row_width)
+        if width is None:
+            width = self._text_widths[row_width] = self.text_width(row_width)
+        text_height, state_height = self._measured(model, row, record, width, option)
+        height = self._height(
+            record, text_height, state_height, header=header, day=day, unread=unread
+        )
+        return QSize(row_width, height)
+
+    def _shown_text(self, record: Row, text_height: int) -> tuple[int, int, bool]:
+        """``(shown height, toggle line height, expanded)`` of text ``text_height`` tall."""
+        # Never collapsed to hide a line or two: "Show more" would cost as much room.
+        if text_height <= self.collapsed_height() + 2 * self._line_height:
+            return text_height, 0, False
+        expanded = self._expand_key(record) in self._expanded
+        shown = text_height if expanded else self.collapsed_height()
+        return shown, ms.TOGGLE_GAP + self._bold_metrics.height(), expanded
+
+    def _height(
+        self,
+        record: Row,
+        text_height: int,
+        state_height: int,
+        *,
+        header: bool,
+        day: bool,
+        unread: bool,
+    ) -> int:
+        """A row's height from its parts (the same sums as :meth:`geometry`)."""
+        shown, toggle, _ = self._shown_text(record, text_height)
+        body = shown + toggle + state_height
+        if header:
+            body = max(self._bold_metrics.height() + ms.HEADER_GAP + body, Size.AVATAR)
+        top = ms.GROUP_TOP if header else ms.CONTINUATION_TOP
+        dividers = (ms.UNREAD_HEIGHT if unread else 0) + (ms.DAY_HEIGHT if day else 0)
+        return dividers + top + body + ms.BOTTOM
 
     # ------------------------------------------------------------------ expanding
 

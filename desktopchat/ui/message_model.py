@@ -145,11 +145,31 @@ class MessageListModel(QAbstractListModel):
         """Nothing to show and nothing before it: the room has no messages yet."""
         return self.rowCount() == 0 and not self._has_older
 
+    def layout_facts(self, row: int) -> tuple[Row, bool, bool, bool]:
+        """``(record, starts a group, starts a day, first unread)`` of ``row`` in one call.
+
+        The delegate asks this of every row on each layout; it touches only the flat
+        arrays and the two records it compares.
+        """
+        count = len(self._messages)
+        if row < count:
+            record: Row = self._messages[row]
+            new_day = row == 0 or self._days[row] != self._days[row - 1]
+            unread = self._first_unread is not None and self._ids[row] == self._first_unread
+            if new_day or unread:
+                return record, True, new_day, unread
+            return record, self._starts_group(record, self._messages[row - 1]), False, False
+        record = self._pending[row - count]
+        header = row == 0 or self._starts_group(record, self.row(row - 1))
+        return record, header, False, False
+
     def shows_header(self, row: int) -> bool:
         """Whether ``row`` starts a group (author, avatar and time above its text)."""
         if row == 0 or self.day_above(row) is not None or self.unread_above(row):
             return True
-        record, previous = self.row(row), self.row(row - 1)
+        return self._starts_group(self.row(row), self.row(row - 1))
+
+    def _starts_group(self, record: Row, previous: Row) -> bool:
         if isinstance(record, OutboxItem):
             return not isinstance(previous, OutboxItem) and previous.author.id != self.own_user_id
         if isinstance(previous, OutboxItem):

@@ -87,6 +87,28 @@ KINDS: dict[str, Callable[[], Message | OutboxItem]] = {
 # -------------------------------------------------------------------------- size hints
 
 
+@pytest.mark.parametrize("width", [10, 420, 1920])
+@pytest.mark.parametrize("kind", [*KINDS, "long"])
+def test_the_size_hint_is_the_height_of_the_painted_layout(
+    qtbot: QtBot, delegate: MessageDelegate, kind: str, width: int
+) -> None:
+    """sizeHint does the geometry's sums without its rectangles: they must agree."""
+    record = message(1, text="line\n" * 60) if kind == "long" else KINDS[kind]()
+    model = model_of(record, message(5, text="grouped below, or after the outbox"))
+    model.set_first_unread(1)  # the divider, a day and a header above row 0
+    for row in range(model.rowCount()):
+        index = model.index(row)
+        assert (
+            height(delegate, index, width) == delegate.geometry(option(width), index).row.height()
+        )
+    if kind == "long":
+        index = model.index(0)
+        delegate.toggle_expanded(index)
+        assert (
+            height(delegate, index, width) == delegate.geometry(option(width), index).row.height()
+        )
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_kind_of_row_has_a_positive_height(
     qtbot: QtBot, delegate: MessageDelegate, kind: str
