@@ -156,6 +156,8 @@ class MessageDelegate(QStyledItemDelegate):
         self._other_heights: dict[Any, tuple[int, int]] = {}
         self._documents: OrderedDict[tuple[object, ...], QTextDocument] = OrderedDict()
         self._document_css = ""
+        self._css_by_palette: dict[int, str] = {}
+        self._scratch: QTextDocument | None = None
         self._metrics_font: QFont | None = None
         self._font_metrics = QFontMetrics(QFont())
         self._bold_metrics = QFontMetrics(QFont())
@@ -196,13 +198,40 @@ class MessageDelegate(QStyledItemDelegate):
             return ("outbox", record.client_id)
         return (record.room, record.id)
 
+    def _css(self, palette: QPalette) -> str:
+        """The document style sheet for ``palette`` (made once per palette)."""
+        key = palette.cacheKey()
+        css = self._css_by_palette.get(key)
+        if css is None:
+            css = self._css_by_palette[key] = ms.document_css(theme.colours(palette))
+        if css != self._document_css:  # another theme: colours are baked into documents
+            self._documents.clear()
+            self._scratch = None
+            self._document_css = css
+        return css
+
+    def _rich_height(self, html: str, width: int, font: QFont, palette: QPalette) -> int:
+        """The height of rich text, measured in one reused document.
+
+        Qt parses a document's default style sheet when it is set, not on each
+        ``setHtml``: measuring every new row in one document skips that parse and the
+        allocation, which is most of the cost of a rich row arriving.
+        """
+        css = self._css(palette)
+        scratch = self._scratch
+        if scratch is None or scratch.defaultFont() != font:
+            scratch = self._scratch = QTextDocument()
+            scratch.setDefaultFont(font)
+            scratch.setDocumentMargin(0)
+            scratch.setDefaultStyleSheet(css)
+        scratch.setTextWidth(width)
+        scratch.setHtml(html)
+        return round(scratch.size().height()) + sum(_box_overhang(scratch))
+
     def _document(
         self, record: Row, html: str, width: int, font: QFont, palette: QPalette
     ) -> QTextDocument:
-        css = ms.document_css(theme.colours(palette))
-        if css != self._document_css:  # another theme: colours are baked into documents
-            self._documents.clear()
-            self._document_css = css
+        css = self._css(palette)
         key = (*self._key(record), width)
         document = self._documents.get(key)
         if document is None:
@@ -269,8 +298,7 @@ class MessageDelegate(QStyledItemDelegate):
         """``(text height, state line height)`` of ``record`` at text ``width``."""
         content, rich = self._body(record)
         if rich:
-            document = self._document(record, content, width, option.font, option.palette)
-            text_height = round(document.size().height()) + sum(_box_overhang(document))
+            text_height = self._rich_height(content, width, option.font, option.palette)
         else:
             text_height = self._plain_layout(content, width, option.font)[1]
         state = 0

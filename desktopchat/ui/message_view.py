@@ -62,8 +62,10 @@ LAYOUT_BATCH = 500
 BOTTOM_SLACK = 8
 #: While following a live room, past this many rows the oldest are let go (down to
 #: LIVE_ROWS_KEEP); scrolling up brings them back from the local database.
-LIVE_ROWS_MAX = 1500
-LIVE_ROWS_KEEP = 1000
+#: QListView lays every row out again on each insert: a few screens' worth keeps that
+#: pass (cached heights, ~10 µs a row) well inside a frame.
+LIVE_ROWS_MAX = 400
+LIVE_ROWS_KEEP = 250
 
 
 class MessageView(QListView):

@@ -120,9 +120,10 @@ def test_every_kind_of_row_has_a_positive_height(
 def test_heights_are_cached_per_row_and_width(
     qtbot: QtBot, delegate: MessageDelegate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A second pass over the rows computes nothing: no text form, no new document."""
+    """A second pass over the rows computes nothing: no text form, no rich layout."""
     bodies: list[object] = []
     documents: list[QTextDocument] = []
+    layouts: list[str] = []
     real_body = MessageDelegate._body
 
     def counting_body(record: Message | OutboxItem) -> tuple[str, bool]:
@@ -133,6 +134,10 @@ def test_heights_are_cached_per_row_and_width(
         def __init__(self) -> None:
             super().__init__()
             documents.append(self)
+
+        def setHtml(self, html: str) -> None:  # noqa: N802 - Qt API
+            layouts.append(html)
+            super().setHtml(html)
 
     monkeypatch.setattr(MessageDelegate, "_body", staticmethod(counting_body))
     monkeypatch.setattr(message_delegate, "QTextDocument", CountingDocument)
@@ -145,22 +150,24 @@ def test_heights_are_cached_per_row_and_width(
     model = model_of(*rows)
     first = [height(delegate, model.index(r)) for r in range(model.rowCount())]
     assert len(bodies) == 4
-    assert len(documents) == 2  # the rich and the edited message; plain text needs none
+    assert len(layouts) == 2  # the rich and the edited message; plain text needs none
+    assert len(documents) == 1  # measured in one reused document (its CSS parsed once)
     second = [height(delegate, model.index(r)) for r in range(model.rowCount())]
     assert second == first
     assert len(bodies) == 4
-    assert len(documents) == 2
+    assert len(layouts) == 2
     # Another width is another layout (the view was resized)...
     narrow = [height(delegate, model.index(r), width=200) for r in range(model.rowCount())]
     assert len(bodies) == 8
-    assert len(documents) == 4
+    assert len(layouts) == 4
+    assert len(documents) == 1
     # ...and both stay cached.
     assert [height(delegate, model.index(r), width=200) for r in range(4)] == narrow
     assert len(bodies) == 8
-    assert len(documents) == 4
+    assert len(layouts) == 4
 
 
-def test_painting_reuses_the_document_of_the_size_hint(
+def test_painting_makes_a_rows_document_once(
     qtbot: QtBot, delegate: MessageDelegate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     documents: list[QTextDocument] = []
@@ -173,9 +180,10 @@ def test_painting_reuses_the_document_of_the_size_hint(
     monkeypatch.setattr(message_delegate, "QTextDocument", CountingDocument)
     model = model_of(message(1, text="**rich** text"))
     hint = height(delegate, model.index(0))
+    assert len(documents) == 1  # the measuring one
     paint(delegate, model.index(0), hint)
     paint(delegate, model.index(0), hint)
-    assert len(documents) == 1
+    assert len(documents) == 2  # and the row's own, kept for painting and links
 
 
 def test_an_edit_changes_the_cached_height(qtbot: QtBot, delegate: MessageDelegate) -> None:
