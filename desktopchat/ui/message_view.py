@@ -9,8 +9,8 @@ The row under the pointer gets a hover background, its time, and a toolbar of ac
 your own messages); the view only says what was asked for, through its signals, and the
 window does it. The keyboard reaches all of it on the current row: Ctrl+C copies, E
 edits, Delete deletes, Enter shows or hides the rest of a long message, the menu key
-opens the context menu, and Tab reaches the toolbar's buttons. An empty room invites its
-first message.
+(or Shift+F10) opens the context menu, and Tab reaches the toolbar's buttons. An empty
+room invites its first message.
 """
 
 from __future__ import annotations
@@ -393,6 +393,9 @@ class MessageView(QListView):
             if key == Qt.Key.Key_Delete and plain:
                 self._act("delete", index)
                 return
+            if key == Qt.Key.Key_F10 and event.modifiers() == Qt.KeyboardModifier.ShiftModifier:
+                self._menu_for_current()  # the menu key's stand-in on keyboards without one
+                return
             if (
                 key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
                 and plain
@@ -405,12 +408,17 @@ class MessageView(QListView):
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt API
         """The menu key opens the current row's menu beside it, not where the pointer is."""
-        if event.reason() == QContextMenuEvent.Reason.Keyboard and self.currentIndex().isValid():
-            rect = self.visualRect(self.currentIndex())
-            point = QPoint(rect.left() + ms.GUTTER, rect.top() + rect.height() // 2)
-            self.customContextMenuRequested.emit(point)
+        if event.reason() == QContextMenuEvent.Reason.Keyboard and self._menu_for_current():
             return
         super().contextMenuEvent(event)
+
+    def _menu_for_current(self) -> bool:
+        index = self.currentIndex()
+        if not index.isValid():
+            return False
+        text = self._delegate.geometry(self._option(index), index).text
+        self.customContextMenuRequested.emit(QPoint(text.left(), text.center().y()))
+        return True
 
     # ---------------------------------------------------------------- empty room
 

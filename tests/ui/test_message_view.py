@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, Qt
-from PySide6.QtGui import QColor, QHelpEvent, QImage, QMouseEvent
+from PySide6.QtGui import QColor, QContextMenuEvent, QHelpEvent, QImage, QMouseEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
@@ -224,6 +224,26 @@ def test_the_keyboard_reaches_the_actions_on_the_current_row(
     with qtbot.assertNotEmitted(view.edit_requested), qtbot.assertNotEmitted(view.delete_requested):
         qtbot.keyClick(view, Qt.Key.Key_E)
         qtbot.keyClick(view, Qt.Key.Key_Delete)
+    # The menu key and Shift+F10 open the current row's menu beside its text.
+    view.setCurrentIndex(model.index(1))
+    text = geometry(view, 1).text
+    for key, modifiers in (
+        (Qt.Key.Key_Menu, Qt.KeyboardModifier.NoModifier),
+        (Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier),
+    ):
+        with qtbot.waitSignal(view.customContextMenuRequested) as menu:
+            if key == Qt.Key.Key_Menu:
+                QApplication.sendEvent(
+                    view,
+                    QContextMenuEvent(
+                        QContextMenuEvent.Reason.Keyboard,
+                        QPoint(1, 1),
+                        view.mapToGlobal(QPoint(1, 1)),
+                    ),
+                )
+            else:
+                qtbot.keyClick(view, key, modifiers)
+        assert text.adjusted(-1, 0, 0, 0).contains(menu.args[0])
     # Tab goes from the list into the toolbar's buttons.
     assert view.actions_bar.buttons["copy"].focusPolicy() & Qt.FocusPolicy.TabFocus
 
