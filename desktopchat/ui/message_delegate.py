@@ -145,7 +145,7 @@ class Geometry:
 class MessageDelegate(QStyledItemDelegate):
     """Draws a chat row; caches heights so layout of long histories stays fast.
 
-    The view tells it which row is under the pointer (:attr:`hover_row`); rows collapsed
+    The view tells it which row is under the pointer (:attr:`hover`); rows collapsed
     behind "Show more" are expanded with :meth:`toggle_expanded`.
     """
 
@@ -166,8 +166,8 @@ class MessageDelegate(QStyledItemDelegate):
         self._generation = 0
         self._model_generation: dict[int, int] = {}
         self._expanded: set[tuple[object, ...]] = set()
-        #: ``(model, row)`` under the pointer, set by the view (None: none).
-        self.hover_row: tuple[object, int] | None = None
+        #: The row under the pointer (or offered to the keyboard), set by the view.
+        self.hover = QPersistentModelIndex()
         self._colour_cache: dict[str, QColor] = {}
         self._text_widths: dict[int, int] = {}
 
@@ -512,7 +512,8 @@ class MessageDelegate(QStyledItemDelegate):
         return found
 
     def _hovered(self, index: Index) -> bool:
-        return self.hover_row is not None and self.hover_row == (index.model(), index.row())
+        hover = self.hover
+        return hover.isValid() and hover.row() == index.row() and hover.model() is index.model()
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         """Dividers, hover background, avatar and author line, the text, its state."""

@@ -113,8 +113,9 @@ class MessageView(QListView):
         self.jump_button.clicked.connect(self.scroll_to_newest)
         self.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.verticalScrollBar().rangeChanged.connect(self._range_changed)
-        #: The row whose actions are on offer (under the pointer, else the current one).
-        self._hover = QModelIndex()
+        #: The row whose actions are on offer (under the pointer, else the current one);
+        #: persistent, so older history prepended above does not move it to another row.
+        self._hover = QPersistentModelIndex()
         self.actions_bar = MessageActions(self.viewport())
         self.actions_bar.triggered.connect(self._action)
         delegate.sizeHintChanged.connect(lambda _index: self._place_actions())
@@ -245,23 +246,27 @@ class MessageView(QListView):
 
     def hovered_index(self) -> QModelIndex:
         """The row whose hover state and actions are shown (invalid: none)."""
-        return self._hover
+        hover = self._hover
+        model = hover.model() if hover.isValid() else None
+        return model.index(hover.row(), 0) if model is not None else QModelIndex()
 
-    def _set_hover(self, index: QModelIndex) -> None:
-        if index == self._hover:
+    def _set_hover(self, index: Index) -> None:
+        if index.isValid() and self._hover.isValid() and index.row() == self._hover.row():
             self._place_actions()
             return
-        previous, self._hover = self._hover, QModelIndex(index)
-        model = index.model() if index.isValid() else None
-        self._delegate.hover_row = (model, index.row()) if model is not None else None
-        for changed in (previous, index):
+        if not index.isValid() and not self._hover.isValid():
+            return
+        previous = self.hovered_index()
+        self._hover = QPersistentModelIndex(index)
+        self._delegate.hover = self._hover
+        for changed in (previous, self.hovered_index()):
             if changed.isValid():
                 self.viewport().update(self.visualRect(changed))
         self._place_actions()
 
     def _place_actions(self) -> None:
         """The toolbar at the top right of the offered row's message, or hidden."""
-        index = self._hover
+        index = self.hovered_index()
         bar = self.actions_bar
         record = index.data(Roles.ROW) if index.isValid() else None
         if record is None:
@@ -286,9 +291,10 @@ class MessageView(QListView):
 
     def _action(self, name: str) -> None:
         """A toolbar button (or its key) for the offered row."""
-        self._act(name, self._hover if self._hover.isValid() else self.currentIndex())
+        hovered = self.hovered_index()
+        self._act(name, hovered if hovered.isValid() else self.currentIndex())
 
-    def _act(self, name: str, index: QModelIndex) -> None:
+    def _act(self, name: str, index: Index) -> None:
         record = index.data(Roles.ROW) if index.isValid() else None
         if record is None:
             return

@@ -20,7 +20,7 @@ from desktopchat.client.domain import Message
 from desktopchat.ui import message_style, theme
 from desktopchat.ui.avatars import AvatarCache
 from desktopchat.ui.message_delegate import Geometry, MessageDelegate, full_time
-from desktopchat.ui.message_model import MessageListModel
+from desktopchat.ui.message_model import MessageListModel, Roles
 from desktopchat.ui.message_view import MessageView
 from desktopchat.ui.theme.tokens import Size
 from tests.ui.conftest import BOB, ME, NOON, QT_CLEAN, message
@@ -386,3 +386,16 @@ def test_a_wide_view_keeps_the_text_column_capped(qtbot: QtBot, view: MessageVie
     assert inked_columns[-1] - inked_columns[0] <= Size.TEXT_COLUMN
     # Centred in the view.
     assert abs(g.column.left() - (view.viewport().width() - g.column.right() - 1)) <= 2
+
+
+def test_the_hovered_message_stays_hovered_when_older_history_arrives(
+    qtbot: QtBot, view: MessageView
+) -> None:
+    model = show(qtbot, view, *(message(n, text=f"message {n}") for n in range(10, 14)))
+    move_to(view, geometry(view, 1).text.center())
+    assert view.hovered_index().data(Roles.ROW).id == 11
+    model.prepend([message(n) for n in range(1, 10)], has_more=False)  # scrolled to the top
+    assert view.hovered_index().data(Roles.ROW).id == 11
+    assert view.hovered_index().row() == 10
+    assert view._delegate._hovered(model.index(10))
+    assert not view._delegate._hovered(model.index(1))
