@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from desktopchat.client import connection_words
 from desktopchat.client.realtime import ConnectionState
 from desktopchat.ui.avatars import AvatarCache
-from desktopchat.ui.theme import Space
+from desktopchat.ui.theme import Size, Space
 
 #: Seconds "alice is typing…" stays after her last typing event.
 TYPING_SHOWN_FOR = 6.0
@@ -142,12 +142,22 @@ class MembersPanel(QListWidget):
     """Who is in the room now (its presence channel), with avatars.
 
     Offline it shows that presence is unknown rather than the last (stale) list.
+
+    Signals:
+        count_changed(int): how many are here; -1 while that is unknown.
     """
+
+    count_changed = Signal(int)
 
     def __init__(self, avatars: AvatarCache, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Members in this room")
         self.setWordWrap(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setIconSize(QSize(Size.AVATAR_SMALL, Size.AVATAR_SMALL))
+        self.setSpacing(Space.XXS)
+        self.setMinimumWidth(Size.MEMBERS_MIN)
         self._avatars = avatars
         self._members: dict[str, dict[str, Any]] = {}
         self._unknown = False
@@ -198,6 +208,7 @@ class MembersPanel(QListWidget):
             item = QListWidgetItem(MEMBERS_UNKNOWN)
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.addItem(item)
+            self.count_changed.emit(-1)
             return
         for user_id, info in sorted(
             self._members.items(), key=lambda m: str(m[1].get("display_name", "")).lower()
@@ -209,6 +220,7 @@ class MembersPanel(QListWidget):
             item.setIcon(QIcon(self._avatars.pixmap(seed, url, name)))
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{name}, online")
             self.addItem(item)
+        self.count_changed.emit(len(self._members))
 
 
 class TypingIndicator(QLabel):

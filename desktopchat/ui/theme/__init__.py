@@ -61,6 +61,7 @@ __all__ = [
     "colours",
     "document_css",
     "font",
+    "forget",
     "is_dark",
     "mix",
     "muted_text",
@@ -89,8 +90,14 @@ def is_dark(source: QPalette) -> bool:
 
 
 def colours(source: QPalette | None = None) -> Colours:
-    """The tokens for ``source`` (default: the application's palette)."""
-    return scheme(is_dark(source if source is not None else QGuiApplication.palette()))
+    """The tokens for ``source`` (default: the application's palette).
+
+    A widget under a style-sheet rule ``background: transparent`` has a transparent window
+    colour, which says nothing about the scheme: then the application's palette decides.
+    """
+    if source is None or source.color(Role.Window).alpha() < 255:
+        source = QGuiApplication.palette()
+    return scheme(is_dark(source))
 
 
 def qcolor(value: str) -> QColor:
@@ -123,7 +130,6 @@ class _Theme(QObject):
     def __init__(self, app: QApplication) -> None:
         super().__init__(app)
         self.name = "system"
-        self._dark: bool | None = None
         self.style: FocusRingStyle | None = None
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._platform_changed)
         body = app.font()
@@ -152,11 +158,10 @@ class _Theme(QObject):
             # Qt's style-sheet wrapper around this one.
             self.style = FocusRingStyle()
             app.setStyle(self.style)
-        if dark is self._dark and app.styleSheet():
-            return
-        self._dark = dark
         app.setPalette(palette(dark))
-        app.setStyleSheet(stylesheet.build(scheme(dark)))
+        sheet = stylesheet.build(scheme(dark))
+        if app.styleSheet() != sheet:  # re-polishing every widget is not free
+            app.setStyleSheet(sheet)
 
 
 _current: _Theme | None = None
@@ -174,6 +179,15 @@ def apply(name: str) -> None:
     if _current is None or _current.parent() is not app:
         _current = _Theme(app)
     _current.apply(name)
+
+
+def forget() -> None:
+    """Forget the theme in use (for code that has put back another style and palette)."""
+    global _current  # noqa: PLW0603 - one theme per application
+    if _current is not None:
+        QGuiApplication.styleHints().colorSchemeChanged.disconnect(_current._platform_changed)
+        _current.deleteLater()
+    _current = None
 
 
 def active_style() -> FocusRingStyle | None:

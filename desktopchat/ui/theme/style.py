@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPainter, QPalette, QPen
-from PySide6.QtWidgets import QProxyStyle, QStyle, QStyleFactory, QStyleOption, QWidget
+from PySide6.QtWidgets import (
+    QProxyStyle,
+    QPushButton,
+    QStyle,
+    QStyleFactory,
+    QStyleOption,
+    QTabBar,
+    QToolButton,
+    QWidget,
+)
 
 from desktopchat.ui.theme.tokens import Radius, Size
 
@@ -34,7 +43,10 @@ class FocusRingStyle(QProxyStyle):
     ) -> None:
         """Focus frames (check boxes, radio buttons, item views) as a clear ring."""
         if element == QStyle.PrimitiveElement.PE_FrameFocusRect:
-            ring(painter, option, option.rect.toRectF().adjusted(1, 1, -1, -1))
+            # Push buttons, tool buttons and tabs get their ring from the style sheet; a
+            # second one here was drawn through their text.
+            if not isinstance(widget, (QPushButton, QToolButton, QTabBar)):
+                ring(painter, option, option.rect.toRectF().adjusted(1, 1, -1, -1))
             return
         super().drawPrimitive(element, option, painter, widget)
 

@@ -108,11 +108,12 @@ QCheckBox:focus, QRadioButton:focus {{ border-color: {c.focus}; }}
 QTabWidget::pane {{ border: 1px solid {c.border}; border-radius: {Radius.M}px; top: -1px; }}
 QTabBar::tab {{
     background: transparent; color: {c.text_muted}; padding: {Space.S - 2}px {Space.M + 2}px;
-    border: none; border-bottom: {ring}px solid transparent; margin-right: {Space.XS}px;
+    border: {ring}px solid transparent; border-radius: {Radius.S}px;
+    margin-right: {Space.XS}px;
 }}
 QTabBar::tab:selected {{ color: {c.text}; border-bottom-color: {c.accent}; }}
 QTabBar::tab:hover {{ color: {c.text}; }}
-QTabBar::tab:focus {{ border: {ring}px solid {c.focus}; border-radius: {Radius.S}px; }}
+QTabBar::tab:focus {{ border-color: {c.focus}; }}
 
 QListView, QListWidget, QTreeView, QTableView {{
     background: {c.surface}; border: 1px solid {c.border}; border-radius: {Radius.M}px;
@@ -134,12 +135,10 @@ QLabel[role="section"] {{ color: {c.text_muted}; font-weight: 600; }}
 #sidebar QListView:focus {{ border: {ring}px solid {c.focus}; border-radius: {Radius.M}px; }}
 #sidebar QToolButton {{ color: {c.text_muted}; }}
 #sidebar QToolButton:hover {{ color: {c.text}; }}
-#sidebarTitle {{ font-weight: 700; }}
 #members {{ background: {c.sidebar}; border: none; border-radius: 0; }}
 #members:focus {{ border: {ring}px solid {c.focus}; }}
 
 #header {{ background: {c.window}; border-bottom: 1px solid {c.border}; }}
-#roomTitle {{ font-weight: 700; }}
 #roomTopic, #memberCount {{ color: {c.text_muted}; }}
 #searchButton {{
     background: {c.sidebar}; color: {c.text_muted}; border: 1px solid {c.border};
@@ -150,8 +149,9 @@ QLabel[role="section"] {{ color: {c.text_muted}; font-weight: 600; }}
     border: {ring}px solid {c.focus}; padding: {Space.XS - 1}px {Space.M - 1}px;
 }}
 
-#messages {{ background: {c.surface}; border: none; border-radius: 0; }}
-#messages:focus {{ border: none; }}
+#messages {{ background: {c.surface}; border-radius: 0; }}
+#messages {{ border: {ring}px solid transparent; }}
+#messages:focus {{ border-color: {c.focus}; }}
 #typing {{ color: {c.text_muted}; }}
 
 #composerFrame {{
@@ -163,8 +163,27 @@ QLabel[role="section"] {{ color: {c.text_muted}; font-weight: 600; }}
 }}
 #editingBar {{ background: {c.bar_info}; color: {c.on_bar_info}; border-radius: {Radius.M}px; }}
 #editingBar QLabel {{ color: {c.on_bar_info}; }}
-#byteCounter {{ color: {c.text_muted}; }}
+#byteCounter {{ color: {c.text_muted}; padding: 0 {Space.XS}px {Space.XS + 1}px; }}
 #byteCounter[over="true"] {{ color: {c.danger}; font-weight: 700; }}
+#composerFrame QToolButton {{ padding: {Space.XXS}px; }}
+#composerFrame QToolButton:focus {{ padding: {Space.XXS - 1}px; }}
+#composerFrame #sendButton {{ padding: {Space.XS}px {Space.M}px; }}
+#composerFrame #sendButton:focus {{ padding: {Space.XS - 1}px {Space.M - 1}px; }}
+#composerFrame #sendButton:disabled {{
+    background: transparent; color: {c.text_disabled}; border-color: transparent;
+}}
+#editingBar QToolButton {{ color: {c.on_bar_info}; padding: {Space.XXS}px {Space.S}px; }}
+#editingBar QToolButton:hover {{ background: {c.raised}; color: {c.text}; }}
+#editingBar QToolButton:focus {{ padding: {Space.XXS - 1}px {Space.S - 1}px; }}
+#emojiPicker {{
+    background: {c.raised}; border: 1px solid {c.border_strong}; border-radius: {Radius.L}px;
+}}
+#emojiPicker QListView {{ background: transparent; border: none; }}
+#emojiPicker QListView::item {{ border-radius: {Radius.M}px; }}
+#emojiPicker QListView::item:hover {{ background: {c.hover}; }}
+#emojiPicker QListView::item:selected {{
+    background: {c.hover}; color: {c.text}; border: {ring}px solid {c.focus};
+}}
 
 #connectionBar {{ border: none; }}
 #connectionBar[mood="offline"] {{ background: {c.bar_offline}; }}
@@ -181,5 +200,12 @@ QLabel[role="section"] {{ color: {c.text_muted}; font-weight: 600; }}
     background: {c.raised}; border: 1px solid {c.border_strong}; border-radius: {Radius.L}px;
 }}
 #switcher QListView {{ border: none; background: transparent; }}
+#switcher QListView:focus {{ border: {ring}px solid {c.focus}; }}
+#dialogTitle {{ font-weight: 700; }}
+#dialogLead {{ color: {c.text_muted}; }}
+#fingerprint {{
+    background: {c.code_background}; color: {c.text}; border: 1px solid {c.code_border};
+    border-radius: {Radius.S}px; padding: {Space.S}px; font-family: monospace;
+}}
 #emptyState {{ color: {c.text_muted}; }}
 """

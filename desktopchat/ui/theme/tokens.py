@@ -228,6 +228,11 @@ class Size:
     SIDEBAR_MIN = 180
     SIDEBAR_MAX = 420
     MEMBERS = 220
+    #: The right end of a sidebar row, where the unread pill sits.
+    PILL_AREA = 48
+    MEMBERS_MIN = 120
+    #: Narrower than sidebar + members + this, the members panel steps aside.
+    CONVERSATION_MIN = 480
     #: The readable column of message text (a line of ~90 characters at the body size).
     TEXT_COLUMN = 760
     AVATAR = 36
@@ -238,6 +243,14 @@ class Size:
     #: A message taller than this many lines is collapsed behind "Show more".
     COLLAPSE_LINES = 18
     FOCUS_RING = 2
+    #: The Ctrl+K panel's width at most, and how many matches it shows before scrolling.
+    SWITCHER_WIDTH = 560
+    SWITCHER_ROWS = 8
+    #: The emoji picker: columns of its grid and each cell's side.
+    EMOJI_COLUMNS = 8
+    EMOJI_CELL = 36
+    #: Dialogs are at least this wide, so short ones do not look like a stray pop-up.
+    DIALOG_MIN_WIDTH = 420
 
 
 class Font:
