@@ -110,10 +110,15 @@ def _blocks(text: str) -> str:
     lines = text.split("\n")
     index = 0
 
-    def flush_paragraph() -> None:
+    def flush_paragraph(before_block: bool) -> None:
+        # A blank line between a paragraph and a block is the block's own margin already.
+        while paragraph and before_block and not paragraph[-1].strip():
+            paragraph.pop()
+        while paragraph and out and not paragraph[0].strip():
+            paragraph.pop(0)
         if paragraph:
             out.append(_inline("\n".join(paragraph)))
-            paragraph.clear()
+        paragraph.clear()
 
     while index < len(lines):
         line = lines[index]
@@ -122,13 +127,13 @@ def _blocks(text: str) -> str:
             paragraph.append(line)
             index += 1
             continue
-        flush_paragraph()
+        flush_paragraph(before_block=True)
         run: list[str] = []
         while index < len(lines) and _line_kind(lines[index]) == kind:
             run.append(lines[index])
             index += 1
         out.append(_block(kind, run))
-    flush_paragraph()
+    flush_paragraph(before_block=False)
     return "".join(out)
 
 

@@ -17,8 +17,10 @@ GUTTER = AVATAR_LEFT + Size.AVATAR + Space.M
 RIGHT_PAD = Space.L
 #: The widest a message row's content gets: the gutter, the text column, the right pad.
 COLUMN_MAX = GUTTER + Size.TEXT_COLUMN + RIGHT_PAD
-#: Whether a column narrower than the view is centred in it (else it sits at the left).
-CENTRED = True
+#: Whether a column narrower than the view is centred in it, or sits at the left. Left:
+#: the header's title and the composer start at the left too, so on a wide screen the
+#: conversation lines up with them instead of floating between them.
+CENTRED = False
 #: Space between the view's edges and the column.
 EDGE = Space.S
 #: Above a row that starts a group (author, avatar, time) and above a continuation row.

@@ -501,3 +501,10 @@ def test_text_that_only_looks_like_a_block_is_not_one(qtbot: QtBot, text: str) -
     assert list_items(html) == []
     if text != ">":
         assert blocks(html, markup.QUOTE_BLOCK) == []
+
+
+def test_a_blank_line_beside_a_block_adds_no_empty_line(qtbot: QtBot) -> None:
+    """The block's margin separates it already; an extra empty line looked like a gap."""
+    html = to_html("> quoted\n\nThen the list:\n\n- one\n\nafter")
+    assert rendered(html) == "quoted\nThen the list:\none\nafter"
+    assert rendered(to_html("one\n\ntwo")) == "one\n\ntwo"
