@@ -226,6 +226,9 @@ class MainWindow(QMainWindow):
         self.avatars.updated.connect(self.messages.viewport().update)
         self.messages.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.messages.customContextMenuRequested.connect(self._message_menu)
+        self.messages.edit_requested.connect(self._edit_message)
+        self.messages.delete_requested.connect(self._confirm_delete)
+        self.messages.copy_requested.connect(self._copy_text)
         # The connection bar lies over the top of the messages, in the same grid cell: it
         # comes and goes without moving the conversation or the composer.
         stage = QWidget(self)
@@ -535,6 +538,16 @@ class MainWindow(QMainWindow):
             message = model.last_own_message()
             if message is not None:
                 self.composer.begin_edit(message.id, message.text)
+
+    @staticmethod
+    def _copy_text(text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+
+    def _edit_message(self, message_id: int) -> None:
+        model = self.messages.model()
+        message = model.message(message_id) if isinstance(model, MessageListModel) else None
+        if message is not None:
+            self.composer.begin_edit(message.id, message.text)
 
     def _message_menu(self, point: QPoint) -> None:
         index = self.messages.indexAt(point)
