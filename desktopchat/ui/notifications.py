@@ -13,7 +13,7 @@ from desktopchat.resources import APP_ICON_SVG, app_icon_png, resource
 
 log = logging.getLogger(__name__)
 
-#: Must match resources/desktopchat.desktop (the ``desktop-entry`` hint names it).
+#: Must match desktopchat/assets/desktopchat.desktop (the ``desktop-entry`` hint names it).
 DESKTOP_ENTRY = "desktopchat"
 
 
