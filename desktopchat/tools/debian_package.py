@@ -20,12 +20,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 
 from desktopchat import __version__
+from desktopchat.cli import build_parser
 from desktopchat.resources import APP_ICON_SVG, DESKTOP_FILE, ICON_SIZES, METAINFO_FILE, resource
 
 PACKAGE = "desktopchat"
@@ -276,9 +279,16 @@ def _copyright() -> str:
 
 def _manual_page() -> str:
     """desktopchat(1): the command's own ``--help``, so the two never disagree."""
-    from desktopchat.cli import build_parser  # noqa: PLC0415
-
-    text = build_parser().format_help().replace("\\", "\\e").replace("\n.", "\n\\&.")
+    columns = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "80"  # argparse wraps to the terminal: the same page everywhere
+    try:
+        text = build_parser().format_help()
+    finally:
+        if columns is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = columns
+    text = text.replace("\\", "\\e").replace("\n.", "\n\\&.")
     return (
         f'.TH DESKTOPCHAT 1 "" "{PACKAGE} {__version__}" "User Commands"\n'
         f".SH NAME\n{PACKAGE} \\- {SUMMARY}\n"
@@ -290,8 +300,6 @@ def _manual_page() -> str:
 
 
 def _changelog() -> str:
-    from datetime import UTC, datetime  # noqa: PLC0415
-
     when = format_datetime(datetime.fromtimestamp(_source_date(), UTC))
     return (
         f"{PACKAGE} ({__version__}) unstable; urgency=medium\n\n"
@@ -302,8 +310,6 @@ def _changelog() -> str:
 
 def _source_date() -> int:
     """``SOURCE_DATE_EPOCH`` if set (reproducible builds), else now."""
-    import time  # noqa: PLC0415
-
     return int(os.environ.get("SOURCE_DATE_EPOCH", time.time()))
 
 
