@@ -76,8 +76,9 @@ def offer_allowed(monkeypatch: pytest.MonkeyPatch, tmp_path: pytest.TempPathFact
 
 @pytest.mark.usefixtures("offer_allowed")
 def test_first_start_offers_once_and_installs_on_yes(live: LiveSettings, qtbot: QtBot) -> None:
-    box = entry_offer.offer(page_parent := DesktopPage(), live)
-    qtbot.addWidget(page_parent)
+    parent = DesktopPage()
+    qtbot.addWidget(parent)
+    box = entry_offer.offer(parent, live)
     assert box is not None
     assert not box.isModal()
     assert box.isVisible()
@@ -90,7 +91,7 @@ def test_first_start_offers_once_and_installs_on_yes(live: LiveSettings, qtbot: 
     reloaded = settings_file.load(app_dirs().config)
     assert (reloaded.extra or {})["desktop"]["offer_entry"] is False
     entry.uninstall()
-    assert entry_offer.offer(page_parent, LiveSettings(app_dirs().config, reloaded)) is None
+    assert entry_offer.offer(parent, LiveSettings(app_dirs().config, reloaded)) is None
 
 
 @pytest.mark.usefixtures("offer_allowed")
@@ -99,9 +100,7 @@ def test_not_now_installs_nothing_and_is_remembered(live: LiveSettings, qtbot: Q
     qtbot.addWidget(parent)
     box = entry_offer.offer(parent, live)
     assert box is not None
-    later = next(
-        b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.RejectRole
-    )
+    later = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.RejectRole)
     with qtbot.waitSignal(box.finished):
         qtbot.mouseClick(later, Qt.MouseButton.LeftButton)
     assert entry.installed_entry() is None
