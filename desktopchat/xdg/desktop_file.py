@@ -32,13 +32,12 @@ def quote_exec_argument(argument: str) -> str:
 
 def exec_value(command: Sequence[str]) -> str:
     """The value of ``Exec=`` for ``command``, as written in the file."""
-    line = " ".join(quote_exec_argument(argument) for argument in command)
-    return line.replace("\\", "\\\\")
+    return string_value(" ".join(quote_exec_argument(argument) for argument in command))
 
 
 def string_value(text: str) -> str:
-    """A plain string value (``TryExec``, a path): only the backslash is escaped."""
-    return text.replace("\\", "\\\\")
+    """A string value as the file holds it (``TryExec``, a path): one line, backslashes doubled."""
+    return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
 
 
 def render(command: Sequence[str], extra: dict[str, str] | None = None) -> str:
