@@ -22,6 +22,9 @@ APP_SYSTEM_PACKAGES=(
 TEST_SYSTEM_PACKAGES=(
     nodejs:node # the compat test runs the official pusher-js and Node `pusher` (node >= 18)
     npm:npm     # installs them from tests/compat/package-lock.json
+    # The seed page tests (tests/integration/seed/): a real headless browser, driven by
+    # puppeteer-core from tests/compat (which never downloads a browser of its own).
+    chromium:chromium
     # The client tests' real Secret Service (tests/integration/client/conftest.py): a private
     # session bus, gnome-keyring on it, `gdbus wait` for it to be up, and libsecret's CLI to
     # read entries as other desktop programs see them.

@@ -15,6 +15,7 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desktopchat.commands.seed_options import SeedOptionsError, add_seed_options, seed_room
 from desktopchat.commands.tls_options import (
     TlsOptionsError,
     add_tls_options,
@@ -67,9 +68,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--pusher-host", dest="host_", metavar="HOST", help="self-hosted server")
     parser.add_argument("--pusher-port", dest="port_", metavar="PORT", type=int)
     parser.add_argument("--pusher-tls", action="store_true", help="use TLS to --pusher-host")
-    parser.add_argument(
-        "--seed-compat", action="store_true", help="serve POST /AJAX_save/send for the seed page"
-    )
+    add_seed_options(parser)
     add_tls_options(parser)
     parser.set_defaults(run=run)
 
@@ -131,7 +130,8 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
 
     try:
         upstream = upstream_from(args)
-    except (RelayConfigError, ValueError) as exc:
+        room = seed_room(args)
+    except (RelayConfigError, SeedOptionsError, ValueError) as exc:
         print(f"desktopchat relay: {exc}", file=sys.stderr)
         return 2
     if upstream.cluster:
@@ -154,6 +154,7 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         upstream=upstream,
         client_endpoint=endpoint,
         seed_compat=args.seed_compat,
+        seed_room=room,
     )
 
     def announce(running: RunningServer) -> None:

@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktopchat.commands.seed_options import SeedOptionsError, add_seed_options, seed_room
 from desktopchat.commands.tls_options import (
     TlsOptionsError,
     add_tls_options,
@@ -54,11 +55,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="the address clients reach the hub at, if not the one they asked for "
         "(behind a proxy or a port mapping): GET /api/config answers it",
     )
-    parser.add_argument(
-        "--seed-compat",
-        action="store_true",
-        help="also serve POST /AJAX_save/send for the original web chat page",
-    )
+    add_seed_options(parser)
     add_tls_options(parser)
     parser.set_defaults(run=run)
 
@@ -126,6 +123,11 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     if not 0 <= args.port <= 65535:
         print(f"desktopchat serve: port must be 0-65535, got {args.port}", file=sys.stderr)
         return 2
+    try:
+        room = seed_room(args)
+    except SeedOptionsError as exc:
+        print(f"desktopchat serve: {exc}", file=sys.stderr)
+        return 2
     data_dir = args.data_dir or dirs.data / "hub"
     try:
         data_dir_checks.prepare(data_dir)
@@ -151,7 +153,11 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         print(f"desktopchat serve: {exc}", file=sys.stderr)
         return 2
     relay = RelayConfig(
-        data_dir=data_dir, seed_compat=args.seed_compat, local_login=True, client_endpoint=endpoint
+        data_dir=data_dir,
+        seed_compat=args.seed_compat,
+        seed_room=room,
+        local_login=True,
+        client_endpoint=endpoint,
     )
     limit = raise_open_files_limit()
     config = HubConfig(

@@ -1,27 +1,31 @@
-"""The compose box: Enter sends, Shift+Enter breaks the line, Up edits, Esc cancels.
+"""The text field where messages are written: Enter sends, Shift+Enter breaks the line,
+Up edits your last message, Esc cancels an edit.
+
+It grows with its text from one line up to :attr:`~desktopchat.ui.theme.Size.COMPOSER_LINES`
+lines, then scrolls: a short message takes little room from the conversation, a long one
+can still be read while it is written. The frame, buttons, editing bar and byte counter
+around it are :class:`~desktopchat.ui.composer_box.ComposerBox`'s.
 
 Typing is reported at most once per :data:`TYPING_INTERVAL` seconds, far under Pusher's
-client-event limit of 10 per second, however fast someone types. Near the relay's size
-limit a counter says how much room is left; over it, Enter does not send (the relay
-would refuse the message, so it is never queued) and the counter says why.
+client-event limit of 10 per second, however fast someone types. Over the relay's size
+limit Enter does not send (the relay would refuse the message, so it is never queued);
+:attr:`Composer.size_changed` lets the box's counter say why.
 """
 
 from __future__ import annotations
 
+import math
 import time
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QPalette, QResizeEvent
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QWidget
+from PySide6.QtCore import QEvent, QSize, QSizeF, Qt, Signal
+from PySide6.QtGui import QFontMetricsF, QKeyEvent, QResizeEvent
+from PySide6.QtWidgets import QPlainTextEdit, QSizePolicy, QWidget
 
 from desktopchat.text_size import text_bytes
+from desktopchat.ui.theme import Size
 
 TYPING_INTERVAL = 3.0
-#: The counter shows once a message uses this share of the limit.
-COUNTER_FROM = 0.8
 _PLACEHOLDER = "Message #{room} — Enter to send, Shift+Enter for a new line"
-#: Until the theme module has an error colour token (issue 13's design system).
-ERROR_COLOUR = "#d32f2f"
 _EDITING = "Editing your message — Enter to save, Esc to cancel"
 
 
@@ -34,6 +38,8 @@ class Composer(QPlainTextEdit):
         revise_submitted(str, str): client_id, new text of a message that failed to send.
         edit_last_requested(): Up in an empty box: the window starts editing your last message.
         typing(): the user is typing (rate-limited).
+        editing_changed(bool): an edit (or a revision of an unsent message) began or ended.
+        size_changed(int, object): the text's size in bytes and the limit (``None``: none).
     """
 
     submitted = Signal(str)
@@ -41,30 +47,49 @@ class Composer(QPlainTextEdit):
     revise_submitted = Signal(str, str)
     edit_last_requested = Signal()
     typing = Signal()
+    editing_changed = Signal(bool)
+    size_changed = Signal(int, object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Message")
         self.setTabChangesFocus(True)
-        # About three lines, growing no further: the conversation gets the space.
-        lines = self.fontMetrics().lineSpacing()
-        self.setFixedHeight(3 * lines + 2 * int(self.document().documentMargin()) + 8)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._editing: int | None = None
         self._revising: str | None = None
         self._room = ""
         self._last_typing = 0.0
         self._limit: int | None = None
-        self.counter = QLabel(self)
-        self.counter.setAccessibleName("Message length")
-        self.counter.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.counter.hide()
+        self._lines = 1
         self.textChanged.connect(self._text_changed)
-        self.textChanged.connect(self._update_counter)
+        self.textChanged.connect(self._measure)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
+        self._fit_height(QSizeF(0, 1))
 
     @property
     def editing(self) -> int | None:
         """The id of the message being edited, if any."""
         return self._editing
+
+    @property
+    def revising(self) -> bool:
+        """Whether the text is a message that failed to send, being fixed."""
+        return self._revising is not None
+
+    @property
+    def lines(self) -> int:
+        """How many lines the field shows now (it scrolls beyond ``Size.COMPOSER_LINES``)."""
+        return self._lines
+
+    @property
+    def limit(self) -> int | None:
+        """The relay's limit on a message in bytes, if it has told us one."""
+        return self._limit
+
+    def can_send(self) -> bool:
+        """Whether Enter would send now (some text, not over the limit)."""
+        return bool(self.toPlainText().strip()) and not self.over_limit
 
     @property
     def over_limit(self) -> bool:
@@ -74,7 +99,7 @@ class Composer(QPlainTextEdit):
     def set_limit(self, max_bytes: int | None) -> None:
         """The relay's limit on a message, in bytes as it travels (``/api/config``)."""
         self._limit = max_bytes
-        self._update_counter()
+        self._measure()
 
     def set_room(self, room: str) -> None:
         """Address the placeholder to ``room`` and drop any edit in progress."""
@@ -98,6 +123,7 @@ class Composer(QPlainTextEdit):
         self.moveCursor(self.textCursor().MoveOperation.End)
         self._set_placeholder(_EDITING)
         self.setFocus()
+        self.editing_changed.emit(True)
 
     def cancel_edit(self) -> None:
         """Leave editing mode with an empty box."""
@@ -107,6 +133,8 @@ class Composer(QPlainTextEdit):
         if was_editing:
             self.clear()
         self._set_placeholder(_PLACEHOLDER.format(room=self._room))
+        if was_editing:
+            self.editing_changed.emit(False)
 
     def _set_placeholder(self, text: str) -> None:
         # Qt repaints the placeholder only on the next text change; an empty box would go
@@ -119,7 +147,7 @@ class Composer(QPlainTextEdit):
         key, modifiers = event.key(), event.modifiers()
         plain = modifiers in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain:
-            self._submit()
+            self.submit()
             return
         if key == Qt.Key.Key_Up and plain and not self.toPlainText() and self._editing is None:
             self.edit_last_requested.emit()
@@ -129,7 +157,8 @@ class Composer(QPlainTextEdit):
             return
         super().keyPressEvent(event)
 
-    def _submit(self) -> None:
+    def submit(self) -> None:
+        """Send the text (or save the edit), as Enter does; blank or too long: nothing."""
         text = self.toPlainText()
         if not text.strip() or self.over_limit:
             return  # over the limit, the counter already says why
@@ -143,36 +172,49 @@ class Composer(QPlainTextEdit):
             self.submitted.emit(text)
         self.clear()
 
-    def _update_counter(self) -> None:
+    def _measure(self) -> None:
         limit = self._limit
-        size = text_bytes(self.toPlainText()) if limit is not None else 0
-        if limit is None or size < COUNTER_FROM * limit:
-            self.counter.hide()
-            return
-        if size > limit:
-            self.counter.setText(f"{size:,} / {limit:,} bytes — too long to send")
-            colour = ERROR_COLOUR
-        else:
-            self.counter.setText(f"{limit - size:,} bytes left")
-            colour = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
-        self.counter.setStyleSheet(f"color: {colour}; background: transparent;")
-        self.counter.adjustSize()
-        self._place_counter()
-        self.counter.show()
+        self.size_changed.emit(text_bytes(self.toPlainText()) if limit is not None else 0, limit)
 
-    def _place_counter(self) -> None:
-        margin = 4
-        self.counter.move(
-            self.width() - self.counter.width() - margin - self.verticalScrollBar().width()
-            if self.verticalScrollBar().isVisible()
-            else self.width() - self.counter.width() - margin,
-            self.height() - self.counter.height() - margin,
+    def _fit_height(self, size: QSizeF) -> None:
+        """As tall as the text's lines (wrapped ones count), up to the limit; then scroll."""
+        lines = max(1, min(math.ceil(size.height()), Size.COMPOSER_LINES))
+        self._lines = lines
+        margin = self.document().documentMargin()
+        height = (
+            # Each block is laid out on whole pixels per line, and the field keeps the
+            # document margin above and below plus one pixel (QPlainTextEdit's own sums).
+            lines * math.ceil(QFontMetricsF(self.font()).lineSpacing())
+            + math.ceil(2 * margin)
+            + 1
+            + 2 * self.frameWidth()
+            + self.contentsMargins().top()
+            + self.contentsMargins().bottom()
+            + self.viewportMargins().top()
+            + self.viewportMargins().bottom()
         )
+        if self.minimumHeight() != height or self.maximumHeight() != height:
+            self.setFixedHeight(height)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
-        """Keep the counter in the bottom-right corner."""
+        """A new width re-wraps the text (the layout does not always say its size changed)."""
         super().resizeEvent(event)
-        self._place_counter()
+        self._fit_height(self.document().documentLayout().documentSize())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """As narrow as a text field may be, as tall as the lines it shows (not Qt's 70 px
+        for a scroll area: the field is one line high until there is more to show)."""
+        return QSize(super().minimumSizeHint().width(), self.minimumHeight())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """Wide as the layout likes; exactly as tall as the lines it shows."""
+        return QSize(super().sizeHint().width(), self.minimumHeight())
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        """A new font or style sheet changes a line's height: fit again."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_height(self.document().documentLayout().documentSize())
 
     def _text_changed(self) -> None:
         if not self.toPlainText() or self._editing is not None:

@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from desktopchat.client.domain import Message, Room
 from desktopchat.client.errors import DesktopChatError, ProtocolError, RelayUnreachableError
+from desktopchat.client.notify.policy import mentions
 from desktopchat.client.outbox import OutboxItem, OutboxState
 from desktopchat.client.realtime import ConnectionState
 from desktopchat.client.session import ChatSession
@@ -301,7 +302,9 @@ class ChatController(QObject):
             return
         on_screen = self.current is not None and self.current.name == room and self.window_active
         if not on_screen:
-            self.rooms.add_unread(room, len(others))
+            names = (self.user.display_name, self.user.username)
+            mentioning = sum(1 for m in others if not m.deleted and mentions(m.text, names))
+            self.rooms.add_unread(room, len(others), mentions=mentioning)
             self.unread_changed.emit(self.rooms.total_unread())
         self.messages_arrived.emit(room, others)
 

@@ -12,13 +12,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
     QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -26,6 +24,14 @@ from desktopchat.client import room_names
 from desktopchat.client.notify.center import Preferences
 from desktopchat.client.notify.policy import RoomMode
 from desktopchat.client.settings import Profile
+from desktopchat.ui.dialog_chrome import (
+    error_label,
+    form_layout,
+    make_primary,
+    name_buttons,
+    page_layout,
+    titled_layout,
+)
 
 THEMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 
@@ -55,8 +61,7 @@ class SignInDialog(QDialog):
 
     def __init__(self, server: str = "", username: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Sign in")
-        self.setAccessibleName("Sign in")
+        layout = titled_layout(self, "Sign in", "Your account on a desktopchat server.")
         self.server = QLineEdit(server, self)
         self.server.setPlaceholderText("chat.example.org:6001")
         self.username = QLineEdit(username, self)
@@ -68,18 +73,18 @@ class SignInDialog(QDialog):
         self.new_account = QCheckBox("Create a new account", self)
         self.remember = QCheckBox("Remember me (keeps the session in the system keyring)", self)
         self.remember.setChecked(True)
-        self.error = QLabel(self)
-        self.error.setWordWrap(True)
-        self.error.setAccessibleName("Sign-in error")
+        self.error = error_label(self, "Sign-in error")
         for field, name in (
             (self.server, "Server"),
             (self.username, "Username"),
             (self.password, "Password"),
             (self.display_name, "Display name"),
             (self.email, "Email"),
+            (self.new_account, "Create a new account"),
+            (self.remember, "Remember me"),
         ):
             field.setAccessibleName(name)
-        form = QFormLayout()
+        form = form_layout()
         form.addRow("Server", self.server)
         form.addRow("Username", self.username)
         form.addRow("Password", self.password)
@@ -90,9 +95,10 @@ class SignInDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, parent=self
         )
+        make_primary(self.buttons.button(QDialogButtonBox.StandardButton.Ok))
+        name_buttons(self.buttons)
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
@@ -116,9 +122,9 @@ class SignInDialog(QDialog):
     def _mode(self, create: bool) -> None:
         self.display_name.setEnabled(create)
         self.email.setEnabled(create)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
-            "Create account" if create else "Sign in"
-        )
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Create account" if create else "Sign in")
+        ok.setAccessibleName(ok.text())
 
     def _submit(self) -> None:
         if (
@@ -165,18 +171,16 @@ class NewRoomDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("New room")
+        layout = titled_layout(self, "New room")
         self.name = QLineEdit(self)
         self.name.setPlaceholderText("lower-case letters, digits, - and _")
         self.name.setAccessibleName("Room name")
         self.name.setMaxLength(room_names.MAX_LENGTH + 16)  # room to say it is too long
-        self.error = QLabel(self)
-        self.error.setWordWrap(True)
-        self.error.setAccessibleName("Room name problem")
+        self.error = error_label(self, "Room name problem")
         self.error.hide()
         self.topic = QLineEdit(self)
         self.topic.setAccessibleName("Room topic")
-        form = QFormLayout(self)
+        form = form_layout()
         form.addRow("Name", self.name)
         form.addRow("", self.error)
         form.addRow("Topic", self.topic)
@@ -184,11 +188,14 @@ class NewRoomDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, parent=self
         )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create")
+        make_primary(self.buttons.button(QDialogButtonBox.StandardButton.Ok))
+        name_buttons(self.buttons)
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
-        form.addRow(self.buttons)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
         self.name.textEdited.connect(lambda _: self.error.hide())
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 52)
+        layout.addStrut(self.fontMetrics().averageCharWidth() * 52)  # a long name's reason
 
     def _submit(self) -> None:
         name = self.name.text().strip()
@@ -234,15 +241,18 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Settings")
+        layout = titled_layout(self, "Settings")
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Settings pages")
+        self.tabs.tabBar().setAccessibleName("Settings pages")
+        self.tabs.setUsesScrollButtons(False)  # every tab shown: the dialog is as wide as they are
         self.tabs.addTab(self._profiles_page(profiles, current), "Servers")
         self.tabs.addTab(self._account_page(display_name), "Account")
         self.tabs.addTab(self._appearance_page(theme), "Appearance")
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
+        make_primary(close.button(QDialogButtonBox.StandardButton.Close))
+        name_buttons(close)
         close.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(close)
 
@@ -265,13 +275,14 @@ class SettingsDialog(QDialog):
             self.profiles.addItem(f"{profile.name}: {where}{who}{marker}")
         self._profile_names = [p.name for p in profiles]
         self._current = current
-        self.removal_refused = QLabel(page)
+        self.removal_refused = error_label(page, "Why the profile was not removed")
         add = QPushButton("Sign in to another server…", page)
+        add.setAccessibleName("Sign in to another server")
         add.clicked.connect(self.sign_in_requested)
         remove = QPushButton("Remove", page)
         remove.setAccessibleName("Remove the selected profile")
         remove.clicked.connect(self._remove)
-        layout = QVBoxLayout(page)
+        layout = page_layout(page)
         layout.addWidget(self.profiles)
         layout.addWidget(add)
         layout.addWidget(remove)
@@ -293,10 +304,11 @@ class SettingsDialog(QDialog):
         self.display_name = QLineEdit(display_name, page)
         self.display_name.setAccessibleName("Display name")
         save = QPushButton("Save", page)
+        save.setAccessibleName("Save the display name")
         save.clicked.connect(
             lambda: self.display_name_changed.emit(self.display_name.text().strip())
         )
-        form = QFormLayout(page)
+        form = form_layout(page)
         form.addRow("Display name", self.display_name)
         form.addRow(save)
         return page
@@ -311,7 +323,7 @@ class SettingsDialog(QDialog):
         self.theme.currentIndexChanged.connect(
             lambda _: self.theme_changed.emit(self.theme.currentData())
         )
-        form = QFormLayout(page)
+        form = form_layout(page)
         form.addRow("Theme", self.theme)
         return page
 
@@ -344,7 +356,9 @@ class NotificationsPage(QWidget):
         self.sound.setChecked(preferences.sound)
         self.dnd = QCheckBox("Do not disturb (not even mentions)", self)
         self.dnd.setChecked(preferences.do_not_disturb)
-        form = QFormLayout()
+        for check in (self.enabled, self.sound, self.dnd):
+            check.setAccessibleName(check.text())
+        form = form_layout()
         self.room_boxes: dict[str, QComboBox] = {}
         for room in rooms:
             box = QComboBox(self)
@@ -356,10 +370,12 @@ class NotificationsPage(QWidget):
             self.room_boxes[room] = box
             form.addRow(f"#{room}", box)
         self.test = QPushButton("Send a test notification", self)
+        self.test.setAccessibleName("Send a test notification")
         self.result = QLabel(self)
+        self.result.setWordWrap(True)
         self.result.setAccessibleName("Test notification result")
         self.test.clicked.connect(self.test_requested)
-        layout = QVBoxLayout(self)
+        layout = page_layout(self)
         for check in (self.enabled, self.sound, self.dnd):
             check.toggled.connect(self._emit)
             layout.addWidget(check)

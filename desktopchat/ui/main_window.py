@@ -12,13 +12,19 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QPoint, Qt, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
-    QLabel,
+    QGridLayout,
     QMainWindow,
     QMenu,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -41,19 +47,27 @@ from desktopchat.client.trust import KnownHosts
 from desktopchat.paths import AppDirs
 from desktopchat.resources import APP_ICON_SVG, resource
 from desktopchat.ui.avatars import AvatarCache
-from desktopchat.ui.composer import Composer
+from desktopchat.ui.composer_box import ComposerBox
 from desktopchat.ui.controller import ChatController
 from desktopchat.ui.dialogs import NewRoomDialog, SettingsDialog, SignInDialog
+from desktopchat.ui.header import RoomHeader
 from desktopchat.ui.message_delegate import MessageDelegate
 from desktopchat.ui.message_model import MessageListModel, Roles
 from desktopchat.ui.message_view import MessageView
 from desktopchat.ui.panels import ConnectionBanner, MembersPanel, TypingIndicator
 from desktopchat.ui.profile_flow import ProfileFlow
-from desktopchat.ui.rooms import ROOM_ROLE, QuickSwitcher, RoomListView
+from desktopchat.ui.quick_switcher import QuickSwitcher
+from desktopchat.ui.rooms import ROOM_ROLE
 from desktopchat.ui.settings_flow import SettingsFlow
+from desktopchat.ui.sidebar import Sidebar
+from desktopchat.ui.switcher_targets import Kind, Target, room_targets
+from desktopchat.ui.theme import Size, Space
 from desktopchat.ui.window_notifications import WindowNotifications
 
 log = logging.getLogger(__name__)
+
+#: How long good news stays in the status line (errors stay until the next message).
+NEWS_MS = 6000
 
 
 class MainWindow(QMainWindow):
@@ -170,50 +184,97 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------------- layout
 
     def _build(self) -> None:
-        self.room_list = RoomListView(self)
-        self.room_list.setAccessibleName("Rooms")
+        self.sidebar = Sidebar(self)
+        self.room_list = self.sidebar.room_list
         self.room_list.activated.connect(self._room_activated)
         self.room_list.clicked.connect(self._room_activated)
-        new_room = QPushButton("+ New room", self)
-        new_room.setAccessibleName("Create a room")
-        new_room.clicked.connect(self.new_room)
-        left = QWidget(self)
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(4, 4, 4, 4)
-        left_layout.addWidget(QLabel("<b>Rooms</b>", left))
-        left_layout.addWidget(self.room_list, 1)
-        left_layout.addWidget(new_room)
+        self.sidebar.new_room_requested.connect(self.new_room)
+        center = self._build_conversation()
+        self.members = MembersPanel(self.avatars, self)
+        self.members.setObjectName("members")
+        self.members.count_changed.connect(self._member_count)
+        self._members_wanted = True
+        self.header.members_toggled.connect(self._show_members)
+        splitter = QSplitter(self)
+        splitter.setChildrenCollapsible(False)
+        splitter.setHandleWidth(1)
+        splitter.addWidget(self.sidebar)
+        splitter.addWidget(center)
+        splitter.addWidget(self.members)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(2, 0)
+        splitter.setSizes([Size.SIDEBAR, 1000 - Size.SIDEBAR - Size.MEMBERS, Size.MEMBERS])
+        self.splitter = splitter
+        self.setCentralWidget(splitter)
+        self.resize(1100, 720)
+        # The status line is for news (errors, sign-in results), shown while there is some;
+        # who and where you are is in the sidebar.
+        status = self.statusBar()
+        status.setSizeGripEnabled(False)
+        status.messageChanged.connect(lambda text: status.setVisible(bool(text)))
+        status.showMessage("Starting…")
 
+    def _build_conversation(self) -> QWidget:
+        """The middle column: header, messages (the connection bar over them), composer."""
+        self.header = RoomHeader(self)
+        self.header.search_requested.connect(self.quick_switch)
         self.banner = ConnectionBanner(self)
-        self.room_title = QLabel(self)
-        self.room_title.setAccessibleName("Room title")
-        self.room_title.setTextFormat(Qt.TextFormat.PlainText)
         self.messages = MessageView(MessageDelegate(self.avatars, self), self)
+        self.messages.setObjectName("messages")
         self.avatars.updated.connect(self.messages.viewport().update)
         self.messages.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.messages.customContextMenuRequested.connect(self._message_menu)
+        # The connection bar lies over the top of the messages, in the same grid cell: it
+        # comes and goes without moving the conversation or the composer.
+        stage = QWidget(self)
+        stage_layout = QGridLayout(stage)
+        stage_layout.setContentsMargins(0, 0, 0, 0)
+        stage_layout.addWidget(self.messages, 0, 0)
+        stage_layout.addWidget(self.banner, 0, 0, Qt.AlignmentFlag.AlignTop)
         self.typing = TypingIndicator(self)
-        self.composer = Composer(self)
+        self.typing.setObjectName("typing")
+        self.composer_box = ComposerBox(self)
+        self.composer = self.composer_box.editor
         self.composer.setEnabled(False)
+        self.switcher = QuickSwitcher(self)
+        self.switcher.chosen.connect(self._switch_to)
         center = QWidget(self)
         center_layout = QVBoxLayout(center)
         center_layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.banner, self.room_title):
-            center_layout.addWidget(widget)
-        center_layout.addWidget(self.messages, 1)
-        center_layout.addWidget(self.typing)
-        center_layout.addWidget(self.composer)
+        center_layout.setSpacing(0)
+        center_layout.addWidget(self.header)
+        center_layout.addWidget(stage, 1)
+        bottom = QVBoxLayout()
+        bottom.setContentsMargins(Space.L, 0, Space.L, Space.M)
+        bottom.setSpacing(Space.XXS)
+        bottom.addWidget(self.typing)
+        bottom.addWidget(self.composer_box)
+        center_layout.addLayout(bottom)
+        return center
 
-        self.members = MembersPanel(self.avatars, self)
-        splitter = QSplitter(self)
-        splitter.addWidget(left)
-        splitter.addWidget(center)
-        splitter.addWidget(self.members)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([180, 640, 180])
-        self.setCentralWidget(splitter)
-        self.resize(1000, 680)
-        self.statusBar().showMessage("Starting…")
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        """A narrow window gives the conversation the members panel's room (and back)."""
+        super().resizeEvent(event)
+        self._fit_members()
+
+    def _fit_members(self) -> None:
+        roomy = self.width() >= Size.SIDEBAR + Size.MEMBERS + Size.CONVERSATION_MIN
+        shown = roomy and self._members_wanted
+        if self.members.isVisible() != shown or self.members.isHidden() == shown:
+            self.members.setVisible(shown)
+            self.header.set_members_shown(shown)
+
+    def _member_count(self, count: int) -> None:
+        self.header.set_member_count(None if count < 0 else count)
+
+    def _show_members(self, shown: bool) -> None:
+        """The person's choice (header button, View menu): kept while the window is narrow."""
+        self._members_wanted = shown
+        self.members.setVisible(shown)
+        self.header.set_members_shown(shown)
+        if self.toggle_members.isChecked() != shown:
+            self.toggle_members.setChecked(shown)
 
     def _action(
         self,
@@ -248,9 +309,7 @@ class MainWindow(QMainWindow):
         self.dnd.setCheckable(True)
         self._action(chat, "&Quit", self.quit, QKeySequence.StandardKey.Quit)
         view = self.menuBar().addMenu("&View")
-        self.toggle_members = self._action(
-            view, "&Members", self.members.setVisible, "Ctrl+Shift+M"
-        )
+        self.toggle_members = self._action(view, "&Members", self._show_members, "Ctrl+Shift+M")
         self.toggle_members.setCheckable(True)
         self.toggle_members.setChecked(True)
         self._action(view, "Jump to &newest", self.messages.scroll_to_newest, "Ctrl+End")
@@ -308,10 +367,13 @@ class MainWindow(QMainWindow):
         controller.load_rooms(self.live.section("ui").get("last_room"))
         user = login.user
         where = self._where(login)
+        self.sidebar.set_identity(
+            user.display_name, where.replace("this computer", "This computer")
+        )
         message = f"Signed in as {user.display_name} on {where}"
         if login.offline:
             message = f"{user.display_name} on {where}: offline, showing what is saved here"
-        self.statusBar().showMessage("; ".join([message, *self.notices]))
+        self.statusBar().showMessage("; ".join([message, *self.notices]), NEWS_MS)
         self._outbox_count()
 
     def _connection_state(self, state: ConnectionState, reason: str, retry_in: float) -> None:
@@ -319,7 +381,9 @@ class MainWindow(QMainWindow):
         if state is ConnectionState.CONNECTED and self.session is not None:
             login = self.session.login
             where = self._where(login)
-            self.statusBar().showMessage(f"Signed in as {login.user.display_name} on {where}")
+            self.statusBar().showMessage(
+                f"Signed in as {login.user.display_name} on {where}", NEWS_MS
+            )
 
     def _where(self, login: Login) -> str:
         """The server in words: "this computer" for the embedded hub, else its URL."""
@@ -418,8 +482,7 @@ class MainWindow(QMainWindow):
     def _show_title(self) -> None:
         current = self.controller.current if self.controller else None
         if current is not None:
-            topic = current.topic
-            self.room_title.setText(f"# {current.name}" + (f" — {topic}" if topic else ""))
+            self.header.set_room(current.name, current.topic)
 
     @Slot(str)
     def _room_updated(self, name: str) -> None:
@@ -434,12 +497,18 @@ class MainWindow(QMainWindow):
         controller.select(names[(position + step) % len(names)])
 
     def quick_switch(self) -> None:
-        """Ctrl+K: jump to a room by typing part of its name."""
-        if self.controller is None:
-            return
-        switcher = QuickSwitcher(self.controller.rooms, self)
-        switcher.chosen.connect(self.select_room)
-        switcher.open()
+        """Ctrl+K: the in-window overlay to jump to a room by typing a few of its letters.
+
+        Pressed again while it is open, it closes (as in Slack and Element).
+        """
+        if self.switcher.isVisible():
+            self.switcher.dismiss()
+        elif self.controller is not None:
+            self.switcher.open(room_targets(self.controller.rooms))
+
+    def _switch_to(self, target: Target) -> None:
+        if target.kind is Kind.ROOM:
+            self.select_room(target.key)
 
     def new_room(self) -> NewRoomDialog | None:
         """Create a room: the dialog stays open until the relay has it, or shows why not."""

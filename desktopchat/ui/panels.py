@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QPainter, QPaintEvent
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 
 from desktopchat.client import connection_words
 from desktopchat.client.realtime import ConnectionState
-from desktopchat.ui import theme
 from desktopchat.ui.avatars import AvatarCache
+from desktopchat.ui.theme import Size, Space
 
 #: Seconds "alice is typing…" stays after her last typing event.
 TYPING_SHOWN_FOR = 6.0
@@ -70,15 +70,17 @@ class ConnectionBanner(QFrame):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("connectionBar")
         self.setAccessibleName("Connection status")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.setProperty("mood", "info")
         self.label = WrappingLabel(self)
         self.label.setAccessibleName("Connection status text")
         self.retry = QPushButton("Retry now", self)
         self.retry.setAccessibleName("Retry connecting now")
         self.retry.clicked.connect(self.retry_requested)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 4, 8, 4)
+        layout.setContentsMargins(Space.M, Space.XS, Space.S, Space.XS)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.retry)
         self._state = ConnectionState.STOPPED
@@ -113,21 +115,23 @@ class ConnectionBanner(QFrame):
             else ""
         )
         if state is ConnectionState.CONNECTED or state is ConnectionState.STOPPED:
+            self._set_mood("info")
             self.setVisible(bool(self._waiting))
             self.label.set_text(waiting.removeprefix(" — ").capitalize())
             self.retry.hide()
             return
+        self._set_mood("connecting" if state is ConnectionState.CONNECTING else "offline")
         text = connection_words.in_words(state, self._reason, self._retry_at - time.monotonic())
         self.label.set_text(text + waiting, connection_words.detail(self._reason))
         self.retry.setVisible(state is not ConnectionState.CONNECTING)
         self.show()
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
-        """A tinted background from the palette (:func:`theme.banner_background`)."""
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), theme.banner_background(self.palette()))
-        painter.end()
-        super().paintEvent(event)
+    def _set_mood(self, mood: str) -> None:
+        """The bar's colour pair (offline, connecting, info) from the theme's style sheet."""
+        if self.property("mood") != mood:
+            self.setProperty("mood", mood)
+            self.style().unpolish(self)
+            self.style().polish(self)
 
 
 #: What the members panel says while who is here cannot be known.
@@ -138,12 +142,22 @@ class MembersPanel(QListWidget):
     """Who is in the room now (its presence channel), with avatars.
 
     Offline it shows that presence is unknown rather than the last (stale) list.
+
+    Signals:
+        count_changed(int): how many are here; -1 while that is unknown.
     """
+
+    count_changed = Signal(int)
 
     def __init__(self, avatars: AvatarCache, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Members in this room")
         self.setWordWrap(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setIconSize(QSize(Size.AVATAR_SMALL, Size.AVATAR_SMALL))
+        self.setSpacing(Space.XXS)
+        self.setMinimumWidth(Size.MEMBERS_MIN)
         self._avatars = avatars
         self._members: dict[str, dict[str, Any]] = {}
         self._unknown = False
@@ -194,6 +208,7 @@ class MembersPanel(QListWidget):
             item = QListWidgetItem(MEMBERS_UNKNOWN)
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.addItem(item)
+            self.count_changed.emit(-1)
             return
         for user_id, info in sorted(
             self._members.items(), key=lambda m: str(m[1].get("display_name", "")).lower()
@@ -204,6 +219,7 @@ class MembersPanel(QListWidget):
             item.setIcon(QIcon(self._avatars.pixmap(seed, str(info.get("avatar_url") or ""))))
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{name}, online")
             self.addItem(item)
+        self.count_changed.emit(len(self._members))
 
 
 class TypingIndicator(QLabel):

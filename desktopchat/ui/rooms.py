@@ -1,4 +1,4 @@
-"""The rooms list with unread counts (model and view), and the Ctrl+K quick switcher."""
+"""The rooms list: the model (rooms, unread and mention counts) and the sidebar's view."""
 
 from __future__ import annotations
 
@@ -7,68 +7,77 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QSize,
-    QSortFilterProxyModel,
     Qt,
-    Signal,
 )
-from PySide6.QtGui import QFont, QHelpEvent, QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDialog,
-    QLineEdit,
+    QFrame,
     QListView,
-    QStyle,
-    QStyledItemDelegate,
     QStyleOptionViewItem,
-    QToolTip,
-    QVBoxLayout,
     QWidget,
 )
 
 from desktopchat.client.domain import Room
+from desktopchat.ui.room_row import (
+    GLYPH,
+    MENTIONS_ROLE,
+    NAME_ROLE,
+    ROOM_ROLE,
+    UNREAD_ROLE,
+    RoomRowDelegate,
+)
 
 Index = QModelIndex | QPersistentModelIndex
-ROOM_ROLE = Qt.ItemDataRole.UserRole + 1
-UNREAD_ROLE = Qt.ItemDataRole.UserRole + 2
+__all__ = [
+    "MENTIONS_ROLE",
+    "NAME_ROLE",
+    "ROOM_ROLE",
+    "UNREAD_ROLE",
+    "RoomListModel",
+    "RoomListView",
+]
 
 
 class RoomListModel(QAbstractListModel):
-    """Rooms by name, each with its unread count (shown bold with the count)."""
+    """Rooms by name, each with its unread count and how many of those mention you."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rooms: list[Room] = []
         self._unread: dict[str, int] = {}
+        self._mentions: dict[str, int] = {}
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
         """One row per room."""
         return 0 if parent.isValid() else len(self._rooms)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """``# name (3)`` for display, bold when unread; the Room and count on request."""
+        """``# name`` for display; the name, Room, unread and mention counts on request."""
         if not index.isValid():
             return None
         room = self._rooms[index.row()]
         unread = self._unread.get(room.name, 0)
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"# {room.name}" + (f"  ({unread})" if unread else "")
+            return f"{GLYPH} {room.name}"
+        if role == NAME_ROLE:
+            return room.name
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"Room {room.name}" + (f", {unread} unread" if unread else "")
+            mentions = self._mentions.get(room.name, 0)
+            return (
+                f"Room {room.name}"
+                + (f", {unread} unread" if unread else "")
+                + (f", {mentions} mentioning you" if mentions else "")
+            )
         if role == Qt.ItemDataRole.ToolTipRole:
             return room.topic or None
-        if role == Qt.ItemDataRole.FontRole and unread:
-            font = QFont()
-            font.setBold(True)
-            return font
         if role == ROOM_ROLE:
             return room
         if role == UNREAD_ROLE:
             return unread
+        if role == MENTIONS_ROLE:
+            return self._mentions.get(room.name, 0)
         return None
 
     def set_rooms(self, rooms: list[Room]) -> None:
@@ -112,13 +121,19 @@ class RoomListModel(QAbstractListModel):
         """The row of room ``name``."""
         return next((i for i, r in enumerate(self._rooms) if r.name == name), None)
 
-    def add_unread(self, name: str, count: int) -> None:
-        """``count`` more unread messages in ``name``."""
-        self._set_unread(name, self._unread.get(name, 0) + count)
+    def add_unread(self, name: str, count: int, mentions: int = 0) -> None:
+        """``count`` more unread messages in ``name``, ``mentions`` of them naming you."""
+        self._mentions[name] = self._mentions.get(name, 0) + mentions
+        self._set_unread(name, self._unread.get(name, 0) + count, force=mentions > 0)
 
     def mark_read(self, name: str) -> None:
         """The room is on screen: nothing unread."""
-        self._set_unread(name, 0)
+        had_mentions = self._mentions.pop(name, 0) > 0
+        self._set_unread(name, 0, force=had_mentions)
+
+    def mentions(self, name: str) -> int:
+        """Unread messages in ``name`` that mention you."""
+        return self._mentions.get(name, 0)
 
     def unread(self, name: str) -> int:
         """Unread messages in ``name``."""
@@ -128,8 +143,8 @@ class RoomListModel(QAbstractListModel):
         """Unread messages everywhere (for the title bar and the tray)."""
         return sum(self._unread.values())
 
-    def _set_unread(self, name: str, count: int) -> None:
-        if self._unread.get(name, 0) == count:
+    def _set_unread(self, name: str, count: int, *, force: bool = False) -> None:
+        if self._unread.get(name, 0) == count and not force:
             return
         self._unread[name] = count
         row = self.row_of(name)
@@ -138,25 +153,29 @@ class RoomListModel(QAbstractListModel):
 
 
 class RoomListView(QListView):
-    """The rooms on the left: one line per room, a long name cut with "…", no sideways scroll.
+    """The rooms in the sidebar: flat rows, a long name cut with "…", no sideways scroll.
 
-    A plain QListView sizes each row to its text, so one long room name widened every row
-    past the sidebar and added a horizontal scrollbar instead of eliding. Here rows are never
-    wider than the viewport, the delegate elides the text itself (the full name is in the
-    row's tooltip), and :meth:`shown_text` says what a row shows.
+    Rows are never wider than the viewport and :class:`RoomRowDelegate` paints them (hover,
+    selected, unread pill); :meth:`shown_text` says what a row shows. The vertical scroll
+    bar appears only when the rooms do not fit.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setFrameShape(QFrame.Shape.NoFrame)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setWordWrap(False)
+        self.setUniformItemSizes(True)
+        self.setMouseTracking(True)  # hover backgrounds
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_Hover)
         self.setResizeMode(QListView.ResizeMode.Adjust)  # rows follow the sidebar's width
-        self._delegate = _ElidingDelegate(self)
+        self._delegate = RoomRowDelegate(self)
         self.setItemDelegate(self._delegate)
 
     def shown_text(self, row: int) -> str:
-        """The text row ``row`` shows now, elided to the room list's width."""
+        """The text row ``row`` shows now (``# name``, elided to the room list's width)."""
         model = self.model()
         if model is None:
             return ""
@@ -164,111 +183,15 @@ class RoomListView(QListView):
         option = QStyleOptionViewItem()
         self.initViewItemOption(option)
         option.rect = self.visualRect(index)
-        self._delegate.initStyleOption(option, index)
-        return option.text
+        return f"{GLYPH} {self._delegate.layout(option, index).shown_name}"
 
-
-class _ElidingDelegate(QStyledItemDelegate):
-    """Rows as wide as the view at most; text elided to fit, full text in the tooltip."""
-
-    def __init__(self, view: QListView) -> None:
-        super().__init__(view)
-        self._view = view
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
-        """The text's height; never wider than the viewport (so nothing scrolls sideways)."""
-        hint = super().sizeHint(option, index)
-        return QSize(min(hint.width(), self._view.viewport().width()), hint.height())
-
-    def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:  # noqa: N802
-        """The row's text already elided to its text rectangle (what the style paints)."""
-        super().initStyleOption(option, index)
-        if not option.text or option.rect.width() <= 0:
-            return
-        widget = self._view
-        style = widget.style()
-        text_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, widget)
-        # The style keeps this margin each side of the text (QCommonStyle's viewItemDrawText).
-        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1
-        option.text = option.fontMetrics.elidedText(
-            option.text, self._view.textElideMode(), text_rect.width() - 2 * margin
-        )
-
-    def helpEvent(  # noqa: N802 - Qt API
-        self,
-        event: QHelpEvent,
-        view: QAbstractItemView,
-        option: QStyleOptionViewItem,
-        index: Index,
-    ) -> bool:
-        """A cut-off row's tooltip shows its whole text (then the room's topic, if any)."""
-        if event.type() == QEvent.Type.ToolTip and index.isValid():
-            shown = QStyleOptionViewItem(option)
-            self.initStyleOption(shown, index)
-            full = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-            if shown.text != full:
-                topic = index.data(Qt.ItemDataRole.ToolTipRole)
-                QToolTip.showText(event.globalPos(), full + (f"\n{topic}" if topic else ""), view)
-                return True
-        return super().helpEvent(event, view, option, index)
-
-
-class QuickSwitcher(QDialog):
-    """Type part of a room's name, Enter to go there (Ctrl+K).
-
-    Signals:
-        chosen(str): the room to switch to.
-    """
-
-    chosen = Signal(str)
-
-    def __init__(self, rooms: RoomListModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Switch room")
-        self.setAccessibleName("Quick switcher")
-        self._proxy = QSortFilterProxyModel(self)
-        self._proxy.setSourceModel(rooms)
-        self._proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Jump to a room…")
-        self.search.setAccessibleName("Room name")
-        self.list = QListView(self)
-        self.list.setModel(self._proxy)
-        self.list.setAccessibleName("Matching rooms")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.search)
-        layout.addWidget(self.list)
-        self.search.textChanged.connect(self._filter)
-        self.search.returnPressed.connect(self._accept_current)
-        self.list.activated.connect(self._choose)
-        self.search.installEventFilter(self)
-        self._filter("")
-
-    def _filter(self, text: str) -> None:
-        self._proxy.setFilterFixedString(text.strip().lstrip("#"))
-        if self._proxy.rowCount():
-            self.list.setCurrentIndex(self._proxy.index(0, 0))
-
-    def eventFilter(self, watched: QObject, event: Any) -> bool:  # noqa: N802 - Qt API
-        """Up and Down in the search field move through the matches."""
-        if (
-            watched is self.search
-            and isinstance(event, QKeyEvent)
-            and event.type() == QKeyEvent.Type.KeyPress
-        ):
-            step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1}.get(Qt.Key(event.key()))
-            if step is not None and self._proxy.rowCount():
-                row = (self.list.currentIndex().row() + step) % self._proxy.rowCount()
-                self.list.setCurrentIndex(self._proxy.index(row, 0))
-                return True
-        return super().eventFilter(watched, event)
-
-    def _accept_current(self) -> None:
-        if self.list.currentIndex().isValid():
-            self._choose(self.list.currentIndex())
-
-    def _choose(self, index: QModelIndex) -> None:
-        room = index.data(ROOM_ROLE)
-        if isinstance(room, Room):
-            self.chosen.emit(room.name)
-            self.accept()
+    def shown_pill(self, row: int) -> str:
+        """The unread pill's label on row ``row`` ("" when there is none)."""
+        model = self.model()
+        if model is None:
+            return ""
+        index = model.index(row, 0)
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        option.rect = self.visualRect(index)
+        return self._delegate.layout(option, index).pill_text

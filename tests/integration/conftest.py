@@ -144,11 +144,17 @@ def start_relay_hub(hub_config: HubConfig, tmp_path: Path) -> Iterator[Callable[
     hubs: list[HubThread] = []
 
     def start(
-        *, seed_compat: bool = False, data_dir: Path | None = None, local_login: bool = False
+        *,
+        seed_compat: bool = False,
+        seed_room: str | None = None,
+        data_dir: Path | None = None,
+        local_login: bool = False,
     ) -> HubThread:
         relay = RelayConfig(
             data_dir=data_dir or tmp_path / "hub", seed_compat=seed_compat, local_login=local_login
         )
+        if seed_room is not None:
+            relay = replace(relay, seed_room=seed_room)
         thread = HubThread(replace(hub_config, relay=relay))
         hubs.append(thread)
         thread.start()

@@ -1,8 +1,7 @@
-"""The relay as mounted in the hub: ``/api/config``, restarts, and ``--seed-compat``."""
+"""The relay as mounted in the hub: ``/api/config`` and restarts (``--seed-compat``: ``seed/``)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,9 +11,8 @@ import requests
 from desktopchat.server.credentials import AppCredentials
 from desktopchat.server.runner import HubThread
 from tests.conftest import PysherClient
-from tests.inbox import WAIT, Inbox
+from tests.inbox import WAIT
 from tests.integration.conftest import (
-    SUCCEEDED,
     Api,
     base_url,
     error_of,
@@ -97,41 +95,3 @@ def test_history_and_sessions_survive_a_restart(
     assert after["id"] == sent[-1]["id"] + 1
     assert events_of(inbox["message"], 1) == [after]
     error_of(Api(base_url(second)).register("alice"), 409)
-
-
-def test_seed_compat_posts_reach_the_public_test_channel(
-    start_relay_hub: Callable[..., HubThread], credentials: AppCredentials
-) -> None:
-    seed_hub = start_relay_hub(seed_compat=True)
-    client = PysherClient(credentials.key, seed_hub.port)
-    succeeded, received = Inbox(), Inbox()
-
-    def subscribe() -> None:
-        channel = client.pusher.subscribe("test_channel")
-        channel.bind(SUCCEEDED, succeeded.put)
-        channel.bind("message_event", received.put)
-
-    client.on_connect(subscribe)
-    try:
-        client.connect()
-        succeeded.wait_count(1, "subscription to test_channel")
-        text = "hello from the <b>seed</b> page & co"
-        response = requests.post(
-            f"{base_url(seed_hub)}/AJAX_save/send", data={"message": text}, timeout=WAIT
-        )
-        assert response.status_code == 200, response.text
-        assert response.headers["Access-Control-Allow-Origin"] == "*"
-        assert [json.loads(d) for d in received.wait_count(1)] == [{"msg": text}]
-        blank = requests.post(
-            f"{base_url(seed_hub)}/AJAX_save/send", data={"message": " "}, timeout=WAIT
-        )
-        error_of(blank, 400)
-    finally:
-        client.close()
-
-
-def test_seed_compat_endpoint_is_off_by_default(relay_hub: HubThread) -> None:
-    response = requests.post(
-        f"{base_url(relay_hub)}/AJAX_save/send", data={"message": "hi"}, timeout=WAIT
-    )
-    assert response.status_code == 404

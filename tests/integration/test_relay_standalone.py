@@ -6,6 +6,7 @@ secret, given through the environment, and pysher on the hub receives what it tr
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -17,13 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import requests
 
 from desktopchat.commands.relay import ENV
 from desktopchat.server.credentials import AppCredentials
 from desktopchat.server.runner import HubThread
 from tests.conftest import PysherClient
-from tests.inbox import WAIT
-from tests.integration.conftest import Api, events_of, listen_room
+from tests.inbox import WAIT, Inbox
+from tests.integration.conftest import SUCCEEDED, Api, events_of, listen_room
 
 READY = re.compile(r"\Adesktopchat relay listening on http://(?P<host>[^\s:]+):(?P<port>\d+)\n\Z")
 
@@ -74,13 +76,13 @@ def relay_args(hub: HubThread, credentials: AppCredentials, data_dir: Path) -> l
 @pytest.fixture
 def start_relay(
     hub: HubThread, credentials: AppCredentials, tmp_path: Path
-) -> Iterator[Callable[[], RelayProcess]]:
+) -> Iterator[Callable[..., RelayProcess]]:
     """Start ``desktopchat relay`` in front of the hub; killed after the test if still up."""
     procs: list[subprocess.Popen[str]] = []
 
-    def start() -> RelayProcess:
+    def start(*options: str) -> RelayProcess:
         proc = subprocess.Popen(
-            relay_args(hub, credentials, tmp_path / "relay"),
+            [*relay_args(hub, credentials, tmp_path / "relay"), *options],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -153,3 +155,87 @@ def test_a_missing_secret_exits_2_saying_so(
     assert result.stdout == ""
     assert "missing Pusher secret" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_standalone_relay_bridges_the_seed_page_to_a_room(
+    start_relay: Callable[..., RelayProcess],
+    pysher_client: Callable[..., PysherClient],
+    hub: HubThread,
+    credentials: AppCredentials,
+) -> None:
+    relay = start_relay("--seed-compat", "--seed-room", "lobby")
+    page = Inbox()
+    listener = pysher_client(secret="")
+
+    def subscribe() -> None:
+        channel = listener.pusher.subscribe("test_channel")
+        channel.bind(SUCCEEDED, lambda _: page.put("subscribed"))
+        channel.bind("message_event", lambda data: page.put(json.loads(data)))
+
+    listener.on_connect(subscribe)
+    listener.connect()
+    page.wait_count(1, "subscription to test_channel on the upstream")
+
+    posted = requests.post(
+        f"{relay.base}/AJAX_save/send",
+        data={"message": "from the page", "name": "Wendy"},
+        timeout=WAIT,
+    )
+    assert posted.status_code == 200, posted.text
+    alice = Api(relay.base).signed_up("alice", display_name="Alice")
+    alice.sent("from the app", room="lobby")
+    events = page.wait_count(3, "both messages on test_channel")[1:]
+    assert [e["msg"] for e in events] == ["Wendy (web): from the page", "Alice: from the app"]
+    assert [
+        (m["author"]["display_name"], m["text"]) for m in alice.history("lobby").json()["messages"]
+    ] == [
+        ("Wendy (web)", "from the page"),
+        ("Alice", "from the app"),
+    ]
+    # The page it serves points its WebSocket at the upstream, not at the relay.
+    html = requests.get(f"{relay.base}/seed/", timeout=WAIT).text
+    config = json.loads(
+        re.search(r'<script id="seed-config" type="application/json">(.*?)</script>', html)[1]
+    )
+    assert config["key"] == credentials.key
+    assert (config["options"]["wsHost"], config["options"]["wsPort"]) == ("127.0.0.1", hub.port)
+    assert credentials.secret not in html
+    code, err = relay.stop()
+    assert code == 0, err
+
+
+@pytest.mark.parametrize(
+    ("options", "complaint"),
+    [
+        (["--seed-room", "lobby"], "--seed-room needs --seed-compat"),
+        (["--seed-compat", "--seed-room", "No Spaces"], "a room name is 1-64"),
+    ],
+)
+def test_bad_seed_options_exit_2_saying_so(
+    hub: HubThread, credentials: AppCredentials, tmp_path: Path, options: list[str], complaint: str
+) -> None:
+    for command in (
+        [*relay_args(hub, credentials, tmp_path / "relay"), *options],
+        [
+            sys.executable,
+            "-m",
+            "desktopchat",
+            "serve",
+            "--port",
+            "0",
+            "--data-dir",
+            str(tmp_path / "hub"),
+            *options,
+        ],
+    ):
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=WAIT,
+            env=relay_env(credentials.secret),
+            check=False,
+        )
+        assert result.returncode == 2, result
+        assert complaint in result.stderr
+        assert "Traceback" not in result.stderr

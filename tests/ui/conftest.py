@@ -29,6 +29,7 @@ from pytestqt.qtbot import QtBot
 from desktopchat.client.domain import Author, Message
 from desktopchat.client.outbox import OutboxItem, OutboxState
 from desktopchat.client.tasks import TaskRunner
+from desktopchat.ui import theme
 from desktopchat.ui.avatars import AvatarCache
 
 #: Module marks: any Qt warning fails the test, but the offscreen platform's note that it
@@ -124,19 +125,22 @@ def use_clock(monkeypatch: pytest.MonkeyPatch, module: str, clock: FakeClock) ->
 
 @contextlib.contextmanager
 def theme_restored() -> Iterator[None]:
-    """Put back the application's style, palette and colour scheme after a theme test.
+    """Put back the application's style, palette, font and colour scheme after a theme test.
 
     The theme is application-wide; later tests in the same process must not inherit it.
     """
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    style, palette = app.style().name(), app.palette()
+    style, palette, sheet, font = app.style().name(), app.palette(), app.styleSheet(), app.font()
     try:
         yield
     finally:
         QGuiApplication.styleHints().setColorScheme(Qt.ColorScheme.Unknown)
+        app.setStyleSheet(sheet)
         app.setStyle(style)
         app.setPalette(palette)
+        app.setFont(font)  # the theme raises a small body size: later metrics must not see it
+        theme.forget()
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The dialogs as a person uses them: New room keeps a bad name open, sign-in's Tab order.
+"""The dialogs as a person uses them: New room keeps a bad name open, sign-in's Tab order,
+every dialog at its size with nothing clipped at 100-200 %, names, the primary button.
 
 Real dialogs on the offscreen platform, driven with key and mouse events; what is checked
 is what the person sees (the dialog still open, the error beside the field, which field
@@ -7,14 +8,23 @@ has the focus, and the pixels of a focused Tab stop).
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QDialogButtonBox, QWidget
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from desktopchat.client.errors import UntrustedCertificateError
 from desktopchat.ui import theme
-from desktopchat.ui.dialogs import NewRoomDialog, SignInDialog
+from desktopchat.ui.dialogs import NewRoomDialog, SettingsDialog, SignInDialog
+from desktopchat.ui.trust_prompt import TrustPrompt
 from tests.ui.conftest import QT_CLEAN
 
 pytestmark = QT_CLEAN
@@ -163,3 +173,143 @@ def test_every_tab_stop_shows_it_has_the_focus(
         assert changed >= widget.height(), (
             f"focus barely shows on {widget.accessibleName() or widget.text()}"
         )
+
+
+# ------------------------------------------------------------- size, names, primary
+
+#: A virtual screen big enough that no dialog is squeezed by the screen at 200 %.
+BIG_SCREEN = {
+    "screens": [
+        {"name": "big", "x": 0, "y": 0, "width": 3840, "height": 2400, "logicalDpi": 96, "dpr": 1}
+    ]
+}
+
+
+def probe_at(scale: float, tmp_path: Path) -> dict[str, dict[str, Any]]:
+    """Every dialog opened in a fresh process at ``QT_SCALE_FACTOR=scale``."""
+    screen = tmp_path / "screen.json"
+    screen.write_text(json.dumps(BIG_SCREEN), encoding="utf-8")
+    env = dict(os.environ)
+    env.update(QT_QPA_PLATFORM=f"offscreen:configfile={screen}", QT_SCALE_FACTOR=str(scale))
+    env.pop("QT_QPA_PLATFORMTHEME", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.ui.dialog_probe"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    report: dict[str, dict[str, Any]] = json.loads(done.stdout)
+    return report
+
+
+@pytest.mark.parametrize("scale", [1, 1.5, 2])
+def test_every_dialog_opens_with_nothing_clipped(scale: float, tmp_path: Path) -> None:
+    """Settings opened narrower than its own tabs (cut behind scroll arrows); now every
+    dialog opens at least at its sizeHint and every child's text fits, at 100-200 %."""
+    report = probe_at(scale, tmp_path)
+    assert {name.split("/")[0] for name in report} == {
+        "settings",
+        "settings-first-run",
+        "sign-in",
+        "sign-up",
+        "new-room",
+        "new-room-refused",
+        "trust",
+        "composer",
+        "switcher",
+    }
+    assert "settings/Notifications" in report
+    clipped = {name: shown["problems"] for name, shown in report.items() if shown["problems"]}
+    assert clipped == {}
+    for name, shown in report.items():
+        width, height = shown["size"]
+        hint_width, hint_height = shown["hint"]
+        assert width >= hint_width, name
+        assert height >= hint_height, name
+
+
+def test_every_control_has_an_accessible_name(tmp_path: Path) -> None:
+    report = probe_at(1, tmp_path)
+    unnamed = {name: shown["unnamed"] for name, shown in report.items() if shown["unnamed"]}
+    assert unnamed == {}
+
+
+@pytest.mark.usefixtures("restore_theme")
+def test_the_primary_button_is_the_default_and_in_the_accent(qtbot: QtBot) -> None:
+    theme.apply("light")
+    accent = QColor(theme.colours().accent).rgb()
+    dialogs: list[tuple[QDialog, QPushButton]] = []
+    sign_in = SignInDialog("chat.example.org", "alice")
+    dialogs.append((sign_in, sign_in.buttons.button(QDialogButtonBox.StandardButton.Ok)))
+    new_room = NewRoomDialog()
+    dialogs.append((new_room, new_room.buttons.button(QDialogButtonBox.StandardButton.Ok)))
+    for dialog, button in dialogs:
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        assert button.isDefault()
+        image = button.grab().toImage()
+        filled = sum(
+            1
+            for y in range(image.height())
+            for x in range(image.width())
+            if image.pixelColor(x, y).rgb() == accent
+        )
+        assert filled > image.width() * image.height() // 3, button.text()
+
+
+def test_every_dialog_has_a_title_line(qtbot: QtBot) -> None:
+    for dialog in (SignInDialog(), NewRoomDialog(), SettingsDialog([], "", "", "light")):
+        qtbot.addWidget(dialog)
+        title = dialog.findChild(QLabel, "dialogTitle")
+        assert title is not None
+        assert title.text() == dialog.windowTitle()
+        assert title.font().bold()
+
+
+def tab_stops_of(top: QWidget) -> list[QWidget]:
+    """Every widget Tab visits in ``top``, from the focus chain."""
+    stops: list[QWidget] = []
+    widget = top.nextInFocusChain()
+    while widget is not top and widget not in stops:
+        tabbable = widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        proxied = widget.focusProxy() is not None  # its proxy is the stop (a tab widget's bar)
+        if tabbable and not proxied and widget.isVisibleTo(top) and widget.isEnabled():
+            stops.append(widget)
+        widget = widget.nextInFocusChain()
+    return stops
+
+
+def _trust_prompt() -> QDialog:
+    error = UntrustedCertificateError("https://chat.example.org", presented="AB:" * 31 + "CD")
+    return TrustPrompt(error)
+
+
+@pytest.mark.usefixtures("restore_theme")
+@pytest.mark.parametrize(
+    "make",
+    [NewRoomDialog, lambda: SettingsDialog([], "", "", "light"), _trust_prompt],
+    ids=["new-room", "settings", "trust"],
+)
+def test_every_tab_stop_of_the_other_dialogs_shows_the_focus(qtbot: QtBot, make: Any) -> None:
+    theme.apply("light")
+    dialog = make()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
+    stops = tab_stops_of(dialog)
+    assert len(stops) >= 2
+    for position, widget in enumerate(stops):
+        elsewhere = stops[position - 1]
+        elsewhere.setFocus()
+        qtbot.waitUntil(elsewhere.hasFocus, timeout=WAIT_MS)
+        unfocused = widget.grab().toImage()
+        widget.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(widget.hasFocus, timeout=WAIT_MS)
+        focused = widget.grab().toImage()
+        assert strong_changes(unfocused, focused) >= widget.height(), widget.accessibleName()

@@ -1,18 +1,17 @@
-"""The rooms list (unread counts) and the Ctrl+K quick switcher."""
+"""The rooms list (unread counts); Ctrl+K is tests/ui/test_quick_switcher.py."""
 
 from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from desktopchat.client.domain import Room
 from desktopchat.ui.rooms import (
+    MENTIONS_ROLE,
     ROOM_ROLE,
     UNREAD_ROLE,
-    QuickSwitcher,
     RoomListModel,
     RoomListView,
 )
@@ -52,28 +51,24 @@ def test_rooms_are_listed_by_name(rooms: RoomListModel) -> None:
     assert rooms.row_of("nowhere") is None
 
 
-def test_unread_counts_show_in_the_text_in_bold_and_in_the_total(
+def test_unread_and_mention_counts_are_in_the_model_and_the_total(
     qtbot: QtBot, rooms: RoomListModel
 ) -> None:
     with qtbot.waitSignal(rooms.dataChanged) as blocker:
         rooms.add_unread("random", 2)
     assert blocker.args[0].row() == 2
-    rooms.add_unread("random", 1)
+    rooms.add_unread("random", 1, mentions=1)
     rooms.add_unread("dev-ops", 1)
-    assert shown(rooms) == ["# dev-ops  (1)", "# general", "# random  (3)"]
+    assert shown(rooms) == ["# dev-ops", "# general", "# random"]  # the pill shows the count
     assert shown(rooms, UNREAD_ROLE) == [1, 0, 3]
+    assert shown(rooms, MENTIONS_ROLE) == [0, 0, 1]
     assert rooms.unread("random") == 3
+    assert rooms.mentions("random") == 1
     assert rooms.total_unread() == 4
-    fonts = shown(rooms, Qt.ItemDataRole.FontRole)
-    assert isinstance(fonts[0], QFont)
-    assert fonts[0].bold()
-    assert fonts[1] is None
-    assert isinstance(fonts[2], QFont)
-    assert fonts[2].bold()
     assert shown(rooms, Qt.ItemDataRole.AccessibleTextRole) == [
         "Room dev-ops, 1 unread",
         "Room general",
-        "Room random, 3 unread",
+        "Room random, 3 unread, 1 mentioning you",
     ]
 
 
@@ -83,8 +78,7 @@ def test_reading_a_room_clears_its_count(qtbot: QtBot, rooms: RoomListModel) -> 
     with qtbot.waitSignal(rooms.dataChanged) as blocker:
         rooms.mark_read("random")
     assert blocker.args[0].row() == 2
-    assert shown(rooms) == ["# dev-ops", "# general  (1)", "# random"]
-    assert rooms.index(2).data(Qt.ItemDataRole.FontRole) is None
+    assert shown(rooms, UNREAD_ROLE) == [0, 1, 0]
     assert rooms.total_unread() == 1
     with qtbot.assertNotEmitted(rooms.dataChanged):
         rooms.mark_read("random")  # nothing changed: no repaint
@@ -94,97 +88,14 @@ def test_counts_survive_a_new_room(qtbot: QtBot, rooms: RoomListModel) -> None:
     rooms.add_unread("random", 2)
     rooms.add_room(room("announcements"))
     rooms.add_room(room("general"))  # already listed: no duplicate
-    assert shown(rooms) == ["# announcements", "# dev-ops", "# general", "# random  (2)"]
+    assert shown(rooms) == ["# announcements", "# dev-ops", "# general", "# random"]
+    assert shown(rooms, UNREAD_ROLE) == [0, 0, 0, 2]
 
 
 def test_an_unknown_room_counts_in_the_total_only(rooms: RoomListModel) -> None:
     rooms.add_unread("elsewhere", 2)
     assert rooms.total_unread() == 2
     assert shown(rooms, UNREAD_ROLE) == [0, 0, 0]
-
-
-# ----------------------------------------------------------------------- quick switcher
-
-
-@pytest.fixture
-def switcher(qtbot: QtBot, rooms: RoomListModel) -> QuickSwitcher:
-    rooms.set_rooms([room(n) for n in ("general", "random", "dev-ops", "design", "gen-z")])
-    dialog = QuickSwitcher(rooms)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    return dialog
-
-
-def matches(switcher: QuickSwitcher) -> list[str]:
-    model = switcher.list.model()
-    return [model.index(r, 0).data(ROOM_ROLE).name for r in range(model.rowCount())]
-
-
-def current(switcher: QuickSwitcher) -> str:
-    return str(switcher.list.currentIndex().data(ROOM_ROLE).name)
-
-
-def test_everything_is_listed_before_typing(switcher: QuickSwitcher) -> None:
-    assert matches(switcher) == ["design", "dev-ops", "gen-z", "general", "random"]
-    assert current(switcher) == "design"
-
-
-@pytest.mark.parametrize(
-    ("typed", "expected"),
-    [
-        ("gen", ["gen-z", "general"]),
-        ("GEN", ["gen-z", "general"]),
-        ("#ran", ["random"]),
-        ("de", ["design", "dev-ops"]),
-        ("o", ["dev-ops", "random"]),
-        ("zzz", []),
-    ],
-)
-def test_typing_filters_the_rooms(
-    qtbot: QtBot, switcher: QuickSwitcher, typed: str, expected: list[str]
-) -> None:
-    qtbot.keyClicks(switcher.search, typed)
-    assert matches(switcher) == expected
-    if expected:
-        assert current(switcher) == expected[0]
-
-
-def test_arrow_keys_move_through_the_matches(qtbot: QtBot, switcher: QuickSwitcher) -> None:
-    qtbot.keyClicks(switcher.search, "e")
-    assert matches(switcher) == ["design", "dev-ops", "gen-z", "general"]
-    qtbot.keyClick(switcher.search, Qt.Key.Key_Down)
-    assert current(switcher) == "dev-ops"
-    qtbot.keyClick(switcher.search, Qt.Key.Key_Down)
-    qtbot.keyClick(switcher.search, Qt.Key.Key_Down)
-    assert current(switcher) == "general"
-    qtbot.keyClick(switcher.search, Qt.Key.Key_Down)  # wraps around
-    assert current(switcher) == "design"
-    qtbot.keyClick(switcher.search, Qt.Key.Key_Up)
-    assert current(switcher) == "general"
-    assert switcher.search.text() == "e"  # the keys moved the selection, not the cursor
-
-
-def test_enter_chooses_the_current_match(qtbot: QtBot, switcher: QuickSwitcher) -> None:
-    qtbot.keyClicks(switcher.search, "gen")
-    qtbot.keyClick(switcher.search, Qt.Key.Key_Down)
-    with qtbot.waitSignal(switcher.chosen, timeout=1000) as blocker:
-        qtbot.keyClick(switcher.search, Qt.Key.Key_Return)
-    assert blocker.args == ["general"]
-    assert switcher.result() == QuickSwitcher.DialogCode.Accepted
-    assert not switcher.isVisible()
-
-
-def test_enter_with_no_match_chooses_nothing(qtbot: QtBot, switcher: QuickSwitcher) -> None:
-    qtbot.keyClicks(switcher.search, "nothing like it")
-    with qtbot.assertNotEmitted(switcher.chosen):
-        qtbot.keyClick(switcher.search, Qt.Key.Key_Return)
-
-
-def test_enter_in_the_list_chooses_its_current_row(qtbot: QtBot, switcher: QuickSwitcher) -> None:
-    switcher.list.setCurrentIndex(switcher.list.model().index(4, 0))
-    with qtbot.waitSignal(switcher.chosen, timeout=1000) as blocker:
-        qtbot.keyClick(switcher.list, Qt.Key.Key_Return)
-    assert blocker.args == ["random"]
 
 
 # ------------------------------------------------------------------------ the list's view

@@ -72,7 +72,7 @@ def test_choosing_dark_in_settings_makes_the_widgets_dark_at_once(qtbot: QtBot) 
     assert centre_pixel(listing).lightness() < DARK_ENOUGH  # what is painted, not only set
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    assert isinstance(app.style(), theme.FocusRingStyle)  # Fusion, with visible focus
+    assert isinstance(theme.active_style(), theme.FocusRingStyle)  # Fusion, with visible focus
     dialog.theme.setCurrentIndex(dialog.theme.findData("light"))
     assert looks_light()
     qtbot.waitUntil(lambda: centre_pixel(listing).lightness() > LIGHT_ENOUGH)

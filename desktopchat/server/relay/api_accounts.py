@@ -13,7 +13,7 @@ from aiohttp import web
 
 from desktopchat.server import signing
 from desktopchat.server.http_errors import ApiError
-from desktopchat.server.relay import avatars, limits, passwords
+from desktopchat.server.relay import avatars, limits, passwords, seed_bridge
 from desktopchat.server.relay.models import USERNAME, User
 from desktopchat.server.relay.ratelimit import Throttles
 from desktopchat.server.relay.service import (
@@ -69,6 +69,9 @@ async def post_sessions(request: web.Request) -> web.Response:
     body = await read_json(request)
     username = string_field(body, "username", max_length=64) or ""
     password = string_field(body, "password", max_length=passwords.MAX_PASSWORD_LENGTH) or ""
+    if seed_bridge.is_web_username(username):
+        # The seed page's authors: no one signs in as them, whatever is stored.
+        raise ApiError(401, "invalid_credentials", "Wrong username or password")
     throttles, now = relay.throttles, time.time()
     user_key, address_key = username.lower(), request.remote or "unknown"
     _reserve_login(throttles, user_key, address_key, now)

@@ -14,9 +14,9 @@ import time
 from aiohttp import web
 
 from desktopchat.server.http_errors import ApiError
-from desktopchat.server.relay import limits
+from desktopchat.server.relay import limits, seed_bridge
 from desktopchat.server.relay.models import DIRECTORY_CHANNEL, ROOM_NAME, Message, Room
-from desktopchat.server.relay.publisher import PublishError
+from desktopchat.server.relay.publisher import Event, PublishError
 from desktopchat.server.relay.service import (
     RELAY,
     Relay,
@@ -143,9 +143,13 @@ def _text_too_large() -> ApiError:
     )
 
 
-async def _announce(relay: Relay, room: Room, event: str, message: Message) -> None:
+async def announce(relay: Relay, room: Room, event: str, message: Message) -> None:
+    """Trigger ``event`` for a stored message on the room's channel, and for the seed page
+    when the room is bridged to it (one request); a failure is logged, never raised."""
+    events = [Event(room.channel, event, message.to_json())]
+    events += seed_bridge.mirrored(relay.config, event, message)
     try:
-        await relay.publisher.trigger(room.channel, event, message.to_json())
+        await relay.publisher.trigger_all(events)
     except PublishError as exc:
         log.warning("message %s/%s stored but not announced: %s", room.name, message.id, exc)
 
@@ -164,7 +168,7 @@ async def post_message(request: web.Request) -> web.Response:
         relay.store.add_message, room.name, user.id, client_id, text, time.time()
     )
     if created:
-        await _announce(relay, room, "message", message)
+        await announce(relay, room, "message", message)
     return web.json_response(message.to_json(), status=201 if created else 200)
 
 
@@ -256,7 +260,7 @@ async def patch_message(request: web.Request) -> web.Response:
         )
     except NotFoundError:
         raise ApiError(404, "no_such_message", "No such message") from None
-    await _announce(relay, room, "message-updated", updated)
+    await announce(relay, room, "message-updated", updated)
     return web.json_response(updated.to_json())
 
 
@@ -265,7 +269,7 @@ async def delete_message(request: web.Request) -> web.Response:
     relay = request.app[RELAY]
     room, message = await _own_message(relay, request)
     deleted = await relay.db(relay.store.delete_message, room.name, message.id, time.time())
-    await _announce(relay, room, "message-deleted", deleted)
+    await announce(relay, room, "message-deleted", deleted)
     return web.json_response(deleted.to_json())
 
 

@@ -7,7 +7,14 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from desktopchat.server import http_errors
-from desktopchat.server.relay import api_accounts, api_pusher, api_rooms, seed_compat
+from desktopchat.server.relay import (
+    api_accounts,
+    api_pusher,
+    api_rooms,
+    seed_bridge,
+    seed_compat,
+    seed_page,
+)
 from desktopchat.server.relay.service import RELAY, Relay, RelayConfig
 
 #: Largest relay request body; message text is limited far below this, with a clear 413.
@@ -23,6 +30,7 @@ def install(app: web.Application, config: RelayConfig) -> Relay:
     api_pusher.add_routes(app)
     if config.seed_compat:
         seed_compat.add_routes(app)
+        seed_page.add_routes(app)
     app.cleanup_ctx.append(_lifetime)
     return relay
 
@@ -32,6 +40,8 @@ async def _lifetime(app: web.Application) -> AsyncIterator[None]:
     upstream = relay.config.upstream
     if upstream is not None:
         await relay.start(upstream)
+    if relay.config.seed_compat:
+        await seed_bridge.ensure_room(relay)
     yield
     await relay.close()
 

@@ -26,3 +26,11 @@ LOGIN_WINDOW = 300.0
 #: Rooms one user may create within ``ROOMS_WINDOW`` seconds.
 ROOMS_PER_USER = 20
 ROOMS_WINDOW = 3600.0
+
+#: Seed page posts (``--seed-compat``) per client address within ``SEED_WINDOW`` seconds,
+#: and history loads: the endpoints take no token, so the address is all there is to go by.
+SEED_POSTS_PER_ADDRESS = 20
+SEED_HISTORY_PER_ADDRESS = 30
+SEED_WINDOW = 60.0
+#: A web author's name as the seed page sends it (before " (web)" is added).
+MAX_SEED_NAME = 40

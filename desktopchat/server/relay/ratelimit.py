@@ -129,6 +129,10 @@ class Throttles:
     login_by_address: Throttle
     #: Rooms created per user.
     rooms_by_user: Throttle
+    #: Seed page posts per client address (``--seed-compat``).
+    seed_posts_by_address: Throttle
+    #: Seed page history loads per client address (``--seed-compat``).
+    seed_history_by_address: Throttle
 
     @classmethod
     def in_memory(cls) -> Throttles:
@@ -137,4 +141,8 @@ class Throttles:
             login_by_user=MemoryThrottle(limits.LOGIN_FAILURES_PER_USER, limits.LOGIN_WINDOW),
             login_by_address=MemoryThrottle(limits.LOGIN_FAILURES_PER_ADDRESS, limits.LOGIN_WINDOW),
             rooms_by_user=MemoryThrottle(limits.ROOMS_PER_USER, limits.ROOMS_WINDOW),
+            seed_posts_by_address=MemoryThrottle(limits.SEED_POSTS_PER_ADDRESS, limits.SEED_WINDOW),
+            seed_history_by_address=MemoryThrottle(
+                limits.SEED_HISTORY_PER_ADDRESS, limits.SEED_WINDOW
+            ),
         )

@@ -58,7 +58,9 @@ class RelayConfig:
     data_dir: Path
     upstream: Upstream | None = None
     client_endpoint: ClientEndpoint = ClientEndpoint()
+    #: Serve the seed page and its endpoints, bridged both ways to the room ``seed_room``.
     seed_compat: bool = False
+    seed_room: str = "general"
     #: Accept ``POST /api/sessions/local`` (embedded hubs only): whoever can read the hub's
     #: secret on this machine may log in as a local user without a password.
     local_login: bool = False

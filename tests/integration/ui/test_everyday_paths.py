@@ -168,7 +168,7 @@ def test_a_topic_changed_by_someone_else_shows_in_the_title(qtbot: QtBot, chat: 
     window = chat.window
     chat.bob_client.set_topic("general", "Now with a new topic")
     qtbot.waitUntil(
-        lambda: window.room_title.text() == "# general — Now with a new topic", timeout=WAIT_MS
+        lambda: window.header.topic.full_text == "Now with a new topic", timeout=WAIT_MS
     )
 
 
@@ -295,15 +295,16 @@ def test_over_the_limit_the_composer_says_so_and_does_not_send(qtbot: QtBot, cha
     composer = window.composer
     composer.setFocus()
     composer.setPlainText("x" * 9041)
-    assert composer.counter.isVisible()
-    assert "too long to send" in composer.counter.text()
+    counter = window.composer_box.counter
+    assert counter.isVisible()
+    assert "too long to send" in counter.text()
     qtbot.keyClick(composer, Qt.Key.Key_Return)
     assert composer.toPlainText() == "x" * 9041  # kept, to shorten
     assert not [r for r in rows(window) if isinstance(r, OutboxItem)]
     assert window.session is not None
     assert window.session.outbox.items() == []
     composer.setPlainText("x" * 100)
-    assert not composer.counter.isVisible()
+    assert not counter.isVisible()
 
 
 def test_a_refused_message_can_be_edited_and_sent_or_discarded(qtbot: QtBot, chat: Chat) -> None:
@@ -389,6 +390,32 @@ def test_the_composer_names_the_room_on_screen_at_once(qtbot: QtBot, chat: Chat)
     qtbot.waitUntil(lambda: shows_room(window, "random"), timeout=WAIT_MS)
     assert composer.placeholderText().startswith("Message #random")
     qtbot.waitUntil(lambda: paints.paints > 0, timeout=WAIT_MS)  # on screen too, at once
+
+
+def test_ctrl_k_opens_an_overlay_in_the_window_and_goes_to_the_room(
+    qtbot: QtBot, chat: Chat
+) -> None:
+    """The switcher was a separate dialog window; now it is a child over the window."""
+    window = chat.window
+    window.composer.setFocus()
+    qtbot.waitUntil(window.composer.hasFocus, timeout=WAIT_MS)
+    action = next(a for a in window.findChildren(type(window.dnd)) if "Quick switcher" in a.text())
+    action.trigger()
+    switcher = window.switcher
+    assert switcher.isVisible()
+    assert switcher.parentWidget() is window
+    assert not switcher.isWindow()
+    assert switcher.geometry() == window.rect()
+    assert QApplication.topLevelWidgets().count(switcher) == 0
+    action.trigger()  # Ctrl+K again closes it
+    assert not switcher.isVisible()
+    action.trigger()
+    qtbot.keyClicks(switcher.search, "rndm")
+    assert [t.key for t in switcher.matches()] == ["random"]
+    qtbot.keyClick(switcher.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: shows_room(window, "random"), timeout=WAIT_MS)
+    assert not switcher.isVisible()
+    qtbot.waitUntil(window.composer.hasFocus, timeout=WAIT_MS)
 
 
 # ------------------------------------------------------- 10. notifications, dialogs

@@ -109,10 +109,10 @@ class AppWindow:
         self.height = height
 
     def click_compose_box(self) -> None:
-        """Click into the compose box (just above the status bar), as a person would."""
+        """Click into the compose box (at the window's foot), as a person would."""
         _run(self.env, "xdotool", "windowactivate", "--sync", self.window_id)
         _run(self.env, "xdotool", "mousemove", "--window", self.window_id,
-             "300", str(self.height - 60), "click", "1")  # fmt: skip
+             "300", str(self.height - 30), "click", "1")  # fmt: skip
         wait_until(
             lambda: (_run(self.env, "xdotool", "getactivewindow") or "").strip() == self.window_id,
             f"window {self.window_id} to have the focus",
@@ -146,7 +146,7 @@ def test_alice_types_in_her_window_and_bob_sees_it_in_his(
         alice_window.place(640, 630, 760)
         shot = tmp_path / "bob.png"
         wait_until(
-            lambda: "general" in bob_window.title() and "Everyone" in bob_window.screen_text(shot),
+            lambda: "general" in bob_window.title() and "# general" in bob_window.screen_text(shot),
             "Bob's window on #general",
             timeout=START_WAIT,
         )

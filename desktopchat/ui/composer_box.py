@@ -1,0 +1,122 @@
+"""The composer as the window shows it: a rounded field with its buttons, the editing bar
+above it, and the byte counter.
+
+``#composerFrame`` holds the emoji button, the growing text field
+(:class:`~desktopchat.ui.composer.Composer`), the counter and the Send button, and draws
+one focus outline for all of them (its ``focused`` property, set while the text field has
+the keyboard focus), as Slack's and Element's do: the field is the control, the buttons
+are part of it. Everything the window wires to (signals, ``begin_edit``, ``set_room``…)
+stays on :attr:`ComposerBox.editor`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QToolButton, QVBoxLayout, QWidget
+
+from desktopchat.ui.byte_counter import ByteCounter
+from desktopchat.ui.composer import Composer
+from desktopchat.ui.editing_bar import EditingBar
+from desktopchat.ui.emoji_picker import EmojiPicker
+from desktopchat.ui.theme import Space
+
+_BOTTOM = Qt.AlignmentFlag.AlignBottom
+
+
+class ComposerBox(QWidget):
+    """The editing bar, then the rounded field with emoji button, text, counter and Send."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("composerBox")
+        self.editing_bar = EditingBar(self)
+        self.frame = QFrame(self)
+        self.frame.setObjectName("composerFrame")
+        self.frame.setProperty("focused", False)
+        self.editor = Composer(self.frame)
+        self.emoji_button = QToolButton(self.frame)
+        self.emoji_button.setObjectName("emojiButton")
+        self.emoji_button.setText("😀")
+        self.emoji_button.setAccessibleName("Insert an emoji")
+        self.emoji_button.setToolTip("Emoji")
+        self.counter = ByteCounter(self.frame)
+        self.send_button = QPushButton("Send", self.frame)
+        self.send_button.setObjectName("sendButton")
+        self.send_button.setProperty("primary", True)
+        self.send_button.setAccessibleName("Send message")
+        self.send_button.setToolTip("Send (Enter)")
+        self.send_button.setEnabled(False)
+        self.picker: EmojiPicker | None = None
+        row = QHBoxLayout(self.frame)
+        row.setContentsMargins(Space.XS, Space.XS, Space.XS, Space.XS)
+        row.setSpacing(Space.XS)
+        row.addWidget(self.emoji_button, 0, _BOTTOM)
+        row.addWidget(self.editor, 1, _BOTTOM)
+        row.addWidget(self.counter, 0, _BOTTOM | Qt.AlignmentFlag.AlignRight)
+        row.addWidget(self.send_button, 0, _BOTTOM)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(Space.L, Space.XS, Space.L, Space.L)
+        layout.setSpacing(Space.XS)
+        layout.addWidget(self.editing_bar)
+        layout.addWidget(self.frame)
+        self.editor.installEventFilter(self)
+        self.editor.editing_changed.connect(self._editing_changed)
+        self.editor.size_changed.connect(self.counter.show_size)
+        self.editor.textChanged.connect(self._update_send)
+        self.editor.size_changed.connect(lambda _size, _limit: self._update_send())
+        self.editing_bar.cancelled.connect(self._cancel_edit)
+        self.emoji_button.clicked.connect(self.show_emoji)
+        self.send_button.clicked.connect(self._send)
+
+    def show_emoji(self) -> EmojiPicker:
+        """Open the emoji grid above its button; the pick is typed at the cursor."""
+        if self.picker is None:
+            self.picker = EmojiPicker(self)
+            self.picker.chosen.connect(self.insert)
+        self.picker.popup_above(self.emoji_button)
+        return self.picker
+
+    def insert(self, text: str) -> None:
+        """Type ``text`` where the cursor is, and give the field the focus back."""
+        self.editor.textCursor().insertText(text)
+        self.editor.ensureCursorVisible()
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _send(self) -> None:
+        self.editor.submit()
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _cancel_edit(self) -> None:
+        self.editor.cancel_edit()
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _editing_changed(self, editing: bool) -> None:
+        if editing:
+            self.editing_bar.show_mode(self.editor.revising)
+        else:
+            self.editing_bar.hide()
+        self.send_button.setText("Save" if editing and not self.editor.revising else "Send")
+        self.send_button.setAccessibleName("Save the edit" if editing else "Send message")
+
+    def _update_send(self) -> None:
+        self.send_button.setEnabled(self.editor.isEnabled() and self.editor.can_send())
+
+    def _set_focused(self, focused: bool) -> None:
+        if self.frame.property("focused") is not focused:
+            self.frame.setProperty("focused", focused)
+            self.frame.style().unpolish(self.frame)  # the style sheet draws the outline
+            self.frame.style().polish(self.frame)
+            self.frame.update()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        """Follow the text field's focus (the outline) and enabled state (the buttons)."""
+        if watched is self.editor:
+            kind = event.type()
+            if kind == QEvent.Type.FocusIn:
+                self._set_focused(True)
+            elif kind == QEvent.Type.FocusOut:
+                self._set_focused(False)
+            elif kind == QEvent.Type.EnabledChange:
+                self.emoji_button.setEnabled(self.editor.isEnabled())
+                self._update_send()
+        return super().eventFilter(watched, event)

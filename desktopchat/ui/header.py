@@ -1,0 +1,130 @@
+"""The bar above the conversation: the room's name and topic, who is here, search.
+
+The name and topic are elided (the whole in a tooltip), so a long topic never widens the
+window. "Search or jump to…" opens the Ctrl+K switcher; the member count shows or hides the
+members panel.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QFont, QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
+)
+
+from desktopchat.ui import theme
+from desktopchat.ui.theme import Space
+from desktopchat.ui.widgets import ElidedLabel
+
+#: The search affordance's widest; narrower windows get the short text.
+SEARCH_WIDTH = 240
+SEARCH_TEXT = "Search or jump to…"
+SEARCH_SHORT = "Jump to…"
+#: The room's name never shrinks below this (the topic goes first).
+TITLE_MIN = 110
+
+
+class _SearchButton(QPushButton):
+    """Asks for the design's width; shrinks (to the short text) when the bar is narrow."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """:data:`SEARCH_WIDTH` wide."""
+        return QSize(SEARCH_WIDTH, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """Room for the short text."""
+        short = self.fontMetrics().horizontalAdvance(SEARCH_SHORT) + 2 * Space.L
+        return QSize(short, super().sizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        """The short text when the long one does not fit (never a clipped word)."""
+        super().resizeEvent(event)
+        room = self.width() - 2 * Space.L
+        fits = self.fontMetrics().horizontalAdvance(SEARCH_TEXT) <= room
+        wanted = SEARCH_TEXT if fits else SEARCH_SHORT
+        if self.text() != wanted:
+            self.setText(wanted)
+
+
+class RoomHeader(QFrame):
+    """``# general`` · topic … [3 members] [Search or jump to…  Ctrl+K].
+
+    Signals:
+        search_requested(): open the quick switcher.
+        members_toggled(bool): show (True) or hide the members panel.
+    """
+
+    search_requested = Signal()
+    members_toggled = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("header")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.title = ElidedLabel(self)
+        self.title.setObjectName("roomTitle")
+        self.title.setAccessibleName("Room title")
+        self.title.setFont(theme.font(self.font(), theme.Font.TITLE, QFont.Weight.Bold))
+        # Its own width (up to half the bar, see _limit_title); the topic gets the rest.
+        self.title.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.topic = ElidedLabel(self)
+        self.topic.setObjectName("roomTopic")
+        self.topic.setAccessibleName("Room topic")
+        self.members = QToolButton(self)
+        self.members.setObjectName("memberCount")
+        self.members.setAccessibleName("Members in this room")
+        self.members.setToolTip("Show or hide who is here (Ctrl+Shift+M)")
+        self.members.setCheckable(True)
+        self.members.setChecked(True)
+        self.members.toggled.connect(self.members_toggled)
+        self.members.hide()
+        self.search = _SearchButton(SEARCH_TEXT, self)
+        self.search.setObjectName("searchButton")
+        self.search.setAccessibleName("Jump to a room")
+        self.search.setToolTip("Jump to a room (Ctrl+K)")
+        self.search.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.search.clicked.connect(self.search_requested)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(Space.L, Space.S, Space.M, Space.S)
+        layout.setSpacing(Space.M)
+        # The title takes what it needs (up to half); the topic the rest, both elided.
+        layout.addWidget(self.title, 0)
+        layout.addWidget(self.topic, 1)
+        layout.addWidget(self.members)
+        layout.addWidget(self.search)
+
+    def set_room(self, name: str, topic: str) -> None:
+        """Show room ``name`` and its ``topic``."""
+        self.title.set_full_text(f"# {name}")
+        self.topic.set_full_text(topic)
+        self._limit_title()
+
+    def set_member_count(self, count: int | None) -> None:
+        """How many are here (``None``: unknown, e.g. offline)."""
+        if count is None:
+            self.members.setText("Members")
+        else:
+            self.members.setText(f"{count} member{'s' * (count != 1)}")
+        self.members.show()
+
+    def set_members_shown(self, shown: bool) -> None:
+        """Reflect the panel's visibility (changed elsewhere, e.g. from the View menu)."""
+        if self.members.isChecked() != shown:
+            self.members.setChecked(shown)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        """Keep the title within half the bar; the topic elides first."""
+        super().resizeEvent(event)
+        self._limit_title()
+
+    def _limit_title(self) -> None:
+        """At most half the bar; at least the start of the name (``# gen…``)."""
+        wanted = self.title.sizeHint().width()
+        self.title.setMaximumWidth(max(TITLE_MIN, min(wanted, self.width() // 2)))
+        self.title.setMinimumWidth(min(wanted, TITLE_MIN))
