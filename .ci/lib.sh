@@ -49,8 +49,25 @@ TEST_SYSTEM_PACKAGES=(
     # /usr/lib/postgresql/*/bin in a temporary directory (checked with dpkg -s: Debian keeps
     # those binaries off PATH).
     postgresql
+    # Installing like a desktop app (tests/packaging, tests/bundle): the launcher entry is
+    # checked with desktop-file-validate, the .deb with lintian.
+    desktop-file-utils:desktop-file-validate
+    lintian:lintian
     "${APP_SYSTEM_PACKAGES[@]}"
 )
+
+# What .ci/deb needs: dpkg-deb and dpkg -S come with dpkg itself; lintian checks the
+# package, appstreamcli the AppStream metainfo.
+# shellcheck disable=SC2034 # used by .ci/deb
+DEB_SYSTEM_PACKAGES=(
+    lintian:lintian
+    appstream:appstreamcli
+    desktop-file-utils:desktop-file-validate
+)
+
+# PyInstaller's cache (bincache of stripped libraries) for this checkout alone: two builds
+# sharing the user-wide ~/.cache/pyinstaller at once corrupted it.
+export PYINSTALLER_CONFIG_DIR="${PYINSTALLER_CONFIG_DIR:-$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)/build/pyinstaller-config}"
 
 MIN_PYTHON=(3 11)
 MIN_NODE_MAJOR=18
@@ -218,4 +235,13 @@ ensure_venv() {
         "$VENV_PY" -m pip install --quiet -e '.[test]' ||
         die "pip install -e '.[test]' failed (see above)"
     printf '%s\n' "$want" >"$INSTALL_STAMP"
+}
+
+# Build dist/desktopchat/ from build.spec with PyInstaller, then run its --self-test.
+build_bundle() {
+    say "building dist/desktopchat with PyInstaller (cache: $PYINSTALLER_CONFIG_DIR)"
+    "$VENV_PY" -m PyInstaller --noconfirm --log-level WARN build.spec
+    say "running the frozen self-test"
+    QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}" DESKTOPCHAT_HOME="$(mktemp -d)" \
+        dist/desktopchat/desktopchat --self-test
 }

@@ -1,32 +1,48 @@
-"""Finding the files under ``resources/`` from a source checkout and from a frozen bundle.
+"""Finding the app's files (icons, the .desktop file, the AppStream metainfo).
 
-PyInstaller unpacks data next to the executable (``sys._MEIPASS``); from source they are
-in the repository's top-level ``resources/``. Everything that needs an icon or the
-.desktop file asks here, so both layouts work the same.
+They are package data under ``desktopchat/assets/``, read through :mod:`importlib.resources`,
+so a source checkout, an installed wheel (pip, pipx) and a PyInstaller bundle (which
+collects them as the package's data and serves them through its own resource reader) all
+find them the same way. Everything that needs an icon or the .desktop file asks here.
+
+Callers get real file paths, which Qt (``QIcon``), D-Bus notification hints and the
+desktop-entry installer need. Every installation this project makes keeps the package
+unzipped, so the paths are the package's own files; were it ever imported from a zip, the
+files would be extracted once to a temporary directory that lasts as long as the process.
 """
 
 from __future__ import annotations
 
-import sys
+import atexit
+import contextlib
+from importlib import resources
+from importlib.abc import Traversable
 from pathlib import Path
 
 #: File names, so callers do not spell them.
 APP_ICON_SVG = "desktopchat.svg"
 DESKTOP_FILE = "desktopchat.desktop"
+METAINFO_FILE = "org.desktopchat.DesktopChat.metainfo.xml"
+#: The sizes of ``icons/desktopchat-SIZE.png`` (tools/render_icons.py renders them).
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+
+_extracted = contextlib.ExitStack()
+atexit.register(_extracted.close)
 
 
-def resources_dir() -> Path:
-    """The directory holding the resources, source or frozen."""
-    frozen_root = getattr(sys, "_MEIPASS", None)
-    if frozen_root is not None:
-        return Path(frozen_root) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+def assets() -> Traversable:
+    """The ``desktopchat/assets`` folder of this installation."""
+    return resources.files("desktopchat") / "assets"
 
 
 def resource(name: str) -> Path | None:
-    """The path of resource ``name``, or None if this installation lacks it."""
-    path = resources_dir() / name
-    return path if path.is_file() else None
+    """The path of asset ``name`` (e.g. ``icons/desktopchat-64.png``), or None if missing."""
+    entry = assets().joinpath(*name.split("/"))
+    if not entry.is_file():
+        return None
+    if isinstance(entry, Path):
+        return entry
+    return Path(_extracted.enter_context(resources.as_file(entry)))
 
 
 def app_icon_png(size: int) -> Path | None:

@@ -1,6 +1,7 @@
 """``desktopchat --self-test``: prove an installation (source or frozen) really works.
 
-Each check does the real thing: a private hub on a free port, a throwaway account with a
+Each check does the real thing: the app's own files (icons, .desktop file, metainfo)
+found where this installation keeps them, a private hub on a free port, a throwaway account with a
 session-only credential store, a message sent through the relay and received through
 pysher, the window rendered offscreen showing it, and the keyring and notification
 backends loaded. It prints one line per check and exits 0 only if all passed.
@@ -63,6 +64,7 @@ def run() -> int:
 
 
 def _run_checks(test: SelfTest) -> None:
+    test.check("icons, .desktop file and metainfo are found", _assets_found)
     checks = _Checks(test.home)
     try:
         test.check("hub starts on a free port", checks.start_hub)
@@ -175,6 +177,22 @@ class _Checks:
             importlib.import_module("desktopchat.client.notify.freedesktop")
             loaded.append("dbus_fast (freedesktop)")
         return "loaded " + ", ".join(loaded)
+
+
+def _assets_found() -> str:
+    """Every file a launcher, a notification and the window's icon need, where it is read."""
+    from desktopchat import resources  # noqa: PLC0415
+
+    names = [
+        resources.APP_ICON_SVG,
+        resources.DESKTOP_FILE,
+        resources.METAINFO_FILE,
+        *(f"icons/desktopchat-{size}.png" for size in resources.ICON_SIZES),
+    ]
+    missing = [name for name in names if resources.resource(name) is None]
+    if missing:
+        raise FileNotFoundError(f"not in {resources.assets()}: {', '.join(missing)}")
+    return f"{len(names)} files in {resources.assets()}"
 
 
 def _wait(condition: Callable[[], bool], what: str) -> None:

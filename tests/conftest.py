@@ -30,9 +30,17 @@ pytest_plugins = [
 
 @pytest.fixture(autouse=True)
 def desktopchat_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test writes under its own DESKTOPCHAT_HOME, never the user's real directories."""
+    """Every test writes under its own DESKTOPCHAT_HOME, never the user's real directories.
+
+    The XDG data and config homes move there too, so launcher and autostart entries a test
+    writes never reach the real desktop; and windows do not offer to install the launcher
+    entry (a test that wants the offer removes the variable).
+    """
     home = tmp_path / "home"
     monkeypatch.setenv("DESKTOPCHAT_HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))
+    monkeypatch.setenv("DESKTOPCHAT_OFFER_DESKTOP_ENTRY", "0")
     return home
 
 

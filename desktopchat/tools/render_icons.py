@@ -1,21 +1,26 @@
-"""Render resources/desktopchat.svg into the PNG, .ico and .icns files the bundles need.
+"""Render desktopchat/assets/desktopchat.svg into the PNG, .ico and .icns files.
 
-Run after changing the SVG: ``python -m desktopchat.tools.render_icons``. Qt draws the
-SVG (QtSvg) and writes ICO and ICNS through its own image plugins, so no other tool is
-needed; the results are committed under resources/.
+Run from a checkout after changing the SVG: ``python -m desktopchat.tools.render_icons``.
+Qt draws the SVG (QtSvg) and writes ICO and ICNS through its own image plugins, so no other
+tool is needed. The PNGs are package data (``desktopchat/assets/icons``, used at run time
+and installed as hicolor icons); the .ico and .icns only feed PyInstaller's executable
+icon, so they stay in the checkout's ``resources/``. All are committed.
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
-from desktopchat.resources import APP_ICON_SVG, resources_dir
+from desktopchat.resources import APP_ICON_SVG, ICON_SIZES
 
-SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+#: The package's assets and the checkout's build-only resources, written in place.
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
+BUILD_RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 
 
 def render(renderer: QSvgRenderer, size: int) -> QImage:
@@ -32,18 +37,17 @@ def render(renderer: QSvgRenderer, size: int) -> QImage:
 def main() -> int:
     """Write icons/desktopchat-N.png for every size, desktopchat.ico and desktopchat.icns."""
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
-    root = resources_dir()
-    renderer = QSvgRenderer(str(root / APP_ICON_SVG))
+    renderer = QSvgRenderer(str(ASSETS / APP_ICON_SVG))
     if not renderer.isValid():
-        print(f"cannot read {root / APP_ICON_SVG}", file=sys.stderr)
+        print(f"cannot read {ASSETS / APP_ICON_SVG}", file=sys.stderr)
         return 1
-    (root / "icons").mkdir(exist_ok=True)
-    for size in SIZES:
-        if not render(renderer, size).save(str(root / "icons" / f"desktopchat-{size}.png")):
+    (ASSETS / "icons").mkdir(exist_ok=True)
+    for size in ICON_SIZES:
+        if not render(renderer, size).save(str(ASSETS / "icons" / f"desktopchat-{size}.png")):
             print(f"could not write the {size} px PNG", file=sys.stderr)
             return 1
-    ok = render(renderer, 256).save(str(root / "desktopchat.ico"), b"ICO")
-    ok &= render(renderer, 512).save(str(root / "desktopchat.icns"), b"ICNS")
+    ok = render(renderer, 256).save(str(BUILD_RESOURCES / "desktopchat.ico"), b"ICO")
+    ok &= render(renderer, 512).save(str(BUILD_RESOURCES / "desktopchat.icns"), b"ICNS")
     del app
     return 0 if ok else 1
 

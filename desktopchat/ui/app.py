@@ -19,13 +19,14 @@ from desktopchat.client.errors import DesktopChatError, SettingsError
 from desktopchat.client.notify.portable import set_windows_app_id
 from desktopchat.client.trust import KnownHosts
 from desktopchat.paths import AppDirs
-from desktopchat.ui import theme
+from desktopchat.ui import entry_offer, theme
 from desktopchat.ui.main_window import MainWindow
+from desktopchat.xdg.entry import ENTRY_ID
 
 log = logging.getLogger(__name__)
 
-#: Must match the installed .desktop file (notifications use it as ``desktop-entry``).
-DESKTOP_FILE = "desktopchat"
+#: The installed .desktop file's ID (notifications use it as ``desktop-entry`` too).
+DESKTOP_FILE = ENTRY_ID
 #: ``1``: print ``first-paint SECONDS`` to stderr once messages are painted, then quit;
 #: ``keep``: print it and keep running. For tests/benchmarks (start-up to a usable window).
 REPORT_FIRST_PAINT_ENV = "DESKTOPCHAT_REPORT_FIRST_PAINT"
@@ -62,6 +63,7 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         if getattr(args, "start_in_tray", False):
             log.warning("--start-in-tray: this desktop has no system tray; showing the window")
         window.show()
+        entry_offer.offer(window, window.live)
     report = os.environ.get(REPORT_FIRST_PAINT_ENV)
     if report in ("1", "keep"):
         _FirstPaintReporter(window, quit_after=report == "1")

@@ -154,18 +154,27 @@ class ChatController(QObject):
             return self._models.get(name)
         if previous is not None and previous.name != name:
             self.session.bridge.unsubscribe(previous.presence_channel)
+            left = self._models.get(previous.name)
+            if left is not None:
+                left.set_first_unread(None)  # the divider stays only while the room is open
         self.current = room
         self._watch(room)
         model = self._models.get(name)
         if model is None:
             # Everything delivered so far is in the local database (the sync engine writes
             # there first, on this thread), so the model starts from it and then follows.
-            model = MessageListModel(name, self.user.id, self)
+            model = MessageListModel(name, self.user.id, self, self.user.display_name)
             self._models[name] = model
             model.add(self.session.database.recent(name, PAGE))
             model.flush()
+            if model.rowCount() == 0 and name not in self._loading_backlog:
+                model.has_older = False  # caught up, and nothing was ever said
             for item in self.session.outbox.items(name):
                 model.set_outbox_item(item)
+        # Above the first unread message, until the room is left (those still buffered
+        # for the next frame are counted as unread already: insert them first).
+        model.flush()
+        model.set_first_unread(model.first_unread_of(self.rooms.unread(name)))
         self.session.bridge.subscribe(room.presence_channel)
         if self.session.bridge.state is ConnectionState.CONNECTED:
             self.members_reset.emit({})  # until the presence subscription lists them
@@ -188,6 +197,9 @@ class ChatController(QObject):
     @Slot(str)
     def _backlog_loaded(self, room: str) -> None:
         self._loading_backlog.discard(room)
+        model = self._models.get(room)
+        if model is not None and model.rowCount() == 0:
+            model.has_older = False  # an empty room: its empty state invites a message
 
     def mark_read(self) -> None:
         """The current room is being looked at."""

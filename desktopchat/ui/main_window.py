@@ -59,7 +59,7 @@ from desktopchat.ui.profile_flow import ProfileFlow
 from desktopchat.ui.quick_switcher import QuickSwitcher
 from desktopchat.ui.rooms import ROOM_ROLE
 from desktopchat.ui.settings_flow import SettingsFlow
-from desktopchat.ui.sidebar import Sidebar
+from desktopchat.ui.sidebar import MembersColumn, Sidebar
 from desktopchat.ui.switcher_targets import Kind, Target, room_targets
 from desktopchat.ui.theme import Size, Space
 from desktopchat.ui.window_notifications import WindowNotifications
@@ -200,7 +200,8 @@ class MainWindow(QMainWindow):
         splitter.setHandleWidth(1)
         splitter.addWidget(self.sidebar)
         splitter.addWidget(center)
-        splitter.addWidget(self.members)
+        self.members_column = MembersColumn(self.members, self)
+        splitter.addWidget(self.members_column)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
@@ -225,6 +226,9 @@ class MainWindow(QMainWindow):
         self.avatars.updated.connect(self.messages.viewport().update)
         self.messages.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.messages.customContextMenuRequested.connect(self._message_menu)
+        self.messages.edit_requested.connect(self._edit_message)
+        self.messages.delete_requested.connect(self._confirm_delete)
+        self.messages.copy_requested.connect(self._copy_text)
         # The connection bar lies over the top of the messages, in the same grid cell: it
         # comes and goes without moving the conversation or the composer.
         stage = QWidget(self)
@@ -261,8 +265,8 @@ class MainWindow(QMainWindow):
     def _fit_members(self) -> None:
         roomy = self.width() >= Size.SIDEBAR + Size.MEMBERS + Size.CONVERSATION_MIN
         shown = roomy and self._members_wanted
-        if self.members.isVisible() != shown or self.members.isHidden() == shown:
-            self.members.setVisible(shown)
+        if self.members_column.isHidden() == shown:
+            self.members_column.setVisible(shown)
             self.header.set_members_shown(shown)
 
     def _member_count(self, count: int) -> None:
@@ -271,7 +275,7 @@ class MainWindow(QMainWindow):
     def _show_members(self, shown: bool) -> None:
         """The person's choice (header button, View menu): kept while the window is narrow."""
         self._members_wanted = shown
-        self.members.setVisible(shown)
+        self.members_column.setVisible(shown)
         self.header.set_members_shown(shown)
         if self.toggle_members.isChecked() != shown:
             self.toggle_members.setChecked(shown)
@@ -534,6 +538,16 @@ class MainWindow(QMainWindow):
             message = model.last_own_message()
             if message is not None:
                 self.composer.begin_edit(message.id, message.text)
+
+    @staticmethod
+    def _copy_text(text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+
+    def _edit_message(self, message_id: int) -> None:
+        model = self.messages.model()
+        message = model.message(message_id) if isinstance(model, MessageListModel) else None
+        if message is not None:
+            self.composer.begin_edit(message.id, message.text)
 
     def _message_menu(self, point: QPoint) -> None:
         index = self.messages.indexAt(point)

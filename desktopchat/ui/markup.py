@@ -2,9 +2,14 @@
 
 The seed appended ``'<p>' + data.msg + '</p>'`` into its page: a script injection. Here
 every character of the text is HTML-escaped before anything else happens; only then are
-our own tags added for a small markdown subset (``**bold**``, ``*italic*``/``_italic_``,
-`` `code` ``, fenced code blocks), links (``http(s)://``, shown and clickable) and a few
-``:emoji:`` shortcodes. Qt's rich-text engine never sees a tag the sender wrote.
+our own tags added for a small markdown subset: ``**bold**``, ``*italic*``/``_italic_``,
+`` `code` ``, fenced code blocks, ``> quotes`` and ``-``/``*``/``1.`` lists; links
+(``http(s)://``, shown and clickable) and a few ``:emoji:`` shortcodes. Qt's rich-text
+engine never sees a tag the sender wrote.
+
+Code blocks and quotes carry a block user state (:data:`CODE_BLOCK`, :data:`QUOTE_BLOCK`,
+Qt's ``-qt-user-state``) so the delegate can find them in the laid-out document and paint
+what Qt's rich text cannot: a rounded, bordered code box and a quote bar.
 """
 
 from __future__ import annotations
@@ -22,8 +27,18 @@ _ITALIC = re.compile(
 #: Matched on the raw text: quotes, brackets and whitespace end a URL.
 _URL = re.compile(r"\bhttps?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]}*_]")
 _SHORTCODE = re.compile(r":([a-z0-9_+-]{1,30}):")
-#: Characters that mean the text needs rich rendering at all.
-_RICH_HINTS = re.compile(r"[`*_]|https?://|:[a-z0-9_+-]+:")
+#: Characters that mean the text needs rich rendering at all (markup, a link, a
+#: shortcode, or a line that starts a quote or a list).
+_RICH_HINTS = re.compile(
+    r"[`*_]|https?://|:[a-z0-9_+-]+:|^[ \t]*(?:>|-[ \t]|\d{1,9}[.)][ \t])", re.M
+)
+#: Block lines: a quote ("> text"), a bullet ("- text", "* text"), a numbered item ("1. text").
+_QUOTE_LINE = re.compile(r"^[ \t]*>[ \t]?(.*)$")
+_BULLET_LINE = re.compile(r"^[ \t]*[-*][ \t]+(\S.*)$")
+_NUMBER_LINE = re.compile(r"^[ \t]*(\d{1,9})[.)][ \t]+(\S.*)$")
+#: Block user states (``QTextBlock.userState()``) of code blocks and quotes.
+CODE_BLOCK = 1
+QUOTE_BLOCK = 2
 
 EMOJI = {
     "smile": "😄",
@@ -69,13 +84,80 @@ def to_html(text: str) -> str:
     parts: list[str] = []
     position = 0
     for fence in _FENCE.finditer(text):
-        parts.append(_inline(text[position : fence.start()]))
-        code = html.escape(fence.group(1).rstrip("\n"), quote=True)
-        parts.append(f"<pre>{code}</pre>")
+        parts.append(_blocks(_trim_newline(text[position : fence.start()], before=True)))
+        code = html.escape(fence.group(1).rstrip("\n"), quote=True).replace("\n", "<br>")
+        # One block (lines joined by <br>), so the painted box is one rounded rectangle.
+        parts.append(f'<pre style="-qt-user-state: {CODE_BLOCK}">{code}</pre>')
         position = fence.end()
-    parts.append(_inline(text[position:]))
+        if text.startswith("\n", position):  # the block ends its line
+            position += 1
+    parts.append(_blocks(text[position:]))
     # Qt's rich text collapses runs of spaces and turns tabs into spaces unless told not to.
     return '<span style="white-space: pre-wrap">' + "".join(parts) + "</span>"
+
+
+def _trim_newline(text: str, *, before: bool) -> str:
+    """Without the newline that only ends the line before a block (the block breaks it)."""
+    return text[:-1] if before and text.endswith("\n") else text
+
+
+def _blocks(text: str) -> str:
+    """Paragraph lines, quotes and lists of ``text`` (no code blocks in it)."""
+    if not text:
+        return ""
+    out: list[str] = []
+    paragraph: list[str] = []
+    lines = text.split("\n")
+    index = 0
+
+    def flush_paragraph(before_block: bool) -> None:
+        # A blank line between a paragraph and a block is the block's own margin already.
+        while paragraph and before_block and not paragraph[-1].strip():
+            paragraph.pop()
+        while paragraph and out and not paragraph[0].strip():
+            paragraph.pop(0)
+        if paragraph:
+            out.append(_inline("\n".join(paragraph)))
+        paragraph.clear()
+
+    while index < len(lines):
+        line = lines[index]
+        kind = _line_kind(line)
+        if kind is None:
+            paragraph.append(line)
+            index += 1
+            continue
+        flush_paragraph(before_block=True)
+        run: list[str] = []
+        while index < len(lines) and _line_kind(lines[index]) == kind:
+            run.append(lines[index])
+            index += 1
+        out.append(_block(kind, run))
+    flush_paragraph(before_block=False)
+    return "".join(out)
+
+
+def _line_kind(line: str) -> str | None:
+    if _QUOTE_LINE.match(line):
+        return "quote"
+    if _BULLET_LINE.match(line):
+        return "bullet"
+    if _NUMBER_LINE.match(line):
+        return "number"
+    return None
+
+
+def _block(kind: str, lines: list[str]) -> str:
+    if kind == "quote":
+        body = "\n".join(m.group(1) for line in lines if (m := _QUOTE_LINE.match(line)))
+        return f'<blockquote style="-qt-user-state: {QUOTE_BLOCK}">{_inline(body)}</blockquote>'
+    if kind == "bullet":
+        items = [m.group(1) for line in lines if (m := _BULLET_LINE.match(line))]
+        return "<ul>" + "".join(f"<li>{_inline(item)}</li>" for item in items) + "</ul>"
+    numbered = [m for line in lines if (m := _NUMBER_LINE.match(line))]
+    start = int(numbered[0].group(1))
+    first = f' start="{start}"' if start != 1 else ""
+    return f"<ol{first}>" + "".join(f"<li>{_inline(m.group(2))}</li>" for m in numbered) + "</ol>"
 
 
 def _inline(text: str) -> str:

@@ -1,51 +1,79 @@
-"""Painting one message row: day separator, author header, text, state — no widgets.
+"""Painting one message row: dividers, avatar and author line, text, state — no widgets.
 
-``sizeHint`` and ``paint`` share one layout computation, and heights are cached per row
-and width: QListView asks every row's size to lay out 100,000 messages, so the common
-case (plain text) is laid out with a bare QTextLayout, and only rows with markup or links
-build a QTextDocument (kept in a small LRU for painting and link hit-tests).
+A row is, top to bottom: the "New messages" divider (above the first unread), the day
+separator (when a day starts), the author line with a round avatar (when a group starts),
+the text (collapsed behind "Show more" when long), and the outbox state line. All of it
+sits in a readable column (:data:`~desktopchat.ui.message_style.COLUMN_MAX` at most,
+centred in a wider view) so lines never run to 200 characters on a wide screen.
+
+``sizeHint`` and ``paint`` share one layout computation (:meth:`MessageDelegate.geometry`),
+and a row's text height is measured once per width: QListView asks every row's size to
+lay out 100,000 messages, so the common case (plain text) is laid out with a bare
+QTextLayout and its height kept in the model's flat per-row slot; only rows with markup or
+links build a QTextDocument (kept in a small LRU for painting and link hit-tests).
 
 Both break a word that is wider than the text column anywhere
 (``WrapAtWordBoundaryOrAnywhere``): a long URL or a pasted hash wraps instead of being
-clipped at the column's edge. (``QFontMetrics.boundingRect`` with ``TextWordWrap``, used
-before, never breaks inside a word.) Colours come from the palette and
-:mod:`desktopchat.ui.theme`.
+clipped at the column's edge. Colours are the theme's tokens for the palette painted with.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QPointF, QRect, QSize, Qt
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
+    QColor,
     QFont,
     QFontMetrics,
+    QHelpEvent,
+    QLinearGradient,
     QPainter,
     QPalette,
+    QPen,
     QTextDocument,
     QTextLayout,
     QTextOption,
 )
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolTip,
+    QWidget,
+)
 
 from desktopchat.client.domain import Message
 from desktopchat.client.outbox import OutboxItem
 from desktopchat.ui import markup, theme
-from desktopchat.ui.avatars import SIZE as AVATAR
+from desktopchat.ui import message_style as ms
 from desktopchat.ui.avatars import AvatarCache
 from desktopchat.ui.message_model import MessageListModel, Roles, Row
+from desktopchat.ui.theme.tokens import Colours, Radius, Size, Space
 
-PAD = 6
-GUTTER = AVATAR + 2 * PAD + 4  # avatar column
-DAY_HEIGHT = 30
-DOC_CACHE = 400
-#: Low bits of a cached height: width (18 bits), header flag, day flag.
-_SHAPE_BITS = 20
-_SHAPE_MASK = (1 << _SHAPE_BITS) - 1
+# Kept for callers of the old names (tests, benchmarks).
+GUTTER = ms.GUTTER
+DAY_HEIGHT = ms.DAY_HEIGHT
+PAD = Space.XS
+DOC_CACHE = 64
+#: Low bits of a stored measure: the text width it was measured at.
+_WIDTH_BITS = 20
+_WIDTH_MASK = (1 << _WIDTH_BITS) - 1
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -65,32 +93,83 @@ def state_label(record: OutboxItem) -> str:
     return _STATE_LABEL.get(record.state.value, "")
 
 
-@dataclass(frozen=True, slots=True)
-class _Layout:
-    day: date | None
-    header: bool
-    header_height: int
-    text_height: int
+def full_time(moment: datetime) -> str:
+    """The tooltip over a message's time: weekday, date and time to the second."""
+    local = moment.astimezone()
+    return f"{local:%A, %d %B %Y} at {local:%H:%M:%S}"
 
-    @property
-    def height(self) -> int:
-        return (DAY_HEIGHT if self.day else 0) + self.header_height + self.text_height + PAD
+
+def _box_overhang(document: QTextDocument) -> tuple[int, int]:
+    """Pixels a code box at the very start and end of ``document`` reaches beyond its size
+    (Qt counts no margin above the first block or below the last one): the text is drawn
+    that much lower, and the row is that much taller, so the box is never cut."""
+    margin = ms.CODE_INSET_Y + Space.XXS
+    first, last = document.begin(), document.lastBlock()
+    top = margin if first.isValid() and first.userState() == markup.CODE_BLOCK else 0
+    bottom = margin if last.isValid() and last.userState() == markup.CODE_BLOCK else 0
+    return top, bottom
+
+
+def column_rect(row: QRect) -> QRect:
+    """The readable column inside a row's rect: capped, centred (or at the left)."""
+    width = max(0, min(row.width() - 2 * ms.EDGE, ms.COLUMN_MAX))
+    spare = row.width() - width
+    left = row.left() + (spare // 2 if ms.CENTRED else min(ms.EDGE, spare))
+    return QRect(left, row.top(), width, row.height())
+
+
+@dataclass(frozen=True, slots=True)
+class Geometry:
+    """Where everything of one row goes, in the view's coordinates."""
+
+    row: QRect
+    column: QRect
+    unread: QRect | None
+    day: QRect | None
+    day_value: date | None
+    #: The row below the dividers: hover background, actions, focus.
+    message: QRect
+    avatar: QRect | None
+    header: QRect | None
+    #: The text as shown (clipped when collapsed) and at full height.
+    text: QRect
+    full_text_height: int
+    #: "Show more"/"Show less" when the text is long; the outbox state line.
+    toggle: QRect | None
+    expanded: bool
+    state: QRect | None
+    #: Where the time goes on hover in a continuation row (the gutter).
+    gutter_time: QRect | None
 
 
 class MessageDelegate(QStyledItemDelegate):
-    """Draws a chat row; caches heights so layout of long histories stays fast."""
+    """Draws a chat row; caches heights so layout of long histories stays fast.
+
+    The view tells it which row is under the pointer (:attr:`hover`); rows collapsed
+    behind "Show more" are expanded with :meth:`toggle_expanded`.
+    """
 
     def __init__(self, avatars: AvatarCache, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._avatars = avatars
-        #: Heights packed with the shape they were measured for (width, header, day).
-        self._plain_heights: dict[str, dict[int, int]] = {}
-        self._other_heights: dict[Any, int] = {}
+        #: Measured heights of rows the model keeps no slot for (outbox items).
+        self._other_heights: dict[Any, tuple[int, int]] = {}
         self._documents: OrderedDict[tuple[object, ...], QTextDocument] = OrderedDict()
         self._document_css = ""
+        self._css_by_palette: dict[int, str] = {}
+        self._scratch: QTextDocument | None = None
         self._metrics_font: QFont | None = None
         self._font_metrics = QFontMetrics(QFont())
+        self._bold_metrics = QFontMetrics(QFont())
         self._text_option = QTextOption()
+        self._line_height = self._font_metrics.height()
+        self._generation = 0
+        self._model_generation: dict[int, int] = {}
+        self._expanded: set[tuple[object, ...]] = set()
+        #: The row under the pointer (or offered to the keyboard), set by the view.
+        self.hover = QPersistentModelIndex()
+        self._colour_cache: dict[str, QColor] = {}
+        self._text_widths: dict[int, int] = {}
 
     # ------------------------------------------------------------------- text forms
 
@@ -113,13 +192,46 @@ class MessageDelegate(QStyledItemDelegate):
             return ("outbox", record.client_id, record.text, record.state, record.error)
         return (record.room, record.id, record.edited_at, record.deleted)  # ids restart per room
 
+    @staticmethod
+    def _expand_key(record: Row) -> tuple[object, ...]:
+        if isinstance(record, OutboxItem):
+            return ("outbox", record.client_id)
+        return (record.room, record.id)
+
+    def _css(self, palette: QPalette) -> str:
+        """The document style sheet for ``palette`` (made once per palette)."""
+        key = palette.cacheKey()
+        css = self._css_by_palette.get(key)
+        if css is None:
+            css = self._css_by_palette[key] = ms.document_css(theme.colours(palette))
+        if css != self._document_css:  # another theme: colours are baked into documents
+            self._documents.clear()
+            self._scratch = None
+            self._document_css = css
+        return css
+
+    def _rich_height(self, html: str, width: int, font: QFont, palette: QPalette) -> int:
+        """The height of rich text, measured in one reused document.
+
+        Qt parses a document's default style sheet when it is set, not on each
+        ``setHtml``: measuring every new row in one document skips that parse and the
+        allocation, which is most of the cost of a rich row arriving.
+        """
+        css = self._css(palette)
+        scratch = self._scratch
+        if scratch is None or scratch.defaultFont() != font:
+            scratch = self._scratch = QTextDocument()
+            scratch.setDefaultFont(font)
+            scratch.setDocumentMargin(0)
+            scratch.setDefaultStyleSheet(css)
+        scratch.setTextWidth(width)
+        scratch.setHtml(html)
+        return round(scratch.size().height()) + sum(_box_overhang(scratch))
+
     def _document(
         self, record: Row, html: str, width: int, font: QFont, palette: QPalette
     ) -> QTextDocument:
-        css = theme.document_css(palette)
-        if css != self._document_css:  # another theme: colours are baked into documents
-            self._documents.clear()
-            self._document_css = css
+        css = self._css(palette)
         key = (*self._key(record), width)
         document = self._documents.get(key)
         if document is None:
@@ -141,12 +253,17 @@ class MessageDelegate(QStyledItemDelegate):
     def _metrics(self, font: QFont) -> QFontMetrics:
         """Font metrics, made once per font (sizeHint runs for every row on each layout)."""
         if self._metrics_font is None or font != self._metrics_font:
+            if self._metrics_font is not None:
+                self._generation += 1  # heights measured in another font are stale
+                self._other_heights.clear()
             self._metrics_font = QFont(font)
             self._font_metrics = QFontMetrics(font)
+            self._bold_metrics = QFontMetrics(theme.font(font, weight=QFont.Weight.Bold))
             option = QTextOption()
             option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
             option.setTabStopDistance(8 * self._font_metrics.horizontalAdvance("x"))
             self._text_option = option
+            self._line_height = self._plain_layout("x", 1000, font)[1]
         return self._font_metrics
 
     def _plain_layout(self, text: str, width: int, font: QFont) -> tuple[QTextLayout, int]:
@@ -171,158 +288,503 @@ class MessageDelegate(QStyledItemDelegate):
         layout.endLayout()
         return layout, round(y)
 
-    def _text_width(self, option: QStyleOptionViewItem) -> int:
-        return max(40, option.rect.width() - GUTTER - PAD)
+    @staticmethod
+    def text_width(row_width: int) -> int:
+        """The text column's width in a row ``row_width`` wide (capped)."""
+        column = max(0, min(row_width - 2 * ms.EDGE, ms.COLUMN_MAX))
+        return max(40, min(Size.TEXT_COLUMN, column - ms.GUTTER - ms.RIGHT_PAD))
 
-    def _layout(self, option: QStyleOptionViewItem, index: Index) -> _Layout:
-        model = index.model()
-        if isinstance(model, MessageListModel):
-            # Straight from the Python model: three QVariant round trips per row add up
-            # when Qt measures every row of a long history.
-            row = index.row()
-            record: Row = model.row(row)
-            header = model.shows_header(row)
-            day = model.day_above(row)
-        else:
-            record = index.data(Roles.ROW)
-            header = bool(index.data(Roles.SHOW_HEADER))
-            day = index.data(Roles.DAY)
-        metrics = self._metrics(option.font)
-        header_height = metrics.height() + 2 if header else 0
-        width = self._text_width(option)
-        heights, key = self._height_slot(record)
-        shape = (width << 2) | (header << 1) | (day is not None)
-        cached = heights.get(key)
-        if cached is not None and cached & _SHAPE_MASK == shape:
-            return _Layout(day, header, header_height, cached >> _SHAPE_BITS)
+    def _measure(self, record: Row, width: int, option: QStyleOptionViewItem) -> tuple[int, int]:
+        """``(text height, state line height)`` of ``record`` at text ``width``."""
         content, rich = self._body(record)
         if rich:
-            document = self._document(record, content, width, option.font, option.palette)
-            text_height = round(document.size().height())
+            text_height = self._rich_height(content, width, option.font, option.palette)
         else:
             text_height = self._plain_layout(content, width, option.font)[1]
-        if isinstance(record, OutboxItem):  # the state line(s)
-            text_height += self._plain_layout(state_label(record), width, option.font)[1]
-        text_height = max(text_height, metrics.height())
-        if header:
-            text_height = max(text_height, AVATAR - header_height)
-        heights[key] = (text_height << _SHAPE_BITS) | shape
-        return _Layout(day, header, header_height, text_height)
+        state = 0
+        if isinstance(record, OutboxItem):
+            state = self._plain_layout(state_label(record), width, option.font)[1]
+        return max(text_height, self._font_metrics.height()), state
 
-    def _height_slot(self, record: Row) -> tuple[dict[Any, int], Any]:
-        """Where a row's height is cached: plain messages by id in their room's dict of
-        ints (about 90 bytes a row, so 100,000 rows stay cheap); edited, deleted and
-        pending rows by their full key."""
-        if isinstance(record, Message) and record.edited_at is None and not record.deleted:
-            room = self._plain_heights.get(record.room)
-            if room is None:
-                room = self._plain_heights[record.room] = {}
-            return room, record.id
-        return self._other_heights, self._key(record)
+    def _measured(
+        self, model: Any, row: int, record: Row, width: int, option: QStyleOptionViewItem
+    ) -> tuple[int, int]:
+        """The measure of ``record``, from the model's slot or the outbox dict if known."""
+        self._metrics(option.font)
+        if isinstance(model, MessageListModel) and isinstance(record, Message):
+            if self._model_generation.get(id(model)) != self._generation:
+                if id(model) in self._model_generation:
+                    model.forget_measures()
+                self._model_generation[id(model)] = self._generation
+            stored = model.measured(row)
+            if stored and stored & _WIDTH_MASK == width:
+                return stored >> _WIDTH_BITS, 0
+            text_height, _ = self._measure(record, width, option)
+            model.store_measure(row, (text_height << _WIDTH_BITS) | width)
+            return text_height, 0
+        key = (*self._key(record), width)
+        found = self._other_heights.get(key)
+        if found is None:
+            found = self._other_heights[key] = self._measure(record, width, option)
+            if len(self._other_heights) > 2000:
+                self._other_heights.pop(next(iter(self._other_heights)))
+        return found
+
+    def _row_facts(self, index: Index) -> tuple[Any, int, Row, bool, date | None, bool]:
+        model = index.model()
+        row = index.row()
+        if isinstance(model, MessageListModel):
+            # Straight from the Python model: QVariant round trips per row add up when Qt
+            # measures every row of a long history.
+            return (
+                model,
+                row,
+                model.row(row),
+                model.shows_header(row),
+                model.day_above(row),
+                model.unread_above(row),
+            )
+        return (
+            model,
+            row,
+            index.data(Roles.ROW),
+            bool(index.data(Roles.SHOW_HEADER)),
+            index.data(Roles.DAY),
+            bool(index.data(Roles.UNREAD_ABOVE)),
+        )
+
+    def line_height(self) -> int:
+        """The height of one laid-out line of body text (as QTextLayout makes it)."""
+        return self._line_height
+
+    def collapsed_height(self) -> int:
+        """The text height a long message is cut to (``Size.COLLAPSE_LINES`` lines)."""
+        return Size.COLLAPSE_LINES * self._line_height
+
+    def geometry(self, option: QStyleOptionViewItem, index: Index) -> Geometry:
+        """Where every part of the row at ``index`` goes within ``option.rect``."""
+        model, row, record, header, day, unread = self._row_facts(index)
+        metrics = self._metrics(option.font)
+        rect = QRect(option.rect)
+        column = column_rect(rect)
+        width = self.text_width(rect.width())
+        text_height, state_height = self._measured(model, row, record, width, option)
+        top = rect.top()
+        unread_rect = day_rect = None
+        if unread:
+            unread_rect = QRect(column.left(), top, column.width(), ms.UNREAD_HEIGHT)
+            top += ms.UNREAD_HEIGHT
+        if day is not None:
+            day_rect = QRect(column.left(), top, column.width(), ms.DAY_HEIGHT)
+            top += ms.DAY_HEIGHT
+        message_top = top
+        top += ms.GROUP_TOP if header else ms.CONTINUATION_TOP
+        text_left = column.left() + ms.GUTTER
+        avatar_rect = header_rect = gutter_time = None
+        if header:
+            avatar_rect = QRect(column.left() + ms.AVATAR_LEFT, top, Size.AVATAR, Size.AVATAR)
+            header_rect = QRect(text_left, top, width, self._bold_metrics.height())
+            top += header_rect.height() + ms.HEADER_GAP
+        else:
+            gutter_time = QRect(column.left(), top, ms.GUTTER - Space.S, metrics.height())
+        shown, toggle_height, expanded = self._shown_text(record, text_height)
+        text_rect = QRect(text_left, top, width, shown)
+        top += shown
+        toggle = None
+        if toggle_height:
+            top += ms.TOGGLE_GAP
+            label = ms.SHOW_LESS if expanded else ms.SHOW_MORE
+            toggle = QRect(
+                text_left,
+                top,
+                self._bold_metrics.horizontalAdvance(label) + Space.XS,
+                self._bold_metrics.height(),
+            )
+            top += toggle.height()
+        state = None
+        if state_height:
+            state = QRect(text_left, top, width, state_height)
+            top += state_height
+        if avatar_rect is not None:
+            top = max(top, avatar_rect.bottom() + 1)
+        top += ms.BOTTOM
+        message = QRect(column.left(), message_top, column.width(), top - message_top)
+        return Geometry(
+            row=QRect(rect.left(), rect.top(), rect.width(), top - rect.top()),
+            column=column,
+            unread=unread_rect,
+            day=day_rect,
+            day_value=day,
+            message=message,
+            avatar=avatar_rect,
+            header=header_rect,
+            text=text_rect,
+            full_text_height=text_height,
+            toggle=toggle,
+            expanded=expanded,
+            state=state,
+            gutter_time=gutter_time,
+        )
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
-        """Height from the shared layout (cached); width follows the view."""
-        return QSize(option.rect.width(), self._layout(option, index).height)
+        """Height of the shared layout (text heights cached); width follows the view.
+
+        The arithmetic of :meth:`geometry` without its rectangles: Qt asks this of every
+        row, 100,000 times for a long history, so it makes no objects it can avoid.
+        """
+        model, row = index.model(), index.row()
+        if isinstance(model, MessageListModel):
+            record, header, day, unread = model.layout_facts(row)
+        else:
+            _, _, record, header, day_value, unread = self._row_facts(index)
+            day = day_value is not None
+        row_width = option.rect.width()
+        width = self._text_widths.get(row_width)
+        if width is None:
+            width = self._text_widths[row_width] = self.text_width(row_width)
+        text_height, state_height = self._measured(model, row, record, width, option)
+        height = self._height(
+            record, text_height, state_height, header=header, day=day, unread=unread
+        )
+        return QSize(row_width, height)
+
+    def _shown_text(self, record: Row, text_height: int) -> tuple[int, int, bool]:
+        """``(shown height, toggle line height, expanded)`` of text ``text_height`` tall."""
+        # Never collapsed to hide a line or two: "Show more" would cost as much room.
+        if text_height <= self.collapsed_height() + 2 * self._line_height:
+            return text_height, 0, False
+        expanded = self._expand_key(record) in self._expanded
+        shown = text_height if expanded else self.collapsed_height()
+        return shown, ms.TOGGLE_GAP + self._bold_metrics.height(), expanded
+
+    def _height(
+        self,
+        record: Row,
+        text_height: int,
+        state_height: int,
+        *,
+        header: bool,
+        day: bool,
+        unread: bool,
+    ) -> int:
+        """A row's height from its parts (the same sums as :meth:`geometry`)."""
+        shown, toggle, _ = self._shown_text(record, text_height)
+        body = shown + toggle + state_height
+        if header:
+            body = max(self._bold_metrics.height() + ms.HEADER_GAP + body, Size.AVATAR)
+        top = ms.GROUP_TOP if header else ms.CONTINUATION_TOP
+        dividers = (ms.UNREAD_HEIGHT if unread else 0) + (ms.DAY_HEIGHT if day else 0)
+        return dividers + top + body + ms.BOTTOM
+
+    # ------------------------------------------------------------------ expanding
+
+    def is_collapsible(self, option: QStyleOptionViewItem, index: Index) -> bool:
+        """Whether the row at ``index`` is long enough to be collapsed."""
+        return self.geometry(option, index).toggle is not None
+
+    def is_expanded(self, index: Index) -> bool:
+        """Whether the row at ``index`` was expanded with "Show more"."""
+        record: Row = index.data(Roles.ROW)
+        return self._expand_key(record) in self._expanded
+
+    @staticmethod
+    def parent_index(index: Index) -> QModelIndex:
+        """A plain index for ``index`` (signals take QModelIndex)."""
+        model = index.model()
+        return model.index(index.row(), index.column()) if model is not None else QModelIndex()
+
+    def toggle_expanded(self, index: Index) -> None:
+        """Show all of a long message, or collapse it again; its row's height changes."""
+        record: Row = index.data(Roles.ROW)
+        key = self._expand_key(record)
+        if key in self._expanded:
+            self._expanded.discard(key)
+        else:
+            self._expanded.add(key)
+        self.sizeHintChanged.emit(self.parent_index(index))
 
     # ----------------------------------------------------------------------- paint
 
+    def _colour(self, value: str) -> QColor:
+        found = self._colour_cache.get(value)
+        if found is None:
+            found = self._colour_cache[value] = QColor(value)
+        return found
+
+    def _hovered(self, index: Index) -> bool:
+        hover = self.hover
+        return hover.isValid() and hover.row() == index.row() and hover.model() is index.model()
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        """Day separator, avatar and header, then the text (and the outbox state)."""
-        layout = self._layout(option, index)
+        """Dividers, hover background, avatar and author line, the text, its state."""
+        g = self.geometry(option, index)
         record: Row = index.data(Roles.ROW)
-        palette = option.palette
+        c = theme.colours(option.palette)
         painter.save()
-        rect = QRect(option.rect)
-        if option.state & QStyle.StateFlag.State_Selected:
-            painter.fillRect(rect, palette.color(QPalette.ColorRole.AlternateBase))
-        top = rect.top()
-        if layout.day is not None:
-            self._paint_day(
-                painter, option, QRect(rect.left(), top, rect.width(), DAY_HEIGHT), layout.day
-            )
-            top += DAY_HEIGHT
-        if layout.header:
-            self._paint_header(
-                painter, option, record, QRect(rect.left(), top, rect.width(), layout.header_height)
-            )
-            top += layout.header_height
-        body = QRect(rect.left() + GUTTER, top, self._text_width(option), layout.text_height)
-        self._paint_body(painter, option, record, body)
+        hovered = self._hovered(index)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        background = c.surface
+        if hovered or selected:
+            background = c.row_hover
+            painter.fillRect(g.message, self._colour(c.row_hover))
+        if selected and option.state & QStyle.StateFlag.State_HasFocus:
+            self._paint_focus(painter, g.message, c)
+        if g.unread is not None:
+            self._paint_unread(painter, option, g.unread, c)
+        if g.day is not None and g.day_value is not None:
+            self._paint_day(painter, option, g.day, g.day_value, c)
+        if g.header is not None:
+            self._paint_header(painter, option, index, record, g=g, c=c)
+        elif g.gutter_time is not None and (hovered or selected):
+            self._paint_gutter_time(painter, option, record, g.gutter_time, c)
+        self._paint_body(painter, option, record, g=g, c=c, background=background)
+        if g.toggle is not None:
+            self._paint_toggle(painter, option, g, c)
+        if g.state is not None and isinstance(record, OutboxItem):
+            self._paint_state(painter, option, record, g.state, c)
         painter.restore()
 
-    def _paint_day(
-        self, painter: QPainter, option: QStyleOptionViewItem, rect: QRect, day: date
+    def _paint_focus(self, painter: QPainter, rect: QRect, c: Colours) -> None:
+        pen = QPen(self._colour(c.focus))
+        pen.setWidth(Size.FOCUS_RING)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.drawRoundedRect(QRectF(rect).adjusted(1, 1, -1, -1), Radius.M, Radius.M)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+
+    def _paint_unread(
+        self, painter: QPainter, option: QStyleOptionViewItem, rect: QRect, c: Colours
     ) -> None:
-        text = "Today" if day == date.today() else f"{day:%A, %d %B %Y}"
+        """A danger-coloured line with "New messages" at its right end."""
+        caption = theme.font(option.font, theme.Font.CAPTION, QFont.Weight.Bold)
+        metrics = QFontMetrics(caption)
+        label_width = metrics.horizontalAdvance(ms.NEW_MESSAGES) + Space.S
         mid = rect.center().y()
-        painter.setPen(option.palette.color(QPalette.ColorRole.Mid))
-        painter.drawLine(rect.left() + PAD, mid, rect.right() - PAD, mid)
-        metrics = QFontMetrics(option.font)
-        label = QRect(0, 0, metrics.horizontalAdvance(text) + 16, metrics.height())
+        danger = self._colour(c.danger)
+        painter.setPen(QPen(danger, 1))
+        painter.drawLine(
+            rect.left() + ms.AVATAR_LEFT, mid, rect.right() - label_width - Space.L, mid
+        )
+        painter.setFont(caption)
+        label = QRect(rect.right() - label_width - Space.M, rect.top(), label_width, rect.height())
+        painter.drawText(
+            label, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, ms.NEW_MESSAGES
+        )
+
+    def _paint_day(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        rect: QRect,
+        day: date,
+        c: Colours,
+    ) -> None:
+        """A hairline with the day in a rounded label across its middle."""
+        text = "Today" if day == date.today() else f"{day:%A, %d %B %Y}"
+        caption = theme.font(option.font, theme.Font.CAPTION, QFont.Weight.DemiBold)
+        metrics = QFontMetrics(caption)
+        mid = rect.center().y()
+        painter.setPen(self._colour(c.border))
+        painter.drawLine(rect.left() + ms.AVATAR_LEFT, mid, rect.right() - ms.RIGHT_PAD, mid)
+        label = QRect(
+            0, 0, metrics.horizontalAdvance(text) + 2 * Space.M, metrics.height() + Space.XS
+        )
         label.moveCenter(rect.center())
-        painter.fillRect(label, option.palette.color(QPalette.ColorRole.Base))
-        painter.setPen(theme.muted_text(option.palette))
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(self._colour(c.border))
+        painter.setBrush(self._colour(c.surface))
+        painter.drawRoundedRect(
+            QRectF(label).adjusted(0.5, 0.5, -0.5, -0.5), label.height() / 2, label.height() / 2
+        )
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setFont(caption)
+        painter.setPen(self._colour(c.text_muted))
         painter.drawText(label, Qt.AlignmentFlag.AlignCenter, text)
 
+    def _avatar_ratio(self, painter: QPainter) -> float:
+        device = painter.device()
+        return device.devicePixelRatioF() if device is not None else 1.0
+
     def _paint_header(
-        self, painter: QPainter, option: QStyleOptionViewItem, record: Row, rect: QRect
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: Index,
+        record: Row,
+        *,
+        g: Geometry,
+        c: Colours,
     ) -> None:
+        if g.header is None or g.avatar is None:
+            return
+        model = index.model()
+        ratio = self._avatar_ratio(painter)
         if isinstance(record, OutboxItem):
-            name, when, avatar = "You", "", None
+            own_id = model.own_user_id if isinstance(model, MessageListModel) else 0
+            own_name = model.own_name if isinstance(model, MessageListModel) else "You"
+            name, when = "You", ""
+            avatar = self._avatars.pixmap(own_id, "", own_name, ratio=ratio)
         else:
             name = record.author.display_name
             when = f"{record.sent_at.astimezone():%H:%M}"
-            avatar = self._avatars.pixmap(record.author.id, record.author.avatar_url)
-        if avatar is not None:
-            painter.drawPixmap(rect.left() + PAD, rect.top() + 2, avatar)
-        bold = QFont(option.font)
-        bold.setBold(True)
+            avatar = self._avatars.pixmap(
+                record.author.id, record.author.avatar_url, name, ratio=ratio
+            )
+        painter.drawPixmap(g.avatar.topLeft(), avatar)
+        bold = theme.font(option.font, weight=QFont.Weight.Bold)
+        bold_metrics = QFontMetrics(bold)
+        time_width = self._font_metrics.horizontalAdvance(when) + Space.S if when else 0
+        elided = bold_metrics.elidedText(
+            name, Qt.TextElideMode.ElideRight, max(0, g.header.width() - time_width)
+        )
         painter.setFont(bold)
-        painter.setPen(option.palette.color(QPalette.ColorRole.Text))
-        name_rect = QRect(rect.left() + GUTTER, rect.top(), self._text_width(option), rect.height())
-        elided = QFontMetrics(bold).elidedText(
-            name, Qt.TextElideMode.ElideRight, name_rect.width() - 60
+        painter.setPen(self._colour(c.text))
+        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(g.header, align, elided)
+        if when:
+            offset = bold_metrics.horizontalAdvance(elided) + Space.S
+            caption = theme.font(option.font, theme.Font.CAPTION)
+            painter.setFont(caption)
+            painter.setPen(self._colour(c.text_muted))
+            painter.drawText(g.header.adjusted(offset, 0, 0, 0), align, when)
+
+    def header_time_rect(self, option: QStyleOptionViewItem, index: Index) -> QRect | None:
+        """Where the time is in the author line (for the full date's tooltip)."""
+        g = self.geometry(option, index)
+        record: Row = index.data(Roles.ROW)
+        if g.header is None or not isinstance(record, Message):
+            return g.gutter_time
+        bold = QFontMetrics(theme.font(option.font, weight=QFont.Weight.Bold))
+        when = f"{record.sent_at.astimezone():%H:%M}"
+        time_width = self._font_metrics.horizontalAdvance(when) + Space.S
+        name = bold.elidedText(
+            record.author.display_name,
+            Qt.TextElideMode.ElideRight,
+            max(0, g.header.width() - time_width),
         )
+        left = g.header.left() + bold.horizontalAdvance(name) + Space.S
+        return QRect(left, g.header.top(), time_width, g.header.height())
+
+    def _paint_gutter_time(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        record: Row,
+        rect: QRect,
+        c: Colours,
+    ) -> None:
+        if not isinstance(record, Message):
+            return
+        painter.setFont(theme.font(option.font, theme.Font.CAPTION))
+        painter.setPen(self._colour(c.text_muted))
         painter.drawText(
-            name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided
-        )
-        offset = QFontMetrics(bold).horizontalAdvance(elided) + 8
-        painter.setFont(option.font)
-        painter.setPen(theme.muted_text(option.palette))
-        painter.drawText(
-            name_rect.adjusted(offset, 0, 0, 0),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            when,
+            rect,
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            f"{record.sent_at.astimezone():%H:%M}",
         )
 
     def _paint_body(
-        self, painter: QPainter, option: QStyleOptionViewItem, record: Row, rect: QRect
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        record: Row,
+        *,
+        g: Geometry,
+        c: Colours,
+        background: str,
     ) -> None:
         content, rich = self._body(record)
         pending = isinstance(record, OutboxItem)
-        palette = option.palette
-        colour = theme.muted_text(palette) if pending else palette.color(QPalette.ColorRole.Text)
+        colour = self._colour(c.text_muted if pending else c.text)
+        rect = g.text
+        painter.save()
+        painter.setClipRect(rect.adjusted(-ms.GUTTER, 0, ms.RIGHT_PAD, 0))
         painter.setFont(option.font)
         if rich:
-            document = self._document(record, content, rect.width(), option.font, palette)
-            painter.translate(rect.topLeft())
+            document = self._document(record, content, rect.width(), option.font, option.palette)
+            painter.translate(rect.topLeft() + QPoint(0, _box_overhang(document)[0]))
+            self._paint_blocks(painter, document, c)
             context = QAbstractTextDocumentLayout.PaintContext()
-            context.palette = QPalette(palette)
+            context.palette = QPalette(option.palette)
             context.palette.setColor(QPalette.ColorRole.Text, colour)
             document.documentLayout().draw(painter, context)
-            painter.translate(-rect.topLeft())
         else:
             painter.setPen(colour)
             self._plain_layout(content, rect.width(), option.font)[0].draw(
                 painter, QPointF(rect.topLeft())
             )
-        if isinstance(record, OutboxItem):
-            layout, height = self._plain_layout(state_label(record), rect.width(), option.font)
-            failed = record.state.value == "failed"
-            painter.setPen(option.palette.color(QPalette.ColorRole.Link) if failed else colour)
-            layout.draw(painter, QPointF(rect.left(), rect.bottom() - height + 1))
+        painter.restore()
+        if g.toggle is not None and not g.expanded:
+            self._paint_fade(painter, rect, background)
 
-    # ----------------------------------------------------------------------- links
+    def _paint_blocks(self, painter: QPainter, document: QTextDocument, c: Colours) -> None:
+        """Code blocks' rounded boxes and quotes' bars, under the text (Qt has neither)."""
+        layout = document.documentLayout()
+        width = document.textWidth()
+        block = document.begin()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        while block.isValid():
+            state = block.userState()
+            if state in (markup.CODE_BLOCK, markup.QUOTE_BLOCK):
+                box = layout.blockBoundingRect(block)
+                if state == markup.CODE_BLOCK:
+                    rect = QRectF(
+                        0.5,
+                        box.top() - ms.CODE_INSET_Y + 0.5,
+                        width - 1,
+                        box.height() + 2 * ms.CODE_INSET_Y - 1,
+                    )
+                    painter.setPen(QPen(self._colour(c.code_border), 1))
+                    painter.setBrush(self._colour(c.code_background))
+                    painter.drawRoundedRect(rect, ms.CODE_RADIUS, ms.CODE_RADIUS)
+                else:
+                    bar = QRectF(Space.XXS, box.top(), ms.QUOTE_BAR, box.height())
+                    painter.setPen(Qt.PenStyle.NoPen)
+                    painter.setBrush(self._colour(c.quote_bar))
+                    painter.drawRoundedRect(bar, ms.QUOTE_BAR / 2, ms.QUOTE_BAR / 2)
+            block = block.next()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+
+    def _paint_fade(self, painter: QPainter, rect: QRect, background: str) -> None:
+        """The last line of a collapsed message fades into the row: there is more."""
+        height = self._font_metrics.lineSpacing() * 2
+        fade = QRect(rect.left(), rect.bottom() - height + 1, rect.width(), height)
+        gradient = QLinearGradient(QPointF(fade.topLeft()), QPointF(fade.bottomLeft()))
+        clear = QColor(self._colour(background))
+        clear.setAlpha(0)
+        gradient.setColorAt(0.0, clear)
+        gradient.setColorAt(1.0, self._colour(background))
+        painter.fillRect(fade, gradient)
+
+    def _paint_toggle(
+        self, painter: QPainter, option: QStyleOptionViewItem, g: Geometry, c: Colours
+    ) -> None:
+        if g.toggle is None:
+            return
+        font = theme.font(option.font, weight=QFont.Weight.DemiBold)
+        painter.setFont(font)
+        painter.setPen(self._colour(c.link))
+        painter.drawText(
+            g.toggle,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            ms.SHOW_LESS if g.expanded else ms.SHOW_MORE,
+        )
+
+    def _paint_state(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        record: OutboxItem,
+        rect: QRect,
+        c: Colours,
+    ) -> None:
+        layout, _ = self._plain_layout(state_label(record), rect.width(), option.font)
+        failed = record.state.value == "failed"
+        painter.setPen(self._colour(c.danger if failed else c.text_muted))
+        layout.draw(painter, QPointF(rect.topLeft()))
+
+    # ------------------------------------------------------------- links, tooltips
 
     def anchor_at(self, option: QStyleOptionViewItem, index: Index, point: QPoint) -> str | None:
         """The link under ``point`` (view coordinates) in the row at ``index``, if any."""
@@ -332,11 +794,43 @@ class MessageDelegate(QStyledItemDelegate):
         content, rich = self._body(record)
         if not rich:
             return None
-        layout = self._layout(option, index)
-        top = option.rect.top() + (DAY_HEIGHT if layout.day else 0) + layout.header_height
-        local = point - QPoint(option.rect.left() + GUTTER, top)
-        document = self._document(
-            record, content, self._text_width(option), option.font, option.palette
-        )
-        anchor = document.documentLayout().anchorAt(local)
+        g = self.geometry(option, index)
+        if not g.text.contains(point):
+            return None
+        document = self._document(record, content, g.text.width(), option.font, option.palette)
+        local = point - g.text.topLeft() - QPoint(0, _box_overhang(document)[0])
+        anchor = document.documentLayout().anchorAt(QPointF(local))
         return anchor or None
+
+    def toggle_at(self, option: QStyleOptionViewItem, index: Index, point: QPoint) -> bool:
+        """Whether ``point`` is on the row's "Show more"/"Show less"."""
+        toggle = self.geometry(option, index).toggle
+        return toggle is not None and toggle.adjusted(-2, -2, 2, 2).contains(point)
+
+    def tooltip_at(self, option: QStyleOptionViewItem, index: Index, point: QPoint) -> str | None:
+        """The full date and time over a row's time (author line or gutter)."""
+        record: Row = index.data(Roles.ROW)
+        if not isinstance(record, Message):
+            return None
+        where = self.header_time_rect(option, index)
+        if where is not None and where.contains(point):
+            return full_time(record.sent_at)
+        return None
+
+    def helpEvent(  # noqa: N802 - Qt API
+        self,
+        event: QHelpEvent,
+        view: QAbstractItemView,
+        option: QStyleOptionViewItem,
+        index: Index,
+    ) -> bool:
+        """Tooltips: the full date and time over a message's time."""
+        if event.type() == QEvent.Type.ToolTip and index.isValid():
+            text = self.tooltip_at(option, index, event.pos())
+            if text:
+                QToolTip.showText(event.globalPos(), text, view.viewport())
+                return True
+            QToolTip.hideText()
+            event.ignore()
+            return True
+        return super().helpEvent(event, view, option, index)

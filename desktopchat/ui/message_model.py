@@ -3,12 +3,17 @@
 Rows are plain records (no widget per message). Live messages are buffered and inserted
 in one batch per frame, so hundreds per second cost one ``rowsInserted`` each 16 ms rather
 than one each; older history is prepended in one go when the view scrolls to the top.
+
+Per row the model also keeps, in flat arrays (8 bytes a row, not a Python object each),
+the message id, its local day and a slot where the delegate remembers the row's measured
+text height: 100,000 rows stay cheap to hold and to lay out.
 """
 
 from __future__ import annotations
 
 import bisect
 import time
+from array import array
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -43,6 +48,7 @@ class Roles:
     DAY = Qt.ItemDataRole.UserRole + 3  # a date when a day separator goes above
     STATE = Qt.ItemDataRole.UserRole + 4  # "sent", "pending", "sending" or "failed"
     OWN = Qt.ItemDataRole.UserRole + 5  # written by the logged-in user
+    UNREAD_ABOVE = Qt.ItemDataRole.UserRole + 6  # the "New messages" divider goes above
 
 
 class MessageListModel(QAbstractListModel):
@@ -50,17 +56,31 @@ class MessageListModel(QAbstractListModel):
 
     Signals:
         batch_inserted(int): rows just appended at the end (the view may follow them).
+        has_older_changed(bool): whether there is history before the first row changed
+            (an empty room with none shows its empty state).
     """
 
     batch_inserted = Signal(int)
+    has_older_changed = Signal(bool)
 
-    def __init__(self, room: str, own_user_id: int, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        room: str,
+        own_user_id: int,
+        parent: QObject | None = None,
+        own_name: str = "You",
+    ) -> None:
         super().__init__(parent)
         self.room = room
         self.own_user_id = own_user_id
+        #: The logged-in user's name (the initials of their unsent messages' avatar).
+        self.own_name = own_name
         self._messages: list[Message] = []
-        self._ids: list[int] = []  # parallel to _messages, for bisect
-        self._days: list[date] = []  # parallel to _messages: local dates, computed once
+        self._ids = array("q")  # parallel to _messages, for bisect
+        self._days = array("l")  # parallel to _messages: local dates' ordinals, computed once
+        #: Parallel to _messages: the delegate's measured text height (0 = not measured).
+        self._heights = array("Q")
+        self._first_unread: int | None = None
         self._last_flush = 0.0
         self._pending: list[OutboxItem] = []
         self._incoming: list[Message] = []
@@ -68,7 +88,7 @@ class MessageListModel(QAbstractListModel):
         self._flush.setSingleShot(True)
         self._flush.setInterval(BATCH_INTERVAL_MS)
         self._flush.timeout.connect(self.flush)
-        self.has_older = True
+        self._has_older = True
         self._getters = self._role_getters()
 
     # --------------------------------------------------------------------- reading
@@ -99,6 +119,7 @@ class MessageListModel(QAbstractListModel):
             int(Roles.DAY): self.day_above,
             int(Roles.STATE): self._state,
             int(Roles.OWN): self._own,
+            int(Roles.UNREAD_ABOVE): self.unread_above,
         }
 
     def _state(self, row: int) -> str:
@@ -109,11 +130,46 @@ class MessageListModel(QAbstractListModel):
         record = self.row(row)
         return isinstance(record, OutboxItem) or record.author.id == self.own_user_id
 
+    @property
+    def has_older(self) -> bool:
+        """Whether there may be messages before the first row (scrolling up loads them)."""
+        return self._has_older
+
+    @has_older.setter
+    def has_older(self, value: bool) -> None:
+        if value != self._has_older:
+            self._has_older = value
+            self.has_older_changed.emit(value)
+
+    def is_empty_room(self) -> bool:
+        """Nothing to show and nothing before it: the room has no messages yet."""
+        return self.rowCount() == 0 and not self._has_older
+
+    def layout_facts(self, row: int) -> tuple[Row, bool, bool, bool]:
+        """``(record, starts a group, starts a day, first unread)`` of ``row`` in one call.
+
+        The delegate asks this of every row on each layout; it touches only the flat
+        arrays and the two records it compares.
+        """
+        count = len(self._messages)
+        if row < count:
+            record: Row = self._messages[row]
+            new_day = row == 0 or self._days[row] != self._days[row - 1]
+            unread = self._first_unread is not None and self._ids[row] == self._first_unread
+            if new_day or unread:
+                return record, True, new_day, unread
+            return record, self._starts_group(record, self._messages[row - 1]), False, False
+        record = self._pending[row - count]
+        header = row == 0 or self._starts_group(record, self.row(row - 1))
+        return record, header, False, False
+
     def shows_header(self, row: int) -> bool:
         """Whether ``row`` starts a group (author, avatar and time above its text)."""
-        if row == 0 or self.day_above(row) is not None:
+        if row == 0 or self.day_above(row) is not None or self.unread_above(row):
             return True
-        record, previous = self.row(row), self.row(row - 1)
+        return self._starts_group(self.row(row), self.row(row - 1))
+
+    def _starts_group(self, record: Row, previous: Row) -> bool:
         if isinstance(record, OutboxItem):
             return not isinstance(previous, OutboxItem) and previous.author.id != self.own_user_id
         if isinstance(previous, OutboxItem):
@@ -127,7 +183,69 @@ class MessageListModel(QAbstractListModel):
         if row >= len(self._messages):
             return None
         day = self._days[row]
-        return day if row == 0 or self._days[row - 1] != day else None
+        return date.fromordinal(day) if row == 0 or self._days[row - 1] != day else None
+
+    def unread_above(self, row: int) -> bool:
+        """Whether the "New messages" divider goes above ``row`` (its first unread)."""
+        return (
+            self._first_unread is not None
+            and row < len(self._ids)
+            and self._ids[row] == self._first_unread
+        )
+
+    @property
+    def first_unread(self) -> int | None:
+        """The message the "New messages" divider is above, if any."""
+        return self._first_unread
+
+    def set_first_unread(self, message_id: int | None) -> None:
+        """Put the "New messages" divider above ``message_id`` (None: no divider).
+
+        The controller sets it when a room with unread messages is opened and clears it
+        when the room is left, so it stays put while the room is on screen.
+        """
+        if message_id == self._first_unread:
+            return
+        rows = [self.row_of(i) for i in (self._first_unread, message_id) if i is not None]
+        self._first_unread = message_id
+        for row in rows:
+            if row is not None:
+                self.dataChanged.emit(self.index(row), self.index(row))
+
+    def first_unread_of(self, count: int) -> int | None:
+        """The id of the oldest of the newest ``count`` messages from others (the first
+        unread when ``count`` are unread); the oldest loaded one if fewer are loaded."""
+        if count <= 0:
+            return None
+        found: int | None = None
+        for message in reversed(self._messages):
+            if message.author.id != self.own_user_id:
+                found = message.id
+                count -= 1
+                if count == 0:
+                    break
+        return found
+
+    def message(self, message_id: int) -> Message | None:
+        """The loaded message ``message_id``, if any."""
+        row = self.row_of(message_id)
+        return self._messages[row] if row is not None else None
+
+    # ----------------------------------------------------------- the delegate's slot
+
+    def measured(self, row: int) -> int:
+        """What the delegate stored for message ``row`` (0: nothing yet, or an outbox row)."""
+        return self._heights[row] if row < len(self._heights) else 0
+
+    def store_measure(self, row: int, value: int) -> None:
+        """Remember the delegate's ``value`` for message ``row`` (until it changes)."""
+        if row < len(self._heights):
+            self._heights[row] = value
+
+    def forget_measures(self) -> None:
+        """Every row is to be measured again (another font)."""
+        for row in range(len(self._heights)):
+            self._heights[row] = 0
 
     def first_id(self) -> int | None:
         """The oldest message id loaded (scrolling back continues before it)."""
@@ -179,9 +297,12 @@ class MessageListModel(QAbstractListModel):
         self._messages.extend(fresh)
         self._ids.extend(m.id for m in fresh)
         self._days.extend(_local_day(m) for m in fresh)
+        self._heights.extend([0] * len(fresh))
         self.endInsertRows()
         # Only now the outbox rows they replace go: the message is never missing.
         self._drop_pending({m.client_id for m in fresh})
+        if self._ids[0] == 1:
+            self.has_older = False  # ids start at 1 in every room: this is the beginning
         self._refresh_neighbour(first + len(fresh))
         self.batch_inserted.emit(len(fresh))
 
@@ -194,8 +315,9 @@ class MessageListModel(QAbstractListModel):
             return
         self.beginInsertRows(QModelIndex(), 0, len(older) - 1)
         self._messages[:0] = older
-        self._ids[:0] = [m.id for m in older]
-        self._days[:0] = [_local_day(m) for m in older]
+        self._ids[:0] = array("q", [m.id for m in older])
+        self._days[:0] = array("l", [_local_day(m) for m in older])
+        self._heights[:0] = array("Q", [0] * len(older))
         self.endInsertRows()
         self._refresh_neighbour(len(older))  # its header/day may have changed
 
@@ -212,6 +334,7 @@ class MessageListModel(QAbstractListModel):
         del self._messages[:drop]
         del self._ids[:drop]
         del self._days[:drop]
+        del self._heights[:drop]
         self.endRemoveRows()
         self.has_older = True
         self._refresh_neighbour(0)  # the new first row gets a header and its day
@@ -221,6 +344,7 @@ class MessageListModel(QAbstractListModel):
         row = self.row_of(message.id)
         if row is not None:
             self._messages[row] = message
+            self._heights[row] = 0
             index = self.index(row)
             self.dataChanged.emit(index, index)
 
@@ -272,8 +396,8 @@ class MessageListModel(QAbstractListModel):
             self.dataChanged.emit(self.index(row), self.index(row))
 
 
-def _local_day(message: Message) -> date:
-    return message.sent_at.astimezone().date()
+def _local_day(message: Message) -> int:
+    return message.sent_at.astimezone().date().toordinal()
 
 
 def _describe(record: Row) -> str:

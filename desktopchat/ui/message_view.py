@@ -3,12 +3,41 @@
 If you are at the bottom, new messages scroll into view; if you scrolled up to read, the
 view stays put and a "new messages" button offers the way down. Reaching the top asks
 for older history. Links in messages open in the browser.
+
+The row under the pointer gets a hover background, its time, and a toolbar of actions
+(:class:`~desktopchat.ui.message_actions.MessageActions`: copy, and edit and delete on
+your own messages); the view only says what was asked for, through its signals, and the
+window does it. The keyboard reaches all of it on the current row: Ctrl+C copies, E
+edits, Delete deletes, Enter shows or hides the rest of a long message, the menu key
+(or Shift+F10) opens the context menu, and Tab reaches the toolbar's buttons. An empty
+room invites its first message.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices, QMouseEvent, QResizeEvent
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    Qt,
+    QUrl,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QDesktopServices,
+    QFocusEvent,
+    QFont,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
@@ -18,8 +47,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktopchat.client.domain import Message
+from desktopchat.client.outbox import OutboxItem
+from desktopchat.ui import message_style as ms
+from desktopchat.ui import theme
+from desktopchat.ui.message_actions import MessageActions
 from desktopchat.ui.message_delegate import MessageDelegate
 from desktopchat.ui.message_model import MessageListModel, Roles
+
+Index = QModelIndex | QPersistentModelIndex
 
 #: Rows laid out per event-loop pass: long histories never freeze the window.
 LAYOUT_BATCH = 500
@@ -27,8 +62,10 @@ LAYOUT_BATCH = 500
 BOTTOM_SLACK = 8
 #: While following a live room, past this many rows the oldest are let go (down to
 #: LIVE_ROWS_KEEP); scrolling up brings them back from the local database.
-LIVE_ROWS_MAX = 1500
-LIVE_ROWS_KEEP = 1000
+#: QListView lays every row out again on each insert: a few screens' worth keeps that
+#: pass (cached heights, ~10 µs a row) well inside a frame.
+LIVE_ROWS_MAX = 400
+LIVE_ROWS_KEEP = 250
 
 
 class MessageView(QListView):
@@ -37,10 +74,20 @@ class MessageView(QListView):
     Signals:
         older_wanted(int): the user reached the top; load messages before this id.
         link_activated(str): a link was clicked (also opened in the browser).
+        edit_requested(int): edit your message with this id.
+        delete_requested(int): delete your message with this id.
+        copy_requested(str): copy this text (a message's, as written).
+        react_requested(int), reply_requested(int): reserved for issue 15 (reactions
+            and replies); their buttons stay hidden until they are made available.
     """
 
     older_wanted = Signal(int)
     link_activated = Signal(str)
+    edit_requested = Signal(int)
+    delete_requested = Signal(int)
+    copy_requested = Signal(str)
+    react_requested = Signal(int)
+    reply_requested = Signal(int)
 
     def __init__(self, delegate: MessageDelegate, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,6 +113,12 @@ class MessageView(QListView):
         self.jump_button.clicked.connect(self.scroll_to_newest)
         self.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.verticalScrollBar().rangeChanged.connect(self._range_changed)
+        #: The row whose actions are on offer (under the pointer, else the current one);
+        #: persistent, so older history prepended above does not move it to another row.
+        self._hover = QPersistentModelIndex()
+        self.actions_bar = MessageActions(self.viewport())
+        self.actions_bar.triggered.connect(self._action)
+        delegate.sizeHintChanged.connect(lambda _index: self._place_actions())
 
     def setModel(self, model: MessageListModel | None) -> None:  # type: ignore[override]  # noqa: N802
         """Show ``model``, starting at its newest message."""
@@ -73,6 +126,8 @@ class MessageView(QListView):
         if isinstance(old, MessageListModel):
             old.batch_inserted.disconnect(self._inserted)
             old.rowsAboutToBeInserted.disconnect(self._about_to_insert)
+            old.has_older_changed.disconnect(self._history_known)
+        self._set_hover(QModelIndex())
         super().setModel(model)
         self._follow = True
         self._new_below = 0
@@ -81,7 +136,12 @@ class MessageView(QListView):
         if model is not None:
             model.batch_inserted.connect(self._inserted)
             model.rowsAboutToBeInserted.connect(self._about_to_insert)
+            model.has_older_changed.connect(self._history_known)
             self.scrollToBottom()
+
+    @Slot(bool)
+    def _history_known(self, _has_older: bool) -> None:
+        self.viewport().update()  # the empty state comes or goes
 
     def top_message_id(self) -> int | None:
         """The id of the message at the top of the view (None when following the bottom)."""
@@ -161,9 +221,10 @@ class MessageView(QListView):
                 self.older_wanted.emit(first)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
-        """Keep the jump button in its corner."""
+        """Keep the jump button in its corner, the actions on their row."""
         super().resizeEvent(event)
         self._place_button()
+        self._place_actions()
 
     def _place_button(self) -> None:
         size = self.jump_button.sizeHint()
@@ -175,27 +236,225 @@ class MessageView(QListView):
             size.height(),
         )
 
+    # -------------------------------------------------------------------- hover
+
+    def _option(self, index: QModelIndex) -> QStyleOptionViewItem:
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        option.rect = self.visualRect(index)
+        return option
+
+    def hovered_index(self) -> QModelIndex:
+        """The row whose hover state and actions are shown (invalid: none)."""
+        hover = self._hover
+        model = hover.model() if hover.isValid() else None
+        return model.index(hover.row(), 0) if model is not None else QModelIndex()
+
+    def _set_hover(self, index: Index) -> None:
+        if index.isValid() and self._hover.isValid() and index.row() == self._hover.row():
+            self._place_actions()
+            return
+        if not index.isValid() and not self._hover.isValid():
+            return
+        previous = self.hovered_index()
+        self._hover = QPersistentModelIndex(index)
+        self._delegate.hover = self._hover
+        for changed in (previous, self.hovered_index()):
+            if changed.isValid():
+                self.viewport().update(self.visualRect(changed))
+        self._place_actions()
+
+    def _place_actions(self) -> None:
+        """The toolbar at the top right of the offered row's message, or hidden."""
+        index = self.hovered_index()
+        bar = self.actions_bar
+        record = index.data(Roles.ROW) if index.isValid() else None
+        if record is None:
+            bar.hide()
+            return
+        own = bool(index.data(Roles.OWN)) and isinstance(record, Message)
+        deleted = isinstance(record, Message) and record.deleted
+        bar.show_for(own, deleted, isinstance(record, OutboxItem))
+        if not bar.visible_actions():
+            bar.hide()
+            return
+        g = self._delegate.geometry(self._option(index), index)
+        size = bar.sizeHint()
+        x = g.column.right() - ms.ACTIONS_INSET - size.width() + 1
+        # Half over the row above (Slack-style), unless a divider or day is there.
+        above = g.unread is None and g.day is None
+        y = g.message.top() - size.height() // 2 if above else g.message.top() + ms.HEADER_GAP
+        y = max(y, 0)
+        bar.setGeometry(QRect(x, y, size.width(), size.height()))
+        bar.show()
+        bar.raise_()
+
+    def _action(self, name: str) -> None:
+        """A toolbar button (or its key) for the offered row."""
+        hovered = self.hovered_index()
+        self._act(name, hovered if hovered.isValid() else self.currentIndex())
+
+    def _act(self, name: str, index: Index) -> None:
+        record = index.data(Roles.ROW) if index.isValid() else None
+        if record is None:
+            return
+        if name == "copy":
+            if not (isinstance(record, Message) and record.deleted):
+                self.copy_requested.emit(record.text)
+            return
+        if not isinstance(record, Message) or record.deleted:
+            return
+        if name == "react":
+            self.react_requested.emit(record.id)
+        elif name == "reply":
+            self.reply_requested.emit(record.id)
+        elif bool(index.data(Roles.OWN)):
+            (self.edit_requested if name == "edit" else self.delete_requested).emit(record.id)
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        """The pointer leaving the messages takes the hover (and its toolbar) with it."""
+        if event.type() == QEvent.Type.Leave:
+            cursor = self.viewport().mapFromGlobal(self.cursor().pos())
+            if not self.actions_bar.geometry().contains(cursor):
+                self._set_hover(self._focus_row())
+        return super().viewportEvent(event)
+
+    def _focus_row(self) -> QModelIndex:
+        return self.currentIndex() if self.hasFocus() else QModelIndex()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt API
+        """Keyboard focus offers the current row's actions."""
+        super().focusInEvent(event)
+        if not self._hover.isValid() and self.currentIndex().isValid():
+            self._set_hover(self.currentIndex())
+
+    def currentChanged(self, current: Index, previous: Index) -> None:  # noqa: N802 - Qt API
+        """Moving with the keyboard moves the offered actions too."""
+        super().currentChanged(current, previous)
+        if self.hasFocus() and current.isValid():
+            self._set_hover(self.model().index(current.row(), 0))
+
+    def rowsAboutToBeRemoved(self, parent: Index, start: int, end: int) -> None:  # noqa: N802
+        """A row going away cannot keep the hover."""
+        if self._hover.isValid() and start <= self._hover.row() <= end:
+            self._set_hover(QModelIndex())
+        super().rowsAboutToBeRemoved(parent, start, end)
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt API
+        """Scrolling moves the rows under the toolbar: it follows its row."""
+        super().scrollContentsBy(dx, dy)
+        if self._hover.isValid():
+            self._place_actions()
+
+    # ------------------------------------------------------------------- pointer
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
-        """Open a clicked link."""
+        """Open a clicked link; "Show more"/"Show less" expand or collapse a long message."""
         super().mouseReleaseEvent(event)
-        url = self._anchor(event.position().toPoint())
-        if url and event.button() == Qt.MouseButton.LeftButton:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        point = event.position().toPoint()
+        index = self.indexAt(point)
+        if index.isValid() and self._delegate.toggle_at(self._option(index), index, point):
+            self._delegate.toggle_expanded(index)
+            return
+        url = self._anchor(point)
+        if url:
             self.link_activated.emit(url)
             QDesktopServices.openUrl(QUrl(url))
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
-        """A hand over links."""
+        """A hand over links and "Show more"; the row under the pointer is hovered."""
         super().mouseMoveEvent(event)
-        over_link = self._anchor(event.position().toPoint()) is not None
+        point = event.position().toPoint()
+        index = self.indexAt(point)
+        self._set_hover(index)
+        clickable = self._anchor(point) is not None or (
+            index.isValid() and self._delegate.toggle_at(self._option(index), index, point)
+        )
         self.viewport().setCursor(
-            Qt.CursorShape.PointingHandCursor if over_link else Qt.CursorShape.ArrowCursor
+            Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.ArrowCursor
         )
 
     def _anchor(self, point: QPoint) -> str | None:
         index: QModelIndex = self.indexAt(point)
         if not index.isValid():
             return None
-        option = QStyleOptionViewItem()
-        self.initViewItemOption(option)
-        option.rect = self.visualRect(index)
-        return self._delegate.anchor_at(option, index, point)
+        return self._delegate.anchor_at(self._option(index), index, point)
+
+    # ------------------------------------------------------------------- keyboard
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        """Keys on the current row: Ctrl+C, E, Delete, Enter (see the module's doc)."""
+        index = self.currentIndex()
+        if index.isValid():
+            key = event.key()
+            plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            if event.matches(QKeySequence.StandardKey.Copy):
+                self._act("copy", index)
+                return
+            if key == Qt.Key.Key_E and plain:
+                self._act("edit", index)
+                return
+            if key == Qt.Key.Key_Delete and plain:
+                self._act("delete", index)
+                return
+            if key == Qt.Key.Key_F10 and event.modifiers() == Qt.KeyboardModifier.ShiftModifier:
+                self._menu_for_current()  # the menu key's stand-in on keyboards without one
+                return
+            if (
+                key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and plain
+                and self._delegate.is_collapsible(self._option(index), index)
+            ):
+                self._delegate.toggle_expanded(index)
+                self.scrollTo(index)
+                return
+        super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt API
+        """The menu key opens the current row's menu beside it, not where the pointer is."""
+        if event.reason() == QContextMenuEvent.Reason.Keyboard and self._menu_for_current():
+            return
+        super().contextMenuEvent(event)
+
+    def _menu_for_current(self) -> bool:
+        index = self.currentIndex()
+        if not index.isValid():
+            return False
+        text = self._delegate.geometry(self._option(index), index).text
+        self.customContextMenuRequested.emit(QPoint(text.left(), text.center().y()))
+        return True
+
+    # ---------------------------------------------------------------- empty room
+
+    def empty_text(self) -> str | None:
+        """What an empty room says (None while it has messages or history may come)."""
+        model = self.model()
+        if not isinstance(model, MessageListModel) or not model.is_empty_room():
+            return None
+        return f"This is the start of #{model.room}.\nSend the first message to get it going."
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+        """The rows; in an empty room, an invitation to write the first message."""
+        super().paintEvent(event)
+        text = self.empty_text()
+        if text is None:
+            return
+        painter = QPainter(self.viewport())
+        c = theme.colours(self.palette())
+        title, _, hint = text.partition("\n")
+        rect = self.viewport().rect()
+        title_font = theme.font(self.font(), theme.Font.TITLE, QFont.Weight.Bold)
+        height = painter.fontMetrics().height()
+        middle = rect.center().y()
+        painter.setFont(title_font)
+        painter.setPen(theme.qcolor(c.text_muted))
+        title_rect = QRect(rect.left(), middle - 2 * height, rect.width(), 2 * height)
+        painter.drawText(
+            title_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, title
+        )
+        painter.setFont(self.font())
+        hint_rect = QRect(rect.left(), middle + ms.HEADER_GAP, rect.width(), 2 * height)
+        painter.drawText(hint_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, hint)
+        painter.end()

@@ -10,11 +10,13 @@ from desktopchat.client.notify.center import Backend, Preferences
 from desktopchat.client.notify.policy import RoomMode
 from desktopchat.client.settings import Settings
 from desktopchat.resources import APP_ICON_SVG, app_icon_png, resource
+from desktopchat.xdg.entry import ENTRY_ID
 
 log = logging.getLogger(__name__)
 
-#: Must match resources/desktopchat.desktop (the ``desktop-entry`` hint names it).
-DESKTOP_ENTRY = "desktopchat"
+#: The ``desktop-entry`` hint: the ID of the entry ``desktopchat desktop-entry install``
+#: (and the .deb) installs, so desktop settings list the app's notifications under it.
+DESKTOP_ENTRY = ENTRY_ID
 
 
 def start_backend() -> tuple[Backend | None, str]:

@@ -216,7 +216,8 @@ class MembersPanel(QListWidget):
             name = str(info.get("display_name") or user_id)
             item = QListWidgetItem(name)
             seed = int(user_id) if user_id.isdigit() else 0
-            item.setIcon(QIcon(self._avatars.pixmap(seed, str(info.get("avatar_url") or ""))))
+            url = str(info.get("avatar_url") or "")
+            item.setIcon(QIcon(self._avatars.pixmap(seed, url, name)))
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{name}, online")
             self.addItem(item)
         self.count_changed.emit(len(self._members))

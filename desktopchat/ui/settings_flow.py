@@ -1,7 +1,8 @@
 """Settings and profiles from the window: the Settings dialog, the Profiles menu, the theme.
 
 One home for what the user changes about the app rather than the chat: servers (profiles),
-the display name, the theme (applied at once), notification preferences. The window asks
+the display name, the theme (applied at once), notification preferences, and the desktop
+(start at login, the applications-menu entry). The window asks
 for the dialog or the menu; this wires them to :class:`LiveSettings` and tells the window,
 through signals, what it must act on (open another profile, sign in).
 """
@@ -17,6 +18,7 @@ from desktopchat.client.live_settings import LiveSettings
 from desktopchat.client.session import ChatSession
 from desktopchat.client.settings import Profile
 from desktopchat.ui import theme
+from desktopchat.ui.desktop_page import DesktopPage
 from desktopchat.ui.dialogs import SettingsDialog
 from desktopchat.ui.window_notifications import WindowNotifications
 
@@ -75,6 +77,7 @@ class SettingsFlow(QObject):
         page = dialog.add_notifications_page(self._notifier.preferences, rooms)
         page.changed.connect(self._notifier.set_preferences)
         page.test_requested.connect(lambda: page.show_result(self._notifier.send_test()))
+        dialog.tabs.addTab(DesktopPage(dialog), "Desktop")
         dialog.open()
         return dialog
 

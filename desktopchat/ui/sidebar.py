@@ -38,7 +38,7 @@ class Section(QWidget):
     add_requested = Signal()
 
     def __init__(
-        self, title: str, add_name: str, add_tip: str, parent: QWidget | None = None
+        self, title: str, add_name: str = "", add_tip: str = "", parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.title = QLabel(title.upper(), self)
@@ -51,14 +51,31 @@ class Section(QWidget):
         self.add.setAccessibleName(add_name)
         self.add.setToolTip(add_tip)
         self.add.clicked.connect(self.add_requested)
+        self.add.setVisible(bool(add_name))
         row = QHBoxLayout()
         row.setContentsMargins(Space.L, Space.S, Space.S, Space.XXS)
         row.addWidget(self.title, 1)
         row.addWidget(self.add)
+        # Without a "+", the title keeps the height it has beside one.
+        self.title.setMinimumHeight(self.add.sizeHint().height())
         self.box = QVBoxLayout(self)
         self.box.setContentsMargins(0, 0, 0, 0)
         self.box.setSpacing(0)
         self.box.addLayout(row)
+
+
+class MembersColumn(QFrame):
+    """The right column: a "Members" title over the members list (flat, like the sidebar)."""
+
+    def __init__(self, members: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("membersColumn")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.section = Section("Members", parent=self)
+        self.section.box.addWidget(members, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, Space.XS, 0, 0)
+        layout.addWidget(self.section, 1)
 
 
 class Sidebar(QFrame):

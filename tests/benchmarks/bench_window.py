@@ -659,6 +659,9 @@ def load_rows(r: dict[str, Any]) -> list[Row]:
 
 # ------------------------------------------------------------------------ the frozen app
 
+#: Issue 13's budget for the one-folder bundle (tests/bundle asserts it too).
+GOAL_BUNDLE_MIB = 150.0
+
 
 def bundle_executable(bundle: Path) -> Path | None:
     """The frozen app's executable in ``bundle`` (``dist/desktopchat``), if built."""
@@ -691,7 +694,12 @@ def bundle_rows(bundle: Path, cold: PaintResult | None) -> list[Row]:
             "cold starts)",
             cold,
         ),
-        (f"Frozen app size on disk (`{shown}`)", f"{size / 1024**2:.0f} MiB", "-"),
+        (
+            f"Frozen app size on disk (`{shown}`)",
+            f"**{size / 1024**2:.0f} MiB**",
+            f"≤ {GOAL_BUNDLE_MIB:.0f} MB: "
+            + ("met" if size / 1024**2 <= GOAL_BUNDLE_MIB else "**missed**"),
+        ),
     ]
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import QModelIndex, QPoint, QRect
+from PySide6.QtCore import QModelIndex, QPoint, QRect, QSize
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -26,10 +26,10 @@ from pytestqt.qtbot import QtBot
 
 from desktopchat.client.domain import Message
 from desktopchat.client.outbox import OutboxItem, OutboxState
-from desktopchat.ui import markup, message_delegate, theme
+from desktopchat.ui import markup, message_delegate, message_style, theme
 from desktopchat.ui.avatars import SIZE as AVATAR
 from desktopchat.ui.avatars import AvatarCache
-from desktopchat.ui.message_delegate import DAY_HEIGHT, GUTTER, PAD, MessageDelegate
+from desktopchat.ui.message_delegate import DAY_HEIGHT, PAD, MessageDelegate
 from desktopchat.ui.message_model import MessageListModel, Roles
 from tests.ui.conftest import ME, NOON, QT_CLEAN, message, outbox_item
 
@@ -87,6 +87,28 @@ KINDS: dict[str, Callable[[], Message | OutboxItem]] = {
 # -------------------------------------------------------------------------- size hints
 
 
+@pytest.mark.parametrize("width", [10, 420, 1920])
+@pytest.mark.parametrize("kind", [*KINDS, "long"])
+def test_the_size_hint_is_the_height_of_the_painted_layout(
+    qtbot: QtBot, delegate: MessageDelegate, kind: str, width: int
+) -> None:
+    """sizeHint does the geometry's sums without its rectangles: they must agree."""
+    record = message(1, text="line\n" * 60) if kind == "long" else KINDS[kind]()
+    model = model_of(record, message(5, text="grouped below, or after the outbox"))
+    model.set_first_unread(1)  # the divider, a day and a header above row 0
+    for row in range(model.rowCount()):
+        index = model.index(row)
+        assert (
+            height(delegate, index, width) == delegate.geometry(option(width), index).row.height()
+        )
+    if kind == "long":
+        index = model.index(0)
+        delegate.toggle_expanded(index)
+        assert (
+            height(delegate, index, width) == delegate.geometry(option(width), index).row.height()
+        )
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_kind_of_row_has_a_positive_height(
     qtbot: QtBot, delegate: MessageDelegate, kind: str
@@ -98,9 +120,10 @@ def test_every_kind_of_row_has_a_positive_height(
 def test_heights_are_cached_per_row_and_width(
     qtbot: QtBot, delegate: MessageDelegate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A second pass over the rows computes nothing: no text form, no new document."""
+    """A second pass over the rows computes nothing: no text form, no rich layout."""
     bodies: list[object] = []
     documents: list[QTextDocument] = []
+    layouts: list[str] = []
     real_body = MessageDelegate._body
 
     def counting_body(record: Message | OutboxItem) -> tuple[str, bool]:
@@ -111,6 +134,10 @@ def test_heights_are_cached_per_row_and_width(
         def __init__(self) -> None:
             super().__init__()
             documents.append(self)
+
+        def setHtml(self, html: str) -> None:  # noqa: N802 - Qt API
+            layouts.append(html)
+            super().setHtml(html)
 
     monkeypatch.setattr(MessageDelegate, "_body", staticmethod(counting_body))
     monkeypatch.setattr(message_delegate, "QTextDocument", CountingDocument)
@@ -123,22 +150,24 @@ def test_heights_are_cached_per_row_and_width(
     model = model_of(*rows)
     first = [height(delegate, model.index(r)) for r in range(model.rowCount())]
     assert len(bodies) == 4
-    assert len(documents) == 2  # the rich and the edited message; plain text needs none
+    assert len(layouts) == 2  # the rich and the edited message; plain text needs none
+    assert len(documents) == 1  # measured in one reused document (its CSS parsed once)
     second = [height(delegate, model.index(r)) for r in range(model.rowCount())]
     assert second == first
     assert len(bodies) == 4
-    assert len(documents) == 2
+    assert len(layouts) == 2
     # Another width is another layout (the view was resized)...
     narrow = [height(delegate, model.index(r), width=200) for r in range(model.rowCount())]
     assert len(bodies) == 8
-    assert len(documents) == 4
+    assert len(layouts) == 4
+    assert len(documents) == 1
     # ...and both stay cached.
     assert [height(delegate, model.index(r), width=200) for r in range(4)] == narrow
     assert len(bodies) == 8
-    assert len(documents) == 4
+    assert len(layouts) == 4
 
 
-def test_painting_reuses_the_document_of_the_size_hint(
+def test_painting_makes_a_rows_document_once(
     qtbot: QtBot, delegate: MessageDelegate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     documents: list[QTextDocument] = []
@@ -151,9 +180,10 @@ def test_painting_reuses_the_document_of_the_size_hint(
     monkeypatch.setattr(message_delegate, "QTextDocument", CountingDocument)
     model = model_of(message(1, text="**rich** text"))
     hint = height(delegate, model.index(0))
+    assert len(documents) == 1  # the measuring one
     paint(delegate, model.index(0), hint)
     paint(delegate, model.index(0), hint)
-    assert len(documents) == 1
+    assert len(documents) == 2  # and the row's own, kept for painting and links
 
 
 def test_an_edit_changes_the_cached_height(qtbot: QtBot, delegate: MessageDelegate) -> None:
@@ -180,7 +210,8 @@ def test_rooms_do_not_share_cached_rows(qtbot: QtBot, delegate: MessageDelegate)
     general = model_of(message(1, room="general", text="https://general.example/x"))
     random = model_of(message(1, room="random", text="https://random.example/y\nwith\nmore\nlines"))
     style = option(WIDTH, 0, 200)
-    point = QPoint(GUTTER + 3, text_top(general.index(0)) + 3)
+    text = delegate.geometry(style, general.index(0)).text
+    point = QPoint(text.left() + 3, text.top() + 3)
     assert delegate.anchor_at(style, general.index(0), point) == "https://general.example/x"
     general_height = height(delegate, general.index(0))
     # The window switches to #random: its message 1 is another message.
@@ -223,7 +254,7 @@ def test_an_outbox_row_is_taller_by_its_state_line(qtbot: QtBot, delegate: Messa
     )
     assert [model.index(r).data(Roles.SHOW_HEADER) for r in (1, 2)] == [False, False]
     stored, pending = height(delegate, model.index(1)), height(delegate, model.index(2))
-    assert pending - stored == QFontMetrics(QFont()).height()
+    assert pending - stored == delegate.line_height()  # one line: "waiting to send…"
 
 
 def test_a_failed_row_says_the_whole_reason_and_what_to_do(
@@ -290,9 +321,8 @@ def test_every_kind_of_row_paints_its_text(
     index = model.index(0)
     row_height = height(delegate, index)
     image = paint(delegate, index, row_height, selected=selected)
-    header = QFontMetrics(QFont()).height() + 2 if index.data(Roles.SHOW_HEADER) else 0
-    top = (DAY_HEIGHT if index.data(Roles.DAY) else 0) + header
-    body = QRect(GUTTER, top, WIDTH - GUTTER - PAD, row_height - top - PAD)
+    body = text_rect(delegate, index)
+    assert body.bottom() < row_height
     assert inked(image, body), f"nothing drawn for the {kind} row's text"
 
 
@@ -304,8 +334,10 @@ def test_outbox_rows_paint_their_state_line(
     index = model.index(1)
     row_height = height(delegate, index)
     image = paint(delegate, index, row_height)
-    line = QFontMetrics(QFont()).height()
-    state_line = QRect(GUTTER, row_height - PAD - line, WIDTH - GUTTER - PAD, line)
+    state_line = delegate.geometry(option(WIDTH, 0, row_height), index).state
+    assert state_line is not None
+    assert state_line.bottom() < row_height
+    assert state_line.height() >= QFontMetrics(QFont()).height()
     assert inked(image, state_line)
 
 
@@ -313,19 +345,24 @@ def test_headers_paint_the_avatar_and_name(qtbot: QtBot, delegate: MessageDelega
     model = model_of(message(1, text="x"))
     index = model.index(0)
     image = paint(delegate, index, height(delegate, index))
-    header_height = QFontMetrics(QFont()).height() + 2
-    avatar = QRect(PAD, DAY_HEIGHT + 2, AVATAR, header_height - 2)
-    name = QRect(GUTTER, DAY_HEIGHT, 60, header_height)
-    assert inked(image, avatar)
-    assert inked(image, name)
-    assert inked(image, QRect(0, 0, WIDTH, DAY_HEIGHT))  # the day separator
+    g = delegate.geometry(option(WIDTH, 0, image.height()), index)
+    assert g.avatar is not None
+    assert g.header is not None
+    assert g.day is not None
+    assert g.avatar.size() == QSize(AVATAR, AVATAR)
+    assert inked(image, g.avatar)
+    assert inked(image, QRect(g.header.topLeft(), QSize(60, g.header.height())))  # the name
+    assert inked(image, g.day)  # the day separator
 
 
 def test_a_grouped_row_paints_no_header(qtbot: QtBot, delegate: MessageDelegate) -> None:
     model = model_of(message(1, at=NOON), message(2, text="x", at=NOON + timedelta(seconds=5)))
     index = model.index(1)
     image = paint(delegate, index, height(delegate, index))
-    assert not inked(image, QRect(0, 0, GUTTER - 2, image.height()))  # no avatar
+    g = delegate.geometry(option(WIDTH, 0, image.height()), index)
+    assert g.avatar is None
+    assert g.header is None
+    assert not inked(image, QRect(0, 0, g.text.left() - 2, image.height()))  # no avatar, time
 
 
 def test_painting_a_row_in_a_tiny_view_does_not_fail(
@@ -342,9 +379,11 @@ def test_painting_a_row_in_a_tiny_view_does_not_fail(
 # ------------------------------------------------------------------------------ links
 
 
-def text_top(index: QModelIndex, top: int = 0) -> int:
-    header = QFontMetrics(QFont()).height() + 2 if index.data(Roles.SHOW_HEADER) else 0
-    return top + (DAY_HEIGHT if index.data(Roles.DAY) else 0) + header
+def text_rect(
+    delegate: MessageDelegate, index: QModelIndex, top: int = 0, width: int = WIDTH
+) -> QRect:
+    """Where the delegate puts the row's text when the row starts at ``top``."""
+    return delegate.geometry(option(width, top, 100), index).text
 
 
 def x_of(text: str, position: int, width: int = WIDTH) -> float:
@@ -352,8 +391,9 @@ def x_of(text: str, position: int, width: int = WIDTH) -> float:
     document = QTextDocument()
     document.setDefaultFont(QFont())
     document.setDocumentMargin(0)
+    document.setDefaultStyleSheet(message_style.document_css(theme.colours()))
     document.setHtml(markup.to_html(text))
-    document.setTextWidth(width - GUTTER - PAD)
+    document.setTextWidth(MessageDelegate.text_width(width))
     document.size()  # lay out
     layout = document.begin().layout()
     return layout.lineAt(0).cursorToX(position)[0]
@@ -364,20 +404,22 @@ def test_anchor_at_names_the_link_under_the_point(qtbot: QtBot, delegate: Messag
     model = model_of(message(1, text=text))
     index = model.index(0)
     top = 250  # the row lies further down the view: points are in view coordinates
-    style = option(WIDTH, top, height(delegate, index))
-    y = text_top(index, top) + QFontMetrics(QFont()).height() // 2
+    wide = 800  # all of the text on one line
+    style = option(wide, top, height(delegate, index, width=wide))
+    body = text_rect(delegate, index, top, width=wide)
+    y = body.top() + QFontMetrics(QFont()).height() // 2
 
     def at(position: int) -> str | None:
-        x = round(x_of(text, position)) + 2
-        return delegate.anchor_at(style, index, QPoint(GUTTER + x, y))
+        x = round(x_of(text, position, wide)) + 2
+        return delegate.anchor_at(style, index, QPoint(body.left() + x, y))
 
     assert at(text.index("example.com")) == "https://example.com/one"
     assert at(text.index("example.org")) == "https://example.org/two?x=1"
     assert at(1) is None  # "see"
     assert at(text.index("and")) is None
     assert at(text.index("too")) is None
-    end = round(x_of(text, len(text))) + 20
-    assert delegate.anchor_at(style, index, QPoint(GUTTER + end, y)) is None
+    end = round(x_of(text, len(text), wide)) + 20
+    assert delegate.anchor_at(style, index, QPoint(body.left() + end, y)) is None
 
 
 def test_no_anchor_outside_the_text(qtbot: QtBot, delegate: MessageDelegate) -> None:
@@ -385,11 +427,14 @@ def test_no_anchor_outside_the_text(qtbot: QtBot, delegate: MessageDelegate) -> 
     model = model_of(message(1, text=text))
     index = model.index(0)
     style = option(WIDTH, 0, height(delegate, index))
-    y = text_top(index) + 3
-    assert delegate.anchor_at(style, index, QPoint(GUTTER + 3, y)) == "https://example.com/a"
-    assert delegate.anchor_at(style, index, QPoint(GUTTER + 3, DAY_HEIGHT + 3)) is None  # header
-    assert delegate.anchor_at(style, index, QPoint(GUTTER + 3, 3)) is None  # day separator
-    assert delegate.anchor_at(style, index, QPoint(3, y)) is None  # the avatar column
+    g = delegate.geometry(style, index)
+    assert g.header is not None
+    assert g.day is not None
+    x, y = g.text.left() + 3, g.text.top() + 3
+    assert delegate.anchor_at(style, index, QPoint(x, y)) == "https://example.com/a"
+    assert delegate.anchor_at(style, index, QPoint(x, g.header.top() + 3)) is None  # header
+    assert delegate.anchor_at(style, index, QPoint(x, g.day.top() + 3)) is None  # day separator
+    assert delegate.anchor_at(style, index, QPoint(g.column.left() + 3, y)) is None  # avatars
 
 
 def test_rows_without_links_have_no_anchor(qtbot: QtBot, delegate: MessageDelegate) -> None:
@@ -402,8 +447,9 @@ def test_rows_without_links_have_no_anchor(qtbot: QtBot, delegate: MessageDelega
     for row in range(model.rowCount()):
         index = model.index(row)
         style = option(WIDTH, 0, height(delegate, index))
-        y = text_top(index) + 3
-        for x in range(GUTTER, WIDTH - PAD, 7):
+        body = text_rect(delegate, index)
+        y = body.top() + 3
+        for x in range(body.left(), body.right(), 7):
             assert delegate.anchor_at(style, index, QPoint(x, y)) is None, (row, x)
 
 
@@ -411,7 +457,8 @@ def test_an_edited_message_keeps_its_link(qtbot: QtBot, delegate: MessageDelegat
     model = model_of(message(1, text="https://example.com/edited", edited=True))
     index = model.index(0)
     style = option(WIDTH, 0, height(delegate, index))
-    point = QPoint(GUTTER + 3, text_top(index) + 3)
+    body = text_rect(delegate, index)
+    point = QPoint(body.left() + 3, body.top() + 3)
     assert delegate.anchor_at(style, index, point) == "https://example.com/edited"
 
 
@@ -457,15 +504,16 @@ def test_a_long_unbroken_word_wraps_inside_the_text_column(
     model = model_of(long_row(kind))
     index = model.index(0)
     row_height = height(delegate, index)
-    column = WIDTH - GUTTER - PAD
+    body = text_rect(delegate, index)
+    column = body.width()
     # Painted into an image wider and taller than the row: what spills over shows there.
     image = QImage(WIDTH + 300, row_height + 200, QImage.Format.Format_ARGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)
     delegate.paint(painter, option(WIDTH, 0, row_height), index)
     painter.end()
-    right, bottom = painted_extent(image, GUTTER)
-    assert 0 <= right < GUTTER + column, f"text drawn {right - GUTTER - column + 1} px too wide"
+    right, bottom = painted_extent(image, body.left())
+    assert 0 <= right <= body.right(), f"text drawn {right - body.right()} px too wide"
     assert bottom < row_height, f"text drawn {bottom - row_height + 1} px below its row"
     metrics = QFontMetrics(QFont())
     lines = metrics.horizontalAdvance(LONG_WORD) // column + 1

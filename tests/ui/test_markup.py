@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from PySide6.QtGui import QFont, QTextDocument
+from PySide6.QtGui import QFont, QTextDocument, QTextListFormat
 from pytestqt.qtbot import QtBot
 
 from desktopchat.ui import markup
@@ -20,7 +20,13 @@ from tests.ui.conftest import QT_CLEAN
 pytestmark = QT_CLEAN
 
 #: Tags ``to_html`` may produce; anything else in its output came from the sender.
-OUR_TAGS = {"a", "b", "i", "code", "pre", "br", "span"}
+OUR_TAGS = {"a", "b", "i", "code", "pre", "br", "span", "blockquote", "ul", "ol", "li"}
+#: The only attributes our tags carry besides a link's href: block states, a list's start.
+OUR_ATTRIBUTES = {
+    "pre": re.compile(rf'style="-qt-user-state: {markup.CODE_BLOCK}"'),
+    "blockquote": re.compile(rf'style="-qt-user-state: {markup.QUOTE_BLOCK}"'),
+    "ol": re.compile(r'start="\d+"'),
+}
 TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
 
 
@@ -74,6 +80,24 @@ def styled_runs(html: str) -> list[tuple[str, str]]:
     return runs
 
 
+def blocks(html: str, state: int) -> list[str]:
+    """The text of each block of ``html`` whose user state is ``state`` (code, quote)."""
+    document = QTextDocument()
+    document.setHtml(html)
+    found = []
+    block = document.begin()
+    while block.isValid():
+        if block.userState() == state:
+            found.append(block.text().replace("\u2028", "\n"))
+        block = block.next()
+    return found
+
+
+def code_blocks(html: str) -> list[str]:
+    """The code blocks the delegate paints a box behind."""
+    return blocks(html, markup.CODE_BLOCK)
+
+
 def tags(html: str) -> list[tuple[str, str]]:
     """``(name, attributes)`` of every tag in ``html``; closing tags are named ``/name``."""
     return [(m.group(1) + m.group(2).lower(), m.group(3).strip()) for m in TAG.finditer(html)]
@@ -112,7 +136,11 @@ def foreign_markup(html: str) -> list[str]:
                 and attributes
                 and not re.fullmatch(r'href="https?://[^"<>]*"', attributes)
             )
-            or (name not in ("a", "span") and attributes)
+            or (
+                name not in ("a", "span")
+                and attributes
+                and not (name in OUR_ATTRIBUTES and OUR_ATTRIBUTES[name].fullmatch(attributes))
+            )
         ):
             found.append(match.group())
     rest = TAG.sub("", html)
@@ -315,16 +343,21 @@ def test_inline_code_keeps_its_content_literal(qtbot: QtBot, text: str, shown: s
 )
 def test_code_blocks_keep_their_content_literal(qtbot: QtBot, text: str, shown: str) -> None:
     html = to_html(text)
-    assert "<pre>" in html
-    assert [name for name, _ in tags(html) if name not in ("span", "/span")] == ["pre", "/pre"]
+    assert f'<pre style="-qt-user-state: {markup.CODE_BLOCK}">' in html
+    assert [name for name, _ in tags(html) if name not in ("span", "/span", "br")] == [
+        "pre",
+        "/pre",
+    ]
+    assert foreign_markup(html) == []
     assert rendered(html) == shown
     assert links(html) == []
+    assert code_blocks(html) == [shown], "one block, so one rounded box is painted"
 
 
 def test_text_around_a_code_block_is_still_formatted(qtbot: QtBot) -> None:
     html = to_html("before **b**\n```\n**raw**\n```\nafter https://example.com")
     assert "before <b>b</b>" in html
-    assert "<pre>**raw**</pre>" in html
+    assert ">**raw**</pre>" in html
     assert links(html) == ["https://example.com"]
     lines = [line for line in rendered(html).split("\n") if line]
     assert lines == ["before b", "**raw**", "after https://example.com"]
@@ -370,6 +403,10 @@ def test_every_shortcode_in_the_table_is_replaced(qtbot: QtBot) -> None:
         ("see http://example.com", False),
         ("nice :smile:", False),
         ("snake_case", False),  # might be markup: rendered through to_html, harmlessly
+        ("> a quote", False),
+        ("list:\n- one", False),
+        ("steps:\n1. first", False),
+        ("5 > 3 - 1", True),  # neither starts a line
     ],
 )
 def test_is_plain_says_when_text_needs_no_rich_rendering(text: str, plain: bool) -> None:
@@ -396,3 +433,78 @@ def test_rich_text_keeps_the_spaces_and_tabs_as_typed(qtbot: QtBot, text: str) -
     """Markup elsewhere in a message must not change its spacing (plain text keeps it)."""
     shown = rendered(to_html(text))
     assert re.sub(r"[*`]|" + EMOJI["smile"], "", shown) == re.sub(r"[*`]|:smile:", "", text)
+
+
+# ---------------------------------------------------------------------- quotes, lists
+
+
+def list_items(html: str) -> list[tuple[str, str]]:
+    """``(style, text)`` of each list item Qt builds: style is "disc" or "decimal"."""
+    document = QTextDocument()
+    document.setHtml(html)
+    found = []
+    block = document.begin()
+    while block.isValid():
+        text_list = block.textList()
+        if text_list is not None:
+            style = text_list.format().style()
+            kind = "decimal" if style == QTextListFormat.Style.ListDecimal else "disc"
+            found.append((kind, block.text()))
+        block = block.next()
+    return found
+
+
+def test_a_quote_is_one_block_with_a_bar(qtbot: QtBot) -> None:
+    html = to_html("> first line\n> **second** line\nafter")
+    assert blocks(html, markup.QUOTE_BLOCK) == ["first line\nsecond line"]
+    assert rendered(html) == "first line\nsecond line\nafter"
+    assert foreign_markup(html) == []
+
+
+def test_bullets_and_numbers_become_lists(qtbot: QtBot) -> None:
+    html = to_html("todo:\n- one\n* two `x`\n3. third\n4. fourth")
+    assert list_items(html) == [
+        ("disc", "one"),
+        ("disc", "two x"),
+        ("decimal", "third"),
+        ("decimal", "fourth"),
+    ]
+    assert 'start="3"' in html  # numbering starts where the sender's did
+    assert rendered(html).startswith("todo:\n")
+    assert foreign_markup(html) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "> <script>alert(1)</script>",
+        "- <img src=x onerror=alert(1)>",
+        "1. </li></ol><h1>big</h1>",
+        '> <a href="javascript:alert(1)">x</a>',
+        "- </blockquote><b>not bold</b>",
+        "```\n</pre><i>x</i>\n```",
+    ],
+)
+def test_hostile_text_in_quotes_lists_and_code_stays_text(qtbot: QtBot, text: str) -> None:
+    html = to_html(text)
+    assert not is_plain(text)
+    assert foreign_markup(html) == []
+    assert links(html) == []
+    shown = rendered(html)
+    body = re.sub(r"^(?:> |- |1\. |```\n)", "", text).removesuffix("\n```")
+    assert shown == body
+
+
+@pytest.mark.parametrize("text", ["-1 is negative", "*not a list*", "5 > 3", "1.5 litres", ">"])
+def test_text_that_only_looks_like_a_block_is_not_one(qtbot: QtBot, text: str) -> None:
+    html = to_html(text)
+    assert list_items(html) == []
+    if text != ">":
+        assert blocks(html, markup.QUOTE_BLOCK) == []
+
+
+def test_a_blank_line_beside_a_block_adds_no_empty_line(qtbot: QtBot) -> None:
+    """The block's margin separates it already; an extra empty line looked like a gap."""
+    html = to_html("> quoted\n\nThen the list:\n\n- one\n\nafter")
+    assert rendered(html) == "quoted\nThen the list:\none\nafter"
+    assert rendered(to_html("one\n\ntwo")) == "one\n\ntwo"

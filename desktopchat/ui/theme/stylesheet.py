@@ -135,7 +135,8 @@ QLabel[role="section"] {{ color: {c.text_muted}; font-weight: 600; }}
 #sidebar QListView:focus {{ border: {ring}px solid {c.focus}; border-radius: {Radius.M}px; }}
 #sidebar QToolButton {{ color: {c.text_muted}; }}
 #sidebar QToolButton:hover {{ color: {c.text}; }}
-#members {{ background: {c.sidebar}; border: none; border-radius: 0; }}
+#membersColumn {{ background: {c.sidebar}; }}
+#members {{ background: transparent; border: none; border-radius: 0; }}
 #members:focus {{ border: {ring}px solid {c.focus}; }}
 
 #header {{ background: {c.window}; border-bottom: 1px solid {c.border}; }}
