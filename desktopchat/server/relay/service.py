@@ -30,7 +30,7 @@ from desktopchat.server.relay.database import PostgresSettings
 from desktopchat.server.relay.models import User
 from desktopchat.server.relay.publisher import Publisher, Upstream
 from desktopchat.server.relay.ratelimit import Throttles
-from desktopchat.server.relay.store import Store, StoreError
+from desktopchat.server.relay.store import Store, StoreError, UnavailableError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -73,9 +73,14 @@ class RelayConfig:
 def open_store(config: RelayConfig) -> Store:
     """The store ``config`` names: PostgreSQL if a database is given, else SQLite."""
     if config.database is not None:
-        # psycopg loads only for relays that use it.
-        from desktopchat.server.relay.postgres_store import PostgresStore  # noqa: PLC0415
-
+        # psycopg loads only for relays that use it (the frozen desktop app leaves it out).
+        try:
+            from desktopchat.server.relay.postgres_store import PostgresStore  # noqa: PLC0415
+        except ImportError as exc:
+            raise UnavailableError(
+                f"PostgreSQL support is not in this build ({exc}); install desktopchat with "
+                "pip to keep a relay in PostgreSQL"
+            ) from exc
         return PostgresStore(config.database)
     from desktopchat.server.relay.sqlite_store import SqliteStore  # noqa: PLC0415
 
