@@ -45,6 +45,10 @@ TEST_SYSTEM_PACKAGES=(
     imagemagick:import
     tesseract-ocr:tesseract
     tesseract-ocr-eng
+    # The relay's PostgreSQL store: tests/postgres_server.py runs initdb and pg_ctl from
+    # /usr/lib/postgresql/*/bin in a temporary directory (checked with dpkg -s: Debian keeps
+    # those binaries off PATH).
+    postgresql
     # Installing like a desktop app (tests/packaging, tests/bundle): the launcher entry is
     # checked with desktop-file-validate, the .deb with lintian.
     desktop-file-utils:desktop-file-validate

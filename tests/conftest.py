@@ -21,7 +21,11 @@ from desktopchat.server.runner import HubThread
 from tests.hub_peers import server_library
 from tests.inbox import WAIT
 
-pytest_plugins = ["tests.chat_fixtures", "tests.integration.tls_fixtures"]
+pytest_plugins = [
+    "tests.chat_fixtures",
+    "tests.integration.tls_fixtures",
+    "tests.postgres_server",
+]
 
 
 @pytest.fixture(autouse=True)

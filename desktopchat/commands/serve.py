@@ -10,6 +10,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktopchat.commands.database_options import (
+    DatabaseOptionsError,
+    add_database_options,
+    database_from,
+)
 from desktopchat.commands.seed_options import SeedOptionsError, add_seed_options, seed_room
 from desktopchat.commands.tls_options import (
     TlsOptionsError,
@@ -56,6 +61,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "(behind a proxy or a port mapping): GET /api/config answers it",
     )
     add_seed_options(parser)
+    add_database_options(parser)
     add_tls_options(parser)
     parser.set_defaults(run=run)
 
@@ -118,6 +124,7 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     from desktopchat.server.hub import HubConfig  # noqa: PLC0415
     from desktopchat.server.relay.public_address import endpoint_from_url  # noqa: PLC0415
     from desktopchat.server.relay.service import ClientEndpoint, RelayConfig  # noqa: PLC0415
+    from desktopchat.server.relay.store import StoreError  # noqa: PLC0415
     from desktopchat.server.runner import serve_forever, start  # noqa: PLC0415
 
     if not 0 <= args.port <= 65535:
@@ -152,12 +159,18 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     except ValueError as exc:
         print(f"desktopchat serve: {exc}", file=sys.stderr)
         return 2
+    try:
+        database = database_from(args)
+    except DatabaseOptionsError as exc:
+        print(f"desktopchat serve: {exc}", file=sys.stderr)
+        return 2
     relay = RelayConfig(
         data_dir=data_dir,
         seed_compat=args.seed_compat,
         seed_room=room,
         local_login=True,
         client_endpoint=endpoint,
+        database=database,
     )
     limit = raise_open_files_limit()
     config = HubConfig(
@@ -177,6 +190,9 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         print(
             f"desktopchat serve: {data_dir_checks.database_error(data_dir, exc)}", file=sys.stderr
         )
+        return 1
+    except StoreError as exc:  # PostgreSQL unreachable at start: say so in one line
+        print(f"desktopchat serve: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
         print(

@@ -6,12 +6,14 @@ makes it)::
     .venv/bin/python tests/benchmarks/run.py               # print the tables
     .venv/bin/python tests/benchmarks/run.py --write-docs  # also rewrite docs/benchmarks.md
     .venv/bin/python tests/benchmarks/run.py --quick       # shorter phases (~2 minutes)
+    .venv/bin/python tests/benchmarks/run.py --only relays --write-docs  # one part, its section
 
 It runs ``bench_hub``'s measurements (hub start-up, connections, fan-out, sustained
 triggers), then ``bench_client``'s (send → visible against the WebSocket floor, sustained
 messages through relay and hub, idle WebSockets against polling) and ``bench_window``'s
 (start-up to first paint, absorbing messages, 100,000 messages in memory, idle CPU, the
-frozen app if built), each against a real hub process on 127.0.0.1. Targets are printed
+frozen app if built) and ``bench_relays``' (relays on SQLite and PostgreSQL side by side),
+each against a real hub process on 127.0.0.1. Targets are printed
 next to the figures and never asserted: this is not part of the test suite. Every wait is
 bounded and every process it starts is stopped, also on Ctrl-C or SIGTERM. Progress goes
 to stderr, the tables to stdout. Linux only (CPU and memory come from ``/proc``).
@@ -26,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -39,7 +41,7 @@ import PySide6
 from PySide6.QtCore import qVersion
 
 from desktopchat.server.credentials import generate
-from tests.benchmarks import bench_client, bench_hub, bench_window
+from tests.benchmarks import bench_client, bench_hub, bench_relays, bench_window
 from tests.benchmarks.bench_hub import BenchError, HubProcess, markdown_table, progress
 from tests.benchmarks.common import Row, seed_messages, singletons_leak, tokens_for, url_of
 
@@ -71,6 +73,9 @@ class Plan:
     load_messages: int
     window_idle_seconds: float
     bundle: Path
+    relay_seconds_each: float = 10.0
+    #: The parts to run (``--only``); all of them by default.
+    parts: tuple[str, ...] = ("hub", "client", "window", "relays")
 
     @classmethod
     def make(cls, quick: bool, bundle: Path) -> Plan:
@@ -105,6 +110,10 @@ class Outcome:
     hub_error: str = ""
     client: Section = field(default_factory=lambda: Section("Client path"))
     window: Section = field(default_factory=lambda: Section("Window"))
+    relays: list[bench_relays.RelayRun] | None = None
+    relays_error: str = ""
+    relays_at: datetime | None = None
+    relays_load: tuple[str, str] | None = None
     wall_s: float = 0.0
 
 
@@ -245,6 +254,18 @@ async def run_bundle(plan: Plan, section: Section, hub: HubProcess, token: str, 
         section.rows += bench_window.bundle_rows(plan.bundle, paints[0])
 
 
+async def run_relays(plan: Plan, out: Outcome, work: Path) -> None:
+    """Relays on SQLite, on PostgreSQL, two on PostgreSQL: ``bench_relays``' own run."""
+    before = load_average()
+    out.relays_at = datetime.now(UTC)
+    try:
+        out.relays = await bench_relays.run(plan.relay_seconds_each, work)
+        out.relays_load = (before, load_average())
+    except (BenchError, aiohttp.ClientError, OSError, TimeoutError, RuntimeError) as exc:
+        out.relays_error = f"{type(exc).__name__}: {exc}"
+        progress(f"relay benchmark failed: {out.relays_error}")
+
+
 async def run(plan: Plan) -> Outcome:
     """Every part in turn; SIGTERM cancels like Ctrl-C, so the cleanup still happens."""
     main_task = asyncio.current_task()
@@ -252,11 +273,17 @@ async def run(plan: Plan) -> Outcome:
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
     started = time.monotonic()
     out = Outcome(plan, load_average())
-    await run_hub(plan, out)
-    with tempfile.TemporaryDirectory(prefix="desktopchat-bench-client-") as tmp:
-        await run_client(plan, out, Path(tmp))
-    with tempfile.TemporaryDirectory(prefix="desktopchat-bench-window-") as tmp:
-        await run_window(plan, out, Path(tmp))
+    if "hub" in plan.parts:
+        await run_hub(plan, out)
+    if "client" in plan.parts:
+        with tempfile.TemporaryDirectory(prefix="desktopchat-bench-client-") as tmp:
+            await run_client(plan, out, Path(tmp))
+    if "window" in plan.parts:
+        with tempfile.TemporaryDirectory(prefix="desktopchat-bench-window-") as tmp:
+            await run_window(plan, out, Path(tmp))
+    if "relays" in plan.parts:
+        with tempfile.TemporaryDirectory(prefix="desktopchat-bench-relays-") as tmp:
+            await run_relays(plan, out, Path(tmp))
     out.load_after = load_average()
     out.wall_s = time.monotonic() - started
     return out
@@ -279,6 +306,7 @@ def summary_rows(out: Outcome) -> list[Row]:
     """Every figure that has a target, from all parts."""
     rows = hub_rows(out.hub) if out.hub is not None else []
     rows += out.client.rows + out.window.rows
+    rows += bench_relays.rows(out.relays) if out.relays is not None else []
     minutes = out.wall_s / 60
     rows.append(
         (
@@ -294,6 +322,8 @@ def report(out: Outcome) -> str:
     """What the terminal gets: the summary, then each part's full table."""
     parts = ["Targets", "", markdown_table(TABLE_HEADER, summary_rows(out)), ""]
     for section in (out.client, out.window):
+        if not section.rows:  # not run (--only)
+            continue
         parts += [section.title, "", markdown_table(TABLE_HEADER, section.rows), ""]
         if section.cpu_table:
             parts += [section.cpu_table, ""]
@@ -301,6 +331,10 @@ def report(out: Outcome) -> str:
         parts += ["Hub", "", bench_hub.report(out.hub), ""]
     elif out.hub_error:
         parts += [f"Hub benchmark failed: {out.hub_error}", ""]
+    if out.relays is not None:
+        parts += ["Relays", "", markdown_table(TABLE_HEADER, bench_relays.rows(out.relays)), ""]
+    elif out.relays_error:
+        parts += [f"Relay benchmark failed: {out.relays_error}", ""]
     parts.append(f"Whole run: {out.wall_s:.0f} s")
     return "\n".join(parts)
 
@@ -348,6 +382,7 @@ def docs_page(out: Outcome) -> str:
         "",
         *client_section(out),
         *window_section(out),
+        *relays_section(out),
     ]
     if out.hub is not None:
         page += ["## Hub", "", *hub_section(out.hub)]
@@ -396,6 +431,20 @@ def client_section(out: Outcome) -> list[str]:
         out.client.cpu_table or "(no phase completed)",
         "",
     ]
+
+
+def relays_section(out: Outcome) -> list[str]:
+    """``bench_relays``' section, or what stopped it."""
+    if out.relays is not None:
+        return bench_relays.section(
+            out.relays,
+            out.plan.relay_seconds_each,
+            when=f"{out.relays_at:%Y-%m-%d %H:%M} UTC" if out.relays_at else "",
+            load=f"{out.relays_load[0]} / {out.relays_load[1]}" if out.relays_load else "",
+        )
+    if out.relays_error:
+        return [bench_relays.SECTION_TITLE, "", f"The benchmark failed: {out.relays_error}", ""]
+    return []
 
 
 def leak_note() -> list[str]:
@@ -449,19 +498,37 @@ def window_section(out: Outcome) -> list[str]:
 # ------------------------------------------------------------------------------ entry point
 
 
+PARTS = ("hub", "client", "window", "relays")
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """``--write-docs``, ``--quick``, ``--bundle``."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     p.add_argument("--write-docs", action="store_true", help=f"(re)write {DOCS_PATH}")
     p.add_argument("--quick", action="store_true", help="shorter phases (a smoke run)")
     p.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE, help="the frozen app's directory")
-    return p.parse_args(argv)
+    p.add_argument(
+        "--only",
+        action="append",
+        choices=PARTS,
+        help="run only this part (repeatable); with --write-docs only 'relays', whose "
+        "section of the page is then replaced in place",
+    )
+    args = p.parse_args(argv)
+    if args.write_docs and args.only and set(args.only) != {"relays"}:
+        p.error("--write-docs with --only: only '--only relays' can update its section alone")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run everything, print the tables, and write the docs page if asked."""
     args = parse_args(argv)
     plan = Plan.make(args.quick, args.bundle.resolve())
+    plan = replace(
+        plan,
+        parts=tuple(args.only or PARTS),
+        relay_seconds_each=3.0 if args.quick else plan.relay_seconds_each,
+    )
     try:
         out = asyncio.run(run(plan))
     except (KeyboardInterrupt, asyncio.CancelledError):
@@ -469,7 +536,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     print(report(out))
     progress(f"done in {out.wall_s:.0f} s")
-    if args.write_docs:
+    if args.write_docs and args.only:  # only the relays' section, the rest as it was
+        page = DOCS_PATH.read_text(encoding="utf-8") if DOCS_PATH.exists() else "# Benchmarks\n"
+        DOCS_PATH.write_text(
+            bench_relays.replace_section(page, relays_section(out)), encoding="utf-8"
+        )
+        progress(f"updated {bench_relays.SECTION_TITLE!r} in {DOCS_PATH}")
+    elif args.write_docs:
         DOCS_PATH.parent.mkdir(parents=True, exist_ok=True)
         DOCS_PATH.write_text(docs_page(out), encoding="utf-8")
         progress(f"wrote {DOCS_PATH}")

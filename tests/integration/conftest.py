@@ -21,6 +21,7 @@ import requests
 
 from desktopchat.server.credentials import AppCredentials
 from desktopchat.server.hub import HubConfig
+from desktopchat.server.relay.database import PostgresSettings
 from desktopchat.server.relay.service import RelayConfig
 from desktopchat.server.runner import HubThread
 from tests.conftest import PysherClient
@@ -138,9 +139,39 @@ def start_hub(hub_config: HubConfig) -> Iterator[Callable[..., HubThread]]:
         thread.stop()
 
 
+#: Every store the relay has; the relay's API suite (tests/integration/test_relay_*.py) runs
+#: on each, unless a module names fewer with ``pytestmark = pytest.mark.relay_stores(...)``.
+RELAY_STORES = ("sqlite", "postgres")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run each relay API test once per store (``relay_database`` chooses it)."""
+    if "relay_database" not in metafunc.fixturenames:
+        return
+    if not metafunc.module.__name__.rpartition(".")[2].startswith("test_relay_"):
+        return
+    marker = metafunc.definition.get_closest_marker("relay_stores")
+    stores = marker.args if marker is not None else RELAY_STORES
+    metafunc.parametrize("relay_database", stores, indirect=True)
+
+
 @pytest.fixture
-def start_relay_hub(hub_config: HubConfig, tmp_path: Path) -> Iterator[Callable[..., HubThread]]:
-    """Start hubs with the relay mounted; each is stopped after the test."""
+def relay_database(request: pytest.FixtureRequest) -> PostgresSettings | None:
+    """The relay's store: None for SQLite in the data dir, or a fresh PostgreSQL database.
+
+    Outside the relay's API suite (client and window tests) it is SQLite, as embedded.
+    """
+    if getattr(request, "param", "sqlite") == "sqlite":
+        return None
+    server = request.getfixturevalue("postgres")
+    return server.settings(server.emptied_database())
+
+
+@pytest.fixture
+def start_relay_hub(
+    hub_config: HubConfig, tmp_path: Path, relay_database: PostgresSettings | None
+) -> Iterator[Callable[..., HubThread]]:
+    """Start hubs with the relay mounted (on the test's store); each stopped after the test."""
     hubs: list[HubThread] = []
 
     def start(
@@ -151,7 +182,10 @@ def start_relay_hub(hub_config: HubConfig, tmp_path: Path) -> Iterator[Callable[
         local_login: bool = False,
     ) -> HubThread:
         relay = RelayConfig(
-            data_dir=data_dir or tmp_path / "hub", seed_compat=seed_compat, local_login=local_login
+            data_dir=data_dir or tmp_path / "hub",
+            seed_compat=seed_compat,
+            local_login=local_login,
+            database=relay_database,
         )
         if seed_room is not None:
             relay = replace(relay, seed_room=seed_room)

@@ -13,6 +13,9 @@ from desktopchat.server.relay.service import DATABASE_FILE
 from desktopchat.server.runner import HubThread
 from tests.integration.conftest import Api, base_url
 
+#: What these tests look at (files in the data dir, SQLite's size cap) is SQLite's alone.
+pytestmark = pytest.mark.relay_stores("sqlite")
+
 
 @pytest.fixture
 def open_umask() -> Iterator[None]:

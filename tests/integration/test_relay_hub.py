@@ -95,3 +95,10 @@ def test_history_and_sessions_survive_a_restart(
     assert after["id"] == sent[-1]["id"] + 1
     assert events_of(inbox["message"], 1) == [after]
     error_of(Api(base_url(second)).register("alice"), 409)
+
+
+def test_health_says_the_database_and_the_upstream_are_reachable(relay_hub: HubThread) -> None:
+    response = requests.get(f"{base_url(relay_hub)}/api/health", timeout=WAIT)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": {"ok": True}, "upstream": {"ok": True}}
+    assert response.headers["Cache-Control"] == "no-store"

@@ -157,6 +157,22 @@ def test_a_missing_secret_exits_2_saying_so(
     assert "Traceback" not in result.stderr
 
 
+def test_health_stays_200_without_the_upstream_and_says_why(
+    start_relay: Callable[[], RelayProcess], hub: HubThread
+) -> None:
+    """Messages are still stored without Pusher (clients catch up), so a load balancer must
+    keep the relay; the upstream's state is in the body for whoever monitors it."""
+    relay = start_relay()
+    hub.stop()
+    health = Api(relay.base).call("GET", "/api/health")
+    assert health.status_code == 200, health.text
+    body = health.json()
+    assert body["status"] == "ok"
+    assert body["database"] == {"ok": True}
+    assert body["upstream"]["ok"] is False
+    assert "upstream check failed" in body["upstream"]["error"]
+
+
 def test_a_standalone_relay_bridges_the_seed_page_to_a_room(
     start_relay: Callable[..., RelayProcess],
     pysher_client: Callable[..., PysherClient],

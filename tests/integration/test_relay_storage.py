@@ -19,6 +19,9 @@ from desktopchat.server.runner import HubThread
 from tests.inbox import WAIT
 from tests.integration.conftest import Api, error_of
 
+#: What these tests look at (files in the data dir, SQLite's size cap) is SQLite's alone.
+pytestmark = pytest.mark.relay_stores("sqlite")
+
 #: Sends that must fill the capped database (each message is up to 8 KB of text).
 MAX_SENDS = 100
 

@@ -15,7 +15,6 @@ from desktopchat.server import signing
 from desktopchat.server.http_errors import ApiError
 from desktopchat.server.relay import avatars, limits, passwords, seed_bridge
 from desktopchat.server.relay.models import USERNAME, User
-from desktopchat.server.relay.ratelimit import Throttles
 from desktopchat.server.relay.service import (
     RELAY,
     Relay,
@@ -74,38 +73,52 @@ async def post_sessions(request: web.Request) -> web.Response:
         raise ApiError(401, "invalid_credentials", "Wrong username or password")
     throttles, now = relay.throttles, time.time()
     user_key, address_key = username.lower(), request.remote or "unknown"
-    _reserve_login(throttles, user_key, address_key, now)
+    await _reserve_login(relay, user_key, address_key, now)
     try:
         found = await relay.db(relay.store.credentials, username)
         matches = await relay.cpu(
             passwords.check_password, password, found.password_hash if found else None
         )
     except BaseException:
-        throttles.login_by_user.cancel(user_key)
-        throttles.login_by_address.cancel(address_key)
+        await _settle(relay, user_key, address_key, counted=False)
         raise
     if not matches or found is None:
-        now = time.time()
-        throttles.login_by_user.count(user_key, now)
-        throttles.login_by_address.count(address_key, now)
+        await _settle(relay, user_key, address_key, counted=True)
         raise ApiError(401, "invalid_credentials", "Wrong username or password")
-    throttles.login_by_user.cancel(user_key)
-    throttles.login_by_user.forgive(user_key)
-    throttles.login_by_address.cancel(address_key)
+    await _settle(relay, user_key, address_key, counted=False)
+    await relay.db(throttles.login_by_user.forgive, user_key)
     return await _new_session(relay, found.user, now)
 
 
-def _reserve_login(throttles: Throttles, user_key: str, address_key: str, now: float) -> None:
+async def _reserve_login(relay: Relay, user_key: str, address_key: str, now: float) -> None:
     """Reserve one login attempt for the username and the address, or raise the 429."""
-    wait = throttles.login_by_user.reserve(user_key, now)
+    throttles = relay.throttles
+    wait = await relay.db(throttles.login_by_user.reserve, user_key, now)
     if not wait:
-        wait = throttles.login_by_address.reserve(address_key, now)
+        try:
+            wait = await relay.db(throttles.login_by_address.reserve, address_key, now)
+        except BaseException:
+            await relay.db(throttles.login_by_user.cancel, user_key)
+            raise
         if wait:
-            throttles.login_by_user.cancel(user_key)
+            await relay.db(throttles.login_by_user.cancel, user_key)
     if wait:
         raise too_many(
             "too_many_attempts", f"Too many failed logins; retry in {retry_seconds(wait)} s", wait
         )
+
+
+async def _settle(relay: Relay, user_key: str, address_key: str, *, counted: bool) -> None:
+    """Settle both reservations of one login attempt (one store call each)."""
+    throttles, now = relay.throttles, time.time()
+    for throttle, key in (
+        (throttles.login_by_user, user_key),
+        (throttles.login_by_address, address_key),
+    ):
+        if counted:
+            await relay.db(throttle.count, key, now)
+        else:
+            await relay.db(throttle.cancel, key)
 
 
 async def _new_session(relay: Relay, user: User, now: float) -> web.Response:

@@ -46,6 +46,8 @@ async def get_rooms(request: web.Request) -> web.Response:
     after = request.query.get("after", "")
     if len(after) > _ROOM_NAME_MAX:
         raise ApiError(400, "invalid_after", f"'after' is longer than {_ROOM_NAME_MAX} characters")
+    if not after.isprintable():  # NUL, which PostgreSQL's text cannot hold, among others
+        raise ApiError(400, "invalid_after", "'after' must be printable text")
     limit = _limit(request, limits.ROOMS_DEFAULT_LIMIT, limits.ROOMS_MAX_LIMIT)
     page = await relay.db(relay.store.rooms, after=after, limit=limit)
     return web.json_response(
@@ -65,7 +67,7 @@ async def post_rooms(request: web.Request) -> web.Response:
         )
     topic = topic_field(body) or ""
     quota, key, now = relay.throttles.rooms_by_user, str(user.id), time.time()
-    wait = quota.reserve(key, now)
+    wait = await relay.db(quota.reserve, key, now)
     if wait:
         raise too_many(
             "too_many_rooms",
@@ -76,12 +78,12 @@ async def post_rooms(request: web.Request) -> web.Response:
     try:
         room = await relay.db(relay.store.create_room, name, topic, user.id)
     except AlreadyExistsError:
-        quota.cancel(key)
+        await relay.db(quota.cancel, key)
         raise ApiError(409, "room_exists", f"Room {name} already exists") from None
     except BaseException:
-        quota.cancel(key)
+        await relay.db(quota.cancel, key)
         raise
-    quota.count(key, now)
+    await relay.db(quota.count, key, now)
     await _announce_room(relay, "room-created", room)
     return web.json_response({"room": room.to_json()}, status=201)
 
@@ -114,7 +116,9 @@ async def _announce_room(relay: Relay, event: str, room: Room) -> None:
 
 
 async def _room(relay: Relay, request: web.Request) -> Room:
-    room = await relay.db(relay.store.room, request.match_info["room"])
+    name = request.match_info["room"]
+    # A name no room can have (NUL, any byte the store cannot hold) asks the store nothing.
+    room = await relay.db(relay.store.room, name) if ROOM_NAME.match(name) else None
     if room is None:
         raise ApiError(404, "no_such_room", "No such room")
     return room

@@ -21,6 +21,9 @@ from pusher.http import process_response
 
 log = logging.getLogger(__name__)
 
+#: The channel ``check`` asks about: any valid name does; this one is the relay's own.
+HEALTH_CHANNEL = "private-directory"
+
 
 @dataclass(frozen=True, slots=True)
 class Upstream:
@@ -129,6 +132,16 @@ class Publisher:
         except (pusher.errors.PusherError, aiohttp.ClientError, TimeoutError, ValueError) as exc:
             names = ", ".join(f"{e.name} on {e.channel}" for e in events)
             raise PublishError(f"trigger {names} failed: {exc}") from exc
+
+    async def check(self) -> None:
+        """Ask the upstream about one channel: it is reachable and accepts our signature.
+
+        :class:`PublishError` if not. ``GET /api/health`` reports it.
+        """
+        try:
+            await self._client.channel_info(HEALTH_CHANNEL)
+        except (pusher.errors.PusherError, aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise PublishError(f"upstream check failed: {exc}") from exc
 
     def authorize(
         self, channel: str, socket_id: str, presence: dict[str, Any] | None = None

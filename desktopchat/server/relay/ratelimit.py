@@ -6,32 +6,52 @@ all at once. Here an attempt is *reserved* before the expensive or limited work 
 settled afterwards: :meth:`Throttle.reserve` checks and counts in one step, and
 :meth:`Throttle.count` or :meth:`Throttle.cancel` settles it.
 
-:class:`Throttle` is the interface the HTTP layer is written against; :class:`MemoryThrottle`
-keeps its state in this process, which is enough for one relay. Relays sharing a database
-behind a load balancer would implement the same interface in that database, where
-``reserve`` is one atomic statement.
+The attempts live in the store (:meth:`~.store.Store.reserve_attempt`), not in the
+process: several relays on one PostgreSQL database share one limit, so a burst split
+across them gets no more guesses than one relay allows, and a restart resets nothing.
+Each method is a store call: run it on the store's threads (``Relay.db``).
 """
 
 from __future__ import annotations
 
-import threading
-from collections import deque
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass
 from typing import Protocol
 
 from desktopchat.server.relay import limits
+from desktopchat.server.relay.store import Store
 
-#: Keys tracked before stale ones are swept (many usernames tried from many addresses).
-_MAX_KEYS = 10_000
 #: Retry-After while the limit is taken only by attempts still running (about one scrypt).
-_PENDING_RETRY_SECONDS = 1.0
+PENDING_RETRY_SECONDS = 1.0
+#: A reservation never settled (its relay died mid-attempt) stops counting after this long.
+PENDING_SECONDS = 60.0
+
+
+def wait_for(taken: int, oldest: float | None, limit: int, window: float, now: float) -> float:
+    """The stores' one rule: 0 if another attempt fits, else the seconds to wait.
+
+    ``taken`` attempts (counted or pending) are within the window; ``oldest`` is the time
+    the oldest counted one was settled (None: only pending ones hold the limit).
+    """
+    if taken < limit:
+        return 0.0
+    if oldest is None or math.isnan(oldest):
+        return PENDING_RETRY_SECONDS
+    return max(oldest + window - now, PENDING_RETRY_SECONDS)
 
 
 class Throttle(Protocol):
     """At most ``limit`` counted attempts per key within ``window`` seconds."""
 
-    limit: int
-    window: float
+    @property
+    def limit(self) -> int:
+        """Attempts allowed per key within the window."""
+        ...
+
+    @property
+    def window(self) -> float:
+        """Seconds an attempt counts for."""
+        ...
 
     def reserve(self, key: str, now: float) -> float:
         """Count an attempt for ``key`` if the limit allows, atomically.
@@ -58,70 +78,31 @@ class Throttle(Protocol):
         ...
 
 
-@dataclass
-class _Attempts:
-    settled: deque[float] = field(default_factory=deque)
-    pending: int = 0
+@dataclass(frozen=True, slots=True)
+class StoreThrottle:
+    """:class:`Throttle` kept in the store under ``scope``, shared by every relay on it."""
 
-
-class MemoryThrottle:
-    """:class:`Throttle` in this process's memory, safe to call from any thread."""
-
-    def __init__(self, limit: int, window: float) -> None:
-        self.limit = limit
-        self.window = window
-        self._keys: dict[str, _Attempts] = {}
-        self._lock = threading.Lock()
+    store: Store
+    scope: str
+    limit: int
+    window: float
 
     def reserve(self, key: str, now: float) -> float:
-        with self._lock:
-            attempts = self._keys.get(key)
-            if attempts is None:
-                self._sweep(now)
-                attempts = self._keys[key] = _Attempts()
-            settled = attempts.settled
-            while settled and now - settled[0] >= self.window:
-                settled.popleft()
-            if attempts.pending + len(settled) < self.limit:
-                attempts.pending += 1
-                return 0.0
-            if settled:
-                return max(settled[0] + self.window - now, _PENDING_RETRY_SECONDS)
-            return _PENDING_RETRY_SECONDS
+        return self.store.reserve_attempt(self.scope, key, self.limit, self.window, now)
 
     def count(self, key: str, now: float) -> None:
-        with self._lock:
-            attempts = self._keys.setdefault(key, _Attempts())
-            attempts.pending = max(attempts.pending - 1, 0)
-            attempts.settled.append(now)
+        self.store.settle_attempt(self.scope, key, now, counted=True)
 
     def cancel(self, key: str) -> None:
-        with self._lock:
-            attempts = self._keys.get(key)
-            if attempts is not None:
-                attempts.pending = max(attempts.pending - 1, 0)
+        self.store.settle_attempt(self.scope, key, 0.0, counted=False)
 
     def forgive(self, key: str) -> None:
-        with self._lock:
-            attempts = self._keys.get(key)
-            if attempts is not None:
-                attempts.settled.clear()
-
-    def _sweep(self, now: float) -> None:
-        """Forget idle keys once many are tracked, so memory stays bounded."""
-        if len(self._keys) < _MAX_KEYS:
-            return
-        for key in [
-            k
-            for k, a in self._keys.items()
-            if not a.pending and (not a.settled or now - a.settled[-1] >= self.window)
-        ]:
-            del self._keys[key]
+        self.store.forgive_attempts(self.scope, key)
 
 
 @dataclass(frozen=True, slots=True)
 class Throttles:
-    """Every throttle of one relay."""
+    """Every throttle of the relay."""
 
     #: Failed logins per username (case-insensitive).
     login_by_user: Throttle
@@ -135,14 +116,22 @@ class Throttles:
     seed_history_by_address: Throttle
 
     @classmethod
-    def in_memory(cls) -> Throttles:
-        """The limits of :mod:`~desktopchat.server.relay.limits`, kept in this process."""
+    def in_store(cls, store: Store) -> Throttles:
+        """The limits of :mod:`~desktopchat.server.relay.limits`, kept in ``store``."""
         return cls(
-            login_by_user=MemoryThrottle(limits.LOGIN_FAILURES_PER_USER, limits.LOGIN_WINDOW),
-            login_by_address=MemoryThrottle(limits.LOGIN_FAILURES_PER_ADDRESS, limits.LOGIN_WINDOW),
-            rooms_by_user=MemoryThrottle(limits.ROOMS_PER_USER, limits.ROOMS_WINDOW),
-            seed_posts_by_address=MemoryThrottle(limits.SEED_POSTS_PER_ADDRESS, limits.SEED_WINDOW),
-            seed_history_by_address=MemoryThrottle(
-                limits.SEED_HISTORY_PER_ADDRESS, limits.SEED_WINDOW
+            login_by_user=StoreThrottle(
+                store, "login-user", limits.LOGIN_FAILURES_PER_USER, limits.LOGIN_WINDOW
+            ),
+            login_by_address=StoreThrottle(
+                store, "login-address", limits.LOGIN_FAILURES_PER_ADDRESS, limits.LOGIN_WINDOW
+            ),
+            rooms_by_user=StoreThrottle(
+                store, "rooms-user", limits.ROOMS_PER_USER, limits.ROOMS_WINDOW
+            ),
+            seed_posts_by_address=StoreThrottle(
+                store, "seed-posts", limits.SEED_POSTS_PER_ADDRESS, limits.SEED_WINDOW
+            ),
+            seed_history_by_address=StoreThrottle(
+                store, "seed-history", limits.SEED_HISTORY_PER_ADDRESS, limits.SEED_WINDOW
             ),
         )

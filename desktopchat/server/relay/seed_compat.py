@@ -28,10 +28,11 @@ CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "Con
 _CLIENT_ID = re.compile(r"\A[A-Za-z0-9_.:-]{1,64}\Z")
 
 
-def _throttled(throttle: Throttle, request: web.Request, what: str) -> None:
-    """Count one request of this address against ``throttle``, or raise a 429 saying when."""
+async def _throttled(relay: Relay, throttle: Throttle, request: web.Request, what: str) -> None:
+    """Count one request of this address against ``throttle`` (kept in the store, shared by
+    every relay on it), or raise a 429 saying when."""
     key, now = request.remote or "unknown", time.time()
-    wait = throttle.reserve(key, now)
+    wait = await relay.db(throttle.reserve, key, now)
     if wait:
         raise ApiError(
             429,
@@ -39,7 +40,7 @@ def _throttled(throttle: Throttle, request: web.Request, what: str) -> None:
             f"Too many {what} from your address; retry in {retry_seconds(wait)} s",
             {**CORS, "Retry-After": str(retry_seconds(wait))},
         )
-    throttle.count(key, now)
+    await relay.db(throttle.count, key, now)
 
 
 async def _seed_room(relay: Relay) -> Room:
@@ -66,7 +67,7 @@ async def post_send(request: web.Request) -> web.Response:
     ``client_id`` (optional: a retry with the same one is not stored twice).
     """
     relay = request.app[RELAY]
-    _throttled(relay.throttles.seed_posts_by_address, request, "messages")
+    await _throttled(relay, relay.throttles.seed_posts_by_address, request, "messages")
     form = await request.post()
     text = _text(form.get("message"))
     try:
@@ -97,7 +98,7 @@ async def get_history(request: web.Request) -> web.Response:
     ``limit`` (1-200, 50 by default). ``{"messages": [{"msg", "name", "id", …}, …]}``.
     """
     relay = request.app[RELAY]
-    _throttled(relay.throttles.seed_history_by_address, request, "history requests")
+    await _throttled(relay, relay.throttles.seed_history_by_address, request, "history requests")
     raw = request.query.get("limit")
     limit = limits.HISTORY_DEFAULT_LIMIT if raw is None else decimal(raw)
     if limit is None or not 1 <= limit <= limits.HISTORY_MAX_LIMIT:

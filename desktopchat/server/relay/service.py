@@ -1,7 +1,8 @@
 """The relay's runtime: its store, its worker threads, its Pusher publisher, its throttles.
 
-Store calls run on one dedicated thread and password hashing on another pool, so the event
-loop — which in the embedded hub also serves every WebSocket — never waits on disk or KDF.
+Store calls run on the store's own threads (one for SQLite, one per pooled connection for
+PostgreSQL) and password hashing on another pool, so the event loop — which in the embedded
+hub also serves every WebSocket — never waits on the database or the KDF.
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from aiohttp import web
 
 from desktopchat.server.http_errors import ApiError, json_object
 from desktopchat.server.relay import limits, storage_errors
+from desktopchat.server.relay.database import PostgresSettings
 from desktopchat.server.relay.models import User
 from desktopchat.server.relay.publisher import Publisher, Upstream
 from desktopchat.server.relay.ratelimit import Throttles
-from desktopchat.server.relay.sqlite_store import SqliteStore
+from desktopchat.server.relay.store import Store, StoreError, UnavailableError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -64,6 +66,25 @@ class RelayConfig:
     #: Accept ``POST /api/sessions/local`` (embedded hubs only): whoever can read the hub's
     #: secret on this machine may log in as a local user without a password.
     local_login: bool = False
+    #: A PostgreSQL database shared with other relays; None keeps SQLite in ``data_dir``.
+    database: PostgresSettings | None = None
+
+
+def open_store(config: RelayConfig) -> Store:
+    """The store ``config`` names: PostgreSQL if a database is given, else SQLite."""
+    if config.database is not None:
+        # psycopg loads only for relays that use it (the frozen desktop app leaves it out).
+        try:
+            from desktopchat.server.relay.postgres_store import PostgresStore  # noqa: PLC0415
+        except ImportError as exc:
+            raise UnavailableError(
+                f"PostgreSQL support is not in this build ({exc}); install desktopchat with "
+                "pip to keep a relay in PostgreSQL"
+            ) from exc
+        return PostgresStore(config.database)
+    from desktopchat.server.relay.sqlite_store import SqliteStore  # noqa: PLC0415
+
+    return SqliteStore(config.data_dir / DATABASE_FILE)
 
 
 def token_hash(token: str) -> str:
@@ -76,10 +97,10 @@ class Relay:
 
     def __init__(self, config: RelayConfig) -> None:
         self.config = config
-        self.store = SqliteStore(config.data_dir / DATABASE_FILE)
-        self._db = ThreadPoolExecutor(1, thread_name_prefix="relay-db")
+        self.store = open_store(config)
+        self._db = ThreadPoolExecutor(self.store.workers, thread_name_prefix="relay-db")
         self._kdf = ThreadPoolExecutor(2, thread_name_prefix="relay-kdf")
-        self.throttles = Throttles.in_memory()
+        self.throttles = Throttles.in_store(self.store)
         self._session: aiohttp.ClientSession | None = None
         self._publisher: Publisher | None = None
 
@@ -109,7 +130,7 @@ class Relay:
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(self._db, partial(fn, *args, **kwargs))
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, StoreError) as exc:
             answer = storage_errors.api_error(exc)
             if answer is None:
                 raise

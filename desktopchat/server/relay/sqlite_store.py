@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from desktopchat.server.relay import avatars
+from desktopchat.server.relay import avatars, ratelimit
 from desktopchat.server.relay.models import Message, Room, User
 from desktopchat.server.relay.store import (
     AlreadyExistsError,
@@ -71,6 +71,19 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE used_once (key TEXT PRIMARY KEY, expires_at REAL NOT NULL) WITHOUT ROWID;
     CREATE INDEX used_once_by_expiry ON used_once (expires_at);
     """,
+    # 4: throttled attempts (failed logins, room creations), kept in the store rather than
+    # in the process: a restart no longer resets them, as with several relays on PostgreSQL.
+    """
+    CREATE TABLE attempts (
+        id INTEGER PRIMARY KEY,
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        pending INTEGER NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX attempts_by_key ON attempts (scope, key, pending);
+    CREATE INDEX attempts_by_time ON attempts (scope, at);
+    """,
 )
 
 _MESSAGE_COLUMNS = """
@@ -108,6 +121,9 @@ def _message(row: tuple[object, ...]) -> Message:
 class SqliteStore:
     """:class:`~desktopchat.server.relay.store.Store` on one SQLite file."""
 
+    #: One writer at a time is all SQLite allows; one thread keeps ids in commit order.
+    workers = 1
+
     def __init__(self, path: Path) -> None:
         # Two hubs starting on one data dir may open the same file at once.
         self._db = open_database(path, MIGRATIONS, check_same_thread=False)
@@ -130,6 +146,11 @@ class SqliteStore:
         """Undo the open transaction, if SQLite has not already (it has, on a full disk)."""
         if self._db.in_transaction:
             self._db.execute("ROLLBACK")
+
+    def ping(self) -> None:
+        """Read the schema version: the file is open and readable."""
+        with self._lock:
+            schema_version(self._db)
 
     def limit_size(self, max_bytes: int | None) -> None:
         """Cap the database file at ``max_bytes`` (None: SQLite's own maximum).
@@ -216,6 +237,64 @@ class SqliteStore:
                 (key, expires_at),
             )
         return cursor.rowcount == 1
+
+    # ------------------------------------------------------------------------ throttles
+
+    def reserve_attempt(self, scope: str, key: str, limit: int, window: float, now: float) -> float:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(
+                    "DELETE FROM attempts WHERE scope = ? AND at <= ?", (scope, now - window)
+                )
+                self._db.execute(
+                    "DELETE FROM attempts WHERE scope = ? AND key = ? AND pending = 1 AND at <= ?",
+                    (scope, key, now - ratelimit.PENDING_SECONDS),
+                )
+                taken, oldest = self._db.execute(
+                    "SELECT count(*), min(CASE WHEN pending = 0 THEN at END) FROM attempts"
+                    " WHERE scope = ? AND key = ?",
+                    (scope, key),
+                ).fetchone()
+                wait = ratelimit.wait_for(int(taken), oldest, limit, window, now)
+                if not wait:
+                    self._db.execute(
+                        "INSERT INTO attempts (scope, key, pending, at) VALUES (?, ?, 1, ?)",
+                        (scope, key, now),
+                    )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+        return wait
+
+    def settle_attempt(self, scope: str, key: str, now: float, *, counted: bool) -> None:
+        pending = (
+            "SELECT id FROM attempts WHERE scope = ? AND key = ? AND pending = 1"
+            " ORDER BY id LIMIT 1"
+        )
+        with self._lock:
+            if counted:
+                changed = self._db.execute(
+                    f"UPDATE attempts SET pending = 0, at = ? WHERE id = ({pending})",  # noqa: S608 - constant
+                    (now, scope, key),
+                ).rowcount
+                if not changed:  # its reservation expired: count it all the same
+                    self._db.execute(
+                        "INSERT INTO attempts (scope, key, pending, at) VALUES (?, ?, 0, ?)",
+                        (scope, key, now),
+                    )
+            else:
+                self._db.execute(
+                    f"DELETE FROM attempts WHERE id = ({pending})",  # noqa: S608 - constant
+                    (scope, key),
+                )
+
+    def forgive_attempts(self, scope: str, key: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "DELETE FROM attempts WHERE scope = ? AND key = ? AND pending = 0", (scope, key)
+            )
 
     # --------------------------------------------------------------------------- rooms
 

@@ -1,8 +1,10 @@
 """The storage interface the relay is written against.
 
-SQLite (:mod:`.sqlite_store`) is the first implementation; a PostgreSQL one can later serve
-several relay instances behind a load balancer without touching the HTTP layer. Methods are
-synchronous and called from one worker thread, so the event loop never waits on disk.
+SQLite (:mod:`.sqlite_store`) is the embedded default; PostgreSQL (:mod:`.postgres_store`)
+lets several relay processes serve one team behind a load balancer, which is why everything
+a relay must remember between requests (the login throttle included) is kept here and not
+in the process. Methods are synchronous and run on worker threads (``workers`` of them at
+once), so the event loop never waits on the database.
 """
 
 from __future__ import annotations
@@ -23,6 +25,14 @@ class AlreadyExistsError(StoreError):
 
 class NotFoundError(StoreError):
     """No such room, message or user."""
+
+
+class UnavailableError(StoreError):
+    """The database cannot be reached or used now; worth retrying later (an HTTP 503)."""
+
+
+class FullError(StoreError):
+    """The database refuses writes for lack of space; reads may still work (an HTTP 507)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +74,13 @@ class ChangePage:
 class Store(Protocol):
     """Everything the relay keeps."""
 
+    #: How many calls may run at once (worker threads the relay gives the store).
+    workers: int
+
+    def ping(self) -> None:
+        """Check the database answers; :class:`UnavailableError` if not (``GET /api/health``)."""
+        ...
+
     def create_user(
         self, username: str, password_hash: str, display_name: str, email: str | None
     ) -> User:
@@ -95,6 +112,25 @@ class Store(Protocol):
 
         Atomic: of two concurrent calls with one key, exactly one gets True.
         """
+        ...
+
+    def reserve_attempt(self, scope: str, key: str, limit: int, window: float, now: float) -> float:
+        """Reserve one attempt of ``key`` in ``scope`` if fewer than ``limit`` are counted or
+        pending within ``window`` seconds, checking and reserving in one atomic step.
+
+        Returns 0 when reserved (settle it with :meth:`settle_attempt`), else the seconds
+        until ``key`` may try again. Atomic across every relay on the database, so a burst
+        split across relays gets no more attempts than one relay would allow.
+        """
+        ...
+
+    def settle_attempt(self, scope: str, key: str, now: float, *, counted: bool) -> None:
+        """Settle one pending reservation of ``key``: counted (it uses the limit until its
+        window passes) or not (it is forgotten)."""
+        ...
+
+    def forgive_attempts(self, scope: str, key: str) -> None:
+        """Forget ``key``'s counted attempts in ``scope``; pending ones keep counting."""
         ...
 
     def rooms(self, *, after: str, limit: int) -> RoomPage:
