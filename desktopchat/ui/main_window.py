@@ -418,7 +418,7 @@ class MainWindow(QMainWindow):
         )
         message = f"Signed in as {user.display_name} on {where}"
         if login.offline:
-            message = f"{user.display_name} on {where}: offline, showing what is saved here"
+            message = f"{user.display_name} on {where}: showing what is saved here until connected"
         self.statusBar().showMessage("; ".join([message, *self.notices]), NEWS_MS)
         self._outbox_count()
 
