@@ -7,10 +7,10 @@ Kept out of ``ui/`` so the window does no networking itself; the window's
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-import requests
-
-from desktopchat.client.trust import KnownHosts, TrustAdapter
+if TYPE_CHECKING:
+    from desktopchat.client.trust import KnownHosts
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,11 @@ def download_avatar(url: str, known_hosts: KnownHosts | None = None) -> bytes | 
     """
     if not url.startswith("https://"):
         return None
+    # Imported here, on the avatar worker: requests costs the window's start ~150 ms.
+    import requests  # noqa: PLC0415
+
+    from desktopchat.client.trust_adapter import TrustAdapter  # noqa: PLC0415
+
     pin = known_hosts.pin_for(url) if known_hosts else None
     with requests.Session() as http:
         http.mount("https://", TrustAdapter(pin))

@@ -5,6 +5,10 @@ plaintext backend such as ``keyrings.alt``'s would otherwise be picked without a
 With no usable keyring the client says so and keeps the token for this session only.
 Every keyring call runs on a worker thread with a timeout, because a Secret Service can
 block on an unlock prompt or never answer; callers on the GUI thread go through ``tasks``.
+
+``keyring`` is imported, and its backend chosen, only when a store is opened: the import
+and the backend's start (D-Bus, entry points) cost the window 0.1 to 0.2 s, so the window
+hands out a :class:`DeferredTokenStore` and opens it on a worker after its first paint.
 """
 
 from __future__ import annotations
@@ -12,16 +16,16 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Protocol, TypeVar
-
-import keyring
-import keyring.core
-import keyring.errors
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from desktopchat.client.errors import CredentialStoreError
+
+if TYPE_CHECKING:
+    import keyring.backend
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -43,8 +47,10 @@ def entry_name(server_url: str, username: str) -> str:
 class TokenStore(Protocol):
     """Where session tokens are kept."""
 
-    #: Human-readable, for messages such as "token kept in: …".
-    description: str
+    @property
+    def description(self) -> str:
+        """Human-readable, for messages such as "token kept in: …"."""
+        ...
 
     def get(self, server_url: str, username: str) -> str | None:
         """The stored token, if any."""
@@ -90,6 +96,8 @@ class KeyringTokenStore:
         self.description = f"the system keyring ({name})"
 
     def _call(self, fn: Callable[[], T]) -> T:
+        import keyring.errors  # noqa: PLC0415 - see the module docstring
+
         future = self._worker.submit(fn)
         try:
             return future.result(self._timeout)
@@ -113,6 +121,8 @@ class KeyringTokenStore:
         )
 
     def delete(self, server_url: str, username: str) -> None:
+        import keyring.errors  # noqa: PLC0415 - see the module docstring
+
         def delete() -> None:
             # Nothing stored is fine: it is already forgotten.
             with contextlib.suppress(keyring.errors.PasswordDeleteError):
@@ -125,6 +135,9 @@ def open_token_store(*, no_keyring: bool = False) -> tuple[TokenStore, str | Non
     """The best store available, and a notice to show when it is session-only."""
     if no_keyring or os.environ.get(NO_KEYRING_ENV):
         return MemoryTokenStore(), "keyring disabled: you stay signed in for this session only"
+    import keyring  # noqa: PLC0415 - see the module's docstring
+    import keyring.core  # noqa: PLC0415
+
     backend = keyring.get_keyring()
     if not keyring.core.recommended(backend):
         name = type(backend).__module__ + "." + type(backend).__name__
@@ -134,3 +147,43 @@ def open_token_store(*, no_keyring: bool = False) -> tuple[TokenStore, str | Non
             "you stay signed in for this session only"
         )
     return KeyringTokenStore(backend), None
+
+
+class DeferredTokenStore:
+    """The store of :func:`open_token_store`, opened on first use instead of up front.
+
+    The window starts with this and calls :meth:`open` on a worker once it has painted;
+    a login that needs a token first opens it itself (also on a worker). Opening happens
+    once, whichever thread comes first; the others wait for it.
+    """
+
+    def __init__(self, *, no_keyring: bool = False) -> None:
+        self._no_keyring = no_keyring
+        self._lock = threading.Lock()
+        self._store: TokenStore | None = None
+        self._notice: str | None = None
+
+    def open(self) -> str | None:
+        """Open the store now if not yet; the notice to show when it is session-only."""
+        self._opened()
+        return self._notice
+
+    def _opened(self) -> TokenStore:
+        with self._lock:
+            if self._store is None:
+                self._store, self._notice = open_token_store(no_keyring=self._no_keyring)
+            return self._store
+
+    @property
+    def description(self) -> str:
+        """The opened store's description (opens it)."""
+        return self._opened().description
+
+    def get(self, server_url: str, username: str) -> str | None:
+        return self._opened().get(server_url, username)
+
+    def set(self, server_url: str, username: str, token: str) -> None:
+        self._opened().set(server_url, username, token)
+
+    def delete(self, server_url: str, username: str) -> None:
+        self._opened().delete(server_url, username)

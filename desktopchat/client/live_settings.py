@@ -43,6 +43,12 @@ class LiveSettings:
         self.current = self.current.with_profile(profile)
         settings_file.save(self.config_dir, self.current)
 
+    def remember_profile(self, profile: Profile) -> None:
+        """Add or replace ``profile``, keeping the current one and what else is in the file."""
+        latest = settings_file.load(self.config_dir)
+        self.current = latest.with_profile(profile, make_current=False)
+        settings_file.save(self.config_dir, self.current)
+
     def remove_profile(self, name: str) -> bool:
         """Forget a profile other than the current one; False if that is not allowed."""
         if name == self.current.current or len(self.current.profiles) <= 1:

@@ -24,16 +24,17 @@ import enum
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pysher
-from pysher.channel import Channel
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from desktopchat.client.backoff import Backoff
 from desktopchat.client.domain import ServerInfo
 from desktopchat.client.tasks import TaskRunner
 from desktopchat.client.trust import PinMismatchError, websocket_sslopt
+
+if TYPE_CHECKING:
+    import pysher
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +166,10 @@ class RealtimeBridge(QObject):
         server = self._server
         secure = server.tls
         port = server.port or (443 if secure else 80)
+        # Here, not at import: pysher pulls in requests and websocket-client, which the
+        # window's first paint (history from the local database) does not need.
+        import pysher  # noqa: PLC0415
+
         client = pysher.Pusher(
             server.key,
             cluster=server.cluster or "",
@@ -295,7 +300,9 @@ class RealtimeBridge(QObject):
         client = self._pusher
         if generation != self._generation or client is None or channel not in self._channels:
             return
-        client.channels[channel] = _BridgeChannel(
+        from desktopchat.client.bridge_channel import BridgeChannel  # noqa: PLC0415 - as pysher
+
+        client.channels[channel] = BridgeChannel(
             channel, client.connection, self._handlers(channel)
         )
         client.connection.send_event("pusher:subscribe", data)
@@ -361,14 +368,3 @@ class _Handlers(dict[str, Callable[[Any], None]]):
 
     def __missing__(self, event: str) -> Callable[[Any], None]:
         return self._fallback(event)
-
-
-class _BridgeChannel(Channel):  # type: ignore[misc]  # pysher is untyped
-    """A pysher channel that hands every event to the bridge, not only bound names."""
-
-    def __init__(self, name: str, connection: Any, handlers: _Handlers) -> None:
-        super().__init__(name, connection)
-        self._handlers = handlers
-
-    def _handle_event(self, event_name: str, data: Any) -> None:
-        self._handlers[event_name](data)

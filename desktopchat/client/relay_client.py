@@ -3,14 +3,16 @@
 Synchronous on purpose (``requests``, already a pysher dependency): the CLI calls it
 directly and the window calls it from worker threads (``tasks``), never from the GUI
 thread. One client per thread: a ``requests.Session`` is not guaranteed thread-safe.
+
+``requests`` is imported when the first client is made, not with this module: the window
+imports this module on its way to the first paint, and a warm start paints history from
+the local database before it needs HTTP (importing requests and urllib3 costs ~150 ms).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
-
-import requests
 
 from desktopchat.client import trust
 from desktopchat.client.domain import ChangePage, HistoryPage, Message, Room, ServerInfo, User
@@ -21,6 +23,12 @@ from desktopchat.client.errors import (
     RelayError,
     RelayUnreachableError,
 )
+from desktopchat.client.server_url import normalize_server_url
+
+if TYPE_CHECKING:
+    import requests
+
+__all__ = ["RelayClient", "normalize_server_url"]
 
 #: Seconds to connect, and to wait for an answer; a hung relay must not hang the client.
 CONNECT_TIMEOUT = 5.0
@@ -28,14 +36,6 @@ READ_TIMEOUT = 15.0
 #: Rooms asked per page of ``GET /api/rooms`` (the relay's most), and pages at most.
 ROOM_PAGE_SIZE = 500
 MAX_ROOM_PAGES = 1000
-
-
-def normalize_server_url(url: str) -> str:
-    """``host:port`` or a full URL, as ``http(s)://host:port`` without a trailing slash."""
-    url = url.strip()
-    if "://" not in url:
-        url = f"http://{url}"
-    return url.rstrip("/")
 
 
 def _member(answer: Any, key: str, kind: type | tuple[type, ...] = object) -> Any:
@@ -59,9 +59,14 @@ class RelayClient:
         self.server_url = normalize_server_url(server_url)
         self.token = token
         self.pin = trust.normalize_fingerprint(pin) if pin else None
+        import requests  # noqa: PLC0415 - see the module's docstring
+
+        from desktopchat.client.trust_adapter import TrustAdapter  # noqa: PLC0415
+
+        self._requests = requests
         self._http = requests.Session()
         self._http.headers["User-Agent"] = "desktopchat"
-        self._http.mount("https://", trust.TrustAdapter(self.pin))
+        self._http.mount("https://", TrustAdapter(self.pin))
 
     def close(self) -> None:
         """Close pooled connections."""
@@ -85,9 +90,9 @@ class RelayClient:
                 timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
                 **kwargs,
             )
-        except requests.exceptions.SSLError as exc:
+        except self._requests.exceptions.SSLError as exc:
             raise trust.tls_failure(self.server_url, self.pin, exc) from exc
-        except requests.RequestException as exc:
+        except self._requests.RequestException as exc:
             raise RelayUnreachableError(
                 f"cannot reach {self.server_url}: {type(exc).__name__}"
             ) from exc

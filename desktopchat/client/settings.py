@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import tomli_w
 
 from desktopchat.client.errors import SettingsError
-from desktopchat.client.relay_client import normalize_server_url
+from desktopchat.client.server_url import normalize_server_url
 
 SETTINGS_FILE = "settings.toml"
 #: ``server`` value of a profile that uses the hub embedded on this machine.

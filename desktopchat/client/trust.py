@@ -8,8 +8,9 @@ live in ``known_hosts`` in the data dir, one ``HOST:PORT FINGERPRINT`` line per 
 secret, but a change is refused (:class:`CertificateChangedError`) rather than followed.
 
 The pin is checked on the TLS connection before anything is sent over it: by urllib3
-(``assert_fingerprint``) for the relay's HTTP, and by :class:`PinnedContext` for pysher's
-WebSocket.
+(``assert_fingerprint``, through :mod:`desktopchat.client.trust_adapter`) for the relay's
+HTTP, and by :class:`PinnedContext` for pysher's WebSocket. This module does not import
+``requests``: the window reads ``known_hosts`` before its first paint.
 """
 
 from __future__ import annotations
@@ -25,8 +26,6 @@ import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-
-from requests.adapters import HTTPAdapter
 
 from desktopchat.client.errors import (
     CertificateChangedError,
@@ -85,7 +84,7 @@ def probe_fingerprint(host: str, port: int) -> str:
     Used only to show a person what to compare, or to explain a refusal: no request is
     sent on this connection.
     """
-    context = _unverified_context()
+    context = unverified_context()
     try:
         with (
             socket.create_connection((host, port), timeout=PROBE_TIMEOUT) as raw,
@@ -179,7 +178,7 @@ def system_context() -> ssl.SSLContext:
         return context
 
 
-def _unverified_context() -> ssl.SSLContext:
+def unverified_context() -> ssl.SSLContext:
     """A client context that checks nothing itself: for a pin checked by its caller."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
@@ -189,44 +188,6 @@ def _unverified_context() -> ssl.SSLContext:
 
 _contexts: dict[tuple[str | None, str | None], ssl.SSLContext] = {}
 _contexts_lock = threading.Lock()
-
-
-class TrustAdapter(HTTPAdapter):
-    """requests' transport for one server: its pinned certificate, or the system's CAs.
-
-    With a pin, CA verification is off and urllib3 compares the certificate's SHA-256
-    right after the handshake, before the request (and its token) is written. Without one,
-    the certificate must chain to a CA of the system (``ssl.create_default_context``:
-    OpenSSL's store, ``SSL_CERT_FILE``) or of ``REQUESTS_CA_BUNDLE``, and match the host.
-    """
-
-    def __init__(self, pin: str | None) -> None:
-        self.pin = pin
-        super().__init__()
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        """Hand urllib3 the pin, or a context loaded with the system's CAs."""
-        if self.pin:
-            kwargs["assert_fingerprint"] = self.pin.replace(":", "").lower()
-            # A context of our own, or urllib3 loads the CA store (~50 ms) per connection
-            # for a check the pin replaces.
-            kwargs["ssl_context"] = _unverified_context()
-        else:
-            kwargs["ssl_context"] = system_context()
-        super().init_poolmanager(*args, **kwargs)
-
-    def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        """Send; a pin replaces CA verification whatever the session's ``verify`` says."""
-        if self.pin:
-            kwargs["verify"] = False
-        return super().send(request, *args, **kwargs)
-
-    def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
-        """Leave the system's CAs in charge instead of requests' bundled certifi file."""
-        super().cert_verify(conn, url, verify, cert)  # type: ignore[no-untyped-call]
-        if verify is True:
-            conn.ca_certs = None
-            conn.ca_cert_dir = None
 
 
 def tls_failure(url: str, pin: str | None, exc: Exception) -> Exception:

@@ -1,4 +1,11 @@
-"""Starting the window: the QApplication, settings, the keyring, then the main window."""
+"""Starting the window: the QApplication, settings and the main window, then the rest.
+
+The path to the first paint of history does only what that paint needs. The keyring (its
+import and backend start cost 0.1 to 0.2 s) and the desktop's notification service (D-Bus,
+0.05 to 0.2 s) are opened once the message list has painted, or after
+:data:`SERVICES_GRACE_MS` if it has nothing to paint yet (no session); HTTP, pysher and
+TLS code are imported by the code that uses them, on workers or when connecting.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +16,13 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from desktopchat import __version__
 from desktopchat.client import settings as settings_file
-from desktopchat.client.credentials import open_token_store
+from desktopchat.client.credentials import DeferredTokenStore
 from desktopchat.client.errors import DesktopChatError, SettingsError
-from desktopchat.client.notify.portable import set_windows_app_id
 from desktopchat.client.trust import KnownHosts
 from desktopchat.paths import AppDirs
 from desktopchat.ui import entry_offer, theme
@@ -30,12 +36,17 @@ DESKTOP_FILE = ENTRY_ID
 #: ``1``: print ``first-paint SECONDS`` to stderr once messages are painted, then quit;
 #: ``keep``: print it and keep running. For tests/benchmarks (start-up to a usable window).
 REPORT_FIRST_PAINT_ENV = "DESKTOPCHAT_REPORT_FIRST_PAINT"
+#: Start the keyring and notifications this long after showing the window at the latest.
+SERVICES_GRACE_MS = 1500
 _IMPORTED_AT = time.monotonic()
 
 
 def application() -> QApplication:
     """The QApplication, named so the desktop links windows and notifications to the app."""
-    set_windows_app_id()  # before any window: Windows ties toasts to it
+    if sys.platform == "win32":  # before any window: Windows ties toasts to it
+        from desktopchat.client.notify.portable import set_windows_app_id  # noqa: PLC0415
+
+        set_windows_app_id()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)  # noqa: S101 - the window needs widgets
     app.setApplicationName("desktopchat")
@@ -53,10 +64,10 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     except SettingsError as exc:
         print(f"desktopchat: {exc}", file=sys.stderr)
         return 2
-    store, notice = open_token_store(no_keyring=args.no_keyring)
+    store = DeferredTokenStore(no_keyring=args.no_keyring)
     ui_state = (settings.extra or {}).get("ui", {})
     theme.apply(str(ui_state.get("theme", "system")) if isinstance(ui_state, dict) else "system")
-    window = MainWindow(dirs, settings, store, [notice] if notice else [])
+    window = MainWindow(dirs, settings, store, [], defer_services=True)
     if getattr(args, "start_in_tray", False) and window.tray.available:
         window.hide()
     else:
@@ -64,9 +75,12 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
             log.warning("--start-in-tray: this desktop has no system tray; showing the window")
         window.show()
         entry_offer.offer(window, window.live)
+    painted = _HistoryPainted(window)
     report = os.environ.get(REPORT_FIRST_PAINT_ENV)
     if report in ("1", "keep"):
-        _FirstPaintReporter(window, quit_after=report == "1")
+        quit_after = report == "1"
+        painted.painted.connect(lambda: _report_first_paint(window, quit_after=quit_after))
+    _start_services_later(window, store, painted)
     profile = settings.for_server(args.server)
     if getattr(args, "trust_fingerprint", None):
         try:
@@ -78,37 +92,60 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     return app.exec()
 
 
-class _FirstPaintReporter(QObject):
-    """Benchmark hook: how long from process start until the window shows messages.
+def _start_services_later(
+    window: MainWindow, store: DeferredTokenStore, painted: _HistoryPainted
+) -> None:
+    """Once history is on screen (or after the grace time): notifications, then the keyring.
 
-    Start-up is only over for a user once history is on screen, which no log line or
-    signal tells from outside; so this watches the message list's viewport and, after the
-    first paint that had the newest message in view, prints the seconds since the process
-    started. Only installed when :data:`REPORT_FIRST_PAINT_ENV` is set.
+    The keyring opens on a worker; a login that needs a token meanwhile opens it itself.
+    """
+    started = False
+
+    def start() -> None:
+        nonlocal started
+        if started:
+            return
+        started = True
+        window.start_services()
+        window.tasks.run(store.open, window.add_notice)
+
+    painted.painted.connect(start)
+    QTimer.singleShot(SERVICES_GRACE_MS, window, start)
+
+
+class _HistoryPainted(QObject):
+    """Says when start-up is over for a user: history is on screen.
+
+    No log line or signal tells that from outside, so this watches the message list's
+    viewport and, after the first paint that had the newest message in view, emits
+    :attr:`painted` (once, from the event loop, after that paint is done).
     """
 
-    def __init__(self, window: MainWindow, *, quit_after: bool) -> None:
+    painted = Signal()
+
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self._window = window
-        self._quit_after = quit_after
         window.messages.viewport().installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        """On a paint showing the newest message, report once this paint is done."""
+        """On a paint showing the newest message, signal once this paint is done."""
         view = self._window.messages
         model = view.model()
         if event.type() == QEvent.Type.Paint and model is not None and model.rowCount() > 0:
             newest = view.visualRect(model.index(model.rowCount() - 1, 0))
             if newest.intersects(view.viewport().rect()):
                 watched.removeEventFilter(self)
-                QTimer.singleShot(0, self._report)
+                QTimer.singleShot(0, self.painted.emit)
         return False
 
-    def _report(self) -> None:
-        print(f"first-paint {_seconds_since_start():.3f}", file=sys.stderr, flush=True)
-        if self._quit_after:
-            self._window.quit()
-            QApplication.quit()
+
+def _report_first_paint(window: MainWindow, *, quit_after: bool) -> None:
+    """Benchmark hook (:data:`REPORT_FIRST_PAINT_ENV`): seconds from process start to history."""
+    print(f"first-paint {_seconds_since_start():.3f}", file=sys.stderr, flush=True)
+    if quit_after:
+        window.quit()
+        QApplication.quit()
 
 
 def _seconds_since_start() -> float:

@@ -113,8 +113,11 @@ class ChatController(QObject):
             else:
                 self.error.emit(f"Could not load the rooms: {exc}")
 
+        # session.relay() inside the lambda: the worker's own client (made on the GUI
+        # thread, it would import requests and load the CA store there, before the paint).
+        session = self.session
         self.session.tasks.run(
-            self.session.relay().rooms, lambda rooms: self._merge_rooms(rooms, True), failed
+            lambda: session.relay().rooms(), lambda rooms: self._merge_rooms(rooms, True), failed
         )
 
     def _merge_rooms(self, rooms: list[Room], complete: bool) -> None:

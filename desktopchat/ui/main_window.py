@@ -74,8 +74,21 @@ class MainWindow(QMainWindow):
     """The desktopchat window."""
 
     def __init__(
-        self, dirs: AppDirs, settings: Settings, store: TokenStore, notices: list[str]
+        self,
+        dirs: AppDirs,
+        settings: Settings,
+        store: TokenStore,
+        notices: list[str],
+        *,
+        defer_services: bool = False,
     ) -> None:
+        """Build the window; ``defer_services``: the caller calls :meth:`start_services`.
+
+        The app defers the desktop's notification service and the session's socket
+        (importing pysher and requests costs the GUI thread ~0.15 s) until history is on
+        screen (see ``ui/app.py``); history itself comes from the local database and over
+        HTTP on workers meanwhile. Tests and tools get everything at once.
+        """
         super().__init__()
         self.dirs = dirs
         self.live = LiveSettings(dirs.config, settings)
@@ -103,7 +116,10 @@ class MainWindow(QMainWindow):
         self._build()
         self._build_menus()
         self._restore_geometry()
-        self._build_notifications()
+        self._build_notifications(start_service=not defer_services)
+        #: Until :meth:`start_services`: an attached session waits to connect its socket.
+        self._defer_connect = defer_services
+        self._connected_session: ChatSession | None = None
         self.preferences = SettingsFlow(self.live, self.notifier, self)
         self.preferences.profile_chosen.connect(self.open_profile)
         self.preferences.sign_in_requested.connect(self._sign_in_from_menu)
@@ -114,13 +130,17 @@ class MainWindow(QMainWindow):
         """The settings as they stand (profiles, ``[ui]``, ``[notifications]``)."""
         return self.live.current
 
-    def _build_notifications(self) -> None:
+    def _build_notifications(self, *, start_service: bool) -> None:
         self.notifier = WindowNotifications(
-            self, self.app_icon, self.settings, self._situation, self._save_notifications
+            self,
+            self.app_icon,
+            self.settings,
+            self._situation,
+            self._save_notifications,
+            start_service=start_service,
         )
         # The parts tests, the tray and the settings dialog reach for directly.
         self.notifications = self.notifier.center
-        self.notification_service = self.notifier.service
         self.tray, self.toast = self.notifier.tray, self.notifier.toast
         self.notifier.open_room.connect(self.bring_to_front)
         self.notifier.mark_read.connect(self._mark_read_from_notification)
@@ -128,6 +148,31 @@ class MainWindow(QMainWindow):
         self.notifier.toggle_window.connect(self._toggle_visible)
         self.notifier.quit_requested.connect(self.quit)
         self.notifier.do_not_disturb_changed.connect(self._show_do_not_disturb)
+
+    @property
+    def notification_service(self) -> str:
+        """Which service shows notifications, or why none does."""
+        return self.notifier.service
+
+    def start_services(self) -> None:
+        """Connect what the first paint does not need: notifications and the socket."""
+        self._defer_connect = False
+        self._start_session()
+        self.notifier.start_service()
+
+    def _start_session(self) -> None:
+        session = self.session
+        if session is not None and session is not self._connected_session:
+            self._connected_session = session
+            session.start()
+
+    def add_notice(self, notice: str | None) -> None:
+        """A notice found after start-up (e.g. no keyring): shown now, and with the sign-in."""
+        if not notice:
+            return
+        self.notices.append(notice)
+        if self.session is not None:  # the sign-in line has been shown already
+            self.statusBar().showMessage(notice, NEWS_MS)
 
     def _situation(self) -> Situation:
         controller = self.controller
@@ -367,7 +412,8 @@ class MainWindow(QMainWindow):
         self.composer.set_limit(login.server.max_message_bytes)
         self.messages.older_wanted.connect(controller.load_older)
         self.composer.setEnabled(True)
-        session.start()
+        if not self._defer_connect:
+            self._start_session()
         controller.load_rooms(self.live.section("ui").get("last_room"))
         user = login.user
         where = self._where(login)
@@ -376,7 +422,7 @@ class MainWindow(QMainWindow):
         )
         message = f"Signed in as {user.display_name} on {where}"
         if login.offline:
-            message = f"{user.display_name} on {where}: offline, showing what is saved here"
+            message = f"{user.display_name} on {where}: showing what is saved here until connected"
         self.statusBar().showMessage("; ".join([message, *self.notices]), NEWS_MS)
         self._outbox_count()
 

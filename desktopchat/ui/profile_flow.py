@@ -2,7 +2,9 @@
 
 Opening runs on a worker (it may start the embedded hub and talks HTTP). With a stored
 session the window opens at once from the local database even when the server cannot
-be reached (an *offline* login; it connects when the server returns). Only a missing or
+be reached (an *offline* login; it connects when the server returns). A remote profile
+with a stored session opens from the local database first, before any network, and is
+checked meanwhile (the embedded one first makes sure its hub runs). Only a missing or
 refused session asks the user anything: the sign-in dialog. When the server is
 unreachable and nothing is stored yet, it says so in plain words and tries again by
 itself, with back-off, instead of showing an error box.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -20,6 +23,7 @@ from desktopchat.client.backoff import Backoff
 from desktopchat.client.credentials import TokenStore
 from desktopchat.client.errors import (
     AuthenticationError,
+    CertificateError,
     DesktopChatError,
     HubStartError,
     NotLoggedInError,
@@ -27,7 +31,7 @@ from desktopchat.client.errors import (
     UntrustedCertificateError,
 )
 from desktopchat.client.live_settings import LiveSettings
-from desktopchat.client.login import Login, open_login, sign_in
+from desktopchat.client.login import Login, offline_login, open_login, sign_in
 from desktopchat.client.settings import Profile
 from desktopchat.client.tasks import TaskRunner
 from desktopchat.client.trust import KnownHosts
@@ -89,11 +93,56 @@ class ProfileFlow(QObject):
         self._retry.stop()
         where = "this computer" if profile.embedded else profile.server
         self.status.emit(f"Connecting to {where}…")
+        if profile.embedded:
+            # The hub on this computer may have to be started first: online as before.
+            self._open_online(generation, profile)
+            return
+        dirs, settings, store = self.dirs, self.live.current, self.store
+        self._tasks.run(
+            lambda: offline_login(dirs, settings, profile, store),
+            lambda cached: self._opened_locally(generation, profile, cached),
+            lambda exc: self._open_online(generation, profile),
+        )
+
+    def _open_online(self, generation: int, profile: Profile) -> None:
         dirs, settings, store = self.dirs, self.live.current, self.store
         self._tasks.run(
             lambda: open_login(dirs, settings, profile, store, allow_offline=True),
             lambda login: self._opened(generation, login),
             lambda exc: self._failed(generation, profile, exc),
+        )
+
+    def _opened_locally(self, generation: int, profile: Profile, cached: Login | None) -> None:
+        """A remote profile's last session is on disk: show it now, check it meanwhile.
+
+        A warm start paints history from the local database before any network: the
+        session connects by itself and checks the token once connected. The server's
+        answer to a full login is still fetched; when it differs from what was saved (new
+        server settings, another user), that login replaces the one shown.
+        """
+        if generation != self._generation:
+            return
+        if cached is None:
+            self._open_online(generation, profile)
+            return
+        self._opened(generation, cached)
+        dirs, settings, store = self.dirs, self.live.current, self.store
+
+        def checked(login: Login) -> None:
+            changed = (login.user, login.server) != (cached.user, cached.server)
+            if generation == self._generation and not login.offline and changed:
+                self._opened(generation, login)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, CertificateError):
+                self._failed(generation, profile, exc)  # ask, or refuse, as before
+            else:  # unreachable or refused: the session says so once it connects
+                log.info("the saved session of %s is not checked yet: %s", profile.name, exc)
+
+        self._tasks.run(
+            lambda: open_login(dirs, settings, profile, store, allow_offline=True),
+            checked,
+            failed,
         )
 
     def retry_now(self) -> None:
@@ -110,6 +159,20 @@ class ProfileFlow(QObject):
         if generation == self._generation:
             self._backoff.reset()
             self.logged_in.emit(login)
+            self._remember_user(login)
+
+    def _remember_user(self, login: Login) -> None:
+        """Keep who signed in to a remote profile (a token from the environment names no one).
+
+        The next start then finds this user's local database and opens it before any
+        network (:meth:`_opened_locally`).
+        """
+        profile = self._profile
+        if profile is None or profile.embedded or login.offline:
+            return
+        if profile.username != login.user.username:
+            self._profile = replace(profile, username=login.user.username)
+            self.live.remember_profile(self._profile)
 
     def _failed(self, generation: int, profile: Profile, exc: BaseException) -> None:
         if generation != self._generation:

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QWidget
 
-from desktopchat.client.notify.center import NotificationCenter, Preferences
+from desktopchat.client.notify.center import Backend, NotificationCenter, Preferences
 from desktopchat.client.notify.policy import Content, Situation
 from desktopchat.client.settings import Settings
 from desktopchat.ui import notifications
@@ -52,14 +52,19 @@ class WindowNotifications(QObject):
         settings: Settings,
         situation: Callable[[], Situation],
         save: Callable[[dict[str, Any]], None],
+        *,
+        start_service: bool = True,
     ) -> None:
         super().__init__(window)
         self._save = save
         self.tray = Tray(icon, window)
         self.toast = Toast(window)
-        self.backend, self.service = notifications.start_backend()
+        self.backend: Backend | None = None
+        #: Which service delivers notifications (or why none does), for the Settings dialog.
+        self.service = "not started yet"
+        self._started = False
         self.center = NotificationCenter(
-            self.backend,
+            None,
             [
                 ("the tray's message bubble", self.tray.balloon),
                 ("an in-app toast", self.toast.show_content),
@@ -68,10 +73,6 @@ class WindowNotifications(QObject):
             notifications.load_preferences(settings),
             self,
         )
-        backend: Any = self.backend
-        if backend is not None and hasattr(backend, "inhibited_changed"):
-            self.center.system_do_not_disturb = bool(getattr(backend, "inhibited", False))
-            backend.inhibited_changed.connect(self._system_do_not_disturb)
         self.center.open_room.connect(self.open_room)
         self.center.mark_read.connect(self.mark_read)
         self.center.reply.connect(self.reply)
@@ -80,6 +81,26 @@ class WindowNotifications(QObject):
         self.tray.quit_requested.connect(self.quit_requested)
         self.tray.do_not_disturb.connect(self.set_do_not_disturb)
         self.tray.set_do_not_disturb(self.center.preferences.do_not_disturb)
+        if start_service:
+            self.start_service()
+
+    def start_service(self) -> None:
+        """Connect to the desktop's notification service (once; the tray and toast meanwhile).
+
+        Connecting (D-Bus, or desktop-notifier's loop) takes 0.05 to 0.2 s, so the window
+        does it after its first paint rather than in its constructor.
+        """
+        if self._started:
+            return
+        self._started = True
+        self.backend, self.service = notifications.start_backend()
+        backend: Any = self.backend
+        if backend is None:
+            return
+        self.center.use_backend(backend)
+        if hasattr(backend, "inhibited_changed"):
+            self.center.system_do_not_disturb = bool(getattr(backend, "inhibited", False))
+            backend.inhibited_changed.connect(self._system_do_not_disturb)
 
     @property
     def preferences(self) -> Preferences:

@@ -572,9 +572,9 @@ class _Stamps:
 
     def wrap_pysher(self) -> None:
         """Stamp every ``message`` event as pysher's thread hands it to the bridge."""
-        from desktopchat.client import realtime
+        from desktopchat.client import bridge_channel
 
-        original = realtime._BridgeChannel._handle_event
+        original = bridge_channel.BridgeChannel._handle_event
 
         def stamped(channel: Any, event_name: str, data: Any) -> None:
             if event_name == "message" and isinstance(data, str):
@@ -583,7 +583,7 @@ class _Stamps:
                     self.socket[str(json.loads(data)["client_id"])] = now
             original(channel, event_name, data)
 
-        setattr(realtime._BridgeChannel, "_handle_event", stamped)  # noqa: B010 - patching a class
+        setattr(bridge_channel.BridgeChannel, "_handle_event", stamped)  # noqa: B010 - patching a class
 
     def wrap_store(self, database: Any) -> None:
         """Time the local database write the sync engine does on the GUI thread."""

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import contextlib
 import os
 import statistics
@@ -66,7 +67,7 @@ if TYPE_CHECKING:
     from desktopchat.ui.message_view import MessageView
 
 #: Targets (never asserted).
-GOAL_FIRST_PAINT_S = 1.0
+GOAL_FIRST_PAINT_S = 0.5
 GOAL_STALL_MS = 16.0
 GOAL_RSS_MIB = 150.0
 #: "Near zero" idle CPU, made concrete: under 0.5 % of one core.
@@ -148,11 +149,25 @@ def app_command(server: str, executable: Path | None = None) -> list[str]:
     return [sys.executable, "-m", "desktopchat", "--server", server]
 
 
+def precompile() -> None:
+    """Write the project's ``.pyc`` files, as an install does (pip compiles on install).
+
+    Otherwise, with ``PYTHONDONTWRITEBYTECODE`` set, every start compiles the project's
+    modules again (0.2 to 0.3 s here), which no installed app does.
+    """
+    compileall.compile_dir(REPO_ROOT / "desktopchat", quiet=1)
+
+
 async def first_paint_once(
     command: Sequence[str], home: Path, token: str, log: Path, result: PaintResult
 ) -> None:
-    """One start-up to first paint; the app quits by itself once it has reported."""
+    """One start-up to first paint; the app quits by itself once it has reported.
+
+    As a user gets it: with the project's byte code compiled (:func:`precompile`) and
+    readable, so ``PYTHONDONTWRITEBYTECODE`` (set in some shells and CI) is dropped.
+    """
     env = child_environment(home, {TOKEN_ENV: token, REPORT_ENV: "1"})
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     child = await Child.spawn(command, env, log, app=True)
     try:
         line = await child.expect("first-paint", APP_START_TIMEOUT_S)
@@ -176,6 +191,8 @@ async def measure_first_paint(
     executable: Path | None = None,
 ) -> tuple[PaintResult, PaintResult]:
     """``cold`` start-ups with a fresh home each, then ``warm`` ones reusing one home."""
+    if executable is None:
+        precompile()
     command = app_command(url_of(hub), executable)
     name = "frozen" if executable else "source"
     cold_result, warm_result = PaintResult(), PaintResult()
@@ -200,7 +217,7 @@ def paint_row(label: str, p: PaintResult, *, with_goal: bool = True) -> Row:
         f"{max(p.spawn_to_line_s):.2f}; the app's own count from process start: "
         f"{statistics.median(p.self_reported_s):.2f} s){failed}"
     )
-    target = f"≤ {GOAL_FIRST_PAINT_S:.0f} s: {goal(median <= GOAL_FIRST_PAINT_S)}"
+    target = f"≤ {GOAL_FIRST_PAINT_S:g} s: {goal(median <= GOAL_FIRST_PAINT_S)}"
     return label, figure, target if with_goal else "-"
 
 

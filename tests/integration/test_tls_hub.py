@@ -30,11 +30,11 @@ from desktopchat.client.relay_client import RelayClient
 from desktopchat.client.trust import (
     KnownHosts,
     PinMismatchError,
-    TrustAdapter,
     normalize_fingerprint,
     probe_fingerprint,
     websocket_sslopt,
 )
+from desktopchat.client.trust_adapter import TrustAdapter
 from desktopchat.server import tls
 from desktopchat.server.credentials import AppCredentials
 from desktopchat.server.hub import HubConfig

@@ -67,3 +67,38 @@ def test_the_hub_process_loads_no_qt_pysher_or_keyring() -> None:
     roots = loaded_roots(code)
     assert "aiohttp" in roots  # the probe did load the hub
     assert not roots & {"PySide6", "shiboken6", "pysher", "keyring"}
+
+
+#: What the window's first paint does without: HTTP (requests, urllib3), the socket
+#: (pysher, websocket-client), the keyring and the notification services' asyncio loop.
+NOT_BEFORE_FIRST_PAINT = {"requests", "urllib3", "pysher", "websocket", "keyring", "asyncio"}
+
+
+def test_importing_the_window_loads_no_http_socket_keyring_or_notification_stack() -> None:
+    """Start-up pays only for what the first paint needs; the rest loads where it is used."""
+    roots = loaded_roots("import desktopchat.ui.app, desktopchat.ui.main_window")
+    assert "PySide6" in roots  # the probe did load the window
+    assert not roots & NOT_BEFORE_FIRST_PAINT, sorted(roots & NOT_BEFORE_FIRST_PAINT)
+
+
+def test_building_and_showing_the_window_loads_none_of_them(tmp_path: Path) -> None:
+    """The window as the app builds it (services deferred) is shown without them too."""
+    code = (
+        "import os\n"
+        f"os.environ['DESKTOPCHAT_HOME'] = {str(tmp_path)!r}\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from desktopchat.client.credentials import DeferredTokenStore\n"
+        "from desktopchat.client.settings import default_settings\n"
+        "from desktopchat.paths import app_dirs\n"
+        "from desktopchat.ui import app, theme\n"
+        "from desktopchat.ui.main_window import MainWindow\n"
+        "qt = app.application()\n"
+        "theme.apply('system')\n"
+        "window = MainWindow(app_dirs(), default_settings(), DeferredTokenStore(), [],"
+        " defer_services=True)\n"
+        "window.show()\n"
+        "qt.processEvents()\n"
+    )
+    roots = loaded_roots(code)
+    assert "PySide6" in roots
+    assert not roots & NOT_BEFORE_FIRST_PAINT, sorted(roots & NOT_BEFORE_FIRST_PAINT)

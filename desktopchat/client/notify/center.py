@@ -106,12 +106,17 @@ class NotificationCenter(QObject):
         self._timer.setInterval(COALESCE_MS)
         self._timer.timeout.connect(self.flush)
         if backend is not None:
-            backend.activated.connect(self._activated)
-            backend.action.connect(self._action)
-            backend.replied.connect(self.reply)
-            failed = getattr(backend, "failed", None)
-            if failed is not None:
-                failed.connect(self._backend_failed)
+            self.use_backend(backend)
+
+    def use_backend(self, backend: Backend) -> None:
+        """Deliver through ``backend`` from now on (the window starts it after its first paint)."""
+        self.backend = backend
+        backend.activated.connect(self._activated)
+        backend.action.connect(self._action)
+        backend.replied.connect(self.reply)
+        failed = getattr(backend, "failed", None)
+        if failed is not None:
+            failed.connect(self._backend_failed)
 
     def offer(self, room: str, messages: list[Message]) -> None:
         """New messages from others; those the policy lets through are notified shortly."""

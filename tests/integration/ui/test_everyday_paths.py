@@ -8,6 +8,7 @@ Each one failed before the fix it names.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -148,6 +149,40 @@ def test_a_start_while_the_server_is_down_shows_the_saved_chat_then_catches_up(
         assert [m.text for m in stored].count("typed while the server was down") == 1
         assert bob_later.id in [r.id for r in rows(window) if isinstance(r, Message)]
     finally:
+        close_window(qtbot, window)
+
+
+def test_a_warm_start_shows_the_saved_history_before_the_relay_answers(
+    qtbot: QtBot, chat: Chat
+) -> None:
+    """A saved session opens from the local database first, before any network.
+
+    The relay's port accepts connections but never answers (a listening socket nobody
+    accepts on): a start that waited for the relay first would show nothing until its
+    15 s read timeout.
+    """
+    first = chat.window
+    chat.bob_says("said before the restart")
+    qtbot.waitUntil(lambda: "said before the restart" in texts(first), timeout=WAIT_MS)
+    close_window(qtbot, first)
+    chat.hub.stop()
+    silent = socket.socket()
+    silent.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    silent.bind(("127.0.0.1", chat.hub.port))
+    silent.listen(64)
+    store = MemoryTokenStore()
+    store.set(chat.url, "alice", str(chat.alice.token))
+    profile = Profile("test", chat.url, "alice")
+    window = MainWindow(app_dirs(), Settings(profiles={"test": profile}, current="test"), store, [])
+    try:
+        window.show()
+        window.open_profile(profile)
+        qtbot.waitUntil(lambda: "said before the restart" in texts(window), timeout=WAIT_MS)
+        assert shows_room(window, "general")
+        assert window.composer.isEnabled()
+    finally:
+        silent.close()  # the connections waiting in its queue are reset: no thread hangs
+        chat.hub.start()
         close_window(qtbot, window)
 
 
