@@ -27,6 +27,7 @@ from desktopchat.ui.room_row import (
     ROOM_ROLE,
     UNREAD_ROLE,
     RoomRowDelegate,
+    RowLayout,
 )
 
 Index = QModelIndex | QPersistentModelIndex
@@ -176,22 +177,21 @@ class RoomListView(QListView):
 
     def shown_text(self, row: int) -> str:
         """The text row ``row`` shows now (``# name``, elided to the room list's width)."""
-        model = self.model()
-        if model is None:
-            return ""
-        index = model.index(row, 0)
-        option = QStyleOptionViewItem()
-        self.initViewItemOption(option)
-        option.rect = self.visualRect(index)
-        return f"{GLYPH} {self._delegate.layout(option, index).shown_name}"
+        parts = self._row_layout(row)
+        return f"{GLYPH} {parts.shown_name}" if parts is not None else ""
 
     def shown_pill(self, row: int) -> str:
         """The unread pill's label on row ``row`` ("" when there is none)."""
+        parts = self._row_layout(row)
+        return parts.pill_text if parts is not None else ""
+
+    def _row_layout(self, row: int) -> RowLayout | None:
+        """Where the delegate paints row ``row``'s parts, at the view's current width."""
         model = self.model()
         if model is None:
-            return ""
+            return None
         index = model.index(row, 0)
         option = QStyleOptionViewItem()
         self.initViewItemOption(option)
         option.rect = self.visualRect(index)
-        return self._delegate.layout(option, index).pill_text
+        return self._delegate.layout(option, index)
