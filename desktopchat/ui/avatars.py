@@ -39,12 +39,18 @@ _RELAY_IDENTICON = re.compile(r"/api/avatars/\d+\.svg$")
 _WORD = re.compile(r"[^\W_]+")
 
 
+#: "(web)", "(away)"... at the end of a display name: a note about the person, not a name.
+_TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*\Z")
+
+
 def initials(name: str) -> str:
     """One or two letters for ``name``: first and last word's first letters, upper-cased.
 
-    "Ada Lovelace" → "AL", "grace" → "G", "Jean-Luc Picard" → "JP", "" → "?".
+    "Ada Lovelace" → "AL", "grace" → "G", "Jean-Luc Picard" → "JP", "" → "?". A trailing
+    note in parentheses is not part of the name: "Wendy (web)", as the seed bridge names a
+    web author, is "W", not "WW".
     """
-    words = _WORD.findall(name)
+    words = _WORD.findall(_TRAILING_NOTE.sub("", name)) or _WORD.findall(name)
     if not words:
         return "?"
     letters: str = words[0][0] + (words[-1][0] if len(words) > 1 else "")

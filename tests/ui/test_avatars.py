@@ -50,6 +50,9 @@ def opaque_colours(image: QImage) -> list[QColor]:
         ("_", "?"),
         ("", "?"),
         ("李小龍", "李"),
+        ("Wendy (web)", "W"),
+        ("Ada Lovelace (web)", "AL"),
+        ("(web)", "W"),
     ],
 )
 def test_initials_are_one_or_two_letters_of_the_name(name: str, letters: str) -> None:
