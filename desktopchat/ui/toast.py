@@ -3,7 +3,7 @@ a tray exists. It shows inside the window for a few seconds; clicking it opens t
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
@@ -12,8 +12,15 @@ from desktopchat.client.notify.policy import Content
 SHOWN_MS = 6000
 
 
+#: Space between the toast and the edges of the messages area it floats over.
+MARGIN = 12
+
+
 class Toast(QFrame):
-    """A small panel in the window's bottom-right corner.
+    """A small panel at the top right of the window's messages area.
+
+    Top right, as Element and Slack place theirs: the bottom right is the composer's Send
+    button and the newest messages, which the toast must not cover.
 
     Signals:
         clicked(str): the room of the toast ("" for a summary).
@@ -51,13 +58,22 @@ class Toast(QFrame):
         self._room = content.room or ""
         self.title.setText(content.title)
         self.body.setText(content.body)
-        self.setFixedWidth(min(360, parent.width() // 2))
+        area = self._area(parent)
+        self.setFixedWidth(min(360, area.width() // 2))
         self.adjustSize()
-        self.move(parent.width() - self.width() - 16, parent.height() - self.height() - 48)
+        self.move(area.right() - self.width() - MARGIN + 1, area.top() + MARGIN)
         self.show()
         self.raise_()
         self._timer.start(SHOWN_MS)
         return True
+
+    @staticmethod
+    def _area(parent: QWidget) -> QRect:
+        """Where the toast floats: the messages area (``#messages``), else the whole parent."""
+        messages = parent.findChild(QWidget, "messages")
+        if messages is None or not messages.isVisible():
+            return parent.rect()
+        return QRect(messages.mapTo(parent, QPoint(0, 0)), messages.size())
 
     def withdraw(self, room: str) -> None:
         """The room was read: a toast still showing for it goes."""

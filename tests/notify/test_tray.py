@@ -117,7 +117,7 @@ def test_a_toast_shows_plain_text(qtbot: QtBot, window: QWidget) -> None:
     as_html.setText(title)
     assert toast.title.sizeHint().width() > as_html.sizeHint().width()
     assert toast.title.sizeHint().width() >= toast.title.fontMetrics().horizontalAdvance(title)
-    # Inside the window, bottom right, and it goes away by itself.
+    # Inside the window, on its right, and it goes away by itself.
     assert window.rect().contains(toast.geometry())
     assert toast.geometry().right() > window.width() // 2
     assert toast._timer.isActive()
@@ -154,3 +154,35 @@ def test_reading_the_room_withdraws_its_toast(qtbot: QtBot) -> None:
     assert toast.isVisible()  # another room's read leaves it
     toast.withdraw("general")
     assert not toast.isVisible()
+
+
+def test_the_toast_floats_over_the_messages_not_the_composer(qtbot: QtBot) -> None:
+    """In the real window the toast sits at the messages area's top right: the bottom
+    right is the composer's Send button and the newest message, which it must not hide."""
+    from desktopchat.client.credentials import MemoryTokenStore
+    from desktopchat.client.settings import default_settings
+    from desktopchat.paths import app_dirs
+    from desktopchat.ui.main_window import MainWindow
+
+    window = MainWindow(app_dirs(), default_settings(), MemoryTokenStore(), [], defer_services=True)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        toast = window.toast
+        assert toast.show_content(Content("general", "Bob in #general", "hi " * 40, 1))
+        composer = window.composer_box
+        composer_rect = composer.geometry().translated(
+            composer.parentWidget().mapTo(window, QPoint())
+        )
+        messages = window.messages
+        messages_rect = messages.geometry().translated(
+            messages.parentWidget().mapTo(window, QPoint())
+        )
+        assert not toast.geometry().intersects(composer_rect)
+        assert messages_rect.contains(toast.geometry())
+        assert toast.geometry().top() < messages_rect.center().y()  # the top half
+        assert toast.geometry().right() > messages_rect.center().x()  # the right half
+    finally:
+        window.quit()
