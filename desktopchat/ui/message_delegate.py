@@ -1,10 +1,11 @@
 """Painting one message row: dividers, avatar and author line, text, state — no widgets.
 
-A row is, top to bottom: the "New messages" divider (above the first unread), the day
-separator (when a day starts), the author line with a round avatar (when a group starts),
-the text (collapsed behind "Show more" when long), and the outbox state line. All of it
-sits in a readable column (:data:`~desktopchat.ui.message_style.COLUMN_MAX` at most,
-centred in a wider view) so lines never run to 200 characters on a wide screen.
+A row is, top to bottom: the day separator (when a day starts), the "New messages" divider
+(above the first unread, so it touches the message it points at), the author line with a
+round avatar (when a group starts), the text (collapsed behind "Show more" when long),
+and the outbox state line. All of it sits in a readable column
+(:data:`~desktopchat.ui.message_style.COLUMN_MAX` at most, centred in a wider view) so
+lines never run to 200 characters on a wide screen.
 
 ``sizeHint`` and ``paint`` share one layout computation (:meth:`MessageDelegate.geometry`),
 and a row's text height is measured once per width: QListView asks every row's size to
@@ -371,12 +372,13 @@ class MessageDelegate(QStyledItemDelegate):
         text_height, state_height = self._measured(model, row, record, width, option)
         top = rect.top()
         unread_rect = day_rect = None
-        if unread:
-            unread_rect = QRect(column.left(), top, column.width(), ms.UNREAD_HEIGHT)
-            top += ms.UNREAD_HEIGHT
+        # The day first: "New messages" belongs right above the message it points at.
         if day is not None:
             day_rect = QRect(column.left(), top, column.width(), ms.DAY_HEIGHT)
             top += ms.DAY_HEIGHT
+        if unread:
+            unread_rect = QRect(column.left(), top, column.width(), ms.UNREAD_HEIGHT)
+            top += ms.UNREAD_HEIGHT
         message_top = top
         top += ms.GROUP_TOP if header else ms.CONTINUATION_TOP
         text_left = column.left() + ms.GUTTER

@@ -329,6 +329,21 @@ def test_the_new_messages_divider_is_painted_above_the_first_unread(
     qtbot.waitUntil(lambda: geometry(view, 3).unread is None)
 
 
+def test_a_new_day_is_above_the_new_messages_divider(qtbot: QtBot, view: MessageView) -> None:
+    """When the first unread also starts a day, "Today" comes first and "New messages"
+    touches the message it points at, as in Slack and Element."""
+    yesterday = message(1, text="yesterday", at=NOON - timedelta(days=1))
+    model = show(qtbot, view, yesterday, message(2, text="today"))
+    before = view.visualRect(model.index(1)).height()
+    model.set_first_unread(2)
+    qtbot.waitUntil(lambda: view.visualRect(model.index(1)).height() > before)
+    g = geometry(view, 1)
+    assert g.day is not None
+    assert g.unread is not None
+    assert g.day.bottom() < g.unread.top()
+    assert g.unread.bottom() < g.message.top()
+
+
 # ----------------------------------------------------------------- empty room
 
 
