@@ -124,3 +124,30 @@ def test_the_banner_follows_the_theme(qtbot: QtBot) -> None:
         banner_shade[name] = banner.grab().toImage().pixelColor(5, 5).lightness()
     assert banner_shade["light"] > LIGHT_ENOUGH - 20
     assert banner_shade["dark"] < DARK_ENOUGH + 20
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_an_unchecked_box_is_outlined_clearly(qtbot: QtBot, scheme: str) -> None:
+    """Fusion outlines check boxes in the window colour darkened: near-black on a dark
+    window. Ours reaches WCAG's 3:1 for a control's outline in both schemes."""
+    from PySide6.QtWidgets import QCheckBox, QStyle, QStyleOptionButton
+
+    from desktopchat.ui.theme.tokens import contrast
+
+    theme.apply(scheme)
+    box = QCheckBox("Show notifications")
+    qtbot.addWidget(box)
+    box.show()
+    qtbot.waitExposed(box)
+    qtbot.waitUntil(lambda: box.palette().color(Role.Window) == app_colour(Role.Window))
+    option = QStyleOptionButton()
+    box.initStyleOption(option)
+    indicator = box.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, box)
+    image = box.grab().toImage()
+    background = app_colour(Role.Window).name()
+    best = max(
+        contrast(image.pixelColor(x, y).name(), background)
+        for x in range(indicator.left(), indicator.right() + 1)
+        for y in range(indicator.top(), indicator.bottom() + 1)
+    )
+    assert best >= 3.0, f"the box's outline has only {best:.2f}:1 against the window"
