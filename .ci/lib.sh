@@ -11,6 +11,8 @@ APP_SYSTEM_PACKAGES=(
     libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
     libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
     libxcb-render-util0 libxcb-shape0 libxcb-xkb1 fonts-dejavu-core
+    # Emoji (the picker, reactions) in colour rather than as empty boxes.
+    fonts-noto-color-emoji
 )
 
 # System packages the test suite needs, as "debian-package:command-it-provides". A package

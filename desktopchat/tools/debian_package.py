@@ -234,6 +234,8 @@ def _control(root: Path, depends: list[str]) -> str:
         f"Maintainer: {MAINTAINER}\n"
         f"Installed-Size: {(size_kib + 1023) // 1024}\n"
         f"Depends: {', '.join(depends)}\n"
+        # Emoji in the picker and in messages show as boxes without a colour emoji font.
+        "Recommends: fonts-noto-color-emoji\n"
         "Section: net\n"
         "Priority: optional\n"
         f"Description: {SUMMARY}\n"

@@ -79,6 +79,8 @@ def test_depends_names_the_system_libraries_the_bundle_links_to(deb: Path, bundl
     assert not unowned
     assert set(owners) == depends
     assert field(deb, "Package") == "desktopchat"
+    # Not linked, but without it emoji are empty boxes: apt installs recommends by default.
+    assert field(deb, "Recommends") == "fonts-noto-color-emoji"
 
 
 def test_lintian_finds_no_errors(deb: Path) -> None:
