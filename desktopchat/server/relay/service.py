@@ -68,6 +68,9 @@ class RelayConfig:
     local_login: bool = False
     #: A PostgreSQL database shared with other relays; None keeps SQLite in ``data_dir``.
     database: PostgresSettings | None = None
+    #: The largest file upload (bytes), and what each user's uploads may take in all.
+    max_file_bytes: int = limits.MAX_FILE_BYTES
+    file_quota_bytes: int = limits.FILE_QUOTA_BYTES
 
 
 def open_store(config: RelayConfig) -> Store:
