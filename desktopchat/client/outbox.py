@@ -32,7 +32,12 @@ from desktopchat.client.cache import DELETE, EDIT, SEND, LocalDatabase, OutboxRo
 from desktopchat.client.domain import Message
 from desktopchat.client.errors import MessageTooLargeError, RelayError
 from desktopchat.client.tasks import TaskRunner
-from desktopchat.client.transfers import Cancel, Progress, TransferCancelledError
+from desktopchat.client.transfers import (
+    Cancel,
+    FileTooLargeError,
+    Progress,
+    TransferCancelledError,
+)
 from desktopchat.text_size import text_bytes
 
 log = logging.getLogger(__name__)
@@ -110,6 +115,7 @@ class Outbox(QObject):
         max_bytes: int | None = None,
         upload: Uploader | None = None,
         send_files: FileSender | None = None,
+        max_file_bytes: int | None = None,
     ) -> None:
         super().__init__(parent)
         self._db = database
@@ -118,6 +124,8 @@ class Outbox(QObject):
         self._edit = edit
         self._delete = delete
         self._upload = upload
+        #: The relay's limit on one file (``/api/config``); None: unknown, not checked.
+        self.max_file_bytes = max_file_bytes
         self._send_files = send_files
         #: Items the user cancelled while they upload (read from the uploading thread).
         self._cancelled: set[str] = set()
@@ -139,10 +147,15 @@ class Outbox(QObject):
         """Persist ``text`` (and the paths of ``files``) for ``room``, then send it as
         soon as its turn comes.
 
-        Raises :class:`MessageTooLargeError` (and keeps nothing) when the relay would
-        refuse it for its size.
+        Raises :class:`MessageTooLargeError` or :class:`FileTooLargeError` (and keeps
+        nothing) when the relay would refuse it for its size, ``OSError`` for a file that
+        cannot be read.
         """
         self._check_size(text)
+        for path in map(Path, files):
+            size = path.stat().st_size
+            if self.max_file_bytes is not None and size > self.max_file_bytes:
+                raise FileTooLargeError(path, size, self.max_file_bytes)
         paths = tuple(str(Path(f).absolute()) for f in files)
         return self._add(room, text, SEND, None, paths)
 

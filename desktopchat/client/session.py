@@ -100,6 +100,7 @@ class ChatSession(QObject):
             max_bytes=login.server.max_message_bytes,
             upload=self._upload,
             send_files=self._send_files,
+            max_file_bytes=login.server.max_file_bytes,
         )
         # What the relay answered goes straight into the room (the echo may never come).
         self.outbox.sent.connect(lambda _client_id, message: self.sync.apply_stored(message))

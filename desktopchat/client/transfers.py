@@ -36,6 +36,15 @@ class TransferCancelledError(DesktopChatError):
     """The user cancelled an upload or a download."""
 
 
+class FileTooLargeError(DesktopChatError):
+    """A file is over the relay's ``max_file_bytes``: it could never be uploaded."""
+
+    def __init__(self, path: Path, size: int, limit: int) -> None:
+        super().__init__(f"{path.name} is {size} bytes, over the server's limit of {limit}")
+        self.size = size
+        self.limit = limit
+
+
 class ProgressReader:
     """A file opened for ``requests`` to send: reports progress, honours cancel.
 
@@ -72,6 +81,11 @@ class ProgressReader:
         traceback: TracebackType | None,
     ) -> None:
         self._file.close()
+
+
+def download_dir(cache_dir: Path) -> Path:
+    """Where downloaded files are kept: ``files/`` in the app's cache dir (safe to clear)."""
+    return cache_dir / "files"
 
 
 def cached_path(directory: Path, attachment: Attachment) -> Path:

@@ -13,10 +13,12 @@ blocking: the relay runs them on worker threads, never on the event loop.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -25,6 +27,8 @@ from typing import BinaryIO, Protocol
 DIGEST = re.compile(r"\A[0-9a-f]{64}\Z")
 #: How many bytes of a blob's start a writer keeps, to tell its type without reading it again.
 HEAD_BYTES = 8192
+#: A partial write older than this was left by a relay that stopped mid-upload.
+STALE_PART_SECONDS = 24 * 3600.0
 
 
 class BlobNotFoundError(Exception):
@@ -140,6 +144,16 @@ class DirectoryStorage:
         self.root = root
         (root / "incoming").mkdir(parents=True, exist_ok=True)
         (root / "blobs").mkdir(parents=True, exist_ok=True)
+        self._sweep()
+
+    def _sweep(self) -> None:
+        """Remove partial writes a stopped relay left (never one another relay is writing:
+        only those untouched for :data:`STALE_PART_SECONDS`)."""
+        cutoff = time.time() - STALE_PART_SECONDS
+        for part in (self.root / "incoming").glob("*.part"):
+            with contextlib.suppress(OSError):
+                if part.stat().st_mtime < cutoff:
+                    part.unlink()
 
     def begin(self) -> BlobWriter:
         return _DirectoryWriter(self.root)

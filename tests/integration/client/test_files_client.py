@@ -18,8 +18,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktopchat.client.errors import ProtocolError
+from desktopchat.client.outbox import OutboxState
 from desktopchat.client.relay_client import RelayClient
-from desktopchat.client.transfers import TransferCancelledError
+from desktopchat.client.transfers import FileTooLargeError, TransferCancelledError
 from desktopchat.server.runner import HubThread
 from tests.inbox import WAIT
 from tests.integration.client.helpers import TIMEOUT_MS, Account, RestartableHub, run_cli
@@ -199,3 +200,41 @@ def test_a_relay_client_never_sends_its_token_elsewhere(alice: Account, tmp_path
         with pytest.raises(ProtocolError):
             alice.client.download(replace(file, url=url), tmp_path / "c")
     assert isinstance(alice.client, RelayClient)
+
+
+def test_cancel_stops_an_upload_under_way_and_the_message_is_not_sent(
+    qtbot, open_session, tmp_path: Path, alice: Account
+) -> None:
+    source = big_file(tmp_path / "big.bin", 4 * 1024 * 1024)
+    session = open_session(alice)
+    session.start()
+    started, resume = threading.Event(), threading.Event()
+    gone: list[OutboxState] = []
+    session.outbox.changed.connect(lambda item: gone.append(item.state))
+
+    def hold(_client_id: str, _index: int, _done: int, _total: int) -> None:
+        if not started.is_set():
+            started.set()
+            resume.wait(WAIT)
+
+    session.outbox.upload_progress.connect(hold, Qt.ConnectionType.DirectConnection)
+    item = session.outbox.enqueue("general", "never", [source])
+    qtbot.waitUntil(started.is_set, timeout=TIMEOUT_MS)
+    session.outbox.cancel(item.client_id)
+    resume.set()
+    qtbot.waitUntil(lambda: OutboxState.DISCARDED in gone, timeout=TIMEOUT_MS)
+    assert session.outbox.items() == []
+    assert session.database.outbox() == []
+    assert alice.client.history("general").messages == ()
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_queued(
+    open_session, tmp_path: Path, alice: Account
+) -> None:
+    session = open_session(alice)
+    assert session.outbox.max_file_bytes == alice.login.server.max_file_bytes == 25 * 1024 * 1024
+    session.outbox.max_file_bytes = 100
+    with pytest.raises(FileTooLargeError):
+        session.outbox.enqueue("general", "too big", [big_file(tmp_path / "x.bin", 101)])
+    assert session.outbox.items() == []
+    assert session.database.outbox() == []
