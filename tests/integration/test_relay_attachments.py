@@ -11,6 +11,7 @@ import io
 import struct
 import zlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import requests
@@ -200,6 +201,18 @@ def test_a_thumbnail_is_small_and_made_once(api: Api) -> None:
     with Image.open(io.BytesIO(first.content)) as thumb:
         assert thumb.size == (320, 180)
     assert alice.call("GET", file["thumbnail_url"]).headers["ETag"] == first.headers["ETag"]
+    again = alice.call("GET", file["url"], headers={"If-None-Match": f'"{file["hash"]}"'})
+    assert (again.status_code, again.content) == (304, b"")
+
+
+def test_views_at_once_of_a_new_image_all_get_its_one_thumbnail(api: Api) -> None:
+    alice = api.signed_up("alice")
+    file = uploaded(alice, png(900, 900, (10, 200, 90)), "square.png")
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda _: alice.call("GET", file["thumbnail_url"]), range(6)))
+    assert {(a.status_code, a.headers["ETag"]) for a in answers} == {
+        (200, answers[0].headers["ETag"])
+    }
 
 
 def test_over_the_size_limit_is_refused_from_content_length_and_while_streaming(

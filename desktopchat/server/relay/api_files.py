@@ -16,7 +16,7 @@ import errno
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import partial
@@ -54,16 +54,20 @@ _MAX_RAW_NAME = 1024
 
 
 class Files:
-    """The relay's file storage, its I/O threads, the upload throttle, thumbnail locks."""
+    """The relay's file storage, its I/O and image threads, the upload throttle."""
 
     def __init__(self, relay: Relay, storage: FileStorage) -> None:
         self.relay = relay
         self.storage = storage
         self._io = ThreadPoolExecutor(4, thread_name_prefix="relay-files")
+        #: Decoding images: its own threads, so a burst of thumbnails never delays logins
+        #: (the password hashing pool) or file I/O.
+        self._images = ThreadPoolExecutor(2, thread_name_prefix="relay-images")
         self.uploads = StoreThrottle(
             relay.store, "uploads-user", limits.UPLOADS_PER_USER, limits.UPLOADS_WINDOW
         )
-        self._thumbnailing: dict[str, asyncio.Lock] = {}
+        #: Thumbnails being made, by blob: a burst of views of one image decodes it once.
+        self._making: dict[str, asyncio.Future[ThumbnailRecord]] = {}
 
     async def io(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a storage call on the file threads (disk or network, never the event loop)."""
@@ -76,13 +80,25 @@ class Files:
                 raise ApiError(507, "storage_full", "The server is out of storage") from exc
             raise
 
-    def thumbnail_lock(self, digest: str) -> asyncio.Lock:
-        """One thumbnail made at a time per blob, so a burst of views decodes it once."""
-        return self._thumbnailing.setdefault(digest, asyncio.Lock())
+    async def image(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run image decoding on the image threads."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._images, partial(fn, *args))
+
+    async def thumbnail_once(
+        self, digest: str, make: Callable[[], Awaitable[ThumbnailRecord]]
+    ) -> ThumbnailRecord:
+        """``make()`` for ``digest``, shared with any request already making it."""
+        future = self._making.get(digest)
+        if future is None:
+            future = self._making[digest] = asyncio.ensure_future(make())
+            future.add_done_callback(lambda _: self._making.pop(digest, None))
+        return await asyncio.shield(future)
 
     def close(self) -> None:
-        """Wait for the file threads."""
+        """Wait for the file and image threads."""
         self._io.shutdown(wait=True)
+        self._images.shutdown(wait=True)
 
 
 FILES = web.AppKey("files", Files)
@@ -204,7 +220,7 @@ async def _record(
     kind = file_types.sniff(blob.head)
     size = None
     if kind in file_types.SAFE_IMAGE_TYPES:
-        size = await relay.cpu(_inspect, files.storage, blob.digest)
+        size = await files.image(_inspect, files.storage, blob.digest)
     file = Attachment(
         id=secrets.token_urlsafe(_FILE_ID_BYTES),
         room=room.name,
@@ -312,10 +328,11 @@ async def get_thumbnail(request: web.Request) -> web.StreamResponse:
     relay, files, file = await _readable_file(request)
     if file.width is None:
         raise ApiError(404, "no_preview", "This file has no preview")
-    async with files.thumbnail_lock(file.digest):
-        record = await relay.db(relay.store.thumbnail, file.digest)
-        if record is None:
-            record = await _new_thumbnail(relay, files, file.digest)
+    record = await relay.db(relay.store.thumbnail, file.digest)
+    if record is None:
+        record = await files.thumbnail_once(
+            file.digest, partial(_new_thumbnail, relay, files, file.digest)
+        )
     if record.thumb_digest is None:
         raise ApiError(404, "no_preview", f"This image has no preview: {record.reason}")
     headers = {"Content-Type": record.type, "Content-Disposition": "inline"}
@@ -324,7 +341,7 @@ async def get_thumbnail(request: web.Request) -> web.StreamResponse:
 
 async def _new_thumbnail(relay: Relay, files: Files, digest: str) -> ThumbnailRecord:
     try:
-        thumb = await relay.cpu(_make_thumbnail, files.storage, digest)
+        thumb = await files.image(_make_thumbnail, files.storage, digest)
     except images.NoPreviewError as exc:
         log.info("image %s has no thumbnail: %s", digest[:12], exc)
         record = ThumbnailRecord(digest, None, "", str(exc))
