@@ -14,9 +14,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 import requests
 from PIL import Image
 
+from desktopchat.server.relay import limits
 from desktopchat.server.runner import HubThread
 from tests.integration.conftest import Api, base_url, error_of, events_of, listen_room
 
@@ -238,6 +240,21 @@ def test_over_the_quota_is_refused(start_relay_hub: Callable[..., HubThread]) ->
     assert error_of(upload(alice, b"b" * 1000, "two.txt"), 413)["code"] == "quota_exceeded"
     uploaded(alice, b"c" * 500, "fits.txt")
     uploaded(bob, b"d" * 2000, "bobs.txt")  # a quota is per user
+
+
+def test_uploads_past_the_rate_are_refused_with_retry_after(
+    monkeypatch: pytest.MonkeyPatch, start_relay_hub: Callable[..., HubThread]
+) -> None:
+    monkeypatch.setattr(limits, "UPLOADS_PER_USER", 3)
+    api = Api(base_url(start_relay_hub()))
+    alice, bob = api.signed_up("alice"), api.signed_up("bob")
+    for n in range(3):
+        uploaded(alice, b"n%d" % n, f"{n}.txt")
+    refused = upload(alice, b"one too many", "4.txt")
+    assert error_of(refused, 429)["code"] == "too_many_uploads"
+    assert int(refused.headers["Retry-After"]) >= 1
+    error_of(upload(alice, b""), 400)  # refused before the rate is asked: counts nothing
+    uploaded(bob, b"bob's own", "b.txt")  # a rate is per user
 
 
 def test_who_may_not_read_gets_nothing(api: Api) -> None:
