@@ -146,7 +146,7 @@ def upstream_from(args: argparse.Namespace) -> Upstream:
     if bool(settings.get("cluster")) == bool(settings.get("host")):
         raise RelayConfigError("give either a Pusher cluster or a Pusher host")
     app_id = str(settings["app_id"])
-    if not app_id.isdigit():
+    if not (app_id.isascii() and app_id.isdigit()):  # not "²" or "٣"
         raise RelayConfigError(f"the Pusher app id must be numeric, got {app_id!r}")
     if settings.get("cluster"):
         return Upstream(
