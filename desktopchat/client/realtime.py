@@ -13,6 +13,9 @@ pysher's callbacks run on its ``PysherEventLoop`` thread; here they only parse a
   ``pusher:subscribe`` ourselves, so presence ``channel_data`` is the relay's, byte for byte.
 * **TLS** through ``socket_kwargs["sslopt"]`` (pysher has no option for it): the system's
   CAs, or a context accepting only the pinned certificate; a changed one fails for good.
+* **Dropping a connection blocks nothing and leaves no thread behind:** its own thread
+  closes the socket (see :func:`_stop_in_its_thread`), also when the drop lands during the
+  handshake.
 * ``ping_timeout`` of 1 s so a disconnect never hangs; pysher's logger at WARNING (it logs
   message bodies and signatures at INFO); its ping interval follows the server's
   ``activity_timeout``.
@@ -20,9 +23,11 @@ pysher's callbacks run on its ``PysherEventLoop`` thread; here they only parse a
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import logging
+import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -212,7 +217,21 @@ class RealtimeBridge(QObject):
         return on_error
 
     def _wrap_close(self, connection: Any, generation: int) -> None:
-        """Report the socket's end and stop pysher's own reconnect loop for it."""
+        """Report the socket's end and stop pysher's own reconnect loop for it; close a
+        socket that opens after it was dropped, and ping no dropped connection."""
+        original_open, original_ping = connection._on_open, connection.send_ping
+
+        def on_open(*args: Any) -> None:
+            if connection.disconnect_called:  # dropped during its handshake
+                _stop_in_its_thread(connection)
+                return
+            original_open(*args)
+
+        def send_ping() -> None:
+            if not connection.disconnect_called:
+                original_ping()
+
+        connection._on_open, connection.send_ping = on_open, send_ping
         for name in ("_on_close", "_on_error"):
             original = getattr(connection, name)
 
@@ -231,11 +250,7 @@ class RealtimeBridge(QObject):
         client, self._pusher = self._pusher, None
         self._socket_id = ""
         if client is not None:
-            # Non-blocking: the socket closes and the loop thread ends on its own.
-            client.connection.disconnect_called = True
-            client.connection.needs_reconnect = False
-            if client.connection.socket is not None:
-                client.connection.socket.close()
+            _stop_in_its_thread(client.connection)
 
     @Slot(int, str, int)
     def _on_established(self, generation: int, socket_id: str, activity_timeout: int) -> None:
@@ -343,6 +358,32 @@ class RealtimeBridge(QObject):
             },
             other,
         )
+
+
+def _stop_in_its_thread(connection: Any) -> None:
+    """Make a pysher connection's thread close its socket and end, without waiting for it.
+
+    Closing the ``WebSocketApp`` from here would wait (up to 3 s) on the GUI thread for the
+    server's close frame, and race its own thread: websocket-client logs "'NoneType' object
+    has no attribute 'sock'" and leaks the raw socket when a close lands mid-handshake. So
+    the connection is told it is done, pysher's ping timers are cancelled (their scheduler
+    thread would linger up to the 30 s pong timeout), and the socket's read side is shut:
+    its thread wakes, sees ``keep_running`` is off, and tears the connection down itself.
+    A socket still in its handshake is stopped the same way from ``_on_open``.
+    """
+    connection.disconnect_called = True
+    connection.needs_reconnect = False
+    connection._stop_timers()  # pysher offers no public way to cancel its timers
+    app = connection.socket
+    if app is None:
+        return  # not even built yet: its on_open (see _wrap_close) stops it
+    app.keep_running = False
+    websocket = app.sock
+    raw = getattr(websocket, "sock", None)
+    if raw is not None and getattr(websocket, "connected", False):
+        with contextlib.suppress(OSError):
+            # The plain socket's shutdown: an SSLSocket's own would drop its TLS state.
+            socket.socket.shutdown(raw, socket.SHUT_RD)
 
 
 def _parse(data: Any) -> Any:

@@ -16,6 +16,7 @@ from typing import Any
 from desktopchat.server.relay.database import (
     DEFAULT_POOL_SIZE,
     DEFAULT_POOL_TIMEOUT,
+    DEFAULT_STATEMENT_TIMEOUT,
     DatabaseUrlError,
     PostgresSettings,
     has_password,
@@ -63,6 +64,7 @@ def database_from(
             password=None if password is None else str(password),
             pool_size=int(table.get("pool_size", DEFAULT_POOL_SIZE)),
             pool_timeout=float(table.get("pool_timeout", DEFAULT_POOL_TIMEOUT)),
+            statement_timeout=float(table.get("statement_timeout", DEFAULT_STATEMENT_TIMEOUT)),
         )
     except (DatabaseUrlError, TypeError, ValueError) as exc:
         raise DatabaseOptionsError(str(exc)) from exc

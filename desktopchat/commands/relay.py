@@ -20,6 +20,7 @@ from desktopchat.commands.database_options import (
     add_database_options,
     database_from,
 )
+from desktopchat.commands.proxy_options import add_proxy_options, trusted_proxies
 from desktopchat.commands.seed_options import SeedOptionsError, add_seed_options, seed_room
 from desktopchat.commands.tls_options import (
     TlsOptionsError,
@@ -79,6 +80,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--pusher-tls", action="store_true", help="use TLS to --pusher-host")
     add_seed_options(parser)
     add_database_options(parser)
+    add_proxy_options(parser)
     add_tls_options(parser)
     parser.set_defaults(run=run)
     commands = parser.add_subparsers(title="other relay commands", metavar="[COMMAND]")
@@ -146,7 +148,7 @@ def upstream_from(args: argparse.Namespace) -> Upstream:
     if bool(settings.get("cluster")) == bool(settings.get("host")):
         raise RelayConfigError("give either a Pusher cluster or a Pusher host")
     app_id = str(settings["app_id"])
-    if not app_id.isdigit():
+    if not (app_id.isascii() and app_id.isdigit()):  # not "²" or "٣"
         raise RelayConfigError(f"the Pusher app id must be numeric, got {app_id!r}")
     if settings.get("cluster"):
         return Upstream(
@@ -175,6 +177,7 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         upstream = upstream_from(args)
         room = seed_room(args)
         database = database_of(args)
+        proxies = trusted_proxies(args)
     except (RelayConfigError, SeedOptionsError, ValueError) as exc:
         print(f"desktopchat relay: {exc}", file=sys.stderr)
         return 2
@@ -200,6 +203,7 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         seed_compat=args.seed_compat,
         seed_room=room,
         database=database,
+        trusted_proxies=proxies,
     )
 
     def announce(running: RunningServer) -> None:

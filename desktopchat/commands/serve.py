@@ -15,6 +15,7 @@ from desktopchat.commands.database_options import (
     add_database_options,
     database_from,
 )
+from desktopchat.commands.proxy_options import add_proxy_options, trusted_proxies
 from desktopchat.commands.seed_options import SeedOptionsError, add_seed_options, seed_room
 from desktopchat.commands.tls_options import (
     TlsOptionsError,
@@ -62,6 +63,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     add_seed_options(parser)
     add_database_options(parser)
+    add_proxy_options(parser)
     add_tls_options(parser)
     parser.set_defaults(run=run)
 
@@ -161,7 +163,8 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         return 2
     try:
         database = database_from(args)
-    except DatabaseOptionsError as exc:
+        proxies = trusted_proxies(args)
+    except (DatabaseOptionsError, ValueError) as exc:
         print(f"desktopchat serve: {exc}", file=sys.stderr)
         return 2
     relay = RelayConfig(
@@ -171,6 +174,7 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         local_login=True,
         client_endpoint=endpoint,
         database=database,
+        trusted_proxies=proxies,
     )
     limit = raise_open_files_limit()
     config = HubConfig(

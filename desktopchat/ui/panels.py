@@ -215,7 +215,7 @@ class MembersPanel(QListWidget):
         ):
             name = str(info.get("display_name") or user_id)
             item = QListWidgetItem(name)
-            seed = int(user_id) if user_id.isdigit() else 0
+            seed = int(user_id) if user_id.isascii() and user_id.isdigit() else 0
             url = str(info.get("avatar_url") or "")
             item.setIcon(QIcon(self._avatars.pixmap(seed, url, name)))
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{name}, online")

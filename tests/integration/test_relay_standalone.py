@@ -157,6 +157,21 @@ def test_a_missing_secret_exits_2_saying_so(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("app_id", ["abc", "²", "١٢٣"])
+def test_a_non_ascii_numeric_app_id_exits_2_saying_so(
+    hub: HubThread, credentials: AppCredentials, tmp_path: Path, app_id: str
+) -> None:
+    # "²".isdigit() is True; the pusher library's int() would then raise at start-up.
+    args = relay_args(hub, credentials, tmp_path / "relay")
+    args[args.index("--pusher-app-id") + 1] = app_id
+    result = subprocess.run(
+        args, capture_output=True, text=True, timeout=WAIT, env=relay_env("s"), check=False
+    )
+    assert result.returncode == 2, result
+    assert "app id must be numeric" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_health_stays_200_without_the_upstream_and_says_why(
     start_relay: Callable[[], RelayProcess], hub: HubThread
 ) -> None:

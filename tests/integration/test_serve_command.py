@@ -170,3 +170,49 @@ def test_a_bad_public_url_is_refused_in_one_line(url: str) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("desktopchat serve: the public URL"), result.stderr
     assert len(result.stderr.splitlines()) == 1
+
+
+def failed_logins(port: int, forwarded_for: list[str]) -> list[int]:
+    """One failed login per entry (each for a new username, so only the per-address limit
+    can refuse it), sent with that ``X-Forwarded-For``; the status codes."""
+    codes = []
+    with requests.Session() as http:
+        for n, hop in enumerate(forwarded_for):
+            response = http.post(
+                f"http://127.0.0.1:{port}/api/sessions",
+                json={"username": f"nobody{n}", "password": "wrong password"},
+                headers={"X-Forwarded-For": hop},
+                timeout=WAIT,
+            )
+            codes.append(response.status_code)
+    return codes
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_login_budget(
+    start_hub: Callable[..., HubProcess], tmp_path: Path
+) -> None:
+    from desktopchat.server.relay.limits import LOGIN_FAILURES_PER_ADDRESS as LIMIT
+
+    # The test talks from 127.0.0.1, as a load balancer on this machine would.
+    hub = start_hub("--trusted-proxy", "127.0.0.1", "--data-dir", str(tmp_path / "hub"))
+    codes = failed_logins(hub.port, ["198.51.100.1, 203.0.113.7"] * (LIMIT + 1))
+    assert codes == [401] * LIMIT + [429]  # the client, not the balancer, used its budget
+    assert failed_logins(hub.port, ["203.0.113.8"]) == [401]  # another client still may
+
+
+@pytest.mark.parametrize("trusted", [None, "10.0.0.0/8"])
+def test_anyone_else_cannot_choose_their_address_with_the_header(
+    start_hub: Callable[..., HubProcess], tmp_path: Path, trusted: str | None
+) -> None:
+    from desktopchat.server.relay.limits import LOGIN_FAILURES_PER_ADDRESS as LIMIT
+
+    options = ["--trusted-proxy", trusted] if trusted else []
+    hub = start_hub(*options, "--data-dir", str(tmp_path / "hub"))
+    forged = [f"203.0.113.{n}" for n in range(LIMIT + 1)]  # a new "address" every time
+    assert failed_logins(hub.port, forged) == [401] * LIMIT + [429]
+
+
+def test_a_trusted_proxy_that_is_not_an_address_exits_2() -> None:
+    result = run_cli("serve", "--port", "0", "--trusted-proxy", "balancer.example")
+    assert result.returncode == 2
+    assert "--trusted-proxy 'balancer.example' is not an IP address or network" in result.stderr

@@ -258,6 +258,12 @@ def test_a_member_without_a_name_is_shown_by_id(members: MembersPanel) -> None:
     assert members.name_of("7") == "Someone"
 
 
+def test_a_member_id_of_unicode_digits_is_shown_not_a_crash(members: MembersPanel) -> None:
+    # "²".isdigit() is True but int("²") raises: the avatar seed must not trust isdigit alone.
+    members.set_members({"²": {"display_name": "Squared"}, "٣": {"display_name": "Three"}})
+    assert sorted(names(members)) == ["Squared", "Three"]
+
+
 def test_name_of_a_member(members: MembersPanel) -> None:
     members.set_members({"5": {"display_name": "Eve"}})
     assert members.name_of("5") == "Eve"

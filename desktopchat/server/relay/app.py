@@ -13,6 +13,7 @@ from desktopchat.server.relay import (
     api_health,
     api_pusher,
     api_rooms,
+    client_address,
     seed_bridge,
     seed_compat,
     seed_page,
@@ -27,6 +28,8 @@ def install(app: web.Application, config: RelayConfig) -> Relay:
     """Add the relay's routes and lifetime to ``app`` (the hub's, or a standalone one)."""
     relay = Relay(config)
     app[RELAY] = relay
+    if config.trusted_proxies:
+        app.middlewares.append(client_address.middleware(config.trusted_proxies))
     api_accounts.add_routes(app)
     api_rooms.add_routes(app)
     api_files.add_routes(app)

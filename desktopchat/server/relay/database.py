@@ -17,6 +17,10 @@ SCHEMES = ("postgresql", "postgres")
 DEFAULT_POOL_SIZE = 8
 #: Seconds a request waits for a connection before it answers 503.
 DEFAULT_POOL_TIMEOUT = 5.0
+#: Seconds one statement of a request may run (or wait on a lock) before PostgreSQL
+#: cancels it and the request answers 503: a stuck transaction elsewhere must not hold
+#: every worker of every relay, and the person waiting, forever.
+DEFAULT_STATEMENT_TIMEOUT = 10.0
 
 
 class DatabaseUrlError(ValueError):
@@ -64,6 +68,7 @@ class PostgresSettings:
     password: str | None = field(default=None, repr=False)
     pool_size: int = DEFAULT_POOL_SIZE
     pool_timeout: float = DEFAULT_POOL_TIMEOUT
+    statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT
 
     def __post_init__(self) -> None:
         check_url(self.url)
@@ -71,6 +76,8 @@ class PostgresSettings:
             raise DatabaseUrlError("the database pool size must be at least 1")
         if self.pool_timeout <= 0:
             raise DatabaseUrlError("the database pool timeout must be positive")
+        if self.statement_timeout <= 0:
+            raise DatabaseUrlError("the database statement timeout must be positive")
 
     def __repr__(self) -> str:
         return f"PostgresSettings({self.display!r}, pool_size={self.pool_size})"

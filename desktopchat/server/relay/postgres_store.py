@@ -120,6 +120,13 @@ def connect_kwargs(settings: PostgresSettings) -> dict[str, Any]:
     return kwargs
 
 
+def pool_kwargs(settings: PostgresSettings) -> dict[str, Any]:
+    """What a request's connections are opened with: :func:`connect_kwargs` and a statement
+    timeout. Migrations and ``relay migrate-sqlite`` (:func:`connect`) may run longer."""
+    milliseconds = max(1, round(settings.statement_timeout * 1000))
+    return {**connect_kwargs(settings), "options": f"-c statement_timeout={milliseconds}"}
+
+
 def connect(settings: PostgresSettings) -> Connection:
     """One connection outside any pool (migrations, ``relay migrate-sqlite``)."""
     return psycopg.connect(settings.url, **connect_kwargs(settings))
@@ -139,7 +146,7 @@ class PostgresStore(postgres_file_store.PostgresFiles):
             raise UnavailableError(f"cannot use the database {settings.display}: {reason}") from exc
         self._pool: ConnectionPool[Connection] = ConnectionPool(
             settings.url,
-            kwargs=connect_kwargs(settings),
+            kwargs=pool_kwargs(settings),
             min_size=1,
             max_size=settings.pool_size,
             timeout=settings.pool_timeout,

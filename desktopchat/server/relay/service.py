@@ -26,6 +26,7 @@ from aiohttp import web
 
 from desktopchat.server.http_errors import ApiError, json_object
 from desktopchat.server.relay import limits, storage_errors
+from desktopchat.server.relay.client_address import Network
 from desktopchat.server.relay.database import PostgresSettings
 from desktopchat.server.relay.models import User
 from desktopchat.server.relay.publisher import Publisher, Upstream
@@ -68,6 +69,8 @@ class RelayConfig:
     local_login: bool = False
     #: A PostgreSQL database shared with other relays; None keeps SQLite in ``data_dir``.
     database: PostgresSettings | None = None
+    #: Load balancers whose ``X-Forwarded-For`` names the real client (``--trusted-proxy``).
+    trusted_proxies: tuple[Network, ...] = ()
     #: The largest file upload (bytes), and what each user's uploads may take in all.
     max_file_bytes: int = limits.MAX_FILE_BYTES
     file_quota_bytes: int = limits.FILE_QUOTA_BYTES
