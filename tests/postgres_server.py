@@ -38,7 +38,8 @@ TEMPLATE = "relay_template"
 SHARED = "relay_tests"
 #: What emptying it takes: every table, ids from 1 again, and the room a new relay has.
 _RESET = """
-    TRUNCATE users, sessions, rooms, messages, used_once, attempts RESTART IDENTITY CASCADE;
+    TRUNCATE users, sessions, rooms, messages, used_once, attempts, files, thumbnails
+        RESTART IDENTITY CASCADE;
     INSERT INTO rooms (name, topic) VALUES ('general', 'Everyone, everything');
 """
 #: Server settings for tests: fast rather than durable.

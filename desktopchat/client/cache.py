@@ -58,6 +58,10 @@ _MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'send';
     ALTER TABLE outbox ADD COLUMN message_id INTEGER;
     """,
+    # 4: files a waiting message will upload and carry (a JSON list of local paths).
+    """
+    ALTER TABLE outbox ADD COLUMN files TEXT NOT NULL DEFAULT '[]';
+    """,
 )
 
 #: What an outbox row asks the relay to do.
@@ -85,6 +89,16 @@ class OutboxRow:
     failed: str | None
     kind: str = SEND
     message_id: int | None = None
+    #: Local paths of files to upload and attach, in order (a message with attachments).
+    files: tuple[str, ...] = ()
+
+
+def _files(raw: str) -> tuple[str, ...]:
+    try:
+        paths = json.loads(raw)
+    except ValueError:
+        return ()
+    return tuple(p for p in paths if isinstance(p, str)) if isinstance(paths, list) else ()
 
 
 class LocalDatabase:
@@ -192,23 +206,27 @@ class LocalDatabase:
         *,
         kind: str = SEND,
         message_id: int | None = None,
+        files: tuple[str, ...] = (),
     ) -> OutboxRow:
         """Persist a message to send (or an edit or delete), before any attempt is made."""
         now = time.time()
         self._db.execute(
-            "INSERT INTO outbox (client_id, room, text, created_at, kind, message_id)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (client_id, room, text, now, kind, message_id),
+            "INSERT INTO outbox (client_id, room, text, created_at, kind, message_id, files)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (client_id, room, text, now, kind, message_id, json.dumps(list(files))),
         )
-        return OutboxRow(client_id, room, text, now, None, kind, message_id)
+        return OutboxRow(client_id, room, text, now, None, kind, message_id, files)
 
     def outbox(self) -> list[OutboxRow]:
         """Everything waiting, in the order it was written."""
         rows = self._db.execute(
-            "SELECT client_id, room, text, created_at, failed, kind, message_id"
+            "SELECT client_id, room, text, created_at, failed, kind, message_id, files"
             " FROM outbox ORDER BY seq"
         ).fetchall()
-        return [OutboxRow(*row) for row in rows]
+        return [
+            OutboxRow(client_id, room, text, created, failed, kind, message_id, _files(files))
+            for client_id, room, text, created, failed, kind, message_id, files in rows
+        ]
 
     def outbox_revise(self, client_id: str, text: str) -> None:
         """A failed message, edited by its author: new text, pending again."""

@@ -98,6 +98,8 @@ class Message:
     sent_at: datetime
     edited_at: datetime | None
     deleted: bool
+    #: Files the message carries (the relay's ``attachments``; none from older relays).
+    attachments: tuple[Attachment, ...] = ()
 
     @classmethod
     def from_json(cls, data: Any) -> Message:
@@ -114,6 +116,7 @@ class Message:
             sent_at=parse_time(_field(data, "sent_at", str)),
             edited_at=parse_time(edited) if isinstance(edited, str) else None,
             deleted=bool(data.get("deleted", False)),
+            attachments=Attachment.list_from_json(data.get("attachments")),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -131,6 +134,72 @@ class Message:
             "sent_at": _iso(self.sent_at),
             "edited_at": None if self.edited_at is None else _iso(self.edited_at),
             "deleted": self.deleted,
+            "attachments": [a.to_json() for a in self.attachments],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file a message carries, as the relay describes it (type sniffed by the relay).
+
+    ``width``/``height`` are set only for an image the relay can preview;
+    ``thumbnail_url`` then names its thumbnail. URLs are relative to the relay.
+    """
+
+    id: str
+    hash: str
+    name: str
+    size: int
+    type: str
+    width: int | None
+    height: int | None
+    url: str
+    thumbnail_url: str | None
+
+    @classmethod
+    def from_json(cls, data: Any) -> Attachment:
+        """Parse one entry of a message's ``attachments`` (or ``POST …/files``' ``file``)."""
+        if not isinstance(data, dict):
+            raise ProtocolError("malformed attachment in server data")
+        width, height, thumb = data.get("width"), data.get("height"), data.get("thumbnail_url")
+        return cls(
+            id=_field(data, "id", str),
+            hash=_field(data, "hash", str),
+            name=_field(data, "name", str),
+            size=_field(data, "size", int),
+            type=_field(data, "type", str),
+            width=width if isinstance(width, int) and not isinstance(width, bool) else None,
+            height=height if isinstance(height, int) and not isinstance(height, bool) else None,
+            url=_field(data, "url", str),
+            thumbnail_url=thumb if isinstance(thumb, str) else None,
+        )
+
+    @classmethod
+    def list_from_json(cls, data: Any) -> tuple[Attachment, ...]:
+        """A message's ``attachments``: absent (an older relay) is none."""
+        if data is None:
+            return ()
+        if not isinstance(data, list):
+            raise ProtocolError("malformed attachments in server data")
+        return tuple(cls.from_json(item) for item in data)
+
+    @property
+    def is_image(self) -> bool:
+        """An image the relay can preview (it has dimensions and a thumbnail)."""
+        return self.width is not None and self.height is not None
+
+    def to_json(self) -> dict[str, Any]:
+        """The relay's shape."""
+        return {
+            "id": self.id,
+            "hash": self.hash,
+            "name": self.name,
+            "size": self.size,
+            "type": self.type,
+            "width": self.width,
+            "height": self.height,
+            "url": self.url,
+            "thumbnail_url": self.thumbnail_url,
         }
 
 
@@ -183,6 +252,8 @@ class ServerInfo:
     relay_version: str
     #: The private channel announcing rooms created or changed (None: an older relay).
     directory_channel: str | None = None
+    #: The largest file upload the relay takes (None: an older relay, without files).
+    max_file_bytes: int | None = None
 
     @classmethod
     def from_json(cls, data: Any) -> ServerInfo:
@@ -192,6 +263,7 @@ class ServerInfo:
         pusher = data["pusher"]
         host, port, cluster = pusher.get("host"), pusher.get("port"), pusher.get("cluster")
         directory = data.get("directory_channel")
+        max_file = data.get("max_file_bytes")
         return cls(
             key=_field(pusher, "key", str),
             host=host if isinstance(host, str) else None,
@@ -202,6 +274,7 @@ class ServerInfo:
             max_message_bytes=_field(data, "max_message_bytes", int),
             relay_version=_field(data, "relay_version", str),
             directory_channel=directory if isinstance(directory, str) else None,
+            max_file_bytes=max_file if type(max_file) is int else None,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -218,6 +291,8 @@ class ServerInfo:
         }
         if self.directory_channel is not None:
             data["directory_channel"] = self.directory_channel
+        if self.max_file_bytes is not None:
+            data["max_file_bytes"] = self.max_file_bytes
         return data
 
 

@@ -7,15 +7,23 @@ One operation per room is in flight at a time, so a room's messages are stored, 
 and deleted in the order they were written. One the relay refuses for good (room gone,
 not yours) is marked failed and the next one goes on; a message over the size limit is
 refused before it is queued (:class:`MessageTooLargeError`), since it could never land.
+
+A message with files keeps their local paths in the outbox; when its turn comes each file
+is uploaded (streamed, with ``upload_progress``), then the message is sent carrying them.
+An upload cut off (the relay restarting, the network gone) makes the whole item wait and
+start again: every file is uploaded anew from its first byte (the relay keeps no partial
+uploads, and stores identical bytes once). :meth:`Outbox.cancel` stops it for good.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -24,6 +32,12 @@ from desktopchat.client.cache import DELETE, EDIT, SEND, LocalDatabase, OutboxRo
 from desktopchat.client.domain import Message
 from desktopchat.client.errors import MessageTooLargeError, RelayError
 from desktopchat.client.tasks import TaskRunner
+from desktopchat.client.transfers import (
+    Cancel,
+    FileTooLargeError,
+    Progress,
+    TransferCancelledError,
+)
 from desktopchat.text_size import text_bytes
 
 log = logging.getLogger(__name__)
@@ -34,6 +48,10 @@ Editor = Callable[[str, int, str], Message]
 """``(room, message_id, text) -> the edited message``; blocking (HTTP)."""
 Deleter = Callable[[str, int], Message]
 """``(room, message_id) -> the deleted message (a placeholder)``; blocking (HTTP)."""
+Uploader = Callable[[str, Path, Progress, Cancel], str]
+"""``(room, path, progress, cancel) -> the uploaded file's id``; blocking (HTTP)."""
+FileSender = Callable[[str, str, str, Sequence[str]], Message]
+"""``(room, text, client_id, file_ids) -> stored message``; blocking (HTTP)."""
 
 
 class OutboxState(enum.Enum):
@@ -59,6 +77,8 @@ class OutboxItem:
     #: ``send`` (a new message), ``edit`` or ``delete`` (of stored message ``message_id``).
     kind: str = SEND
     message_id: int | None = None
+    #: Local paths of the files the message carries once sent.
+    files: tuple[str, ...] = ()
 
     @property
     def is_message(self) -> bool:
@@ -75,10 +95,13 @@ class Outbox(QObject):
         sent(str, object): client_id, and the stored :class:`Message` (as sent, edited
             or deleted): the room's timeline takes it at once, without waiting for the
             Pusher echo (which may never come after a reconnect).
+        upload_progress(str, int, int, int): client_id, which file (0, 1…), bytes sent
+            and bytes in all; emitted from the uploading thread (queued to receivers).
     """
 
     changed = Signal(object)
     sent = Signal(str, object)
+    upload_progress = Signal(str, int, int, int)
 
     def __init__(
         self,
@@ -90,6 +113,9 @@ class Outbox(QObject):
         edit: Editor | None = None,
         delete: Deleter | None = None,
         max_bytes: int | None = None,
+        upload: Uploader | None = None,
+        send_files: FileSender | None = None,
+        max_file_bytes: int | None = None,
     ) -> None:
         super().__init__(parent)
         self._db = database
@@ -97,6 +123,13 @@ class Outbox(QObject):
         self._send = send
         self._edit = edit
         self._delete = delete
+        self._upload = upload
+        #: The relay's limit on one file (``/api/config``); None: unknown, not checked.
+        self.max_file_bytes = max_file_bytes
+        self._send_files = send_files
+        #: Items the user cancelled while they upload (read from the uploading thread).
+        self._cancelled: set[str] = set()
+        self._cancel_lock = threading.Lock()
         #: The relay's limit on message text (``/api/config``); None: unknown, not checked.
         self.max_bytes = max_bytes
         self._items: dict[str, OutboxItem] = {}
@@ -110,14 +143,35 @@ class Outbox(QObject):
         """Everything not yet stored, oldest first (optionally of one room)."""
         return [i for i in self._items.values() if room is None or i.room == room]
 
-    def enqueue(self, room: str, text: str) -> OutboxItem:
-        """Persist ``text`` for ``room``, then send it as soon as its turn comes.
+    def enqueue(self, room: str, text: str, files: Sequence[Path] = ()) -> OutboxItem:
+        """Persist ``text`` (and the paths of ``files``) for ``room``, then send it as
+        soon as its turn comes.
 
-        Raises :class:`MessageTooLargeError` (and keeps nothing) when the relay would
-        refuse it for its size.
+        Raises :class:`MessageTooLargeError` or :class:`FileTooLargeError` (and keeps
+        nothing) when the relay would refuse it for its size, ``OSError`` for a file that
+        cannot be read.
         """
         self._check_size(text)
-        return self._add(room, text, SEND, None)
+        for path in map(Path, files):
+            size = path.stat().st_size
+            if self.max_file_bytes is not None and size > self.max_file_bytes:
+                raise FileTooLargeError(path, size, self.max_file_bytes)
+        paths = tuple(str(Path(f).absolute()) for f in files)
+        return self._add(room, text, SEND, None, paths)
+
+    def cancel(self, client_id: str) -> None:
+        """Give up on a message with files that waits or uploads: it leaves the outbox
+        (an upload under way stops at its next chunk)."""
+        item = self._items.get(client_id)
+        if item is None or not item.files:
+            return
+        if item.state is OutboxState.SENDING:
+            with self._cancel_lock:
+                self._cancelled.add(client_id)
+            return
+        self._db.outbox_remove(client_id)
+        del self._items[client_id]
+        self.changed.emit(replace(item, state=OutboxState.DISCARDED))
 
     def enqueue_edit(self, room: str, message_id: int, text: str) -> OutboxItem:
         """Persist an edit of stored message ``message_id``; it goes in its room's turn."""
@@ -142,9 +196,11 @@ class Outbox(QObject):
         if self.max_bytes is not None and (size := text_bytes(text)) > self.max_bytes:
             raise MessageTooLargeError(size, self.max_bytes)
 
-    def _add(self, room: str, text: str, kind: str, message_id: int | None) -> OutboxItem:
+    def _add(
+        self, room: str, text: str, kind: str, message_id: int | None, files: tuple[str, ...] = ()
+    ) -> OutboxItem:
         row = self._db.outbox_add(
-            f"dc-{uuid.uuid4().hex}", room, text, kind=kind, message_id=message_id
+            f"dc-{uuid.uuid4().hex}", room, text, kind=kind, message_id=message_id, files=files
         )
         item = _item(row)
         self._items[item.client_id] = item
@@ -210,7 +266,29 @@ class Outbox(QObject):
             return self._delete(item.room, item.message_id)
         if item.kind != SEND:
             raise RelayError(f"this client cannot {item.kind} messages", status=400)
+        if item.files:
+            return self._perform_with_files(item)
         return self._send(item.room, item.text, item.client_id)
+
+    def _perform_with_files(self, item: OutboxItem) -> Message:
+        """On a worker: upload each file (again, after an interruption), then send."""
+        if self._upload is None or self._send_files is None:
+            raise RelayError("this client cannot send files", status=400)
+
+        def cancelled() -> bool:
+            with self._cancel_lock:
+                return item.client_id in self._cancelled
+
+        ids = []
+        for index, path in enumerate(item.files):
+            if not Path(path).is_file():
+                raise RelayError(f"{path} is gone: it cannot be sent", status=400)
+
+            def progress(done: int, total: int, index: int = index) -> None:
+                self.upload_progress.emit(item.client_id, index, done, total)
+
+            ids.append(self._upload(item.room, Path(path), progress, cancelled))
+        return self._send_files(item.room, item.text, item.client_id, ids)
 
     def _stored(self, item: OutboxItem, message: Message) -> None:
         self._in_flight.discard(item.room)
@@ -223,6 +301,14 @@ class Outbox(QObject):
 
     def _refused(self, item: OutboxItem, exc: BaseException) -> None:
         self._in_flight.discard(item.room)
+        with self._cancel_lock:
+            self._cancelled.discard(item.client_id)
+        if isinstance(exc, TransferCancelledError):  # the user's cancel: gone for good
+            self._db.outbox_remove(item.client_id)
+            self._items.pop(item.client_id, None)
+            self.changed.emit(replace(item, state=OutboxState.DISCARDED))
+            self._kick(item.room)
+            return
         if isinstance(exc, RelayError) and not exc.transient and exc.status != 401:
             if item.is_message:  # kept, shown as failed: retry, edit or discard
                 self._db.outbox_failed(item.client_id, str(exc))
@@ -256,4 +342,5 @@ def _item(row: OutboxRow) -> OutboxItem:
         row.failed,
         row.kind,
         row.message_id,
+        row.files,
     )

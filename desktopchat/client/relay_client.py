@@ -11,11 +11,21 @@ the local database before it needs HTTP (importing requests and urllib3 costs ~1
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from desktopchat.client import trust
-from desktopchat.client.domain import ChangePage, HistoryPage, Message, Room, ServerInfo, User
+from desktopchat.client import transfers, trust
+from desktopchat.client.domain import (
+    Attachment,
+    ChangePage,
+    HistoryPage,
+    Message,
+    Room,
+    ServerInfo,
+    User,
+)
 from desktopchat.client.errors import (
     AuthenticationError,
     ProtocolError,
@@ -228,10 +238,97 @@ class RelayClient:
         answer = self._request("PATCH", f"/api/rooms/{room}", json={"topic": topic})
         return Room.from_json(_member(answer, "room"))
 
-    def send(self, room: str, text: str, client_id: str) -> Message:
-        """Send a message; safe to repeat with the same ``client_id`` (no duplicate)."""
-        body = {"text": text, "client_id": client_id}
+    def send(
+        self, room: str, text: str, client_id: str, attachments: Sequence[str] = ()
+    ) -> Message:
+        """Send a message (carrying uploaded file ids); safe to repeat with one ``client_id``."""
+        body: dict[str, Any] = {"text": text, "client_id": client_id}
+        if attachments:
+            body["attachments"] = list(attachments)
         return Message.from_json(self._request("POST", f"/api/rooms/{room}/messages", json=body))
+
+    def upload(
+        self,
+        room: str,
+        path: Path,
+        *,
+        name: str | None = None,
+        progress: transfers.Progress | None = None,
+        cancel: transfers.Cancel | None = None,
+    ) -> Attachment:
+        """Upload the file at ``path`` to ``room`` (streamed, never read whole into memory).
+
+        ``progress(sent, total)`` is called as bytes go out; ``cancel()`` returning True
+        stops the upload (:class:`~.transfers.TransferCancelledError`). The relay then has
+        the file; a message carries it by id (:meth:`send`). An upload cut off (the relay
+        restarting) is started again from the first byte: the relay keeps no partial ones.
+        """
+        with transfers.ProgressReader(path, progress, cancel) as body:
+            answer = self._request(
+                "POST",
+                f"/api/rooms/{room}/files",
+                params={"name": name or path.name},
+                data=body,
+                headers={"Content-Type": "application/octet-stream"},
+            )
+        return Attachment.from_json(_member(answer, "file", dict))
+
+    def download(
+        self,
+        attachment: Attachment,
+        directory: Path,
+        *,
+        progress: transfers.Progress | None = None,
+        cancel: transfers.Cancel | None = None,
+    ) -> Path:
+        """The attachment's bytes in ``directory`` (a cache), checked against its hash.
+
+        Kept as ``directory/HASH/NAME``: a second download of the same file is the file
+        already there. Written to a temporary name and renamed when complete and verified,
+        so a cut-off download never passes for a whole one.
+        """
+        target = transfers.cached_path(directory, attachment)
+        if target.is_file() and target.stat().st_size == attachment.size:
+            return target
+        response = self._stream("GET", attachment.url)
+        try:
+            return transfers.save_verified(response, attachment, target, progress, cancel)
+        except self._requests.RequestException as exc:
+            raise RelayUnreachableError(
+                f"the download from {self.server_url} broke off: {type(exc).__name__}"
+            ) from exc
+        finally:
+            response.close()
+
+    def _stream(self, method: str, path: str) -> requests.Response:
+        """A streamed response (its body not read yet); errors as :meth:`_request`'s.
+
+        ``path`` comes from the relay's data: only a path on the relay itself is followed,
+        so a message can never send this user's token to another host.
+        """
+        if not path.startswith("/api/") or "//" in path or "\\" in path:
+            raise ProtocolError(f"the relay named a file at an unexpected place: {path[:80]!r}")
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        try:
+            response = self._http.request(
+                method,
+                self.server_url + path,
+                headers=headers,
+                timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+                stream=True,
+            )
+        except self._requests.exceptions.SSLError as exc:
+            raise trust.tls_failure(self.server_url, self.pin, exc) from exc
+        except self._requests.RequestException as exc:
+            raise RelayUnreachableError(
+                f"cannot reach {self.server_url}: {type(exc).__name__}"
+            ) from exc
+        if not response.ok:
+            try:
+                raise self._error(response)
+            finally:
+                response.close()
+        return response
 
     def history(
         self, room: str, *, after: int | None = None, before: int | None = None, limit: int = 100

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -22,6 +23,7 @@ from desktopchat.client.realtime import ConnectionState, RealtimeBridge
 from desktopchat.client.relay_client import RelayClient
 from desktopchat.client.sync import SyncEngine
 from desktopchat.client.tasks import TaskRunner
+from desktopchat.client.transfers import Cancel, Progress
 from desktopchat.client.trust import server_address
 from desktopchat.client.wakeups import Wakeups
 
@@ -96,6 +98,9 @@ class ChatSession(QObject):
             edit=self._edit,
             delete=self._delete,
             max_bytes=login.server.max_message_bytes,
+            upload=self._upload,
+            send_files=self._send_files,
+            max_file_bytes=login.server.max_file_bytes,
         )
         # What the relay answered goes straight into the room (the echo may never come).
         self.outbox.sent.connect(lambda _client_id, message: self.sync.apply_stored(message))
@@ -143,6 +148,12 @@ class ChatSession(QObject):
 
     def _send(self, room: str, text: str, client_id: str) -> Message:
         return self.relay().send(room, text, client_id)
+
+    def _upload(self, room: str, path: Path, progress: Progress, cancel: Cancel) -> str:
+        return self.relay().upload(room, path, progress=progress, cancel=cancel).id
+
+    def _send_files(self, room: str, text: str, client_id: str, ids: Sequence[str]) -> Message:
+        return self.relay().send(room, text, client_id, ids)
 
     def _edit(self, room: str, message_id: int, text: str) -> Message:
         return self.relay().edit(room, message_id, text)

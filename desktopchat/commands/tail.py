@@ -24,7 +24,7 @@ from desktopchat.paths import AppDirs
 if TYPE_CHECKING:  # Qt and the client services load when `tail` runs, not to parse argv
     from PySide6.QtCore import QCoreApplication
 
-    from desktopchat.client.domain import Message, Room
+    from desktopchat.client.domain import Attachment, Message, Room
     from desktopchat.client.realtime import ConnectionState
     from desktopchat.client.relay_client import RelayClient
 
@@ -68,7 +68,26 @@ def text_line(kind: str, message: Message) -> str:
     if kind == "delete" or message.deleted:
         return f"[{when}] #{message.id} {author}: (deleted)"
     marker = " (edited)" if kind == "edit" else ""
-    return f"[{when}] #{message.id} {author}:{marker} {terminal_safe(message.text)}"
+    line = f"[{when}] #{message.id} {author}:{marker} {terminal_safe(message.text)}".rstrip()
+    return "\n".join([line, *(attachment_line(a) for a in message.attachments)])
+
+
+def attachment_line(attachment: Attachment) -> str:
+    """One indented line per file: ``  [file] shot.png (image/png, 1.2 MB, 800x600)``."""
+    details = [attachment.type.split(";")[0], human_size(attachment.size)]
+    if attachment.width is not None and attachment.height is not None:
+        details.append(f"{attachment.width}x{attachment.height}")
+    return f"  [file] {terminal_safe(attachment.name)} ({', '.join(details)})"
+
+
+def human_size(size: int) -> str:
+    """Bytes as people read them: ``512 B``, ``1.2 KB``, ``25.0 MB`` (powers of 1024)."""
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 class _Printer:

@@ -41,7 +41,7 @@ import PySide6
 from PySide6.QtCore import qVersion
 
 from desktopchat.server.credentials import generate
-from tests.benchmarks import bench_client, bench_hub, bench_relays, bench_window
+from tests.benchmarks import bench_client, bench_files, bench_hub, bench_relays, bench_window
 from tests.benchmarks.bench_hub import BenchError, HubProcess, markdown_table, progress
 from tests.benchmarks.common import Row, seed_messages, singletons_leak, tokens_for, url_of
 
@@ -75,7 +75,7 @@ class Plan:
     bundle: Path
     relay_seconds_each: float = 10.0
     #: The parts to run (``--only``); all of them by default.
-    parts: tuple[str, ...] = ("hub", "client", "window", "relays")
+    parts: tuple[str, ...] = ("hub", "client", "window", "relays", "files")
 
     @classmethod
     def make(cls, quick: bool, bundle: Path) -> Plan:
@@ -110,6 +110,7 @@ class Outcome:
     hub_error: str = ""
     client: Section = field(default_factory=lambda: Section("Client path"))
     window: Section = field(default_factory=lambda: Section("Window"))
+    files: Section = field(default_factory=lambda: Section("Files"))
     relays: list[bench_relays.RelayRun] | None = None
     relays_error: str = ""
     relays_at: datetime | None = None
@@ -266,6 +267,15 @@ async def run_relays(plan: Plan, out: Outcome, work: Path) -> None:
         progress(f"relay benchmark failed: {out.relays_error}")
 
 
+async def run_files(out: Outcome, work: Path) -> None:
+    """Upload and download of a 20 MB file through one hub's relay."""
+    creds = generate()
+    async with bench_hub.running_hub(creds, work, None) as hub:
+        result = await attempt(out.files, "Files", bench_files.measure(hub, creds, work))
+    if result is not None:
+        out.files.rows += bench_files.rows(result)
+
+
 async def run(plan: Plan) -> Outcome:
     """Every part in turn; SIGTERM cancels like Ctrl-C, so the cleanup still happens."""
     main_task = asyncio.current_task()
@@ -284,6 +294,9 @@ async def run(plan: Plan) -> Outcome:
     if "relays" in plan.parts:
         with tempfile.TemporaryDirectory(prefix="desktopchat-bench-relays-") as tmp:
             await run_relays(plan, out, Path(tmp))
+    if "files" in plan.parts:
+        with tempfile.TemporaryDirectory(prefix="desktopchat-bench-files-") as tmp:
+            await run_files(out, Path(tmp))
     out.load_after = load_average()
     out.wall_s = time.monotonic() - started
     return out
@@ -321,7 +334,7 @@ def summary_rows(out: Outcome) -> list[Row]:
 def report(out: Outcome) -> str:
     """What the terminal gets: the summary, then each part's full table."""
     parts = ["Targets", "", markdown_table(TABLE_HEADER, summary_rows(out)), ""]
-    for section in (out.client, out.window):
+    for section in (out.client, out.window, out.files):
         if not section.rows:  # not run (--only)
             continue
         parts += [section.title, "", markdown_table(TABLE_HEADER, section.rows), ""]
@@ -498,7 +511,7 @@ def window_section(out: Outcome) -> list[str]:
 # ------------------------------------------------------------------------------ entry point
 
 
-PARTS = ("hub", "client", "window", "relays")
+PARTS = ("hub", "client", "window", "relays", "files")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -180,12 +180,14 @@ def start_relay_hub(
         seed_room: str | None = None,
         data_dir: Path | None = None,
         local_login: bool = False,
+        **config: Any,
     ) -> HubThread:
         relay = RelayConfig(
             data_dir=data_dir or tmp_path / "hub",
             seed_compat=seed_compat,
             local_login=local_login,
             database=relay_database,
+            **config,
         )
         if seed_room is not None:
             relay = replace(relay, seed_room=seed_room)

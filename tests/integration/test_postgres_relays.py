@@ -484,7 +484,7 @@ def test_migrate_sqlite_copies_a_relay_that_then_carries_on_in_postgres(
     result = migrate(data_dir / "relay.sqlite3", url, postgres.password)
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
-        f"copied 2 users, 2 sessions, 2 rooms, 4 messages, 0 used_once "
+        f"copied 2 users, 2 sessions, 2 rooms, 4 messages, 0 used_once, 0 files, 0 thumbnails "
         f"from {data_dir / 'relay.sqlite3'} into {url}\n"
     )
     relay = start_relay("--database-url", url, password=postgres.password)

@@ -32,6 +32,7 @@ async def get_config(request: web.Request) -> web.Response:
             "auth_endpoint": "/api/pusher/auth",
             "directory_channel": DIRECTORY_CHANNEL,
             "max_message_bytes": limits.MAX_TEXT_BYTES,
+            "max_file_bytes": relay.config.max_file_bytes,
             "relay_version": __version__,
         }
     )

@@ -14,7 +14,7 @@ import time
 from aiohttp import web
 
 from desktopchat.server.http_errors import ApiError
-from desktopchat.server.relay import limits, seed_bridge
+from desktopchat.server.relay import api_files, limits, seed_bridge
 from desktopchat.server.relay.models import DIRECTORY_CHANNEL, ROOM_NAME, Message, Room
 from desktopchat.server.relay.publisher import Event, PublishError
 from desktopchat.server.relay.service import (
@@ -124,14 +124,18 @@ async def _room(relay: Relay, request: web.Request) -> Room:
     return room
 
 
-def message_text(body: dict[str, object]) -> str:
-    """The ``text`` field: a non-blank string that fits one Pusher event (413 otherwise)."""
+def message_text(body: dict[str, object], *, blank_ok: bool = False) -> str:
+    """The ``text`` field: a non-blank string that fits one Pusher event (413 otherwise).
+
+    ``blank_ok``: a message carrying files may have no text (the caption is optional).
+    """
     raw = body.get("text")
     # Each character is at least one UTF-8 byte: a longer string is over the limit.
     if isinstance(raw, str) and len(raw) > limits.MAX_TEXT_BYTES:
         raise _text_too_large()
-    text = string_field(body, "text", max_length=limits.MAX_TEXT_BYTES) or ""
-    if not text.strip():
+    text = string_field(body, "text", max_length=limits.MAX_TEXT_BYTES, required=not blank_ok)
+    text = text or ""
+    if not text.strip() and not blank_ok:
         raise ApiError(400, "blank_text", "Message text is empty")
     if limits.text_bytes(text) > limits.MAX_TEXT_BYTES:
         raise _text_too_large()
@@ -159,7 +163,11 @@ async def announce(relay: Relay, room: Room, event: str, message: Message) -> No
 
 
 async def post_message(request: web.Request) -> web.Response:
-    """Send ``{text, client_id}``: 201 with the stored message, or 200 for a retry."""
+    """Send ``{text, client_id, attachments?}``: 201 with the stored message, 200 for a retry.
+
+    ``attachments`` lists ids of files the author uploaded to this room (then ``text``,
+    the caption, may be blank); they are checked before the message is stored.
+    """
     relay = request.app[RELAY]
     user, _ = await relay.user_of(request)
     room = await _room(relay, request)
@@ -167,10 +175,14 @@ async def post_message(request: web.Request) -> web.Response:
     client_id = body.get("client_id")
     if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
         raise ApiError(400, "invalid_client_id", "client_id: 1-64 of A-Z a-z 0-9 _ . : -")
-    text = message_text(body)
+    file_ids = api_files.attachment_ids(body)
+    text = message_text(body, blank_ok=bool(file_ids))
+    await api_files.check_attachable(relay, room, user, file_ids)
     message, created = await relay.db(
         relay.store.add_message, room.name, user.id, client_id, text, time.time()
     )
+    await api_files.attach(relay, room, user, message, file_ids)
+    [message] = await api_files.with_attachments(relay, room.name, [message])
     if created:
         await announce(relay, room, "message", message)
     return web.json_response(message.to_json(), status=201 if created else 200)
@@ -211,8 +223,9 @@ async def get_messages(request: web.Request) -> web.Response:
         raise ApiError(400, "invalid_range", "Give 'after' or 'before', not both")
     limit = _page_limit(request)
     page = await relay.db(relay.store.history, room.name, after=after, before=before, limit=limit)
+    messages = await api_files.with_attachments(relay, room.name, page.messages)
     return web.json_response(
-        {"messages": [m.to_json() for m in page.messages], "has_more": page.has_more}
+        {"messages": [m.to_json() for m in messages], "has_more": page.has_more}
     )
 
 
@@ -227,9 +240,10 @@ async def get_changes(request: web.Request) -> web.Response:
     since = _int_param(request, "since")
     limit = _page_limit(request)
     page = await relay.db(relay.store.changes, room.name, since, limit)
+    messages = await api_files.with_attachments(relay, room.name, page.messages)
     return web.json_response(
         {
-            "messages": [m.to_json() for m in page.messages],
+            "messages": [m.to_json() for m in messages],
             "until": page.until,
             "has_more": page.has_more,
         }
@@ -264,6 +278,7 @@ async def patch_message(request: web.Request) -> web.Response:
         )
     except NotFoundError:
         raise ApiError(404, "no_such_message", "No such message") from None
+    [updated] = await api_files.with_attachments(relay, room.name, [updated])
     await announce(relay, room, "message-updated", updated)
     return web.json_response(updated.to_json())
 

@@ -34,3 +34,12 @@ SEED_HISTORY_PER_ADDRESS = 30
 SEED_WINDOW = 60.0
 #: A web author's name as the seed page sends it (before " (web)" is added).
 MAX_SEED_NAME = 40
+
+#: Files: the default largest upload (``RelayConfig.max_file_bytes``, in ``/api/config``),
+#: the default per-user quota (every upload counted), uploads per user within
+#: ``UPLOADS_WINDOW`` seconds, and files one message may carry.
+MAX_FILE_BYTES = 25 * 1024 * 1024
+FILE_QUOTA_BYTES = 1024 * 1024 * 1024
+UPLOADS_PER_USER = 120
+UPLOADS_WINDOW = 600.0
+MAX_ATTACHMENTS = 10

@@ -90,6 +90,8 @@ class Message:
     sent_at: float
     edited_at: float | None
     deleted: bool
+    #: Files sent with the message (none once it is deleted); see :class:`Attachment`.
+    attachments: tuple[Attachment, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The message as the API returns it and as Pusher events carry it."""
@@ -102,4 +104,45 @@ class Message:
             "sent_at": iso_time(self.sent_at),
             "edited_at": None if self.edited_at is None else iso_time(self.edited_at),
             "deleted": self.deleted,
+            "attachments": [] if self.deleted else [a.to_json() for a in self.attachments],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """An uploaded file: ``id`` is random (access goes by room), ``digest`` its SHA-256.
+
+    ``type`` is sniffed from the bytes; ``width``/``height`` are set only for an image the
+    relay could read and would preview. ``message_id`` is None until a message carries it.
+    """
+
+    id: str
+    room: str
+    uploader_id: int
+    digest: str
+    name: str
+    size: int
+    type: str
+    width: int | None
+    height: int | None
+    created_at: float
+    message_id: int | None = None
+
+    @property
+    def url(self) -> str:
+        """Where the bytes are served (to those who may read the room)."""
+        return f"/api/rooms/{self.room}/files/{self.id}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The attachment as messages carry it and ``POST …/files`` answers it."""
+        return {
+            "id": self.id,
+            "hash": self.digest,
+            "name": self.name,
+            "size": self.size,
+            "type": self.type,
+            "width": self.width,
+            "height": self.height,
+            "url": self.url,
+            "thumbnail_url": None if self.width is None else self.url + "/thumbnail",
         }

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import psycopg
 from psycopg.rows import TupleRow
 
+from desktopchat.server.relay import postgres_file_store
+
 #: Schema versions, applied in order. Version 1 is SQLite's versions 1-4 at once.
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -68,6 +70,8 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX attempts_by_time ON attempts (scope, at);
     INSERT INTO rooms (name, topic) VALUES ('general', 'Everyone, everything');
     """,
+    # 2: uploaded files and their thumbnails (the blobs themselves are in file storage).
+    postgres_file_store.MIGRATION,
 )
 
 #: The advisory lock migrations hold (any constant; "dcmi" in ASCII).

@@ -27,7 +27,7 @@ import psycopg.errors
 from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from desktopchat.server.relay import avatars, postgres_schema, ratelimit
+from desktopchat.server.relay import avatars, postgres_file_store, postgres_schema, ratelimit
 from desktopchat.server.relay.database import PostgresSettings
 from desktopchat.server.relay.models import Message, Room, User
 from desktopchat.server.relay.store import (
@@ -132,7 +132,7 @@ def connect(settings: PostgresSettings) -> Connection:
     return psycopg.connect(settings.url, **connect_kwargs(settings))
 
 
-class PostgresStore:
+class PostgresStore(postgres_file_store.PostgresFiles):
     """:class:`~desktopchat.server.relay.store.Store` on a PostgreSQL database."""
 
     def __init__(self, settings: PostgresSettings) -> None:

@@ -71,6 +71,9 @@ class RelayConfig:
     database: PostgresSettings | None = None
     #: Load balancers whose ``X-Forwarded-For`` names the real client (``--trusted-proxy``).
     trusted_proxies: tuple[Network, ...] = ()
+    #: The largest file upload (bytes), and what each user's uploads may take in all.
+    max_file_bytes: int = limits.MAX_FILE_BYTES
+    file_quota_bytes: int = limits.FILE_QUOTA_BYTES
 
 
 def open_store(config: RelayConfig) -> Store:

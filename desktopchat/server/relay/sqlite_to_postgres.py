@@ -2,8 +2,9 @@
 
 A team moving from one relay to several copies everything a relay keeps: accounts with
 their password hashes, sessions (so nobody has to log in again), rooms, messages with
-their ids and edit/delete counters, and used local-login proofs. Throttled attempts are
-not copied: they only matter for minutes.
+their ids and edit/delete counters, used local-login proofs, and the records of uploaded
+files and thumbnails (their bytes stay in the relay's ``files/`` directory: copy or share it
+with the new relays). Throttled attempts are not copied: they only matter for minutes.
 
 The source is read from a snapshot (SQLite's backup API, safe while a relay still runs on
 it), migrated to the current schema there, so the original file is never written. The
@@ -41,6 +42,21 @@ TABLES: dict[str, tuple[str, ...]] = {
         "changed_seq",
     ),
     "used_once": ("key", "expires_at"),
+    "files": (
+        "id",
+        "room",
+        "uploader_id",
+        "digest",
+        "name",
+        "size",
+        "type",
+        "width",
+        "height",
+        "created_at",
+        "message_id",
+        "position",
+    ),
+    "thumbnails": ("digest", "thumb_digest", "type", "reason"),
 }
 #: Tables with generated ids, whose sequences must continue after the copied ids.
 _IDENTITIES = ("users", "rooms")

@@ -9,10 +9,11 @@ once), so the event loop never waits on the database.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from desktopchat.server.relay.models import Message, Room, User
+from desktopchat.server.relay.models import Attachment, Message, Room, User
 
 
 class StoreError(Exception):
@@ -69,6 +70,17 @@ class ChangePage:
     messages: list[Message]
     until: int
     has_more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ThumbnailRecord:
+    """The thumbnail made for blob ``digest``: its own blob and type, or why there is none
+    (``thumb_digest`` None, ``reason`` set), so a bad image is decoded once, not per view."""
+
+    digest: str
+    thumb_digest: str | None
+    type: str
+    reason: str
 
 
 class Store(Protocol):
@@ -181,4 +193,41 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release the database."""
+        ...
+
+    # --- files ---
+
+    def add_file(self, file: Attachment) -> None:
+        """Record an uploaded file (not yet carried by a message)."""
+        ...
+
+    def file(self, room: str, file_id: str) -> Attachment | None:
+        """One file uploaded to ``room``, if it exists."""
+        ...
+
+    def uploaded_bytes(self, user_id: int) -> int:
+        """The sizes of every file ``user_id`` uploaded, added up (their quota's use)."""
+        ...
+
+    def attach_files(
+        self, room: str, message_id: int, uploader_id: int, file_ids: Sequence[str]
+    ) -> None:
+        """Let message ``message_id`` carry ``file_ids``, in that order, all or none.
+
+        Each must be ``uploader_id``'s, in ``room``, and carried by no other message
+        (attaching again to the same message is a no-op, for retries); otherwise
+        :class:`NotFoundError` names the first that is not.
+        """
+        ...
+
+    def attachments(self, room: str, message_ids: Sequence[int]) -> dict[int, list[Attachment]]:
+        """The files each of ``message_ids`` carries, in order (messages without: absent)."""
+        ...
+
+    def thumbnail(self, digest: str) -> ThumbnailRecord | None:
+        """The thumbnail made for blob ``digest``, or None if none was tried yet."""
+        ...
+
+    def set_thumbnail(self, record: ThumbnailRecord) -> None:
+        """Remember a thumbnail (or that none can be made); the first one kept wins."""
         ...

@@ -21,6 +21,7 @@ MESSAGE: dict[str, Any] = {
     "sent_at": "2026-11-28T16:21:46.123Z",
     "edited_at": None,
     "deleted": False,
+    "attachments": [],
 }
 EDITED = {**MESSAGE, "text": "fixed", "edited_at": "2026-11-28T16:22:01.500Z"}
 USER: dict[str, Any] = {
