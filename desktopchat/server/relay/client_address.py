@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiohttp import hdrs, web
+if TYPE_CHECKING:  # aiohttp loads with the server, not with ``desktopchat --help``
+    from aiohttp import web
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Handler = Callable[["web.Request"], Awaitable["web.StreamResponse"]]
 
 
 def parse_networks(values: Iterable[str]) -> tuple[Network, ...]:
@@ -76,6 +77,7 @@ def client_address(
 
 def middleware(networks: tuple[Network, ...]) -> Any:
     """An aiohttp middleware setting ``request.remote`` from trusted proxies' headers."""
+    from aiohttp import hdrs, web  # noqa: PLC0415 - see the import at the top
 
     @web.middleware
     async def real_client(request: web.Request, handler: Handler) -> web.StreamResponse:
