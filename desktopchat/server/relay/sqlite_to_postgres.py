@@ -41,6 +41,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "changed_seq",
     ),
     "used_once": ("key", "expires_at"),
+    "dm_members": ("room_id", "user_id"),
 }
 #: Tables with generated ids, whose sequences must continue after the copied ids.
 _IDENTITIES = ("users", "rooms")
