@@ -33,16 +33,24 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     """Register ``send``."""
     parser = subparsers.add_parser("send", help="send one message (TEXT, or - for stdin)")
     add_client_options(parser)
-    parser.add_argument("--room", default="general")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--room", default="general")
+    where.add_argument(
+        "--to", metavar="USER", help="a direct message to USER (started if there is none yet)"
+    )
     parser.add_argument("text", metavar="TEXT", help="the message; - reads it from stdin")
     parser.set_defaults(run=run)
 
 
-def send_with_retries(connect: Callable[[], RelayClient], room: str, text: str) -> Message:
+def send_with_retries(
+    connect: Callable[[], RelayClient], room: str, text: str, *, to: str | None = None
+) -> Message:
     """Send, retrying transient failures with the same client id (no duplicates).
 
     ``connect`` (which opens the session: ``GET /api/config``, the token check) is retried
     too until it succeeds, so a relay that is restarting is waited for, not given up on.
+    With ``to`` (a username) the message goes to the DM with that user instead of ``room``;
+    starting it is idempotent, so it is retried like the rest.
     """
     client_id = f"cli-{uuid.uuid4().hex}"
     client: RelayClient | None = None
@@ -51,7 +59,8 @@ def send_with_retries(connect: Callable[[], RelayClient], room: str, text: str) 
             try:
                 if client is None:
                     client = connect()
-                return client.send(room, text, client_id)
+                target = room if to is None else client.start_direct([to]).name
+                return client.send(target, text, client_id)
             except RelayError as exc:
                 if not exc.transient or delay is None:
                     raise
@@ -72,7 +81,7 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         def connect() -> RelayClient:
             return context.login().relay_client()
 
-        message = send_with_retries(connect, args.room, text)
+        message = send_with_retries(connect, args.room, text, to=args.to)
     except DesktopChatError as exc:
         warn(f"not sent: {exc}")
         return 1
