@@ -75,7 +75,7 @@ class DirectMessages(QObject):
         self._tasks.run(lambda: relay().direct_messages(), self._merge, failed)
 
     def start(
-        self, users: list[str | int], then: Callable[[DirectMessage], None] | None = None
+        self, users: list[str | int], then: Callable[[DirectMessage], object] | None = None
     ) -> None:
         """Start (or find) the DM with ``users``; ``then`` gets it once the relay answers."""
         relay = self._relay
