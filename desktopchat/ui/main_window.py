@@ -540,7 +540,9 @@ class MainWindow(QMainWindow):
             else:
                 view.clearSelection()
         self._show_title()
-        self.composer.set_room(name, controller.dms.title(name) if is_direct(name) else None)
+        dm_title = controller.dms.title(name) if is_direct(name) else None
+        self.composer.set_room(name, dm_title)
+        self.messages.set_place(f"your conversation with {dm_title}" if dm_title else None)
         self.typing.clear_all()
         self._update_title(controller.total_unread())
         self._save_ui_state(last_room=name)

@@ -92,6 +92,8 @@ class MessageView(QListView):
     def __init__(self, delegate: MessageDelegate, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._delegate = delegate
+        #: How the empty state names the conversation (None: ``#room``).
+        self._place: str | None = None
         self.setItemDelegate(delegate)
         self.setAccessibleName("Messages")
         self.setUniformItemSizes(False)
@@ -433,7 +435,13 @@ class MessageView(QListView):
         model = self.model()
         if not isinstance(model, MessageListModel) or not model.is_empty_room():
             return None
-        return f"This is the start of #{model.room}.\nSend the first message to get it going."
+        place = self._place or f"#{model.room}"
+        return f"This is the start of {place}.\nSend the first message to get it going."
+
+    def set_place(self, place: str | None) -> None:
+        """Name the conversation in the empty state ("your conversation with Bob" for a DM)."""
+        self._place = place
+        self.viewport().update()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         """The rows; in an empty room, an invitation to write the first message."""

@@ -149,12 +149,15 @@ class RoomRowDelegate(QStyledItemDelegate):
     def _paint_dot(
         painter: QPainter, where: QRect, online: bool, colours: theme.Colours, ring: str
     ) -> None:
-        """A DM's presence: a filled dot when someone is online, a ring when not."""
-        size = max(6, min(where.width(), where.height()) * 0.55)
+        """A DM's presence: a filled dot when someone is online, a ring when not (on the
+        selected row's accent, the dot has a ring of the row's text colour to stand out)."""
+        size = max(8.0, QFontMetrics(painter.font()).height() * 0.5)
         dot = QRectF(0, 0, size, size)
         dot.moveCenter(QRectF(where).center())
         if online:
-            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setPen(
+                QPen(QColor(ring), 1.5) if ring == colours.on_accent else Qt.PenStyle.NoPen
+            )
             painter.setBrush(QColor(colours.online))
         else:
             painter.setPen(QPen(QColor(ring), 1.5))

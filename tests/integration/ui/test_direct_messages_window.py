@@ -79,6 +79,10 @@ def test_starting_a_dm_from_the_members_panel(
     assert shows_room(window, dm.name)
     assert window.windowTitle() == "Bob — desktopchat"
     assert "Message Bob" in window.composer.placeholderText()
+    empty = (
+        "This is the start of your conversation with Bob.\nSend the first message to get it going."
+    )
+    qtbot.waitUntil(lambda: window.messages.empty_text() == empty, timeout=WAIT_MS)
     assert window.direct_list.currentIndex().row() == 0
     assert not window.room_list.selectionModel().hasSelection()
     # What Alice writes goes to the DM, not to #general.
