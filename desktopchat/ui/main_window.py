@@ -250,6 +250,7 @@ class MainWindow(QMainWindow):
         self.members.setObjectName("members")
         self.members.count_changed.connect(self._member_count)
         self.members.message_requested.connect(self.message_person)
+        self.messages.author_activated.connect(self.message_person)
         self._members_wanted = True
         self.header.members_toggled.connect(self._show_members)
         splitter = QSplitter(self)

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
 from desktopchat.server.credentials import AppCredentials
@@ -139,10 +138,18 @@ def test_ctrl_k_offers_people_and_opens_their_dm(
     assert dm_rows(window) == ["○ Bob"]
 
 
-def test_a_message_author_can_be_messaged(qtbot: QtBot, chat: Chat) -> None:
+def test_clicking_a_message_authors_name_opens_a_dm_with_them(qtbot: QtBot, chat: Chat) -> None:
     window = chat.window
     chat.bob_says("ping me privately")
     qtbot.waitUntil(lambda: [r.text for r in chat.rows()] == ["ping me privately"], timeout=WAIT_MS)
-    window.message_person(chat.rows()[0].author.id)
+    view = window.messages
+    index = chat.model.index(0, 0)
+    option = view._option(index)
+    header = view._delegate.geometry(option, index).header
+    assert header is not None
+    name_at = QPoint(header.left() + 4, header.center().y())
+    assert view.author_at(name_at) == chat.bob.user["id"]
+    assert view.author_at(QPoint(header.right() - 2, header.center().y())) is None  # past it
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=name_at)
     qtbot.waitUntil(lambda: header_title(window) == "@ Bob", timeout=WAIT_MS)
-    assert isinstance(window.header.title, QLabel)
+    assert dm_rows(window) == ["○ Bob"]
