@@ -29,11 +29,13 @@ class DirectMessages(QObject):
     Signals:
         changed(list): the whole list of :class:`DirectMessage`, whenever it changes.
         added(object): a DM this client had not known (started here, or by someone else).
+        listed(list): the relay's list arrived (after each (re)connection), changed or not.
         failed(str): starting a DM was refused (why, for the user).
     """
 
     changed = Signal(list)
     added = Signal(object)
+    listed = Signal(list)
     failed = Signal(str)
 
     def __init__(
@@ -72,7 +74,11 @@ class DirectMessages(QObject):
             level = logging.INFO if isinstance(exc, RelayUnreachableError) else logging.WARNING
             log.log(level, "DM list not refreshed: %s", exc)
 
-        self._tasks.run(lambda: relay().direct_messages(), self._merge, failed)
+        def done(dms: list[DirectMessage]) -> None:
+            self._merge(dms)
+            self.listed.emit(self.all())
+
+        self._tasks.run(lambda: relay().direct_messages(), done, failed)
 
     def start(
         self, users: list[str | int], then: Callable[[DirectMessage], object] | None = None

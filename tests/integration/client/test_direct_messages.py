@@ -25,11 +25,14 @@ from tests.integration.client.helpers import (
 def started(
     qtbot, open_session: Callable[..., ChatSession], account: Account, data_dir: Path | None = None
 ):
-    """A started session whose own user channel is subscribed (so it hears dm-created)."""
+    """A started session whose own user channel is subscribed (so it hears dm-created) and
+    which has the relay's list of DMs (nothing is in flight when a test stops the hub)."""
     session = open_session(account, data_dir=data_dir)
     channel = f"private-user-{account.login.user.id}"
-    with qtbot.waitSignal(
-        session.bridge.subscribed, timeout=TIMEOUT_MS, check_params_cb=lambda c: c == channel
+    with qtbot.waitSignals(
+        [session.bridge.subscribed, session.direct.listed],
+        timeout=TIMEOUT_MS,
+        check_params_cbs=[lambda c: c == channel, None],
     ):
         session.start()
     return session
