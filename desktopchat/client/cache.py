@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktopchat.client.direct import DirectMessage
 from desktopchat.client.domain import Message, Room, ServerInfo, User
 from desktopchat.client.errors import ProtocolError
 from desktopchat.sqlite_files import open_database
@@ -195,6 +196,23 @@ class LocalDatabase:
             )
         except (KeyError, ValueError, ProtocolError):
             return None
+
+    def direct_messages(self) -> list[DirectMessage]:
+        """The DMs as last listed by the relay (the sidebar shows them before it answers)."""
+        row = self._db.execute(
+            "SELECT json FROM session_info WHERE key = 'direct_messages'"
+        ).fetchone()
+        try:
+            return [DirectMessage.from_json(d) for d in json.loads(row[0])] if row else []
+        except (ProtocolError, ValueError, TypeError):
+            return []  # from a future version: the relay's list replaces it
+
+    def set_direct_messages(self, dms: Iterable[DirectMessage]) -> None:
+        """Remember every DM (the whole list)."""
+        text = json.dumps([d.to_json() for d in dms], ensure_ascii=False)
+        self._db.execute(
+            "INSERT OR REPLACE INTO session_info VALUES ('direct_messages', ?)", (text,)
+        )
 
     # ------------------------------------------------------------------------ outbox
 

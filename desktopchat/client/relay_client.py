@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from desktopchat.client import transfers, trust
+from desktopchat.client.direct import DirectMessage
 from desktopchat.client.domain import (
     Attachment,
     ChangePage,
@@ -374,3 +375,24 @@ class RelayClient:
         if not isinstance(answer, dict) or not isinstance(answer.get("auth"), str):
             raise ProtocolError("the relay's channel authorization has no 'auth'")
         return {k: v for k, v in answer.items() if isinstance(v, str)}
+
+    # --------------------------------------------------------------- direct messages
+
+    def direct_messages(self) -> list[DirectMessage]:
+        """Your DMs, following the relay's pages (as :meth:`rooms`)."""
+        found: list[DirectMessage] = []
+        after = ""
+        for _ in range(MAX_ROOM_PAGES):
+            params = {"limit": ROOM_PAGE_SIZE, **({"after": after} if after else {})}
+            answer = self._request("GET", "/api/dms", params=params)
+            page = [DirectMessage.from_json(d) for d in _member(answer, "dms", list)]
+            found.extend(page)
+            if answer.get("has_more") is not True or not page or page[-1].name <= after:
+                return found
+            after = page[-1].name
+        raise ProtocolError(f"the relay's DM list goes on past {MAX_ROOM_PAGES} pages")
+
+    def start_direct(self, users: list[str | int]) -> DirectMessage:
+        """The DM with ``users`` (usernames or ids): made now, or the one they already have."""
+        answer = self._request("POST", "/api/dms", json={"users": users})
+        return DirectMessage.from_json(_member(answer, "dm"))

@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from desktopchat.client.cache import LocalDatabase, database_path
+from desktopchat.client.direct_messages import DirectMessages
 from desktopchat.client.domain import ChangePage, HistoryPage, Message, User
 from desktopchat.client.errors import AuthenticationError
 from desktopchat.client.login import Login
@@ -106,6 +107,15 @@ class ChatSession(QObject):
         self.outbox.sent.connect(lambda _client_id, message: self.sync.apply_stored(message))
         if not login.offline:
             self.database.save_login(login.user, login.server)
+        #: The user's DMs (their messages are rooms' and go through sync and the outbox).
+        self.direct = DirectMessages(
+            login.user.id,
+            bridge=self.bridge,
+            tasks=self.tasks,
+            relay=self.relay,
+            database=self.database,
+            parent=self,
+        )
         self.bridge.state_changed.connect(self._on_state)
         self.wakeups = Wakeups(self)
         self.wakeups.reconnect_now.connect(self._reconnect_now)

@@ -40,7 +40,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "send", help="send one message (TEXT, or - for stdin), with --file PATH to attach"
     )
     add_client_options(parser)
-    parser.add_argument("--room", default="general")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--room", default="general")
+    where.add_argument(
+        "--to", metavar="USER", help="a direct message to USER (started if there is none yet)"
+    )
     parser.add_argument(
         "--file",
         dest="files",
@@ -57,14 +61,21 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def send_with_retries(
-    connect: Callable[[], RelayClient], room: str, text: str, files: Sequence[Path] = ()
+    connect: Callable[[], RelayClient],
+    room: str,
+    text: str,
+    files: Sequence[Path] = (),
+    *,
+    to: str | None = None,
 ) -> Message:
     """Upload ``files``, then send, retrying transient failures (no duplicates).
 
     ``connect`` (which opens the session: ``GET /api/config``, the token check) is retried
     too until it succeeds, so a relay that is restarting is waited for, not given up on.
     Each upload is retried on its own (from its first byte); the message keeps one
-    client id throughout, so the relay stores it once however often it arrives.
+    client id throughout, so the relay stores it once however often it arrives. With
+    ``to`` (a username) the message goes to the DM with that user instead of ``room``;
+    starting it is idempotent, so it is retried like the rest.
     """
     client_id = f"cli-{uuid.uuid4().hex}"
     holder: list[RelayClient] = []
@@ -75,8 +86,9 @@ def send_with_retries(
         return holder[0]
 
     try:
-        ids = [_retried(partial(_upload, client, room, path)) for path in files]
-        return _retried(lambda: client().send(room, text, client_id, ids))
+        target = room if to is None else _retried(lambda: client().start_direct([to]).name)
+        ids = [_retried(partial(_upload, client, target, path)) for path in files]
+        return _retried(lambda: client().send(target, text, client_id, ids))
     finally:
         if holder:
             holder[0].close()
@@ -115,7 +127,7 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         def connect() -> RelayClient:
             return context.login().relay_client()
 
-        message = send_with_retries(connect, args.room, text, args.files)
+        message = send_with_retries(connect, args.room, text, args.files, to=args.to)
     except DesktopChatError as exc:
         warn(f"not sent: {exc}")
         return 1

@@ -36,7 +36,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     """Register ``tail``."""
     parser = subparsers.add_parser("tail", help="print a room's messages as they arrive")
     add_client_options(parser)
-    parser.add_argument("--room", default="general")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--room", default="general")
+    where.add_argument("--to", metavar="USER", help="the direct messages with USER")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument("--last", type=int, default=10, metavar="N", help="backlog to print first")
     parser.set_defaults(run=run)
@@ -127,8 +129,10 @@ def _quit_on_signals(app: QCoreApplication) -> None:
     app.setProperty("_signal_sockets", (reader, writer, notifier))
 
 
-def _find_room(client: RelayClient, name: str) -> Room:
+def _find_room(client: RelayClient, name: str, to: str | None = None) -> Room:
     try:
+        if to is not None:  # the DM with that user: found, or started (it is idempotent)
+            return client.start_direct([to]).room
         for room in client.rooms():
             if room.name == name:
                 return room
@@ -148,7 +152,7 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         return 2
     try:
         login = client_context(args, dirs).login()
-        room = _find_room(login.relay_client(), args.room)
+        room = _find_room(login.relay_client(), args.room, args.to)
     except DesktopChatError as exc:
         warn(str(exc))
         return 1

@@ -25,7 +25,7 @@ from desktopchat.text_size import text_bytes
 from desktopchat.ui.theme import Size
 
 TYPING_INTERVAL = 3.0
-_PLACEHOLDER = "Message #{room} — Enter to send, Shift+Enter for a new line"
+_PLACEHOLDER = "Message {room} — Enter to send, Shift+Enter for a new line"
 _EDITING = "Editing your message — Enter to save, Esc to cancel"
 
 
@@ -101,9 +101,10 @@ class Composer(QPlainTextEdit):
         self._limit = max_bytes
         self._measure()
 
-    def set_room(self, room: str) -> None:
-        """Address the placeholder to ``room`` and drop any edit in progress."""
-        self._room = room
+    def set_room(self, room: str, label: str | None = None) -> None:
+        """Address the placeholder to ``room`` (or ``label``: a DM's people) and drop any
+        edit in progress."""
+        self._room = label if label is not None else f"#{room}"
         self.cancel_edit()
 
     def begin_edit(self, message_id: int, text: str) -> None:

@@ -21,12 +21,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from desktopchat.client.direct import DirectMessage, is_direct
 from desktopchat.client.domain import Message, Room
 from desktopchat.client.errors import DesktopChatError, ProtocolError, RelayUnreachableError
 from desktopchat.client.notify.policy import mentions
 from desktopchat.client.outbox import OutboxItem, OutboxState
 from desktopchat.client.realtime import ConnectionState
 from desktopchat.client.session import ChatSession
+from desktopchat.ui.direct_list import DirectListModel
 from desktopchat.ui.message_model import MessageListModel
 from desktopchat.ui.rooms import RoomListModel
 
@@ -71,6 +73,10 @@ class ChatController(QObject):
         self.session = session
         self.user = session.login.user
         self.rooms = RoomListModel(self)
+        #: Direct messages: rooms too, listed apart, named by their people.
+        self.dms = DirectListModel(self.user.id, self)
+        #: Who is online in each DM (its presence channel stays subscribed for the dots).
+        self._dm_presence: dict[str, dict[str, Any]] = {}
         self.current: Room | None = None
         self.window_active = True
         self._models: dict[str, MessageListModel] = {}
@@ -92,6 +98,8 @@ class ChatController(QObject):
         bridge.state_changed.connect(self._connection_state)
         if self._directory:
             bridge.subscribe(self._directory)
+        session.direct.changed.connect(self._merge_dms)
+        session.direct.failed.connect(self.error)
 
     # ------------------------------------------------------------------------ rooms
 
@@ -99,6 +107,7 @@ class ChatController(QObject):
         """Show the rooms: the local list now, then the relay's (``then_select`` first,
         else ``general``, else the first room)."""
         self._then_select = then_select
+        self._merge_dms(self.session.direct.all())
         local = self.session.database.rooms()
         if local:
             self._merge_rooms(local, complete=True)
@@ -130,6 +139,8 @@ class ChatController(QObject):
         if self.current is None:
             names = [r.name for r in self.rooms.rooms()]
             wanted = self._then_select
+            if wanted is not None and self.dms.row_of(wanted) is not None:
+                names.append(wanted)  # the DM open last time
             choice = wanted if wanted in names else "general" if "general" in names else None
             if choice is None and names:
                 choice = names[0]
@@ -147,7 +158,7 @@ class ChatController(QObject):
 
     def select(self, name: str) -> MessageListModel | None:
         """Show ``name``: its model (created and followed on first visit), presence on."""
-        room = next((r for r in self.rooms.rooms() if r.name == name), None)
+        room = next((r for r in self.rooms.rooms() + self.dms.rooms() if r.name == name), None)
         if room is None:
             return None
         previous = self.current
@@ -156,7 +167,8 @@ class ChatController(QObject):
             self.mark_read()
             return self._models.get(name)
         if previous is not None and previous.name != name:
-            self.session.bridge.unsubscribe(previous.presence_channel)
+            if not is_direct(previous.name):  # a DM's stays: its dot in the sidebar
+                self.session.bridge.unsubscribe(previous.presence_channel)
             left = self._models.get(previous.name)
             if left is not None:
                 left.set_first_unread(None)  # the divider stays only while the room is open
@@ -177,9 +189,11 @@ class ChatController(QObject):
         # Above the first unread message, until the room is left (those still buffered
         # for the next frame are counted as unread already: insert them first).
         model.flush()
-        model.set_first_unread(model.first_unread_of(self.rooms.unread(name)))
+        model.set_first_unread(model.first_unread_of(self._list_of(name).unread(name)))
         self.session.bridge.subscribe(room.presence_channel)
-        if self.session.bridge.state is ConnectionState.CONNECTED:
+        if room.presence_channel in self._dm_presence:  # followed already: known now
+            self.members_reset.emit(dict(self._dm_presence[room.presence_channel]))
+        elif self.session.bridge.state is ConnectionState.CONNECTED:
             self.members_reset.emit({})  # until the presence subscription lists them
         else:
             self.members_unknown.emit()
@@ -211,8 +225,8 @@ class ChatController(QObject):
 
     def mark_room_read(self, name: str) -> None:
         """``name`` counts as read (on screen, or "Mark as read" in a notification)."""
-        self.rooms.mark_read(name)
-        self.unread_changed.emit(self.rooms.total_unread())
+        self._list_of(name).mark_read(name)
+        self.unread_changed.emit(self.total_unread())
         self.room_read.emit(name)
 
     def create_room(
@@ -318,9 +332,11 @@ class ChatController(QObject):
         on_screen = self.current is not None and self.current.name == room and self.window_active
         if not on_screen:
             names = (self.user.display_name, self.user.username)
-            mentioning = sum(1 for m in others if not m.deleted and mentions(m.text, names))
-            self.rooms.add_unread(room, len(others), mentions=mentioning)
-            self.unread_changed.emit(self.rooms.total_unread())
+            mentioning = sum(
+                1 for m in others if not m.deleted and (is_direct(room) or mentions(m.text, names))
+            )
+            self._list_of(room).add_unread(room, len(others), mentions=mentioning)
+            self.unread_changed.emit(self.total_unread())
         self.messages_arrived.emit(room, others)
 
     @Slot(str, object)
@@ -370,6 +386,8 @@ class ChatController(QObject):
             self.refresh_rooms()  # an older relay without room announcements
         elif state is not ConnectionState.CONNECTED:
             self.members_unknown.emit()
+            for channel in self._dm_presence:  # nobody's presence is known offline
+                self._dm_present(channel, lambda here: here.clear())
 
     def _room_event(self, event: str, data: object) -> None:
         try:
@@ -396,18 +414,68 @@ class ChatController(QObject):
 
     @Slot(str, dict)
     def _members(self, channel: str, members: dict[str, Any]) -> None:
+        def replace_all(here: dict[str, Any]) -> None:
+            here.clear()
+            here.update(members)
+
+        self._dm_present(channel, replace_all)
         if self._is_current_presence(channel):
             self.members_reset.emit(members)
 
     @Slot(str, str, object)
     def _member_added(self, channel: str, user_id: str, info: object) -> None:
+        self._dm_present(channel, lambda here: here.update({user_id: info}))
         if self._is_current_presence(channel):
             self.member_added.emit(user_id, info)
 
     @Slot(str, str)
     def _member_removed(self, channel: str, user_id: str) -> None:
+        self._dm_present(channel, lambda here: here.pop(user_id, None))
         if self._is_current_presence(channel):
             self.member_removed.emit(user_id)
+
+    # -------------------------------------------------------------- direct messages
+
+    def total_unread(self) -> int:
+        """Unread messages in rooms and DMs (title bar, tray)."""
+        return self.rooms.total_unread() + self.dms.total_unread()
+
+    def _list_of(self, room: str) -> RoomListModel:
+        """The sidebar list ``room`` is counted in."""
+        return self.dms if is_direct(room) else self.rooms
+
+    def start_direct(self, users: list[str | int]) -> None:
+        """Open the DM with ``users`` (started on the relay if there is none yet)."""
+        existing = next(
+            (
+                d
+                for d in self.session.direct.all()
+                if {m.id for m in d.others(self.user.id)} == set(users)
+            ),
+            None,
+        )
+        if existing is not None:
+            self.select(existing.name)
+            return
+        self.session.direct.start(users, then=lambda dm: self.select(dm.name))
+
+    @Slot(list)
+    def _merge_dms(self, dms: list[DirectMessage]) -> None:
+        """DMs appear (and are followed: their messages, and who is online in them)."""
+        self.dms.set_direct(dms)
+        for dm in dms:
+            self._watch(dm.room)
+            self._dm_presence.setdefault(dm.presence_channel, {})
+            self.session.bridge.subscribe(dm.presence_channel)
+
+    def _dm_present(self, channel: str, change: Callable[[dict[str, Any]], object]) -> None:
+        """Apply ``change`` to who is online in the DM on ``channel`` (if it is one's)."""
+        here = self._dm_presence.get(channel)
+        dm = self.dms.by_presence(channel)
+        if here is None or dm is None:
+            return
+        change(here)
+        self.dms.set_present(dm.name, set(here))
 
     def _failed(self, doing: str) -> Any:
         def report(exc: BaseException) -> None:

@@ -99,9 +99,9 @@ class RoomHeader(QFrame):
         layout.addWidget(self.members)
         layout.addWidget(self.search)
 
-    def set_room(self, name: str, topic: str) -> None:
-        """Show room ``name`` and its ``topic``."""
-        self.title.set_full_text(f"# {name}")
+    def set_room(self, name: str, topic: str, glyph: str = "#") -> None:
+        """Show room ``name`` and its ``topic`` (a DM: its people, with ``glyph`` "@")."""
+        self.title.set_full_text(f"{glyph} {name}")
         self.topic.set_full_text(topic)
         self._limit_title()
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from desktopchat.client import embedded
 from desktopchat.client.credentials import TokenStore
+from desktopchat.client.direct import is_direct
 from desktopchat.client.domain import Message
 from desktopchat.client.hub_keeper import HubKeeper
 from desktopchat.client.live_settings import LiveSettings
@@ -60,7 +61,13 @@ from desktopchat.ui.quick_switcher import QuickSwitcher
 from desktopchat.ui.rooms import ROOM_ROLE
 from desktopchat.ui.settings_flow import SettingsFlow
 from desktopchat.ui.sidebar import MembersColumn, Sidebar
-from desktopchat.ui.switcher_targets import Kind, Target, room_targets
+from desktopchat.ui.switcher_targets import (
+    PERSON_KEY_PREFIX,
+    Kind,
+    Target,
+    person_targets,
+    room_targets,
+)
 from desktopchat.ui.theme import Size, Space
 from desktopchat.ui.window_notifications import WindowNotifications
 
@@ -234,10 +241,16 @@ class MainWindow(QMainWindow):
         self.room_list.activated.connect(self._room_activated)
         self.room_list.clicked.connect(self._room_activated)
         self.sidebar.new_room_requested.connect(self.new_room)
+        self.direct_list = self.sidebar.direct_list
+        self.direct_list.activated.connect(self._room_activated)
+        self.direct_list.clicked.connect(self._room_activated)
+        self.sidebar.new_direct_requested.connect(self.quick_switch)
         center = self._build_conversation()
         self.members = MembersPanel(self.avatars, self)
         self.members.setObjectName("members")
         self.members.count_changed.connect(self._member_count)
+        self.members.message_requested.connect(self.message_person)
+        self.messages.author_activated.connect(self.message_person)
         self._members_wanted = True
         self.header.members_toggled.connect(self._show_members)
         splitter = QSplitter(self)
@@ -384,6 +397,7 @@ class MainWindow(QMainWindow):
         controller = ChatController(session, self)
         self.session, self.controller = session, controller
         self.room_list.setModel(controller.rooms)
+        self.direct_list.setModel(controller.dms)
         session.bridge.state_changed.connect(self.banner.set_state)
         session.bridge.state_changed.connect(self._connection_state)
         self._keep_hub_running(session)
@@ -484,6 +498,7 @@ class MainWindow(QMainWindow):
             # The models die with the controller: let go of them first, so the views never
             # select in a model that is gone.
             self.room_list.setModel(None)
+            self.direct_list.setModel(None)
             self.messages.setModel(None)
             self.controller.deleteLater()
             self.controller = None
@@ -519,19 +534,26 @@ class MainWindow(QMainWindow):
         anchor = self._scroll.get(name, self._ui_state().get("scroll", {}).get(name))
         if isinstance(anchor, int):
             self.messages.scroll_to_message(anchor)
-        row = controller.rooms.row_of(name)
-        if row is not None:
-            self.room_list.setCurrentIndex(controller.rooms.index(row))
+        for view, rooms in ((self.room_list, controller.rooms), (self.direct_list, controller.dms)):
+            row = rooms.row_of(name)
+            if row is not None:
+                view.setCurrentIndex(rooms.index(row))
+            else:
+                view.clearSelection()
         self._show_title()
-        self.composer.set_room(name)
+        dm_title = controller.dms.title(name) if is_direct(name) else None
+        self.composer.set_room(name, dm_title)
+        self.messages.set_place(f"your conversation with {dm_title}" if dm_title else None)
         self.typing.clear_all()
-        self._update_title(controller.rooms.total_unread())
+        self._update_title(controller.total_unread())
         self._save_ui_state(last_room=name)
         self.composer.setFocus()
 
     def _show_title(self) -> None:
         current = self.controller.current if self.controller else None
-        if current is not None:
+        if current is not None and self.controller is not None and is_direct(current.name):
+            self.header.set_room(self.controller.dms.title(current.name), "Direct message", "@")
+        elif current is not None:
             self.header.set_room(current.name, current.topic)
 
     @Slot(str)
@@ -554,11 +576,20 @@ class MainWindow(QMainWindow):
         if self.switcher.isVisible():
             self.switcher.dismiss()
         elif self.controller is not None:
-            self.switcher.open(room_targets(self.controller.rooms))
+            controller = self.controller
+            people = person_targets(controller.dms, controller.user.id, self.members.people())
+            self.switcher.open(room_targets(controller.rooms) + people)
 
     def _switch_to(self, target: Target) -> None:
-        if target.kind is Kind.ROOM:
+        if target.kind is Kind.ROOM or not target.key.startswith(PERSON_KEY_PREFIX):
             self.select_room(target.key)
+        else:
+            self.message_person(int(target.key.removeprefix(PERSON_KEY_PREFIX)))
+
+    def message_person(self, user_id: int) -> None:
+        """Open the DM with ``user_id``, starting it if there is none (not with yourself)."""
+        if self.controller is not None and user_id != self.controller.user.id:
+            self.controller.start_direct([user_id])
 
     def new_room(self) -> NewRoomDialog | None:
         """Create a room: the dialog stays open until the relay has it, or shows why not."""
@@ -603,6 +634,9 @@ class MainWindow(QMainWindow):
         menu = QMenu(self)
         text = record.text
         menu.addAction("Copy text", lambda: QGuiApplication.clipboard().setText(text))
+        if isinstance(record, Message) and record.author.id != self.controller.user.id:
+            author = record.author
+            menu.addAction(f"Message {author.display_name}", lambda: self.message_person(author.id))
         if (
             isinstance(record, Message)
             and record.author.id == self.controller.user.id
@@ -634,7 +668,10 @@ class MainWindow(QMainWindow):
     @Slot(int)
     def _update_title(self, unread: int) -> None:
         room = self.controller.current.name if self.controller and self.controller.current else None
-        title = f"#{room} — desktopchat" if room else "desktopchat"
+        if room is not None and self.controller is not None and is_direct(room):
+            title = f"{self.controller.dms.title(room)} — desktopchat"
+        else:
+            title = f"#{room} — desktopchat" if room else "desktopchat"
         self.setWindowTitle(f"({unread}) {title}" if unread else title)
 
     # ---------------------------------------------------------------- sign in, settings

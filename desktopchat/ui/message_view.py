@@ -77,6 +77,8 @@ class MessageView(QListView):
         edit_requested(int): edit your message with this id.
         delete_requested(int): delete your message with this id.
         copy_requested(str): copy this text (a message's, as written).
+        author_activated(int): the author's name on a message was clicked (user id): a
+            direct message to them.
         react_requested(int), reply_requested(int): reserved for issue 15 (reactions
             and replies); their buttons stay hidden until they are made available.
     """
@@ -86,12 +88,15 @@ class MessageView(QListView):
     edit_requested = Signal(int)
     delete_requested = Signal(int)
     copy_requested = Signal(str)
+    author_activated = Signal(int)
     react_requested = Signal(int)
     reply_requested = Signal(int)
 
     def __init__(self, delegate: MessageDelegate, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._delegate = delegate
+        #: How the empty state names the conversation (None: ``#room``).
+        self._place: str | None = None
         self.setItemDelegate(delegate)
         self.setAccessibleName("Messages")
         self.setUniformItemSizes(False)
@@ -362,6 +367,24 @@ class MessageView(QListView):
         if url:
             self.link_activated.emit(url)
             QDesktopServices.openUrl(QUrl(url))
+            return
+        author = self.author_at(point)
+        if author is not None:
+            self.author_activated.emit(author)
+
+    def author_at(self, point: QPoint) -> int | None:
+        """The id of the author whose name is at ``point`` on a message's author line."""
+        index = self.indexAt(point)
+        record = index.data(Roles.ROW) if index.isValid() else None
+        if not isinstance(record, Message):
+            return None
+        option = self._option(index)
+        header = self._delegate.geometry(option, index).header
+        when = self._delegate.header_time_rect(option, index)
+        if header is None or when is None:
+            return None
+        name = QRect(header.left(), header.top(), when.left() - header.left(), header.height())
+        return record.author.id if name.contains(point) else None
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
         """A hand over links and "Show more"; the row under the pointer is hovered."""
@@ -369,8 +392,10 @@ class MessageView(QListView):
         point = event.position().toPoint()
         index = self.indexAt(point)
         self._set_hover(index)
-        clickable = self._anchor(point) is not None or (
-            index.isValid() and self._delegate.toggle_at(self._option(index), index, point)
+        clickable = (
+            self._anchor(point) is not None
+            or (index.isValid() and self._delegate.toggle_at(self._option(index), index, point))
+            or self.author_at(point) is not None
         )
         self.viewport().setCursor(
             Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.ArrowCursor
@@ -433,7 +458,13 @@ class MessageView(QListView):
         model = self.model()
         if not isinstance(model, MessageListModel) or not model.is_empty_room():
             return None
-        return f"This is the start of #{model.room}.\nSend the first message to get it going."
+        place = self._place or f"#{model.room}"
+        return f"This is the start of {place}.\nSend the first message to get it going."
+
+    def set_place(self, place: str | None) -> None:
+        """Name the conversation in the empty state ("your conversation with Bob" for a DM)."""
+        self._place = place
+        self.viewport().update()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         """The rows; in an empty room, an invitation to write the first message."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QFrame,
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QSizePolicy,
     QWidget,
@@ -145,9 +146,12 @@ class MembersPanel(QListWidget):
 
     Signals:
         count_changed(int): how many are here; -1 while that is unknown.
+        message_requested(int): a direct message to this user id (double-click, or
+            "Message" in the context menu).
     """
 
     count_changed = Signal(int)
+    message_requested = Signal(int)
 
     def __init__(self, avatars: AvatarCache, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -162,6 +166,30 @@ class MembersPanel(QListWidget):
         self._members: dict[str, dict[str, Any]] = {}
         self._unknown = False
         avatars.updated.connect(self._render)
+        self.itemDoubleClicked.connect(self._message)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._menu)
+
+    def _message(self, item: QListWidgetItem) -> None:
+        user_id = item.data(Qt.ItemDataRole.UserRole)
+        if isinstance(user_id, int):
+            self.message_requested.emit(user_id)
+
+    def _menu(self, point: QPoint) -> None:
+        item = self.itemAt(point)
+        if item is None or not isinstance(item.data(Qt.ItemDataRole.UserRole), int):
+            return
+        menu = QMenu(self)
+        menu.addAction(f"Message {item.text()}", lambda: self._message(item))
+        menu.exec(self.viewport().mapToGlobal(point))
+
+    def people(self) -> dict[int, str]:
+        """Who is listed now, by user id (for Ctrl+K's people)."""
+        return {
+            int(uid): str(info.get("display_name") or uid)
+            for uid, info in self._members.items()
+            if uid.isdigit()
+        }
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         """Another theme: the avatars are drawn again on its background."""
@@ -219,6 +247,9 @@ class MembersPanel(QListWidget):
             url = str(info.get("avatar_url") or "")
             item.setIcon(QIcon(self._avatars.pixmap(seed, url, name)))
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{name}, online")
+            if user_id.isdigit():
+                item.setData(Qt.ItemDataRole.UserRole, int(user_id))
+                item.setToolTip(f"Double-click to message {name}")
             self.addItem(item)
         self.count_changed.emit(len(self._members))
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QHelpEvent, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QHelpEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
@@ -32,7 +32,9 @@ ROOM_ROLE = Qt.ItemDataRole.UserRole + 1
 UNREAD_ROLE = Qt.ItemDataRole.UserRole + 2
 MENTIONS_ROLE = Qt.ItemDataRole.UserRole + 3
 NAME_ROLE = Qt.ItemDataRole.UserRole + 4
-#: The glyph before a room's name (a direct message will show a presence dot instead).
+#: A direct message's row: True (someone is online) or False; None on a room's row.
+PRESENCE_ROLE = Qt.ItemDataRole.UserRole + 5
+#: The glyph before a room's name (a direct message shows a presence dot instead).
 GLYPH = "#"
 #: Counts above this show as "99+".
 PILL_MAX = 99
@@ -130,7 +132,11 @@ class RoomRowDelegate(QStyledItemDelegate):
         painter.setFont(name_font)
         painter.setPen(QColor(glyph_colour))
         centre = Qt.AlignmentFlag.AlignVCenter
-        painter.drawText(parts.glyph, centre | Qt.AlignmentFlag.AlignLeft, GLYPH)
+        online = index.data(PRESENCE_ROLE)
+        if isinstance(online, bool):
+            self._paint_dot(painter, parts.glyph, online, colours, glyph_colour)
+        else:
+            painter.drawText(parts.glyph, centre | Qt.AlignmentFlag.AlignLeft, GLYPH)
         painter.setPen(QColor(name_colour))
         painter.drawText(parts.name, centre | Qt.AlignmentFlag.AlignLeft, parts.shown_name)
         if parts.pill is not None:
@@ -138,6 +144,26 @@ class RoomRowDelegate(QStyledItemDelegate):
                 painter, parts, pill_font, colours, selected=selected, mention=mentions > 0
             )
         painter.restore()
+
+    @staticmethod
+    def _paint_dot(
+        painter: QPainter, where: QRect, online: bool, colours: theme.Colours, ring: str
+    ) -> None:
+        """A DM's presence: a filled dot when someone is online, a ring when not (on the
+        selected row's accent, the dot has a ring of the row's text colour to stand out)."""
+        size = max(8.0, QFontMetrics(painter.font()).height() * 0.5)
+        dot = QRectF(0, 0, size, size)
+        dot.moveCenter(QRectF(where).center())
+        if online:
+            painter.setPen(
+                QPen(QColor(ring), 1.5) if ring == colours.on_accent else Qt.PenStyle.NoPen
+            )
+            painter.setBrush(QColor(colours.online))
+        else:
+            painter.setPen(QPen(QColor(ring), 1.5))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawEllipse(dot.adjusted(1, 1, -1, -1))
+        painter.setPen(Qt.PenStyle.NoPen)
 
     @staticmethod
     def _paint_pill(
@@ -174,7 +200,8 @@ class RoomRowDelegate(QStyledItemDelegate):
         if event.type() != QEvent.Type.ToolTip or not index.isValid():
             return super().helpEvent(event, view, option, index)
         name = str(index.data(NAME_ROLE) or "")
-        lines = [f"{GLYPH}{name}"]
+        online = index.data(PRESENCE_ROLE)
+        lines = [f"{GLYPH}{name}" if online is None else name]
         topic = index.data(Qt.ItemDataRole.ToolTipRole)
         if topic:
             lines.append(str(topic))

@@ -24,6 +24,7 @@ from desktopchat.ui.room_row import (
     GLYPH,
     MENTIONS_ROLE,
     NAME_ROLE,
+    PRESENCE_ROLE,
     ROOM_ROLE,
     UNREAD_ROLE,
     RoomRowDelegate,
@@ -176,9 +177,15 @@ class RoomListView(QListView):
         self.setItemDelegate(self._delegate)
 
     def shown_text(self, row: int) -> str:
-        """The text row ``row`` shows now (``# name``, elided to the room list's width)."""
+        """The text row ``row`` shows now (``# name``, elided to the room list's width; a DM's
+        presence dot as ``●`` online or ``○`` offline)."""
         parts = self._row_layout(row)
-        return f"{GLYPH} {parts.shown_name}" if parts is not None else ""
+        if parts is None:
+            return ""
+        model = self.model()
+        online = model.index(row, 0).data(PRESENCE_ROLE) if model is not None else None
+        glyph = GLYPH if not isinstance(online, bool) else "●" if online else "○"
+        return f"{glyph} {parts.shown_name}"
 
     def shown_pill(self, row: int) -> str:
         """The unread pill's label on row ``row`` ("" when there is none)."""

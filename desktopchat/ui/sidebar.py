@@ -1,8 +1,7 @@
 """The left column: who and where you are, then sections of conversations.
 
-A section is a title, a compact "+" and a list (:class:`Section`). There is one today,
-Rooms; direct messages (issue 15) become a second :class:`Section` with their own list,
-under the same title style, without touching the rooms.
+A section is a title, a compact "+" and a list (:class:`Section`): Rooms, then Direct
+messages with their own list, under the same title style.
 
 The sidebar is flat (no frames), ~240 px wide and resizable by the window's splitter; the
 lists scroll only when they do not fit.
@@ -79,13 +78,15 @@ class MembersColumn(QFrame):
 
 
 class Sidebar(QFrame):
-    """Profile line on top, then the Rooms section with its list.
+    """Profile line on top, then the Rooms and the Direct messages sections.
 
     Signals:
         new_room_requested(): the Rooms section's "+".
+        new_direct_requested(): the Direct messages section's "+".
     """
 
     new_room_requested = Signal()
+    new_direct_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,6 +110,14 @@ class Sidebar(QFrame):
         self.room_list.setAccessibleName("Rooms")
         self.room_list.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
         self.rooms_section.box.addWidget(self.room_list, 1)
+        self.direct_section = Section(
+            "Direct messages", "Start a direct message", "New direct message (Ctrl+K)", self
+        )
+        self.direct_section.add_requested.connect(self.new_direct_requested)
+        self.direct_list = RoomListView(self)
+        self.direct_list.setAccessibleName("Direct messages")
+        self.direct_list.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
+        self.direct_section.box.addWidget(self.direct_list, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, Space.M, 0, Space.S)
         layout.setSpacing(0)
@@ -118,7 +127,8 @@ class Sidebar(QFrame):
         top.addWidget(self.title)
         top.addWidget(self.where)
         layout.addLayout(top)
-        layout.addWidget(self.rooms_section, 1)
+        layout.addWidget(self.rooms_section, 3)
+        layout.addWidget(self.direct_section, 2)
 
     def set_identity(self, name: str, where: str) -> None:
         """Who is signed in, and on which server (in words)."""

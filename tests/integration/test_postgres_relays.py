@@ -476,7 +476,9 @@ def test_migrate_sqlite_copies_a_relay_that_then_carries_on_in_postgres(
     sent = [alice.sent(f"hello {n}") for n in range(3)] + [bob.sent("in ops", room="ops")]
     alice.call("PATCH", f"/api/rooms/general/messages/{sent[0]['id']}", json={"text": "edited"})
     alice.call("DELETE", f"/api/rooms/general/messages/{sent[1]['id']}")
-    before = {room: all_history(alice, room) for room in ("general", "ops")}
+    dm = alice.call("POST", "/api/dms", json={"users": ["bob"]}).json()["dm"]
+    bob.sent("between us", room=dm["name"])
+    before = {room: all_history(alice, room) for room in ("general", "ops", dm["name"])}
     changes = alice.call("GET", "/api/rooms/general/changes", params={"since": 0}).json()
     embedded.stop()
 
@@ -484,7 +486,8 @@ def test_migrate_sqlite_copies_a_relay_that_then_carries_on_in_postgres(
     result = migrate(data_dir / "relay.sqlite3", url, postgres.password)
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
-        f"copied 2 users, 2 sessions, 2 rooms, 4 messages, 0 used_once, 0 files, 0 thumbnails "
+        f"copied 2 users, 2 sessions, 3 rooms, 5 messages, 0 used_once, 0 files, 0 thumbnails, "
+        f"2 dm_members "
         f"from {data_dir / 'relay.sqlite3'} into {url}\n"
     )
     relay = start_relay("--database-url", url, password=postgres.password)
@@ -493,15 +496,17 @@ def test_migrate_sqlite_copies_a_relay_that_then_carries_on_in_postgres(
     assert {room: all_history(moved, room) for room in before} == before
     assert moved.call("GET", "/api/rooms/general/changes", params={"since": 0}).json() == changes
     assert moved.call("GET", "/api/rooms").json()["rooms"][1]["topic"] == "pager"
+    assert moved.call("GET", "/api/dms").json()["dms"] == [dm]  # still theirs alone
+    assert error_of(relay.api.signed_up("dave").history(dm["name"]), 404)
     assert relay.api.login("bob").status_code == 201  # the password hash came along
     assert moved.sent("next")["id"] == 4
     carol = relay.api.signed_up("carol")
     assert carol.user is not None
-    assert carol.user["id"] == 3
+    assert carol.user["id"] == 4
 
     again = migrate(data_dir / "relay.sqlite3", url, postgres.password)
     assert again.returncode == 1
-    assert "already holds 3 accounts" in again.stderr
+    assert "already holds 4 accounts" in again.stderr
     assert PASSWORD not in again.stderr
 
 

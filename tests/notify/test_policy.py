@@ -199,3 +199,15 @@ def test_preview(text: str, limit: int, expected: str) -> None:
     result = preview(text, limit)
     assert result == expected
     assert len(result) <= limit
+
+
+def test_a_direct_message_notifies_like_a_mention_even_when_muted() -> None:
+    dm = "dm-0123456789abcdef0123456789abcdef"
+    psst = message("psst", room=dm)
+    muted = {dm: RoomMode.MUTE}
+    assert should_notify(psst, situation(room_modes=muted))
+    assert not should_notify(psst, situation(room_modes=muted, do_not_disturb=True))
+    assert not should_notify(psst, situation(room_on_screen=dm))
+    content = room_content(dm, [psst])
+    assert (content.title, content.body) == (BOB.display_name, "psst")
+    assert "dm-" not in summary_content({dm: [psst], "general": [message()]}).body

@@ -3,7 +3,8 @@
 The rules users of Slack, Element and Gajim expect: nothing for your own messages;
 nothing while do-not-disturb is on (yours or the system's); nothing for the room you are
 looking at; otherwise a mention of your name always notifies — even in a muted room, as
-in Slack — and besides mentions a muted room stays silent, a "mentions only" room too.
+in Slack — and so does every message in a direct conversation (it is addressed to you);
+besides those a muted room stays silent, a "mentions only" room too.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from desktopchat.client.direct import is_direct
 from desktopchat.client.domain import Message
 
 
@@ -53,8 +55,8 @@ def should_notify(message: Message, situation: Situation) -> bool:
         return False
     if situation.window_active and situation.room_on_screen == message.room:
         return False
-    if mentions(message.text, situation.own_names):
-        return True
+    if is_direct(message.room) or mentions(message.text, situation.own_names):
+        return True  # a DM speaks to you as a mention does: even a muted one notifies
     mode = situation.room_modes.get(message.room, RoomMode.ALL)
     return mode is RoomMode.ALL
 
@@ -78,6 +80,10 @@ def preview(text: str, limit: int = 200) -> str:
 def room_content(room: str, messages: list[Message]) -> Content:
     """One room's notification: the message itself, or "3 new messages in #room"."""
     last = messages[-1]
+    if is_direct(room):  # a DM's name means nothing to people: who wrote is the title
+        count = len(messages)
+        title = last.author.display_name + (f" ({count} new messages)" if count > 1 else "")
+        return Content(room, title, preview(last.text), count)
     if len(messages) == 1:
         return Content(room, f"{last.author.display_name} in #{room}", preview(last.text), 1)
     body = f"{last.author.display_name}: {preview(last.text)}"
@@ -88,6 +94,9 @@ def summary_content(by_room: Mapping[str, list[Message]]) -> Content:
     """After a reconnect or a burst across rooms: one summary instead of a storm."""
     total = sum(len(m) for m in by_room.values())
     rooms = sorted(by_room, key=lambda r: -len(by_room[r]))
-    listed = ", ".join(f"#{r} ({len(by_room[r])})" for r in rooms[:4])
+    listed = ", ".join(
+        f"{by_room[r][-1].author.display_name if is_direct(r) else '#' + r} ({len(by_room[r])})"
+        for r in rooms[:4]
+    )
     more = f" and {len(rooms) - 4} more" if len(rooms) > 4 else ""
     return Content(None, f"{total} new messages in {len(rooms)} rooms", listed + more, total)

@@ -34,7 +34,8 @@ from desktopchat.server.relay.file_storage import (
     DirectoryStorage,
     FileStorage,
 )
-from desktopchat.server.relay.models import ROOM_NAME, Attachment, Message, Room, User
+from desktopchat.server.relay.membership import readable_room
+from desktopchat.server.relay.models import Attachment, Message, Room, User
 from desktopchat.server.relay.ratelimit import StoreThrottle
 from desktopchat.server.relay.service import RELAY, Relay, retry_seconds, too_many
 from desktopchat.server.relay.store import NotFoundError, ThumbnailRecord
@@ -102,20 +103,6 @@ class Files:
 
 
 FILES = web.AppKey("files", Files)
-
-
-# membership: direct messages plug in here
-async def readable_room(relay: Relay, user: User, name: str) -> Room:
-    """The room ``name`` if ``user`` may read it (and so its files), else a 404.
-
-    Every signed-in user may read every room today; when rooms get members (or direct
-    messages come), this is the one place to say no, and it says no as "no such room".
-    """
-    del user  # every signed-in user reads every room, for now
-    room = await relay.db(relay.store.room, name) if ROOM_NAME.match(name) else None
-    if room is None:
-        raise ApiError(404, "no_such_room", "No such room")
-    return room
 
 
 def max_file_bytes(relay: Relay) -> int:

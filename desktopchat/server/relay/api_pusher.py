@@ -8,10 +8,13 @@ from desktopchat import __version__
 from desktopchat.server import limits as channel_limits
 from desktopchat.server.http_errors import ApiError
 from desktopchat.server.relay import limits, public_address
+from desktopchat.server.relay.membership import may_read
 from desktopchat.server.relay.models import (
     DIRECTORY_CHANNEL,
     MESSAGE_CHANNEL_PREFIX,
     PRESENCE_CHANNEL_PREFIX,
+    USER_CHANNEL_PREFIX,
+    user_channel,
 )
 from desktopchat.server.relay.service import RELAY, read_json
 
@@ -58,13 +61,18 @@ async def post_pusher_auth(request: web.Request) -> web.Response:
     assert isinstance(socket_id, str)  # noqa: S101 - checked just above, narrows for mypy
     if channel == DIRECTORY_CHANNEL:  # room announcements: for every signed-in user
         return web.json_response(relay.publisher.authorize(channel, socket_id))
+    if channel.startswith(USER_CHANNEL_PREFIX):  # one person's own events: theirs alone
+        if channel != user_channel(user.id):
+            raise ApiError(403, "not_your_channel", "Only its own user may follow this channel")
+        return web.json_response(relay.publisher.authorize(channel, socket_id))
     for prefix in (MESSAGE_CHANNEL_PREFIX, PRESENCE_CHANNEL_PREFIX):
         if channel.startswith(prefix):
             room_name = channel.removeprefix(prefix)
             break
     else:
         raise ApiError(403, "not_a_room_channel", "Only rooms' channels are authorized here")
-    if await relay.db(relay.store.room, room_name) is None:
+    # A DM the user is not in answers as a missing room: its existence does not leak.
+    if await may_read(relay, user, room_name) is None:
         raise ApiError(403, "no_such_room", "No such room")
     presence = None
     if channel.startswith(PRESENCE_CHANNEL_PREFIX):

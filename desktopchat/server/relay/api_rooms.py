@@ -15,7 +15,15 @@ from aiohttp import web
 
 from desktopchat.server.http_errors import ApiError
 from desktopchat.server.relay import api_files, limits, seed_bridge
-from desktopchat.server.relay.models import DIRECTORY_CHANNEL, ROOM_NAME, Message, Room
+from desktopchat.server.relay.membership import dm_of, readable_room
+from desktopchat.server.relay.models import (
+    DIRECTORY_CHANNEL,
+    DM_PREFIX,
+    ROOM_NAME,
+    Message,
+    Room,
+    User,
+)
 from desktopchat.server.relay.publisher import Event, PublishError
 from desktopchat.server.relay.service import (
     RELAY,
@@ -65,6 +73,10 @@ async def post_rooms(request: web.Request) -> web.Response:
         raise ApiError(
             400, "invalid_room_name", "Room name: 1-64 of a-z, 0-9, '-', '_', starting alphanumeric"
         )
+    if name.startswith(DM_PREFIX):
+        raise ApiError(
+            400, "reserved_room_name", f"Room names starting {DM_PREFIX!r} are direct messages'"
+        )
     topic = topic_field(body) or ""
     quota, key, now = relay.throttles.rooms_by_user, str(user.id), time.time()
     wait = await relay.db(quota.reserve, key, now)
@@ -91,8 +103,10 @@ async def post_rooms(request: web.Request) -> web.Response:
 async def patch_room(request: web.Request) -> web.Response:
     """Change a room's topic: ``{topic}`` → the room (any signed-in user, as in Slack)."""
     relay = request.app[RELAY]
-    await relay.user_of(request)
-    room = await _room(relay, request)
+    user, _ = await relay.user_of(request)
+    room = await _room(relay, request, user)
+    if await dm_of(relay, room.name) is not None:  # announced to all: a DM keeps no topic
+        raise ApiError(409, "not_a_room", "A direct conversation has no topic")
     body = await read_json(request)
     topic = topic_field(body)
     if topic is None:
@@ -115,13 +129,9 @@ async def _announce_room(relay: Relay, event: str, room: Room) -> None:
         log.warning("room %s stored but %s not announced: %s", room.name, event, exc)
 
 
-async def _room(relay: Relay, request: web.Request) -> Room:
-    name = request.match_info["room"]
-    # A name no room can have (NUL, any byte the store cannot hold) asks the store nothing.
-    room = await relay.db(relay.store.room, name) if ROOM_NAME.match(name) else None
-    if room is None:
-        raise ApiError(404, "no_such_room", "No such room")
-    return room
+async def _room(relay: Relay, request: web.Request, user: User) -> Room:
+    """The request's room if ``user`` may read it; a DM they are not in is "no such room"."""
+    return await readable_room(relay, user, request.match_info["room"])
 
 
 def message_text(body: dict[str, object], *, blank_ok: bool = False) -> str:
@@ -170,7 +180,7 @@ async def post_message(request: web.Request) -> web.Response:
     """
     relay = request.app[RELAY]
     user, _ = await relay.user_of(request)
-    room = await _room(relay, request)
+    room = await _room(relay, request, user)
     body = await read_json(request)
     client_id = body.get("client_id")
     if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
@@ -216,8 +226,8 @@ def _page_limit(request: web.Request) -> int:
 async def get_messages(request: web.Request) -> web.Response:
     """History: ``after=ID`` (catch-up) or ``before=ID`` (scroll back), ``limit``, ``has_more``."""
     relay = request.app[RELAY]
-    await relay.user_of(request)
-    room = await _room(relay, request)
+    user, _ = await relay.user_of(request)
+    room = await _room(relay, request, user)
     after, before = _int_param(request, "after"), _int_param(request, "before")
     if after is not None and before is not None:
         raise ApiError(400, "invalid_range", "Give 'after' or 'before', not both")
@@ -235,8 +245,8 @@ async def get_changes(request: web.Request) -> web.Response:
     ``since`` omitted: no messages, just the current counter (``until``) to start from.
     """
     relay = request.app[RELAY]
-    await relay.user_of(request)
-    room = await _room(relay, request)
+    user, _ = await relay.user_of(request)
+    room = await _room(relay, request, user)
     since = _int_param(request, "since")
     limit = _page_limit(request)
     page = await relay.db(relay.store.changes, room.name, since, limit)
@@ -252,7 +262,7 @@ async def get_changes(request: web.Request) -> web.Response:
 
 async def _own_message(relay: Relay, request: web.Request) -> tuple[Room, Message]:
     user, _ = await relay.user_of(request)
-    room = await _room(relay, request)
+    room = await _room(relay, request, user)
     # Ids are ASCII digits within SQLite's 64-bit integers; anything else names no message.
     message_id = decimal(request.match_info["message_id"])
     message = (

@@ -9,6 +9,7 @@ from aiohttp import web
 from desktopchat.server import http_errors
 from desktopchat.server.relay import (
     api_accounts,
+    api_dms,
     api_files,
     api_health,
     api_pusher,
@@ -33,6 +34,7 @@ def install(app: web.Application, config: RelayConfig) -> Relay:
     api_accounts.add_routes(app)
     api_rooms.add_routes(app)
     api_files.add_routes(app)
+    api_dms.add_routes(app)
     api_pusher.add_routes(app)
     api_health.add_routes(app)
     if config.seed_compat:

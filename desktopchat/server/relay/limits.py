@@ -26,6 +26,10 @@ LOGIN_WINDOW = 300.0
 #: Rooms one user may create within ``ROOMS_WINDOW`` seconds.
 ROOMS_PER_USER = 20
 ROOMS_WINDOW = 3600.0
+#: Direct conversations one user may start within ``DMS_WINDOW`` seconds (finding one
+#: that exists does not count).
+DMS_PER_USER = 30
+DMS_WINDOW = 3600.0
 
 #: Seed page posts (``--seed-compat``) per client address within ``SEED_WINDOW`` seconds,
 #: and history loads: the endpoints take no token, so the address is all there is to go by.

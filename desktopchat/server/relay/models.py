@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +18,30 @@ PRESENCE_CHANNEL_PREFIX = "presence-room-"
 #: Every signed-in user follows this private channel: rooms created or changed by anyone
 #: (``room-created``, ``room-updated``), so room lists stay live without polling.
 DIRECTORY_CHANNEL = "private-directory"
+#: Each user's own private channel: events meant for one person on all their devices
+#: (``dm-created``); only that user is authorized to it.
+USER_CHANNEL_PREFIX = "private-user-"
+#: Direct messages are rooms whose names start so; ``POST /api/rooms`` refuses the prefix,
+#: so a public room can never take a DM's name, nor so its channels.
+DM_PREFIX = "dm-"
+#: Members of one direct conversation, the person starting it included.
+MAX_DM_MEMBERS = 8
+
+
+def user_channel(user_id: int) -> str:
+    """The private channel only ``user_id`` may subscribe to."""
+    return f"{USER_CHANNEL_PREFIX}{user_id}"
+
+
+def dm_name(member_ids: frozenset[int]) -> str:
+    """The one room name of the DM between exactly these users (whoever starts it).
+
+    A digest of the sorted ids: the same people always get the same name (so starting a DM
+    again finds the existing one), it fits a room name whatever the ids, and it says
+    nothing readable about who talks to whom.
+    """
+    key = ",".join(str(i) for i in sorted(member_ids))
+    return DM_PREFIX + hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def iso_time(epoch: float) -> str:
@@ -75,6 +100,34 @@ class Room:
             "topic": self.topic,
             "channel": self.channel,
             "presence_channel": self.presence_channel,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Dm:
+    """A direct conversation: a room only its members may read, listed only to them."""
+
+    name: str
+    members: tuple[User, ...]
+    created_by: int | None
+
+    @property
+    def room(self) -> Room:
+        """The room its messages are kept in (its channels are the room's)."""
+        return Room(self.name, "")
+
+    def to_json(self) -> dict[str, Any]:
+        """The DM as ``GET /api/dms`` lists it and ``dm-created`` carries it."""
+        room = self.room
+        return {
+            "name": self.name,
+            "channel": room.channel,
+            "presence_channel": room.presence_channel,
+            "members": [
+                {"username": m.username, **m.author_json()}
+                for m in sorted(self.members, key=lambda m: m.id)
+            ],
+            "created_by": self.created_by,
         }
 
 

@@ -72,6 +72,15 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 2: uploaded files and their thumbnails (the blobs themselves are in file storage).
     postgres_file_store.MIGRATION,
+    # 3: direct messages: a room is a DM when it has members, and only they may read it.
+    """
+    CREATE TABLE dm_members (
+        room_id BIGINT NOT NULL REFERENCES rooms(id),
+        user_id BIGINT NOT NULL REFERENCES users(id),
+        PRIMARY KEY (room_id, user_id)
+    );
+    CREATE INDEX dm_members_by_user ON dm_members (user_id, room_id);
+    """,
 )
 
 #: The advisory lock migrations hold (any constant; "dcmi" in ASCII).

@@ -29,11 +29,12 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from desktopchat.server.relay import avatars, postgres_file_store, postgres_schema, ratelimit
 from desktopchat.server.relay.database import PostgresSettings
-from desktopchat.server.relay.models import Message, Room, User
+from desktopchat.server.relay.models import Dm, Message, Room, User
 from desktopchat.server.relay.store import (
     AlreadyExistsError,
     ChangePage,
     Credentials,
+    DmPage,
     FullError,
     NotFoundError,
     Page,
@@ -314,7 +315,9 @@ class PostgresStore(postgres_file_store.PostgresFiles):
     def rooms(self, *, after: str, limit: int) -> RoomPage:
         with self._connection() as conn:
             rows = conn.execute(
-                "SELECT name, topic FROM rooms WHERE name > %s ORDER BY name LIMIT %s",
+                "SELECT name, topic FROM rooms WHERE name > %s"
+                " AND NOT EXISTS (SELECT 1 FROM dm_members d WHERE d.room_id = rooms.id)"
+                " ORDER BY name LIMIT %s",
                 (after, limit + 1),
             ).fetchall()
         rooms = [Room(str(name), str(topic)) for name, topic in rows[:limit]]
@@ -433,3 +436,74 @@ class PostgresStore(postgres_file_store.PostgresFiles):
         if order == "DESC":
             messages.reverse()
         return Page(messages, has_more)
+
+    # ----------------------------------------------------------------- direct messages
+
+    def user(self, user_id: int) -> User | None:
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT id, username, display_name, email FROM users WHERE id = %s", (user_id,)
+            ).fetchone()
+        return None if row is None else _user(row)
+
+    def user_named(self, username: str) -> User | None:
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT id, username, display_name, email FROM users"
+                " WHERE lower(username) = lower(%s)",
+                (username,),
+            ).fetchone()
+        return None if row is None else _user(row)
+
+    def create_dm(self, name: str, member_ids: frozenset[int], created_by: int) -> tuple[Dm, bool]:
+        with self._connection() as conn:
+            with conn.transaction():
+                # Of two relays creating one DM at once, one inserts; the other waits on the
+                # unique name, then finds the room and its members committed.
+                row = conn.execute(
+                    "INSERT INTO rooms (name, topic, created_by) VALUES (%s, '', %s)"
+                    " ON CONFLICT (name) DO NOTHING RETURNING id",
+                    (name, created_by),
+                ).fetchone()
+                created = row is not None
+                if row is not None:
+                    with conn.cursor() as cursor:
+                        cursor.executemany(
+                            "INSERT INTO dm_members (room_id, user_id) VALUES (%s, %s)",
+                            [(row[0], user_id) for user_id in sorted(member_ids)],
+                        )
+            dm = self._dm(conn, name)
+        if dm is None:
+            raise AlreadyExistsError(f"room {name!r} exists and is not a DM")
+        return dm, created
+
+    def dm(self, name: str) -> Dm | None:
+        with self._connection() as conn:
+            return self._dm(conn, name)
+
+    @staticmethod
+    def _dm(conn: Connection, name: str) -> Dm | None:
+        rows = conn.execute(
+            "SELECT r.created_by, u.id, u.username, u.display_name, u.email FROM rooms r"
+            " JOIN dm_members d ON d.room_id = r.id JOIN users u ON u.id = d.user_id"
+            " WHERE r.name = %s ORDER BY u.id",
+            (name,),
+        ).fetchall()
+        if not rows:
+            return None
+        created_by = rows[0][0]
+        return Dm(
+            name,
+            tuple(_user(row[1:]) for row in rows),
+            None if created_by is None else int(created_by),
+        )
+
+    def dms_of(self, user_id: int, *, after: str, limit: int) -> DmPage:
+        with self._connection() as conn:
+            names = conn.execute(
+                "SELECT r.name FROM dm_members d JOIN rooms r ON r.id = d.room_id"
+                " WHERE d.user_id = %s AND r.name > %s ORDER BY r.name LIMIT %s",
+                (user_id, after, limit + 1),
+            ).fetchall()
+            dms = [self._dm(conn, str(row[0])) for row in names[:limit]]
+        return DmPage([dm for dm in dms if dm is not None], has_more=len(names) > limit)

@@ -114,6 +114,8 @@ class Throttles:
     seed_posts_by_address: Throttle
     #: Seed page history loads per client address (``--seed-compat``).
     seed_history_by_address: Throttle
+    #: Direct conversations started per user.
+    dms_by_user: Throttle
 
     @classmethod
     def in_store(cls, store: Store) -> Throttles:
@@ -134,4 +136,5 @@ class Throttles:
             seed_history_by_address=StoreThrottle(
                 store, "seed-history", limits.SEED_HISTORY_PER_ADDRESS, limits.SEED_WINDOW
             ),
+            dms_by_user=StoreThrottle(store, "dms-user", limits.DMS_PER_USER, limits.DMS_WINDOW),
         )

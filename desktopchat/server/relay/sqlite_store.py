@@ -12,11 +12,12 @@ import time
 from pathlib import Path
 
 from desktopchat.server.relay import avatars, ratelimit, sqlite_file_store
-from desktopchat.server.relay.models import Message, Room, User
+from desktopchat.server.relay.models import Dm, Message, Room, User
 from desktopchat.server.relay.store import (
     AlreadyExistsError,
     ChangePage,
     Credentials,
+    DmPage,
     NotFoundError,
     Page,
     RoomPage,
@@ -86,6 +87,15 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 5: uploaded files and their thumbnails (the blobs themselves are in file storage).
     sqlite_file_store.MIGRATION,
+    # 6: direct messages: a room is a DM when it has members, and only they may read it.
+    """
+    CREATE TABLE dm_members (
+        room_id INTEGER NOT NULL REFERENCES rooms(id),
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        PRIMARY KEY (room_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX dm_members_by_user ON dm_members (user_id, room_id);
+    """,
 )
 
 _MESSAGE_COLUMNS = """
@@ -303,7 +313,9 @@ class SqliteStore(sqlite_file_store.SqliteFiles):
     def rooms(self, *, after: str, limit: int) -> RoomPage:
         with self._lock:
             rows = self._db.execute(
-                "SELECT name, topic FROM rooms WHERE name > ? ORDER BY name LIMIT ?",
+                "SELECT name, topic FROM rooms WHERE name > ?"
+                " AND NOT EXISTS (SELECT 1 FROM dm_members d WHERE d.room_id = rooms.id)"
+                " ORDER BY name LIMIT ?",
                 (after, limit + 1),
             ).fetchall()
         rooms = [Room(str(name), str(topic)) for name, topic in rows[:limit]]
@@ -453,3 +465,75 @@ class SqliteStore(sqlite_file_store.SqliteFiles):
         if order == "DESC":
             messages.reverse()
         return Page(messages, has_more)
+
+    # ----------------------------------------------------------------- direct messages
+
+    def user(self, user_id: int) -> User | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, username, display_name, email FROM users WHERE id = ?", (user_id,)
+            ).fetchone()
+        return None if row is None else _user(row)
+
+    def user_named(self, username: str) -> User | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, username, display_name, email FROM users WHERE username = ?",
+                (username,),
+            ).fetchone()
+        return None if row is None else _user(row)
+
+    def create_dm(self, name: str, member_ids: frozenset[int], created_by: int) -> tuple[Dm, bool]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                cursor = self._db.execute(
+                    "INSERT INTO rooms (name, topic, created_by) VALUES (?, '', ?)"
+                    " ON CONFLICT (name) DO NOTHING",
+                    (name, created_by),
+                )
+                created = cursor.rowcount == 1
+                if created:
+                    self._db.executemany(
+                        "INSERT INTO dm_members (room_id, user_id)"
+                        " SELECT id, ? FROM rooms WHERE name = ?",
+                        [(user_id, name) for user_id in sorted(member_ids)],
+                    )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+            dm = self._dm_unlocked(name)
+        if dm is None:
+            raise AlreadyExistsError(f"room {name!r} exists and is not a DM")
+        return dm, created
+
+    def dm(self, name: str) -> Dm | None:
+        with self._lock:
+            return self._dm_unlocked(name)
+
+    def _dm_unlocked(self, name: str) -> Dm | None:
+        rows = self._db.execute(
+            "SELECT r.created_by, u.id, u.username, u.display_name, u.email FROM rooms r"
+            " JOIN dm_members d ON d.room_id = r.id JOIN users u ON u.id = d.user_id"
+            " WHERE r.name = ? ORDER BY u.id",
+            (name,),
+        ).fetchall()
+        if not rows:
+            return None
+        created_by = rows[0][0]
+        return Dm(
+            name,
+            tuple(_user(row[1:]) for row in rows),
+            None if created_by is None else int(created_by),
+        )
+
+    def dms_of(self, user_id: int, *, after: str, limit: int) -> DmPage:
+        with self._lock:
+            names = self._db.execute(
+                "SELECT r.name FROM dm_members d JOIN rooms r ON r.id = d.room_id"
+                " WHERE d.user_id = ? AND r.name > ? ORDER BY r.name LIMIT ?",
+                (user_id, after, limit + 1),
+            ).fetchall()
+            dms = [self._dm_unlocked(str(row[0])) for row in names[:limit]]
+        return DmPage([dm for dm in dms if dm is not None], has_more=len(names) > limit)

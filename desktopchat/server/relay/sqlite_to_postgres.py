@@ -57,6 +57,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "position",
     ),
     "thumbnails": ("digest", "thumb_digest", "type", "reason"),
+    "dm_members": ("room_id", "user_id"),
 }
 #: Tables with generated ids, whose sequences must continue after the copied ids.
 _IDENTITIES = ("users", "rooms")

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from desktopchat.server.relay.models import Attachment, Message, Room, User
+from desktopchat.server.relay.models import Attachment, Dm, Message, Room, User
 
 
 class StoreError(Exception):
@@ -81,6 +81,14 @@ class ThumbnailRecord:
     thumb_digest: str | None
     type: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class DmPage:
+    """One member's DMs in name order, and whether more lie beyond them."""
+
+    dms: list[Dm]
+    has_more: bool
 
 
 class Store(Protocol):
@@ -230,4 +238,30 @@ class Store(Protocol):
 
     def set_thumbnail(self, record: ThumbnailRecord) -> None:
         """Remember a thumbnail (or that none can be made); the first one kept wins."""
+        ...
+
+    # --- direct messages ---
+
+    def user(self, user_id: int) -> User | None:
+        """One account by id, if it exists."""
+        ...
+
+    def user_named(self, username: str) -> User | None:
+        """One account by username (case-insensitive), if it exists."""
+        ...
+
+    def create_dm(self, name: str, member_ids: frozenset[int], created_by: int) -> tuple[Dm, bool]:
+        """The DM room ``name`` with exactly these members: made now (True) or found (False).
+
+        One transaction: two people starting the same DM at once get one room.
+        :class:`AlreadyExistsError` if ``name`` is taken by a room that is not a DM.
+        """
+        ...
+
+    def dm(self, name: str) -> Dm | None:
+        """The DM named ``name`` with its members; None if there is none (or it is a room)."""
+        ...
+
+    def dms_of(self, user_id: int, *, after: str, limit: int) -> DmPage:
+        """Up to ``limit`` DMs ``user_id`` is a member of, named after ``after``, by name."""
         ...

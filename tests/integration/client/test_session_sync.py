@@ -20,13 +20,21 @@ from tests.integration.client.helpers import (
 )
 
 
+def is_general(channel: str) -> bool:
+    """Whether a subscription is ``general``'s channel."""
+    return channel == "private-room-general"
+
+
 def watching(
     qtbot, open_session: Callable[..., ChatSession], account: Account
 ) -> tuple[ChatSession, Recorder]:
     """A started session watching ``general``, once its channel subscription succeeded."""
     session = open_session(account)
     recorder = Recorder(session)
-    with qtbot.waitSignal(session.bridge.subscribed, timeout=TIMEOUT_MS) as subscribed:
+    # The room's subscription (the session also follows the user's own channel).
+    with qtbot.waitSignal(
+        session.bridge.subscribed, timeout=TIMEOUT_MS, check_params_cb=is_general
+    ) as subscribed:
         session.sync.watch(general(account))
         session.start()
     assert subscribed.args == ["private-room-general"]
@@ -149,7 +157,7 @@ def test_a_session_restarted_on_the_same_data_fetches_only_what_it_missed(
     data = tmp_path / "alice-data"
     first = open_session(alice, data)
     first_recorder = Recorder(first)
-    with qtbot.waitSignal(first.bridge.subscribed, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(first.bridge.subscribed, timeout=TIMEOUT_MS, check_params_cb=is_general):
         first.sync.watch(general(alice))
         first.start()
     seen = send(bob, "seen-1", "seen-2")
