@@ -14,7 +14,7 @@ import time
 from aiohttp import web
 
 from desktopchat.server.http_errors import ApiError
-from desktopchat.server.relay import limits, seed_bridge
+from desktopchat.server.relay import limits, message_extras, seed_bridge
 from desktopchat.server.relay.models import DIRECTORY_CHANNEL, ROOM_NAME, Message, Room
 from desktopchat.server.relay.publisher import Event, PublishError
 from desktopchat.server.relay.service import (
@@ -168,9 +168,16 @@ async def post_message(request: web.Request) -> web.Response:
     if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
         raise ApiError(400, "invalid_client_id", "client_id: 1-64 of A-Z a-z 0-9 _ . : -")
     text = message_text(body)
-    message, created = await relay.db(
-        relay.store.add_message, room.name, user.id, client_id, text, time.time()
-    )
+    reply_to = message_extras.reply_target(body)
+    if reply_to is None:
+        message, created = await relay.db(
+            relay.store.add_message, room.name, user.id, client_id, text, time.time()
+        )
+    else:
+        message, created = await message_extras.add(
+            relay, room.name, user.id, client_id, text, reply_to=reply_to
+        )
+    message = await message_extras.one(relay, message)
     if created:
         await announce(relay, room, "message", message)
     return web.json_response(message.to_json(), status=201 if created else 200)
@@ -206,13 +213,16 @@ async def get_messages(request: web.Request) -> web.Response:
     relay = request.app[RELAY]
     await relay.user_of(request)
     room = await _room(relay, request)
+    if "around" in request.query:
+        return await message_extras.around(relay, request, room.name, _page_limit(request))
     after, before = _int_param(request, "after"), _int_param(request, "before")
     if after is not None and before is not None:
         raise ApiError(400, "invalid_range", "Give 'after' or 'before', not both")
     limit = _page_limit(request)
     page = await relay.db(relay.store.history, room.name, after=after, before=before, limit=limit)
+    messages = await message_extras.with_extras(relay, page.messages)
     return web.json_response(
-        {"messages": [m.to_json() for m in page.messages], "has_more": page.has_more}
+        {"messages": [m.to_json() for m in messages], "has_more": page.has_more}
     )
 
 
@@ -227,9 +237,10 @@ async def get_changes(request: web.Request) -> web.Response:
     since = _int_param(request, "since")
     limit = _page_limit(request)
     page = await relay.db(relay.store.changes, room.name, since, limit)
+    messages = await message_extras.with_extras(relay, page.messages)
     return web.json_response(
         {
-            "messages": [m.to_json() for m in page.messages],
+            "messages": [m.to_json() for m in messages],
             "until": page.until,
             "has_more": page.has_more,
         }
@@ -264,6 +275,8 @@ async def patch_message(request: web.Request) -> web.Response:
         )
     except NotFoundError:
         raise ApiError(404, "no_such_message", "No such message") from None
+    await message_extras.touch_replies(relay, room.name, message.id)
+    updated = await message_extras.one(relay, updated)
     await announce(relay, room, "message-updated", updated)
     return web.json_response(updated.to_json())
 
@@ -273,6 +286,8 @@ async def delete_message(request: web.Request) -> web.Response:
     relay = request.app[RELAY]
     room, message = await _own_message(relay, request)
     deleted = await relay.db(relay.store.delete_message, room.name, message.id, time.time())
+    await message_extras.touch_replies(relay, room.name, message.id)
+    deleted = await message_extras.one(relay, deleted)
     await announce(relay, room, "message-deleted", deleted)
     return web.json_response(deleted.to_json())
 

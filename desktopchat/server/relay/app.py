@@ -11,6 +11,7 @@ from desktopchat.server.relay import (
     api_accounts,
     api_health,
     api_pusher,
+    api_reactions,
     api_rooms,
     seed_bridge,
     seed_compat,
@@ -28,6 +29,7 @@ def install(app: web.Application, config: RelayConfig) -> Relay:
     app[RELAY] = relay
     api_accounts.add_routes(app)
     api_rooms.add_routes(app)
+    api_reactions.add_routes(app)
     api_pusher.add_routes(app)
     api_health.add_routes(app)
     if config.seed_compat:

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import psycopg
 from psycopg.rows import TupleRow
 
+from desktopchat.server.relay import postgres_replies
+
 #: Schema versions, applied in order. Version 1 is SQLite's versions 1-4 at once.
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -68,6 +70,8 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX attempts_by_time ON attempts (scope, at);
     INSERT INTO rooms (name, topic) VALUES ('general', 'Everyone, everything');
     """,
+    # 2: replies and reactions (SQLite's version 5).
+    postgres_replies.MIGRATION,
 )
 
 #: The advisory lock migrations hold (any constant; "dcmi" in ASCII).

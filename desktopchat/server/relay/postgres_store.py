@@ -27,7 +27,7 @@ import psycopg.errors
 from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from desktopchat.server.relay import avatars, postgres_schema, ratelimit
+from desktopchat.server.relay import avatars, postgres_replies, postgres_schema, ratelimit
 from desktopchat.server.relay.database import PostgresSettings
 from desktopchat.server.relay.models import Message, Room, User
 from desktopchat.server.relay.store import (
@@ -125,7 +125,7 @@ def connect(settings: PostgresSettings) -> Connection:
     return psycopg.connect(settings.url, **connect_kwargs(settings))
 
 
-class PostgresStore:
+class PostgresStore(postgres_replies.PostgresRepliesAndReactions):
     """:class:`~desktopchat.server.relay.store.Store` on a PostgreSQL database."""
 
     def __init__(self, settings: PostgresSettings) -> None:

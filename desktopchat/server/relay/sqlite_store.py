@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from desktopchat.server.relay import avatars, ratelimit
+from desktopchat.server.relay import avatars, ratelimit, sqlite_replies
 from desktopchat.server.relay.models import Message, Room, User
 from desktopchat.server.relay.store import (
     AlreadyExistsError,
@@ -84,6 +84,8 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX attempts_by_key ON attempts (scope, key, pending);
     CREATE INDEX attempts_by_time ON attempts (scope, at);
     """,
+    # 5: replies (which message answers which) and reactions, in tables of their own.
+    sqlite_replies.MIGRATION,
 )
 
 _MESSAGE_COLUMNS = """
@@ -118,7 +120,7 @@ def _message(row: tuple[object, ...]) -> Message:
     )
 
 
-class SqliteStore:
+class SqliteStore(sqlite_replies.SqliteRepliesAndReactions):
     """:class:`~desktopchat.server.relay.store.Store` on one SQLite file."""
 
     #: One writer at a time is all SQLite allows; one thread keeps ids in commit order.

@@ -41,6 +41,8 @@ TABLES: dict[str, tuple[str, ...]] = {
         "changed_seq",
     ),
     "used_once": ("key", "expires_at"),
+    "replies": ("room_id", "message_id", "reply_to"),
+    "reactions": ("room_id", "message_id", "emoji", "user_id", "created_at"),
 }
 #: Tables with generated ids, whose sequences must continue after the copied ids.
 _IDENTITIES = ("users", "rooms")
