@@ -15,6 +15,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
+from desktopchat.server.relay.reactions import MAX_DISTINCT_PER_MESSAGE
 from tests.conftest import HubThread, PysherClient
 from tests.integration.conftest import Api, base_url, error_of, events_of, listen_room
 
@@ -229,8 +230,6 @@ def test_a_reaction_that_is_not_one_emoji_is_refused(alice: Api, emoji: str) -> 
 
 
 def test_reactions_are_capped_per_message_but_joining_one_is_not(alice: Api, bob: Api) -> None:
-    from desktopchat.server.relay.reactions import MAX_DISTINCT_PER_MESSAGE  # noqa: PLC0415
-
     message = alice.sent("react to me")
     faces = [chr(0x1F600 + n) for n in range(MAX_DISTINCT_PER_MESSAGE + 1)]
     for face in faces[:-1]:
