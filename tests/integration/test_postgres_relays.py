@@ -476,6 +476,10 @@ def test_migrate_sqlite_copies_a_relay_that_then_carries_on_in_postgres(
     sent = [alice.sent(f"hello {n}") for n in range(3)] + [bob.sent("in ops", room="ops")]
     alice.call("PATCH", f"/api/rooms/general/messages/{sent[0]['id']}", json={"text": "edited"})
     alice.call("DELETE", f"/api/rooms/general/messages/{sent[1]['id']}")
+    # Replies and reactions come along too (their own tables).
+    body = {"text": "re", "client_id": "reply-1", "reply_to": sent[2]["id"]}
+    assert bob.call("POST", "/api/rooms/general/messages", json=body).status_code == 201
+    assert bob.call("PUT", f"/api/rooms/general/messages/{sent[2]['id']}/reactions/:+1:").ok
     before = {room: all_history(alice, room) for room in ("general", "ops")}
     changes = alice.call("GET", "/api/rooms/general/changes", params={"since": 0}).json()
     embedded.stop()
@@ -484,8 +488,8 @@ def test_migrate_sqlite_copies_a_relay_that_then_carries_on_in_postgres(
     result = migrate(data_dir / "relay.sqlite3", url, postgres.password)
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
-        f"copied 2 users, 2 sessions, 2 rooms, 4 messages, 0 used_once "
-        f"from {data_dir / 'relay.sqlite3'} into {url}\n"
+        f"copied 2 users, 2 sessions, 2 rooms, 5 messages, 0 used_once, 1 replies,"
+        f" 1 reactions from {data_dir / 'relay.sqlite3'} into {url}\n"
     )
     relay = start_relay("--database-url", url, password=postgres.password)
     moved = Api(relay.base, alice.token)  # the old session still works
@@ -494,7 +498,7 @@ def test_migrate_sqlite_copies_a_relay_that_then_carries_on_in_postgres(
     assert moved.call("GET", "/api/rooms/general/changes", params={"since": 0}).json() == changes
     assert moved.call("GET", "/api/rooms").json()["rooms"][1]["topic"] == "pager"
     assert relay.api.login("bob").status_code == 201  # the password hash came along
-    assert moved.sent("next")["id"] == 4
+    assert moved.sent("next")["id"] == 5
     carol = relay.api.signed_up("carol")
     assert carol.user is not None
     assert carol.user["id"] == 3
