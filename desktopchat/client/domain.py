@@ -6,7 +6,7 @@ thread, cheap to hold by the hundred thousand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -197,6 +197,23 @@ class Message:
     def reacted(self, user_id: int, emoji: str) -> bool:
         """Whether ``user_id`` put ``emoji`` on this message."""
         return any(r.emoji == emoji and user_id in r.user_ids for r in self.reactions)
+
+    def with_reaction(self, user_id: int, emoji: str, *, on: bool) -> Message:
+        """This message as it will be once ``user_id``'s ``emoji`` is put on (or taken
+        back): shown at once, while the reaction waits in the outbox."""
+        chips = list(self.reactions)
+        found = next((i for i, r in enumerate(chips) if r.emoji == emoji), None)
+        if on and found is None:
+            chips.append(Reaction(emoji, (user_id,)))
+        elif on and found is not None and user_id not in chips[found].user_ids:
+            chips[found] = Reaction(emoji, (*chips[found].user_ids, user_id))
+        elif not on and found is not None:
+            users = tuple(u for u in chips[found].user_ids if u != user_id)
+            if users:
+                chips[found] = Reaction(emoji, users)
+            else:
+                del chips[found]
+        return replace(self, reactions=tuple(chips))
 
     def to_json(self) -> dict[str, Any]:
         """The relay's JSON shape (for the local cache and ``tail --json``)."""

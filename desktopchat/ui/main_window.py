@@ -57,6 +57,7 @@ from desktopchat.ui.message_view import MessageView
 from desktopchat.ui.panels import ConnectionBanner, MembersPanel, TypingIndicator
 from desktopchat.ui.profile_flow import ProfileFlow
 from desktopchat.ui.quick_switcher import QuickSwitcher
+from desktopchat.ui.reply_react_flow import ReplyReactFlow
 from desktopchat.ui.rooms import ROOM_ROLE
 from desktopchat.ui.settings_flow import SettingsFlow
 from desktopchat.ui.sidebar import MembersColumn, Sidebar
@@ -286,6 +287,7 @@ class MainWindow(QMainWindow):
         self.composer_box = ComposerBox(self)
         self.composer = self.composer_box.editor
         self.composer.setEnabled(False)
+        self.replies = ReplyReactFlow(self)
         self.switcher = QuickSwitcher(self)
         self.switcher.chosen.connect(self._switch_to)
         center = QWidget(self)
@@ -404,7 +406,7 @@ class MainWindow(QMainWindow):
         controller.member_added.connect(self.members.add)
         controller.member_removed.connect(self.members.remove)
         controller.members_unknown.connect(self.members.set_unknown)
-        self.composer.submitted.connect(controller.send)
+        self.composer.submitted.connect(self.replies.submit)
         self.composer.edit_submitted.connect(controller.edit)
         self.composer.revise_submitted.connect(controller.revise)
         self.composer.typing.connect(controller.typed)
@@ -524,6 +526,7 @@ class MainWindow(QMainWindow):
             self.room_list.setCurrentIndex(controller.rooms.index(row))
         self._show_title()
         self.composer.set_room(name)
+        self.composer_box.reply_bar.stop()  # a reply belongs to the room it was begun in
         self.typing.clear_all()
         self._update_title(controller.rooms.total_unread())
         self._save_ui_state(last_room=name)
@@ -588,6 +591,11 @@ class MainWindow(QMainWindow):
     @staticmethod
     def _copy_text(text: str) -> None:
         QGuiApplication.clipboard().setText(text)
+
+    def jump_to_message(self, room: str, message_id: int) -> None:
+        """Switch to ``room``, load ``message_id`` and its neighbours if needed, scroll to
+        it and flash it (a reply's quote, a search result)."""
+        self.replies.jump_to_message(room, message_id)
 
     def _edit_message(self, message_id: int) -> None:
         model = self.messages.model()

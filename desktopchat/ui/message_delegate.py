@@ -60,7 +60,7 @@ from PySide6.QtWidgets import (
 
 from desktopchat.client.domain import Message
 from desktopchat.client.outbox import OutboxItem
-from desktopchat.ui import markup, theme
+from desktopchat.ui import markup, message_extras, theme
 from desktopchat.ui import message_style as ms
 from desktopchat.ui.avatars import AvatarCache
 from desktopchat.ui.message_model import MessageListModel, Roles, Row
@@ -140,6 +140,9 @@ class Geometry:
     state: QRect | None
     #: Where the time goes on hover in a continuation row (the gutter).
     gutter_time: QRect | None
+    #: A reply's quote of its original (above the text), and reaction chips (below it).
+    quote: QRect | None = None
+    chips: tuple[message_extras.Chip, ...] = ()
 
 
 class MessageDelegate(QStyledItemDelegate):
@@ -168,6 +171,8 @@ class MessageDelegate(QStyledItemDelegate):
         self._expanded: set[tuple[object, ...]] = set()
         #: The row under the pointer (or offered to the keyboard), set by the view.
         self.hover = QPersistentModelIndex()
+        #: The row just jumped to, tinted for a moment (set and cleared by the view).
+        self.flash = QPersistentModelIndex()
         self._colour_cache: dict[str, QColor] = {}
         self._text_widths: dict[int, int] = {}
 
@@ -387,6 +392,10 @@ class MessageDelegate(QStyledItemDelegate):
             top += header_rect.height() + ms.HEADER_GAP
         else:
             gutter_time = QRect(column.left(), top, ms.GUTTER - Space.S, metrics.height())
+        extras = message_extras.extras_of(record)
+        quote, top = message_extras.place_quote(
+            extras, QRect(text_left, top, width, 0), option.font
+        )
         shown, toggle_height, expanded = self._shown_text(record, text_height)
         text_rect = QRect(text_left, top, width, shown)
         top += shown
@@ -401,6 +410,9 @@ class MessageDelegate(QStyledItemDelegate):
                 self._bold_metrics.height(),
             )
             top += toggle.height()
+        chips, top = message_extras.place_chips(
+            extras, QRect(text_left, top, width, 0), option.font
+        )
         state = None
         if state_height:
             state = QRect(text_left, top, width, state_height)
@@ -424,6 +436,8 @@ class MessageDelegate(QStyledItemDelegate):
             expanded=expanded,
             state=state,
             gutter_time=gutter_time,
+            quote=quote,
+            chips=tuple(chips),
         )
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
@@ -542,7 +556,45 @@ class MessageDelegate(QStyledItemDelegate):
             self._paint_toggle(painter, option, g, c)
         if g.state is not None and isinstance(record, OutboxItem):
             self._paint_state(painter, option, record, g.state, c)
+        self._paint_extras(painter, option, index, record, g=g, c=c)
         painter.restore()
+
+    def _paint_extras(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: Index,
+        record: Row,
+        *,
+        g: Geometry,
+        c: Colours,
+    ) -> None:
+        """The reply quote, the reaction chips, and the flash of a message jumped to."""
+        if self.flash.isValid() and self.flash.row() == index.row():
+            flash = QColor(c.mention_background)
+            painter.fillRect(g.message, flash)
+        if not isinstance(record, Message):
+            return
+        if g.quote is not None and record.reply_to is not None:
+            message_extras.paint_quote(painter, g.quote, record.reply_to, option.font, c)
+        if g.chips:
+            model = index.model()
+            own = model.own_user_id if isinstance(model, MessageListModel) else -1
+            message_extras.paint_chips(painter, list(g.chips), own, option.font, c)
+
+    def quote_at(self, option: QStyleOptionViewItem, index: Index, point: QPoint) -> int | None:
+        """The id of the original whose quote is under ``point``, if any."""
+        record: Row = index.data(Roles.ROW)
+        quote = self.geometry(option, index).quote
+        if quote is None or not quote.contains(point) or not isinstance(record, Message):
+            return None
+        return record.reply_to.id if record.reply_to is not None else None
+
+    def chip_at(
+        self, option: QStyleOptionViewItem, index: Index, point: QPoint
+    ) -> message_extras.Chip | None:
+        """The reaction chip under ``point``, if any."""
+        return next((c for c in self.geometry(option, index).chips if c.rect.contains(point)), None)
 
     def _paint_focus(self, painter: QPainter, rect: QRect, c: Colours) -> None:
         pen = QPen(self._colour(c.focus))
@@ -808,10 +860,14 @@ class MessageDelegate(QStyledItemDelegate):
         return toggle is not None and toggle.adjusted(-2, -2, 2, 2).contains(point)
 
     def tooltip_at(self, option: QStyleOptionViewItem, index: Index, point: QPoint) -> str | None:
-        """The full date and time over a row's time (author line or gutter)."""
+        """The full date and time over a row's time; who reacted over a chip."""
         record: Row = index.data(Roles.ROW)
         if not isinstance(record, Message):
             return None
+        chip = self.chip_at(option, index, point)
+        model = index.model()
+        if chip is not None and isinstance(model, MessageListModel):
+            return message_extras.who_reacted(chip.reaction, model.names(), model.own_user_id)
         where = self.header_time_rect(option, index)
         if where is not None and where.contains(point):
             return full_time(record.sent_at)

@@ -120,6 +120,8 @@ def test_json_line_is_the_message_with_its_kind_and_no_client_id() -> None:
         "sent_at": "2026-11-28T16:21:46.123Z",
         "edited_at": "2026-01-01T00:00:00.000Z",
         "deleted": False,
+        "reply_to": None,
+        "reactions": [],
     }
 
 
