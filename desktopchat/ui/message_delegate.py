@@ -457,6 +457,8 @@ class MessageDelegate(QStyledItemDelegate):
         if width is None:
             width = self._text_widths[row_width] = self.text_width(row_width)
         text_height, state_height = self._measured(model, row, record, width, option)
+        # A quote and chips sit in the body as the state line does (see geometry()).
+        state_height += message_extras.extras_height(record, width, option.font)
         height = self._height(
             record, text_height, state_height, header=header, day=day, unread=unread
         )

@@ -181,3 +181,12 @@ def place_chips(extras: Message | None, at: QRect, font: QFont) -> tuple[list[Ch
         return [], at.top()
     chips = layout_chips(extras.reactions, at.left(), at.top() + CHIPS_TOP, at.width(), font)
     return chips, at.top() + chips_height(chips)
+
+
+def extras_height(record: object, width: int, font: QFont) -> int:
+    """What the quote and the chips add to a row's height (0 for most rows)."""
+    extras = extras_of(record)
+    if extras is None:
+        return 0
+    at = QRect(0, 0, width, 0)
+    return place_quote(extras, at, font)[1] + place_chips(extras, at, font)[1]

@@ -141,6 +141,7 @@ class MessageView(QListView):
             old.batch_inserted.disconnect(self._inserted)
             old.rowsAboutToBeInserted.disconnect(self._about_to_insert)
             old.has_older_changed.disconnect(self._history_known)
+            old.dataChanged.disconnect(self._rows_changed)
         self._set_hover(QModelIndex())
         super().setModel(model)
         self._follow = True
@@ -151,7 +152,14 @@ class MessageView(QListView):
             model.batch_inserted.connect(self._inserted)
             model.rowsAboutToBeInserted.connect(self._about_to_insert)
             model.has_older_changed.connect(self._history_known)
+            model.dataChanged.connect(self._rows_changed)
             self.scrollToBottom()
+
+    @Slot(QModelIndex, QModelIndex, list)
+    def _rows_changed(self, first: QModelIndex, _last: QModelIndex, _roles: list[int]) -> None:
+        """A changed row may have changed height (chips came, a quote, an edit): QListView
+        only repaints on ``dataChanged``, so ask for a layout, as a new size hint does."""
+        self._delegate.sizeHintChanged.emit(first)
 
     @Slot(bool)
     def _history_known(self, _has_older: bool) -> None:
