@@ -76,6 +76,7 @@ def test_a_reply_is_announced_with_its_quote(
     original = alice.sent("the plan")
     message = reply(bob, "agreed", original["id"]).json()
     assert events_of(inbox["message"], 2)[1] == message
+    assert message["reply_to"]["id"] == original["id"]
 
 
 def test_a_retried_reply_is_stored_once(alice: Api, bob: Api) -> None:
@@ -85,6 +86,7 @@ def test_a_retried_reply_is_stored_once(alice: Api, bob: Api) -> None:
     again = bob.call("POST", "/api/rooms/general/messages", json=body)
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json() == again.json()
+    assert first.json()["reply_to"]["id"] == original["id"]
     assert len(bob.history().json()["messages"]) == 2
 
 
