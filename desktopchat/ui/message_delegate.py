@@ -527,6 +527,10 @@ class MessageDelegate(QStyledItemDelegate):
             found = self._colour_cache[value] = QColor(value)
         return found
 
+    def _flashed(self, index: Index) -> bool:
+        flash = self.flash
+        return flash.isValid() and flash.row() == index.row() and flash.model() is index.model()
+
     def _hovered(self, index: Index) -> bool:
         hover = self.hover
         return hover.isValid() and hover.row() == index.row() and hover.model() is index.model()
@@ -543,6 +547,9 @@ class MessageDelegate(QStyledItemDelegate):
         if hovered or selected:
             background = c.row_hover
             painter.fillRect(g.message, self._colour(c.row_hover))
+        if self._flashed(index):  # just jumped to: tinted under everything else
+            background = c.mention_background
+            painter.fillRect(g.message, self._colour(background))
         if selected and option.state & QStyle.StateFlag.State_HasFocus:
             self._paint_focus(painter, g.message, c)
         if g.unread is not None:
@@ -571,10 +578,7 @@ class MessageDelegate(QStyledItemDelegate):
         g: Geometry,
         c: Colours,
     ) -> None:
-        """The reply quote, the reaction chips, and the flash of a message jumped to."""
-        if self.flash.isValid() and self.flash.row() == index.row():
-            flash = QColor(c.mention_background)
-            painter.fillRect(g.message, flash)
+        """The reply quote and the reaction chips."""
         if not isinstance(record, Message):
             return
         if g.quote is not None and record.reply_to is not None:
