@@ -34,11 +34,25 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser = subparsers.add_parser("send", help="send one message (TEXT, or - for stdin)")
     add_client_options(parser)
     parser.add_argument("--room", default="general")
+    parser.add_argument(
+        "--reply-to",
+        type=_message_id,
+        metavar="ID",
+        help="send it as a reply to message ID of the room (it quotes that message)",
+    )
     parser.add_argument("text", metavar="TEXT", help="the message; - reads it from stdin")
     parser.set_defaults(run=run)
 
 
-def send_with_retries(connect: Callable[[], RelayClient], room: str, text: str) -> Message:
+def _message_id(raw: str) -> int:
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise argparse.ArgumentTypeError(f"not a message id: {raw!r}")
+    return int(raw)
+
+
+def send_with_retries(
+    connect: Callable[[], RelayClient], room: str, text: str, reply_to: int | None = None
+) -> Message:
     """Send, retrying transient failures with the same client id (no duplicates).
 
     ``connect`` (which opens the session: ``GET /api/config``, the token check) is retried
@@ -51,7 +65,7 @@ def send_with_retries(connect: Callable[[], RelayClient], room: str, text: str) 
             try:
                 if client is None:
                     client = connect()
-                return client.send(room, text, client_id)
+                return client.send(room, text, client_id, reply_to)
             except RelayError as exc:
                 if not exc.transient or delay is None:
                     raise
@@ -72,7 +86,7 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         def connect() -> RelayClient:
             return context.login().relay_client()
 
-        message = send_with_retries(connect, args.room, text)
+        message = send_with_retries(connect, args.room, text, args.reply_to)
     except DesktopChatError as exc:
         warn(f"not sent: {exc}")
         return 1
