@@ -611,6 +611,9 @@ class MainWindow(QMainWindow):
         menu = QMenu(self)
         text = record.text
         menu.addAction("Copy text", lambda: QGuiApplication.clipboard().setText(text))
+        if isinstance(record, Message) and not record.deleted:
+            menu.addAction("Reply", lambda: self.replies.reply_to(record.id))
+            menu.addAction("Add reaction…", lambda: self.replies.react_to(record.id))
         if (
             isinstance(record, Message)
             and record.author.id == self.controller.user.id
