@@ -67,6 +67,9 @@ _MIGRATIONS: tuple[str, ...] = (
 
 #: What an outbox row asks the relay to do.
 SEND, EDIT, DELETE = "send", "edit", "delete"
+#: A reply (``message_id`` is the message it answers), and a reaction put on or taken back
+#: (``text`` is the emoji, ``message_id`` the message): new kinds, the same table.
+REPLY, REACT, UNREACT = "reply", "react", "unreact"
 
 
 def database_path(data_dir: Path, server_url: str, username: str) -> Path:

@@ -6,7 +6,7 @@ thread, cheap to hold by the hundred thousand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -87,6 +87,79 @@ class User:
 
 
 @dataclass(frozen=True, slots=True)
+class ReplyQuote:
+    """What a reply shows of the message it answers: who wrote it and its first line."""
+
+    id: int
+    author: Author
+    excerpt: str
+    deleted: bool
+
+    @classmethod
+    def from_json(cls, data: Any) -> ReplyQuote | None:
+        """Parse ``reply_to`` (None when the message answers nothing)."""
+        if data is None:
+            return None
+        if not isinstance(data, dict):
+            raise ProtocolError("malformed reply_to in server data")
+        return cls(
+            _field(data, "id", int),
+            Author.from_json(data.get("author")),
+            _field(data, "excerpt", str),
+            bool(data.get("deleted", False)),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The relay's shape."""
+        return {
+            "id": self.id,
+            "author": _author_json(self.author),
+            "excerpt": self.excerpt,
+            "deleted": self.deleted,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Reaction:
+    """One emoji chip on a message: who put it there, first to last."""
+
+    emoji: str
+    user_ids: tuple[int, ...]
+
+    @property
+    def count(self) -> int:
+        """How many people reacted so."""
+        return len(self.user_ids)
+
+    @classmethod
+    def parse_all(cls, data: Any) -> tuple[Reaction, ...]:
+        """Parse ``reactions`` (absent from an older relay: none)."""
+        if data is None:
+            return ()
+        if not isinstance(data, list):
+            raise ProtocolError("malformed reactions in server data")
+        chips = []
+        for item in data:
+            if not isinstance(item, dict):
+                raise ProtocolError("malformed reaction in server data")
+            users = item.get("user_ids")
+            if not isinstance(users, list) or not all(
+                isinstance(u, int) and not isinstance(u, bool) for u in users
+            ):
+                raise ProtocolError("malformed reaction user_ids in server data")
+            chips.append(cls(_field(item, "emoji", str), tuple(users)))
+        return tuple(chips)
+
+    def to_json(self) -> dict[str, Any]:
+        """The relay's shape."""
+        return {"emoji": self.emoji, "count": self.count, "user_ids": list(self.user_ids)}
+
+
+def _author_json(author: Author) -> dict[str, Any]:
+    return {"id": author.id, "display_name": author.display_name, "avatar_url": author.avatar_url}
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     """A stored message. ``id`` is 1, 2, 3... per room, so a gap means something was missed."""
 
@@ -100,6 +173,9 @@ class Message:
     deleted: bool
     #: Files the message carries (the relay's ``attachments``; none from older relays).
     attachments: tuple[Attachment, ...] = ()
+    #: The message this one answers (None: not a reply).
+    reply_to: ReplyQuote | None = None
+    reactions: tuple[Reaction, ...] = ()
 
     @classmethod
     def from_json(cls, data: Any) -> Message:
@@ -117,7 +193,30 @@ class Message:
             edited_at=parse_time(edited) if isinstance(edited, str) else None,
             deleted=bool(data.get("deleted", False)),
             attachments=Attachment.list_from_json(data.get("attachments")),
+            reply_to=ReplyQuote.from_json(data.get("reply_to")),
+            reactions=Reaction.parse_all(data.get("reactions")),
         )
+
+    def reacted(self, user_id: int, emoji: str) -> bool:
+        """Whether ``user_id`` put ``emoji`` on this message."""
+        return any(r.emoji == emoji and user_id in r.user_ids for r in self.reactions)
+
+    def with_reaction(self, user_id: int, emoji: str, *, on: bool) -> Message:
+        """This message as it will be once ``user_id``'s ``emoji`` is put on (or taken
+        back): shown at once, while the reaction waits in the outbox."""
+        chips = list(self.reactions)
+        found = next((i for i, r in enumerate(chips) if r.emoji == emoji), None)
+        if on and found is None:
+            chips.append(Reaction(emoji, (user_id,)))
+        elif on and found is not None and user_id not in chips[found].user_ids:
+            chips[found] = Reaction(emoji, (*chips[found].user_ids, user_id))
+        elif not on and found is not None:
+            users = tuple(u for u in chips[found].user_ids if u != user_id)
+            if users:
+                chips[found] = Reaction(emoji, users)
+            else:
+                del chips[found]
+        return replace(self, reactions=tuple(chips))
 
     def to_json(self) -> dict[str, Any]:
         """The relay's JSON shape (for the local cache and ``tail --json``)."""
@@ -134,6 +233,8 @@ class Message:
             "sent_at": _iso(self.sent_at),
             "edited_at": None if self.edited_at is None else _iso(self.edited_at),
             "deleted": self.deleted,
+            "reply_to": None if self.reply_to is None else self.reply_to.to_json(),
+            "reactions": [reaction.to_json() for reaction in self.reactions],
             "attachments": [a.to_json() for a in self.attachments],
         }
 
@@ -303,6 +404,15 @@ class ChangePage:
     messages: tuple[Message, ...]
     until: int
     has_more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AroundPage:
+    """A message and its neighbours, oldest first; whether more lie before and after."""
+
+    messages: tuple[Message, ...]
+    has_more: bool
+    has_more_after: bool
 
 
 @dataclass(frozen=True, slots=True)

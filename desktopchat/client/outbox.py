@@ -1,4 +1,4 @@
-"""Durable sending: written messages, edits and deletes wait here until the relay has them.
+"""Durable sending: messages, replies, edits, deletes and reactions wait here for the relay.
 
 Each one is persisted before the first attempt, so quitting or a crash loses nothing; a
 message is retried with the same ``client_id`` (the relay turns repeats into the one
@@ -28,7 +28,16 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktopchat.client.backoff import Backoff
-from desktopchat.client.cache import DELETE, EDIT, SEND, LocalDatabase, OutboxRow
+from desktopchat.client.cache import (
+    DELETE,
+    EDIT,
+    REACT,
+    REPLY,
+    SEND,
+    UNREACT,
+    LocalDatabase,
+    OutboxRow,
+)
 from desktopchat.client.domain import Message
 from desktopchat.client.errors import MessageTooLargeError, RelayError
 from desktopchat.client.tasks import TaskRunner
@@ -52,6 +61,10 @@ Uploader = Callable[[str, Path, Progress, Cancel], str]
 """``(room, path, progress, cancel) -> the uploaded file's id``; blocking (HTTP)."""
 FileSender = Callable[[str, str, str, Sequence[str]], Message]
 """``(room, text, client_id, file_ids) -> stored message``; blocking (HTTP)."""
+Replier = Callable[[str, str, str, int], Message]
+"""``(room, text, client_id, reply_to) -> stored message``; blocking (HTTP)."""
+Reactor = Callable[[str, int, str, bool], Message]
+"""``(room, message_id, emoji, on) -> the message with its reactions``; blocking (HTTP)."""
 
 
 class OutboxState(enum.Enum):
@@ -83,7 +96,12 @@ class OutboxItem:
     @property
     def is_message(self) -> bool:
         """A new message (shown as its own row until stored), not an edit or delete."""
-        return self.kind == SEND
+        return self.kind in (SEND, REPLY)
+
+    @property
+    def is_reaction(self) -> bool:
+        """A reaction put on (``react``) or taken back (``unreact``); ``text`` is the emoji."""
+        return self.kind in (REACT, UNREACT)
 
 
 class Outbox(QObject):
@@ -97,11 +115,14 @@ class Outbox(QObject):
             Pusher echo (which may never come after a reconnect).
         upload_progress(str, int, int, int): client_id, which file (0, 1…), bytes sent
             and bytes in all; emitted from the uploading thread (queued to receivers).
+        reacted(object): the :class:`Message` as the relay answered a reaction (its
+            ``reactions`` current): applied as a change, since its id was delivered.
     """
 
     changed = Signal(object)
     sent = Signal(str, object)
     upload_progress = Signal(str, int, int, int)
+    reacted = Signal(object)
 
     def __init__(
         self,
@@ -112,6 +133,8 @@ class Outbox(QObject):
         *,
         edit: Editor | None = None,
         delete: Deleter | None = None,
+        reply: Replier | None = None,
+        react: Reactor | None = None,
         max_bytes: int | None = None,
         upload: Uploader | None = None,
         send_files: FileSender | None = None,
@@ -130,6 +153,8 @@ class Outbox(QObject):
         #: Items the user cancelled while they upload (read from the uploading thread).
         self._cancelled: set[str] = set()
         self._cancel_lock = threading.Lock()
+        self._reply = reply
+        self._react = react
         #: The relay's limit on message text (``/api/config``); None: unknown, not checked.
         self.max_bytes = max_bytes
         self._items: dict[str, OutboxItem] = {}
@@ -181,6 +206,15 @@ class Outbox(QObject):
     def enqueue_delete(self, room: str, message_id: int) -> OutboxItem:
         """Persist the deletion of stored message ``message_id``."""
         return self._add(room, "", DELETE, message_id)
+
+    def enqueue_reply(self, room: str, text: str, reply_to: int) -> OutboxItem:
+        """Persist a reply to stored message ``reply_to``: sent as a message is, in turn."""
+        self._check_size(text)
+        return self._add(room, text, REPLY, reply_to)
+
+    def enqueue_reaction(self, room: str, message_id: int, emoji: str, *, on: bool) -> OutboxItem:
+        """Persist putting ``emoji`` on message ``message_id`` (``on``) or taking it back."""
+        return self._add(room, emoji, REACT if on else UNREACT, message_id)
 
     def revise(self, client_id: str, text: str) -> None:
         """The author edited a failed message: new text, and it is sent again."""
@@ -264,6 +298,10 @@ class Outbox(QObject):
             return self._edit(item.room, item.message_id, item.text)
         if item.kind == DELETE and self._delete is not None and item.message_id is not None:
             return self._delete(item.room, item.message_id)
+        if item.kind == REPLY and self._reply is not None and item.message_id is not None:
+            return self._reply(item.room, item.text, item.client_id, item.message_id)
+        if item.is_reaction and self._react is not None and item.message_id is not None:
+            return self._react(item.room, item.message_id, item.text, item.kind == REACT)
         if item.kind != SEND:
             raise RelayError(f"this client cannot {item.kind} messages", status=400)
         if item.files:
@@ -296,7 +334,10 @@ class Outbox(QObject):
         self._db.outbox_remove(item.client_id)
         self._items.pop(item.client_id, None)
         self.changed.emit(replace(item, state=OutboxState.SENT))
-        self.sent.emit(item.client_id, message)
+        if item.is_reaction:
+            self.reacted.emit(message)
+        else:
+            self.sent.emit(item.client_id, message)
         self._kick(item.room)
 
     def _refused(self, item: OutboxItem, exc: BaseException) -> None:

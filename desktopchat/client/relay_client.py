@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 from desktopchat.client import transfers, trust
 from desktopchat.client.direct import DirectMessage
 from desktopchat.client.domain import (
+    AroundPage,
     Attachment,
     ChangePage,
     HistoryPage,
@@ -240,12 +241,21 @@ class RelayClient:
         return Room.from_json(_member(answer, "room"))
 
     def send(
-        self, room: str, text: str, client_id: str, attachments: Sequence[str] = ()
+        self,
+        room: str,
+        text: str,
+        client_id: str,
+        attachments: Sequence[str] = (),
+        *,
+        reply_to: int | None = None,
     ) -> Message:
-        """Send a message (carrying uploaded file ids); safe to repeat with one ``client_id``."""
+        """Send a message (carrying uploaded file ids; a reply to ``reply_to``); safe to
+        repeat with one ``client_id``."""
         body: dict[str, Any] = {"text": text, "client_id": client_id}
         if attachments:
             body["attachments"] = list(attachments)
+        if reply_to is not None:
+            body["reply_to"] = reply_to
         return Message.from_json(self._request("POST", f"/api/rooms/{room}/messages", json=body))
 
     def upload(
@@ -343,6 +353,20 @@ class RelayClient:
         answer = self._request("GET", f"/api/rooms/{room}/messages", params=params)
         messages = tuple(Message.from_json(m) for m in _member(answer, "messages", list))
         return HistoryPage(messages, bool(_member(answer, "has_more")))
+
+    def around(self, room: str, message_id: int, limit: int = 50) -> AroundPage:
+        """Message ``message_id`` and its neighbours (to jump to one far back)."""
+        params = {"around": message_id, "limit": limit}
+        answer = self._request("GET", f"/api/rooms/{room}/messages", params=params)
+        messages = tuple(Message.from_json(m) for m in _member(answer, "messages", list))
+        return AroundPage(
+            messages, bool(_member(answer, "has_more")), bool(_member(answer, "has_more_after"))
+        )
+
+    def react(self, room: str, message_id: int, emoji: str, *, on: bool = True) -> Message:
+        """Put ``emoji`` on a message (``on``) or take it back; idempotent either way."""
+        path = f"/api/rooms/{room}/messages/{message_id}/reactions/{quote(emoji, safe='')}"
+        return Message.from_json(self._request("PUT" if on else "DELETE", path))
 
     def changes(self, room: str, since: int | None, limit: int = 200) -> ChangePage:
         """Edits and deletes after change counter ``since`` (None: just the current counter)."""

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from desktopchat.client.cache import LocalDatabase, database_path
 from desktopchat.client.direct_messages import DirectMessages
-from desktopchat.client.domain import ChangePage, HistoryPage, Message, User
+from desktopchat.client.domain import AroundPage, ChangePage, HistoryPage, Message, User
 from desktopchat.client.errors import AuthenticationError
 from desktopchat.client.login import Login
 from desktopchat.client.outbox import Outbox
@@ -98,6 +98,8 @@ class ChatSession(QObject):
             parent=self,
             edit=self._edit,
             delete=self._delete,
+            reply=self._reply,
+            react=self._react,
             max_bytes=login.server.max_message_bytes,
             upload=self._upload,
             send_files=self._send_files,
@@ -105,6 +107,7 @@ class ChatSession(QObject):
         )
         # What the relay answered goes straight into the room (the echo may never come).
         self.outbox.sent.connect(lambda _client_id, message: self.sync.apply_stored(message))
+        self.outbox.reacted.connect(self.sync.apply_changed)
         if not login.offline:
             self.database.save_login(login.user, login.server)
         #: The user's DMs (their messages are rooms' and go through sync and the outbox).
@@ -170,6 +173,16 @@ class ChatSession(QObject):
 
     def _delete(self, room: str, message_id: int) -> Message:
         return self.relay().delete(room, message_id)
+
+    def _reply(self, room: str, text: str, client_id: str, reply_to: int) -> Message:
+        return self.relay().send(room, text, client_id, reply_to=reply_to)
+
+    def _react(self, room: str, message_id: int, emoji: str, on: bool) -> Message:
+        return self.relay().react(room, message_id, emoji, on=on)
+
+    def around(self, room: str, message_id: int) -> AroundPage:
+        """Message ``message_id`` and its neighbours (blocking: run it on a worker)."""
+        return self.relay().around(room, message_id)
 
     @Slot(str)
     def _reconnect_now(self, why: str) -> None:

@@ -29,6 +29,8 @@ HistoryFetcher = Callable[[str, int | None, int], HistoryPage]
 ChangesFetcher = Callable[[str, int | None], ChangePage]
 """``(room, since or None for just the counter) -> edits and deletes``; blocking (HTTP)."""
 
+#: Events carrying a whole message: a new one, or a newer version (edited, deleted, reacted).
+_MESSAGE_EVENTS = ("message", "message-updated", "message-deleted", "message-reactions")
 #: Messages per catch-up request (the relay's maximum).
 PAGE = 200
 
@@ -146,6 +148,18 @@ class SyncEngine(QObject):
         if timeline.has_gap:
             self._catch_up(state)
 
+    def apply_changed(self, message: Message) -> None:
+        """A newer version of a delivered message (the relay's answer to a reaction)."""
+        state = self._rooms.get(message.room)
+        if state is None:
+            return
+        changed, delivered = state.timeline.update(message)
+        self._deliver(state, delivered)
+        if changed is not None:
+            self._changed(state, changed)
+        if state.timeline.has_gap:
+            self._catch_up(state)
+
     # ------------------------------------------------------------------------ events
 
     @Slot(str)
@@ -158,7 +172,7 @@ class SyncEngine(QObject):
     @Slot(str, str, object)
     def _on_event(self, channel: str, event: str, data: object) -> None:
         state = self._by_channel.get(channel)
-        if state is None or event not in ("message", "message-updated", "message-deleted"):
+        if state is None or event not in _MESSAGE_EVENTS:
             return
         try:
             message = Message.from_json(data)

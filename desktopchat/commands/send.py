@@ -55,9 +55,21 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="attach this file (repeat for several); TEXT is then an optional caption",
     )
     parser.add_argument(
+        "--reply-to",
+        type=_message_id,
+        metavar="ID",
+        help="send it as a reply to message ID of the room (it quotes that message)",
+    )
+    parser.add_argument(
         "text", metavar="TEXT", nargs="?", default="", help="the message; - reads it from stdin"
     )
     parser.set_defaults(run=run)
+
+
+def _message_id(raw: str) -> int:
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise argparse.ArgumentTypeError(f"not a message id: {raw!r}")
+    return int(raw)
 
 
 def send_with_retries(
@@ -67,6 +79,7 @@ def send_with_retries(
     files: Sequence[Path] = (),
     *,
     to: str | None = None,
+    reply_to: int | None = None,
 ) -> Message:
     """Upload ``files``, then send, retrying transient failures (no duplicates).
 
@@ -88,7 +101,7 @@ def send_with_retries(
     try:
         target = room if to is None else _retried(lambda: client().start_direct([to]).name)
         ids = [_retried(partial(_upload, client, target, path)) for path in files]
-        return _retried(lambda: client().send(target, text, client_id, ids))
+        return _retried(lambda: client().send(target, text, client_id, ids, reply_to=reply_to))
     finally:
         if holder:
             holder[0].close()
@@ -127,7 +140,9 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         def connect() -> RelayClient:
             return context.login().relay_client()
 
-        message = send_with_retries(connect, args.room, text, args.files, to=args.to)
+        message = send_with_retries(
+            connect, args.room, text, args.files, to=args.to, reply_to=args.reply_to
+        )
     except DesktopChatError as exc:
         warn(f"not sent: {exc}")
         return 1

@@ -12,12 +12,14 @@ stays on :attr:`ComposerBox.editor`.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from desktopchat.ui.byte_counter import ByteCounter
 from desktopchat.ui.composer import Composer
 from desktopchat.ui.editing_bar import EditingBar
 from desktopchat.ui.emoji_picker import EmojiPicker
+from desktopchat.ui.reply_bar import ReplyBar
 from desktopchat.ui.theme import Space
 
 _BOTTOM = Qt.AlignmentFlag.AlignBottom
@@ -30,6 +32,7 @@ class ComposerBox(QWidget):
         super().__init__(parent)
         self.setObjectName("composerBox")
         self.editing_bar = EditingBar(self)
+        self.reply_bar = ReplyBar(self)
         self.frame = QFrame(self)
         self.frame.setObjectName("composerFrame")
         self.frame.setProperty("focused", False)
@@ -57,6 +60,7 @@ class ComposerBox(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(Space.L, Space.XS, Space.L, Space.L)
         layout.setSpacing(Space.XS)
+        layout.addWidget(self.reply_bar)
         layout.addWidget(self.editing_bar)
         layout.addWidget(self.frame)
         self.editor.installEventFilter(self)
@@ -65,6 +69,9 @@ class ComposerBox(QWidget):
         self.editor.textChanged.connect(self._update_send)
         self.editor.size_changed.connect(lambda _size, _limit: self._update_send())
         self.editing_bar.cancelled.connect(self._cancel_edit)
+        self.reply_bar.cancelled.connect(
+            lambda: self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+        )
         self.emoji_button.clicked.connect(self.show_emoji)
         self.send_button.clicked.connect(self._send)
 
@@ -90,8 +97,15 @@ class ComposerBox(QWidget):
         self.editor.cancel_edit()
         self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def begin_reply(self, message_id: int, name: str) -> None:
+        """Write a reply to ``name``'s message: the bar says so, and the field has focus."""
+        self.editor.cancel_edit()
+        self.reply_bar.begin(message_id, name)
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def _editing_changed(self, editing: bool) -> None:
         if editing:
+            self.reply_bar.stop()  # an edit is not a reply
             self.editing_bar.show_mode(self.editor.revising)
         else:
             self.editing_bar.hide()
@@ -116,6 +130,16 @@ class ComposerBox(QWidget):
                 self._set_focused(True)
             elif kind == QEvent.Type.FocusOut:
                 self._set_focused(False)
+            elif (
+                kind == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent)
+                and event.key() == Qt.Key.Key_Escape
+                and self.reply_bar.message_id is not None
+                and self.editor.editing is None
+                and not self.editor.revising
+            ):
+                self.reply_bar.stop()
+                return True
             elif kind == QEvent.Type.EnabledChange:
                 self.emoji_button.setEnabled(self.editor.isEnabled())
                 self._update_send()

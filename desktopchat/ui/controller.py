@@ -21,6 +21,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from desktopchat.client import jump
 from desktopchat.client.direct import DirectMessage, is_direct
 from desktopchat.client.domain import Message, Room
 from desktopchat.client.errors import DesktopChatError, ProtocolError, RelayUnreachableError
@@ -291,6 +292,62 @@ class ChatController(QObject):
         if self.current is not None:
             self.session.outbox.enqueue_delete(self.current.name, message_id)
 
+    def reply(self, message_id: int, text: str) -> None:
+        """Write a reply to ``message_id`` in the current room (through the outbox)."""
+        if self.current is None or not text.strip():
+            return
+        try:
+            self.session.outbox.enqueue_reply(self.current.name, text, message_id)
+        except DesktopChatError as exc:
+            self.error.emit(str(exc))
+
+    def react(self, message_id: int, emoji: str, *, on: bool | None = None) -> None:
+        """Put ``emoji`` on a message of the current room, take it back, or (``on`` None)
+        toggle it; through the outbox, shown at once."""
+        if self.current is None:
+            return
+        room = self.current.name
+        model = self._models.get(room)
+        message = model.message(message_id) if model is not None else None
+        message = message or self.session.database.message(room, message_id)
+        mine = message is not None and message.reacted(self.user.id, emoji)
+        wanted = not mine if on is None else on
+        if wanted != mine:
+            self.session.outbox.enqueue_reaction(room, message_id, emoji, on=wanted)
+
+    def load_around(self, room: str, message_id: int, then: Callable[[], None]) -> None:
+        """Load ``message_id`` (before the first one loaded) and all after it, then ``then``."""
+        model = self._models.get(room)
+        if model is None:
+            return
+        first = model.first_id()
+        if first is not None:
+            cached = self.session.database.recent(room, first - message_id + 10, before=first)
+            local = jump.from_cache(cached, message_id, first)
+            if local is not None:
+                model.prepend(local, has_more=local[0].id > 1)
+                then()
+                return
+        relay = self.session.relay
+
+        def fetched(result: tuple[list[Message], bool]) -> None:
+            messages, has_more = result
+            model.prepend(messages, has_more=has_more)
+            self.session.database.store(messages)
+            then()
+
+        self.session.tasks.run(
+            lambda: jump.fetch_back_to(
+                room,
+                message_id,
+                first,
+                lambda r, i, n: relay().around(r, i, n),
+                lambda r, a, n: relay().history(r, after=a, limit=n),
+            ),
+            fetched,
+            self._failed("load that message"),
+        )
+
     def load_older(self, before: int) -> None:
         """Scrolling back: from the local database if it has them, else from the relay."""
         if self.current is None:
@@ -360,6 +417,9 @@ class ChatController(QObject):
         if item.message_id is None:
             return
         stored = self.session.database.message(item.room, item.message_id)
+        if item.is_reaction:
+            self._show_pending_reaction(item, model, stored)
+            return
         if item.state is OutboxState.FAILED:
             self.error.emit(f"Could not {item.kind} the message: {item.error}")
             if model is not None and stored is not None:
@@ -371,6 +431,22 @@ class ChatController(QObject):
             model.replace(replace(stored, deleted=True, text=""))
         else:
             model.replace(replace(stored, text=item.text, edited_at=datetime.now(UTC)))
+
+    def _show_pending_reaction(
+        self, item: OutboxItem, model: MessageListModel | None, stored: Message | None
+    ) -> None:
+        """A reaction waiting in the outbox shows at once; one refused puts it back."""
+        if item.state is OutboxState.FAILED:
+            self.error.emit(f"Could not change the reaction {item.text}: {item.error}")
+            if model is not None and stored is not None:
+                model.replace(stored)
+            return
+        if item.state is OutboxState.SENT or model is None or item.message_id is None:
+            return
+        shown = model.message(item.message_id) or stored
+        if shown is not None:
+            on = item.kind == "react"
+            model.replace(shown.with_reaction(self.user.id, item.text, on=on))
 
     def _is_current_presence(self, channel: str) -> bool:
         return self.current is not None and channel == self.current.presence_channel

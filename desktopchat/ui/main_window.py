@@ -58,6 +58,7 @@ from desktopchat.ui.message_view import MessageView
 from desktopchat.ui.panels import ConnectionBanner, MembersPanel, TypingIndicator
 from desktopchat.ui.profile_flow import ProfileFlow
 from desktopchat.ui.quick_switcher import QuickSwitcher
+from desktopchat.ui.reply_react_flow import ReplyReactFlow
 from desktopchat.ui.rooms import ROOM_ROLE
 from desktopchat.ui.settings_flow import SettingsFlow
 from desktopchat.ui.sidebar import MembersColumn, Sidebar
@@ -299,6 +300,7 @@ class MainWindow(QMainWindow):
         self.composer_box = ComposerBox(self)
         self.composer = self.composer_box.editor
         self.composer.setEnabled(False)
+        self.replies = ReplyReactFlow(self)
         self.switcher = QuickSwitcher(self)
         self.switcher.chosen.connect(self._switch_to)
         center = QWidget(self)
@@ -418,7 +420,7 @@ class MainWindow(QMainWindow):
         controller.member_added.connect(self.members.add)
         controller.member_removed.connect(self.members.remove)
         controller.members_unknown.connect(self.members.set_unknown)
-        self.composer.submitted.connect(controller.send)
+        self.composer.submitted.connect(self.replies.submit)
         self.composer.edit_submitted.connect(controller.edit)
         self.composer.revise_submitted.connect(controller.revise)
         self.composer.typing.connect(controller.typed)
@@ -544,6 +546,7 @@ class MainWindow(QMainWindow):
         dm_title = controller.dms.title(name) if is_direct(name) else None
         self.composer.set_room(name, dm_title)
         self.messages.set_place(f"your conversation with {dm_title}" if dm_title else None)
+        self.composer_box.reply_bar.stop()  # a reply belongs to the room it was begun in
         self.typing.clear_all()
         self._update_title(controller.total_unread())
         self._save_ui_state(last_room=name)
@@ -620,6 +623,11 @@ class MainWindow(QMainWindow):
     def _copy_text(text: str) -> None:
         QGuiApplication.clipboard().setText(text)
 
+    def jump_to_message(self, room: str, message_id: int) -> None:
+        """Switch to ``room``, load ``message_id`` and its neighbours if needed, scroll to
+        it and flash it (a reply's quote, a search result)."""
+        self.replies.jump_to_message(room, message_id)
+
     def _edit_message(self, message_id: int) -> None:
         model = self.messages.model()
         message = model.message(message_id) if isinstance(model, MessageListModel) else None
@@ -634,6 +642,9 @@ class MainWindow(QMainWindow):
         menu = QMenu(self)
         text = record.text
         menu.addAction("Copy text", lambda: QGuiApplication.clipboard().setText(text))
+        if isinstance(record, Message) and not record.deleted:
+            menu.addAction("Reply", lambda: self.replies.reply_to(record.id))
+            menu.addAction("Add reaction…", lambda: self.replies.react_to(record.id))
         if isinstance(record, Message) and record.author.id != self.controller.user.id:
             author = record.author
             menu.addAction(f"Message {author.display_name}", lambda: self.message_person(author.id))

@@ -61,7 +61,7 @@ from PySide6.QtWidgets import (
 
 from desktopchat.client.domain import Message
 from desktopchat.client.outbox import OutboxItem
-from desktopchat.ui import markup, theme
+from desktopchat.ui import markup, message_extras, theme
 from desktopchat.ui import message_style as ms
 from desktopchat.ui.avatars import AvatarCache
 from desktopchat.ui.message_model import MessageListModel, Roles, Row
@@ -141,6 +141,9 @@ class Geometry:
     state: QRect | None
     #: Where the time goes on hover in a continuation row (the gutter).
     gutter_time: QRect | None
+    #: A reply's quote of its original (above the text), and reaction chips (below it).
+    quote: QRect | None = None
+    chips: tuple[message_extras.Chip, ...] = ()
 
 
 class MessageDelegate(QStyledItemDelegate):
@@ -169,6 +172,8 @@ class MessageDelegate(QStyledItemDelegate):
         self._expanded: set[tuple[object, ...]] = set()
         #: The row under the pointer (or offered to the keyboard), set by the view.
         self.hover = QPersistentModelIndex()
+        #: The row just jumped to, tinted for a moment (set and cleared by the view).
+        self.flash = QPersistentModelIndex()
         self._colour_cache: dict[str, QColor] = {}
         self._text_widths: dict[int, int] = {}
 
@@ -389,6 +394,10 @@ class MessageDelegate(QStyledItemDelegate):
             top += header_rect.height() + ms.HEADER_GAP
         else:
             gutter_time = QRect(column.left(), top, ms.GUTTER - Space.S, metrics.height())
+        extras = message_extras.extras_of(record)
+        quote, top = message_extras.place_quote(
+            extras, QRect(text_left, top, width, 0), option.font
+        )
         shown, toggle_height, expanded = self._shown_text(record, text_height)
         text_rect = QRect(text_left, top, width, shown)
         top += shown
@@ -403,6 +412,9 @@ class MessageDelegate(QStyledItemDelegate):
                 self._bold_metrics.height(),
             )
             top += toggle.height()
+        chips, top = message_extras.place_chips(
+            extras, QRect(text_left, top, width, 0), option.font
+        )
         state = None
         if state_height:
             state = QRect(text_left, top, width, state_height)
@@ -426,6 +438,8 @@ class MessageDelegate(QStyledItemDelegate):
             expanded=expanded,
             state=state,
             gutter_time=gutter_time,
+            quote=quote,
+            chips=tuple(chips),
         )
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
@@ -445,6 +459,8 @@ class MessageDelegate(QStyledItemDelegate):
         if width is None:
             width = self._text_widths[row_width] = self.text_width(row_width)
         text_height, state_height = self._measured(model, row, record, width, option)
+        # A quote and chips sit in the body as the state line does (see geometry()).
+        state_height += message_extras.extras_height(record, width, option.font)
         height = self._height(
             record, text_height, state_height, header=header, day=day, unread=unread
         )
@@ -513,6 +529,10 @@ class MessageDelegate(QStyledItemDelegate):
             found = self._colour_cache[value] = QColor(value)
         return found
 
+    def _flashed(self, index: Index) -> bool:
+        flash = self.flash
+        return flash.isValid() and flash.row() == index.row() and flash.model() is index.model()
+
     def _hovered(self, index: Index) -> bool:
         hover = self.hover
         return hover.isValid() and hover.row() == index.row() and hover.model() is index.model()
@@ -529,6 +549,9 @@ class MessageDelegate(QStyledItemDelegate):
         if hovered or selected:
             background = c.row_hover
             painter.fillRect(g.message, self._colour(c.row_hover))
+        if self._flashed(index):  # just jumped to: tinted under everything else
+            background = c.mention_background
+            painter.fillRect(g.message, self._colour(background))
         if selected and option.state & QStyle.StateFlag.State_HasFocus:
             self._paint_focus(painter, g.message, c)
         if g.unread is not None:
@@ -544,7 +567,42 @@ class MessageDelegate(QStyledItemDelegate):
             self._paint_toggle(painter, option, g, c)
         if g.state is not None and isinstance(record, OutboxItem):
             self._paint_state(painter, option, record, g.state, c)
+        self._paint_extras(painter, option, index, record, g=g, c=c)
         painter.restore()
+
+    def _paint_extras(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: Index,
+        record: Row,
+        *,
+        g: Geometry,
+        c: Colours,
+    ) -> None:
+        """The reply quote and the reaction chips."""
+        if not isinstance(record, Message):
+            return
+        if g.quote is not None and record.reply_to is not None:
+            message_extras.paint_quote(painter, g.quote, record.reply_to, option.font, c)
+        if g.chips:
+            model = index.model()
+            own = model.own_user_id if isinstance(model, MessageListModel) else -1
+            message_extras.paint_chips(painter, list(g.chips), own, option.font, c)
+
+    def quote_at(self, option: QStyleOptionViewItem, index: Index, point: QPoint) -> int | None:
+        """The id of the original whose quote is under ``point``, if any."""
+        record: Row = index.data(Roles.ROW)
+        quote = self.geometry(option, index).quote
+        if quote is None or not quote.contains(point) or not isinstance(record, Message):
+            return None
+        return record.reply_to.id if record.reply_to is not None else None
+
+    def chip_at(
+        self, option: QStyleOptionViewItem, index: Index, point: QPoint
+    ) -> message_extras.Chip | None:
+        """The reaction chip under ``point``, if any."""
+        return next((c for c in self.geometry(option, index).chips if c.rect.contains(point)), None)
 
     def _paint_focus(self, painter: QPainter, rect: QRect, c: Colours) -> None:
         pen = QPen(self._colour(c.focus))
@@ -810,10 +868,14 @@ class MessageDelegate(QStyledItemDelegate):
         return toggle is not None and toggle.adjusted(-2, -2, 2, 2).contains(point)
 
     def tooltip_at(self, option: QStyleOptionViewItem, index: Index, point: QPoint) -> str | None:
-        """The full date and time over a row's time (author line or gutter)."""
+        """The full date and time over a row's time; who reacted over a chip."""
         record: Row = index.data(Roles.ROW)
         if not isinstance(record, Message):
             return None
+        chip = self.chip_at(option, index, point)
+        model = index.model()
+        if chip is not None and isinstance(model, MessageListModel):
+            return message_extras.who_reacted(chip.reaction, model.names(), model.own_user_id)
         where = self.header_time_rect(option, index)
         if where is not None and where.contains(point):
             return full_time(record.sent_at)

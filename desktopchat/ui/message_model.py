@@ -28,6 +28,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from desktopchat.client import replies
 from desktopchat.client.domain import Message
 from desktopchat.client.outbox import OutboxItem, OutboxState
 
@@ -340,13 +341,22 @@ class MessageListModel(QAbstractListModel):
         self._refresh_neighbour(0)  # the new first row gets a header and its day
 
     def replace(self, message: Message) -> None:
-        """An edit or delete of a loaded message."""
+        """An edit or delete of a loaded message (and of the quotes of replies to it)."""
         row = self.row_of(message.id)
         if row is not None:
             self._messages[row] = message
             self._heights[row] = 0
             index = self.index(row)
             self.dataChanged.emit(index, index)
+        for reply_row in list(replies.quoting(self._messages, message, start=row or 0)):
+            self._messages[reply_row] = replies.requoted(self._messages[reply_row], message)
+            self._heights[reply_row] = 0
+            index = self.index(reply_row)
+            self.dataChanged.emit(index, index)
+
+    def names(self) -> dict[int, str]:
+        """Display names of the authors loaded here, by user id (who reacted, in tooltips)."""
+        return replies.names(self._messages)
 
     def set_outbox_item(self, item: OutboxItem) -> None:
         """Show, update or (once discarded) remove a message from the outbox.

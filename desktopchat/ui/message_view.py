@@ -8,9 +8,10 @@ The row under the pointer gets a hover background, its time, and a toolbar of ac
 (:class:`~desktopchat.ui.message_actions.MessageActions`: copy, and edit and delete on
 your own messages); the view only says what was asked for, through its signals, and the
 window does it. The keyboard reaches all of it on the current row: Ctrl+C copies, E
-edits, Delete deletes, Enter shows or hides the rest of a long message, the menu key
-(or Shift+F10) opens the context menu, and Tab reaches the toolbar's buttons. An empty
-room invites its first message.
+edits, Delete deletes, R replies, + reacts, Enter shows or hides the rest of a long
+message, the menu key (or Shift+F10) opens the context menu, and Tab reaches the
+toolbar's buttons. Clicking a reply's quote jumps to the original; clicking a reaction
+chip toggles yours. An empty room invites its first message.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from PySide6.QtCore import (
     QPoint,
     QRect,
     Qt,
+    QTimer,
     QUrl,
     Signal,
     Slot,
@@ -58,6 +60,10 @@ Index = QModelIndex | QPersistentModelIndex
 
 #: Rows laid out per event-loop pass: long histories never freeze the window.
 LAYOUT_BATCH = 500
+#: How long a message jumped to stays tinted.
+FLASH_MS = 1600
+#: "+" is Shift+= on many layouts: any modifier but Shift (and the keypad's) is another key.
+_NOT_SHIFT = ~(Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier)
 #: Pixels from the bottom that still count as "at the bottom".
 BOTTOM_SLACK = 8
 #: While following a live room, past this many rows the oldest are let go (down to
@@ -79,8 +85,10 @@ class MessageView(QListView):
         copy_requested(str): copy this text (a message's, as written).
         author_activated(int): the author's name on a message was clicked (user id): a
             direct message to them.
-        react_requested(int), reply_requested(int): reserved for issue 15 (reactions
-            and replies); their buttons stay hidden until they are made available.
+        react_requested(int), reply_requested(int): react to (open the emoji picker)
+            or reply to the message with this id.
+        quote_activated(int): a reply's quote was clicked: show its original (this id).
+        reaction_toggled(int, str): a chip was clicked: put on or take back yours.
     """
 
     older_wanted = Signal(int)
@@ -91,6 +99,8 @@ class MessageView(QListView):
     author_activated = Signal(int)
     react_requested = Signal(int)
     reply_requested = Signal(int)
+    quote_activated = Signal(int)
+    reaction_toggled = Signal(int, str)
 
     def __init__(self, delegate: MessageDelegate, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -124,6 +134,10 @@ class MessageView(QListView):
         self.actions_bar = MessageActions(self.viewport())
         self.actions_bar.triggered.connect(self._action)
         delegate.sizeHintChanged.connect(lambda _index: self._place_actions())
+        self._flash_timer = QTimer(self)
+        self._flash_timer.setSingleShot(True)
+        self._flash_timer.setInterval(FLASH_MS)
+        self._flash_timer.timeout.connect(lambda: self._set_flash(QModelIndex()))
 
     def setModel(self, model: MessageListModel | None) -> None:  # type: ignore[override]  # noqa: N802
         """Show ``model``, starting at its newest message."""
@@ -132,6 +146,7 @@ class MessageView(QListView):
             old.batch_inserted.disconnect(self._inserted)
             old.rowsAboutToBeInserted.disconnect(self._about_to_insert)
             old.has_older_changed.disconnect(self._history_known)
+            old.dataChanged.disconnect(self._rows_changed)
         self._set_hover(QModelIndex())
         super().setModel(model)
         self._follow = True
@@ -142,7 +157,14 @@ class MessageView(QListView):
             model.batch_inserted.connect(self._inserted)
             model.rowsAboutToBeInserted.connect(self._about_to_insert)
             model.has_older_changed.connect(self._history_known)
+            model.dataChanged.connect(self._rows_changed)
             self.scrollToBottom()
+
+    @Slot(QModelIndex, QModelIndex, list)
+    def _rows_changed(self, first: QModelIndex, _last: QModelIndex, _roles: list[int]) -> None:
+        """A changed row may have changed height (chips came, a quote, an edit): QListView
+        only repaints on ``dataChanged``, so ask for a layout, as a new size hint does."""
+        self._delegate.sizeHintChanged.emit(first)
 
     @Slot(bool)
     def _history_known(self, _has_older: bool) -> None:
@@ -166,6 +188,35 @@ class MessageView(QListView):
         self._follow = False
         self.scrollTo(model.index(row), QAbstractItemView.ScrollHint.PositionAtTop)
         return True
+
+    def flash_message(self, message_id: int) -> bool:
+        """Scroll ``message_id`` into the middle of the view and tint it for a moment."""
+        model = self.model()
+        if not isinstance(model, MessageListModel):
+            return False
+        row = model.row_of(message_id)
+        if row is None:
+            return False
+        self._follow = False
+        index = model.index(row)
+        self.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.setCurrentIndex(index)
+        self._set_flash(index)
+        self._flash_timer.start()
+        return True
+
+    @property
+    def flashed_message_id(self) -> int | None:
+        """The message tinted after a jump (None when none is)."""
+        record = self._delegate.flash.data(Roles.ROW) if self._delegate.flash.isValid() else None
+        return record.id if isinstance(record, Message) else None
+
+    def _set_flash(self, index: QModelIndex) -> None:
+        previous = self._delegate.flash
+        self._delegate.flash = QPersistentModelIndex(index)
+        for changed in (previous, self._delegate.flash):
+            if changed.isValid():
+                self.viewport().update(self.visualRect(self.model().index(changed.row(), 0)))
 
     @Slot(QModelIndex, int, int)
     def _about_to_insert(self, parent: QModelIndex, first: int, last: int) -> None:
@@ -363,6 +414,8 @@ class MessageView(QListView):
         if index.isValid() and self._delegate.toggle_at(self._option(index), index, point):
             self._delegate.toggle_expanded(index)
             return
+        if index.isValid() and self._extra_clicked(index, point):
+            return
         url = self._anchor(point)
         if url:
             self.link_activated.emit(url)
@@ -392,14 +445,38 @@ class MessageView(QListView):
         point = event.position().toPoint()
         index = self.indexAt(point)
         self._set_hover(index)
+        option = self._option(index) if index.isValid() else None
         clickable = (
             self._anchor(point) is not None
-            or (index.isValid() and self._delegate.toggle_at(self._option(index), index, point))
             or self.author_at(point) is not None
+            or (
+                option is not None
+                and (
+                    self._delegate.toggle_at(option, index, point)
+                    or self._delegate.quote_at(option, index, point) is not None
+                    or self._delegate.chip_at(option, index, point) is not None
+                )
+            )
         )
         self.viewport().setCursor(
             Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.ArrowCursor
         )
+
+    def _extra_clicked(self, index: QModelIndex, point: QPoint) -> bool:
+        """A click on a reply's quote or on a reaction chip: say so; whether it was one."""
+        record = index.data(Roles.ROW)
+        if not isinstance(record, Message):
+            return False
+        option = self._option(index)
+        original = self._delegate.quote_at(option, index, point)
+        if original is not None:
+            self.quote_activated.emit(original)
+            return True
+        chip = self._delegate.chip_at(option, index, point)
+        if chip is not None:
+            self.reaction_toggled.emit(record.id, chip.reaction.emoji)
+            return True
+        return False
 
     def _anchor(self, point: QPoint) -> str | None:
         index: QModelIndex = self.indexAt(point)
@@ -423,6 +500,12 @@ class MessageView(QListView):
                 return
             if key == Qt.Key.Key_Delete and plain:
                 self._act("delete", index)
+                return
+            if key == Qt.Key.Key_R and plain:
+                self._act("reply", index)
+                return
+            if key == Qt.Key.Key_Plus and not event.modifiers() & _NOT_SHIFT:
+                self._act("react", index)
                 return
             if key == Qt.Key.Key_F10 and event.modifiers() == Qt.KeyboardModifier.ShiftModifier:
                 self._menu_for_current()  # the menu key's stand-in on keyboards without one

@@ -476,6 +476,10 @@ def test_migrate_sqlite_copies_a_relay_that_then_carries_on_in_postgres(
     sent = [alice.sent(f"hello {n}") for n in range(3)] + [bob.sent("in ops", room="ops")]
     alice.call("PATCH", f"/api/rooms/general/messages/{sent[0]['id']}", json={"text": "edited"})
     alice.call("DELETE", f"/api/rooms/general/messages/{sent[1]['id']}")
+    # Replies and reactions come along too (their own tables).
+    body = {"text": "re", "client_id": "reply-1", "reply_to": sent[2]["id"]}
+    assert bob.call("POST", "/api/rooms/general/messages", json=body).status_code == 201
+    assert bob.call("PUT", f"/api/rooms/general/messages/{sent[2]['id']}/reactions/:+1:").ok
     dm = alice.call("POST", "/api/dms", json={"users": ["bob"]}).json()["dm"]
     bob.sent("between us", room=dm["name"])
     before = {room: all_history(alice, room) for room in ("general", "ops", dm["name"])}
@@ -486,8 +490,8 @@ def test_migrate_sqlite_copies_a_relay_that_then_carries_on_in_postgres(
     result = migrate(data_dir / "relay.sqlite3", url, postgres.password)
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
-        f"copied 2 users, 2 sessions, 3 rooms, 5 messages, 0 used_once, 0 files, 0 thumbnails, "
-        f"2 dm_members "
+        f"copied 2 users, 2 sessions, 3 rooms, 6 messages, 0 used_once, 0 files, 0 thumbnails, "
+        f"2 dm_members, 1 replies, 1 reactions "
         f"from {data_dir / 'relay.sqlite3'} into {url}\n"
     )
     relay = start_relay("--database-url", url, password=postgres.password)
@@ -499,7 +503,7 @@ def test_migrate_sqlite_copies_a_relay_that_then_carries_on_in_postgres(
     assert moved.call("GET", "/api/dms").json()["dms"] == [dm]  # still theirs alone
     assert error_of(relay.api.signed_up("dave").history(dm["name"]), 404)
     assert relay.api.login("bob").status_code == 201  # the password hash came along
-    assert moved.sent("next")["id"] == 4
+    assert moved.sent("next")["id"] == 5
     carol = relay.api.signed_up("carol")
     assert carol.user is not None
     assert carol.user["id"] == 4

@@ -14,7 +14,7 @@ import time
 from aiohttp import web
 
 from desktopchat.server.http_errors import ApiError
-from desktopchat.server.relay import api_files, limits, seed_bridge
+from desktopchat.server.relay import api_files, limits, message_extras, seed_bridge
 from desktopchat.server.relay.membership import dm_of, readable_room
 from desktopchat.server.relay.models import (
     DIRECTORY_CHANNEL,
@@ -188,11 +188,17 @@ async def post_message(request: web.Request) -> web.Response:
     file_ids = api_files.attachment_ids(body)
     text = message_text(body, blank_ok=bool(file_ids))
     await api_files.check_attachable(relay, room, user, file_ids)
-    message, created = await relay.db(
-        relay.store.add_message, room.name, user.id, client_id, text, time.time()
-    )
+    reply_to = message_extras.reply_target(body)
+    if reply_to is None:
+        message, created = await relay.db(
+            relay.store.add_message, room.name, user.id, client_id, text, time.time()
+        )
+    else:
+        message, created = await message_extras.add(
+            relay, room.name, user.id, client_id, text, reply_to=reply_to
+        )
     await api_files.attach(relay, room, user, message, file_ids)
-    [message] = await api_files.with_attachments(relay, room.name, [message])
+    message = await message_extras.one(relay, message)
     if created:
         await announce(relay, room, "message", message)
     return web.json_response(message.to_json(), status=201 if created else 200)
@@ -228,12 +234,14 @@ async def get_messages(request: web.Request) -> web.Response:
     relay = request.app[RELAY]
     user, _ = await relay.user_of(request)
     room = await _room(relay, request, user)
+    if "around" in request.query:
+        return await message_extras.around(relay, request, room.name, _page_limit(request))
     after, before = _int_param(request, "after"), _int_param(request, "before")
     if after is not None and before is not None:
         raise ApiError(400, "invalid_range", "Give 'after' or 'before', not both")
     limit = _page_limit(request)
     page = await relay.db(relay.store.history, room.name, after=after, before=before, limit=limit)
-    messages = await api_files.with_attachments(relay, room.name, page.messages)
+    messages = await message_extras.with_extras(relay, page.messages)
     return web.json_response(
         {"messages": [m.to_json() for m in messages], "has_more": page.has_more}
     )
@@ -250,7 +258,7 @@ async def get_changes(request: web.Request) -> web.Response:
     since = _int_param(request, "since")
     limit = _page_limit(request)
     page = await relay.db(relay.store.changes, room.name, since, limit)
-    messages = await api_files.with_attachments(relay, room.name, page.messages)
+    messages = await message_extras.with_extras(relay, page.messages)
     return web.json_response(
         {
             "messages": [m.to_json() for m in messages],
@@ -288,7 +296,8 @@ async def patch_message(request: web.Request) -> web.Response:
         )
     except NotFoundError:
         raise ApiError(404, "no_such_message", "No such message") from None
-    [updated] = await api_files.with_attachments(relay, room.name, [updated])
+    await message_extras.touch_replies(relay, room.name, message.id)
+    updated = await message_extras.one(relay, updated)
     await announce(relay, room, "message-updated", updated)
     return web.json_response(updated.to_json())
 
@@ -298,6 +307,8 @@ async def delete_message(request: web.Request) -> web.Response:
     relay = request.app[RELAY]
     room, message = await _own_message(relay, request)
     deleted = await relay.db(relay.store.delete_message, room.name, message.id, time.time())
+    await message_extras.touch_replies(relay, room.name, message.id)
+    deleted = await message_extras.one(relay, deleted)
     await announce(relay, room, "message-deleted", deleted)
     return web.json_response(deleted.to_json())
 

@@ -13,6 +13,7 @@ from desktopchat.server.relay import (
     api_files,
     api_health,
     api_pusher,
+    api_reactions,
     api_rooms,
     client_address,
     seed_bridge,
@@ -35,6 +36,7 @@ def install(app: web.Application, config: RelayConfig) -> Relay:
     api_rooms.add_routes(app)
     api_files.add_routes(app)
     api_dms.add_routes(app)
+    api_reactions.add_routes(app)
     api_pusher.add_routes(app)
     api_health.add_routes(app)
     if config.seed_compat:

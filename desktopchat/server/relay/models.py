@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -103,6 +103,47 @@ class Room:
         }
 
 
+#: Characters of the original's first line a reply quotes (the window elides it further).
+EXCERPT_CHARS = 120
+
+
+def excerpt(text: str) -> str:
+    """The first non-blank line of ``text``, cut to :data:`EXCERPT_CHARS` with an ellipsis."""
+    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
+    return line if len(line) <= EXCERPT_CHARS else line[: EXCERPT_CHARS - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRef:
+    """What a reply shows of its original: computed when read, so edits and deletes show."""
+
+    id: int
+    author: User
+    text: str
+    deleted: bool
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"id", "author", "excerpt", "deleted"}``; a deleted original quotes nothing."""
+        return {
+            "id": self.id,
+            "author": self.author.author_json(),
+            "excerpt": "" if self.deleted else excerpt(self.text),
+            "deleted": self.deleted,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Reaction:
+    """One emoji on a message and who put it there, in the order they did."""
+
+    emoji: str
+    user_ids: tuple[int, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"emoji", "count", "user_ids"}``."""
+        return {"emoji": self.emoji, "count": len(self.user_ids), "user_ids": list(self.user_ids)}
+
+
 @dataclass(frozen=True, slots=True)
 class Dm:
     """A direct conversation: a room only its members may read, listed only to them."""
@@ -145,6 +186,9 @@ class Message:
     deleted: bool
     #: Files sent with the message (none once it is deleted); see :class:`Attachment`.
     attachments: tuple[Attachment, ...] = ()
+    #: Filled in by :meth:`~.store.Store.with_extras` before a message leaves the relay.
+    reply_to: ReplyRef | None = None
+    reactions: tuple[Reaction, ...] = field(default=())
 
     def to_json(self) -> dict[str, Any]:
         """The message as the API returns it and as Pusher events carry it."""
@@ -157,6 +201,8 @@ class Message:
             "sent_at": iso_time(self.sent_at),
             "edited_at": None if self.edited_at is None else iso_time(self.edited_at),
             "deleted": self.deleted,
+            "reply_to": None if self.reply_to is None else self.reply_to.to_json(),
+            "reactions": [reaction.to_json() for reaction in self.reactions],
             "attachments": [] if self.deleted else [a.to_json() for a in self.attachments],
         }
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import psycopg
 from psycopg.rows import TupleRow
 
-from desktopchat.server.relay import postgres_file_store
+from desktopchat.server.relay import postgres_file_store, postgres_replies
 
 #: Schema versions, applied in order. Version 1 is SQLite's versions 1-4 at once.
 MIGRATIONS: tuple[str, ...] = (
@@ -81,6 +81,8 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX dm_members_by_user ON dm_members (user_id, room_id);
     """,
+    # 4: replies and reactions (SQLite's version 7).
+    postgres_replies.MIGRATION,
 )
 
 #: The advisory lock migrations hold (any constant; "dcmi" in ASCII).

@@ -27,7 +27,13 @@ import psycopg.errors
 from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from desktopchat.server.relay import avatars, postgres_file_store, postgres_schema, ratelimit
+from desktopchat.server.relay import (
+    avatars,
+    postgres_file_store,
+    postgres_replies,
+    postgres_schema,
+    ratelimit,
+)
 from desktopchat.server.relay.database import PostgresSettings
 from desktopchat.server.relay.models import Dm, Message, Room, User
 from desktopchat.server.relay.store import (
@@ -133,7 +139,9 @@ def connect(settings: PostgresSettings) -> Connection:
     return psycopg.connect(settings.url, **connect_kwargs(settings))
 
 
-class PostgresStore(postgres_file_store.PostgresFiles):
+class PostgresStore(
+    postgres_file_store.PostgresFiles, postgres_replies.PostgresRepliesAndReactions
+):
     """:class:`~desktopchat.server.relay.store.Store` on a PostgreSQL database."""
 
     def __init__(self, settings: PostgresSettings) -> None:

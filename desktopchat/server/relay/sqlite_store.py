@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from desktopchat.server.relay import avatars, ratelimit, sqlite_file_store
+from desktopchat.server.relay import avatars, ratelimit, sqlite_file_store, sqlite_replies
 from desktopchat.server.relay.models import Dm, Message, Room, User
 from desktopchat.server.relay.store import (
     AlreadyExistsError,
@@ -96,6 +96,8 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX dm_members_by_user ON dm_members (user_id, room_id);
     """,
+    # 7: replies (which message answers which) and reactions, in tables of their own.
+    sqlite_replies.MIGRATION,
 )
 
 _MESSAGE_COLUMNS = """
@@ -130,7 +132,7 @@ def _message(row: tuple[object, ...]) -> Message:
     )
 
 
-class SqliteStore(sqlite_file_store.SqliteFiles):
+class SqliteStore(sqlite_file_store.SqliteFiles, sqlite_replies.SqliteRepliesAndReactions):
     """:class:`~desktopchat.server.relay.store.Store` on one SQLite file."""
 
     #: One writer at a time is all SQLite allows; one thread keeps ids in commit order.

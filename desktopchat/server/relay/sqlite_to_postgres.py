@@ -58,6 +58,8 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "thumbnails": ("digest", "thumb_digest", "type", "reason"),
     "dm_members": ("room_id", "user_id"),
+    "replies": ("room_id", "message_id", "reply_to"),
+    "reactions": ("room_id", "message_id", "emoji", "user_id", "created_at"),
 }
 #: Tables with generated ids, whose sequences must continue after the copied ids.
 _IDENTITIES = ("users", "rooms")

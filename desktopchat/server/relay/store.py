@@ -28,6 +28,14 @@ class NotFoundError(StoreError):
     """No such room, message or user."""
 
 
+class DeletedError(StoreError):
+    """The message was deleted; it takes no more reactions."""
+
+
+class CapError(StoreError):
+    """The message carries as many distinct reactions as it may."""
+
+
 class UnavailableError(StoreError):
     """The database cannot be reached or used now; worth retrying later (an HTTP 503)."""
 
@@ -264,4 +272,41 @@ class Store(Protocol):
 
     def dms_of(self, user_id: int, *, after: str, limit: int) -> DmPage:
         """Up to ``limit`` DMs ``user_id`` is a member of, named after ``after``, by name."""
+        ...
+
+    # --- replies and reactions ---
+
+    def add_reply(
+        self, room: str, author_id: int, client_id: str, text: str, now: float, *, reply_to: int
+    ) -> tuple[Message, bool]:
+        """:meth:`add_message` answering message ``reply_to`` of the same room, in one commit.
+
+        :class:`NotFoundError` if the room has no message ``reply_to`` (nothing is stored).
+        A retry with a known ``client_id`` returns the stored message, as it is.
+        """
+        ...
+
+    def touch_replies(self, room: str, message_id: int) -> int:
+        """Message ``message_id`` was edited or deleted: bump the change counter once for
+        each reply to it, so a client that was away refreshes their quotes. Returns how many.
+        """
+        ...
+
+    def react(
+        self, room: str, message_id: int, user_id: int, emoji: str, now: float, *, cap: int
+    ) -> tuple[Message, bool]:
+        """Add ``user_id``'s ``emoji`` to a message; whether it changed anything.
+
+        Idempotent (a second add changes nothing and bumps no counter). :class:`NotFoundError`
+        without the message, :class:`DeletedError` if it was deleted, :class:`CapError` if it
+        already carries ``cap`` distinct emoji and this one is new to it.
+        """
+        ...
+
+    def unreact(self, room: str, message_id: int, user_id: int, emoji: str) -> tuple[Message, bool]:
+        """Remove ``user_id``'s ``emoji`` from a message (idempotent); whether it changed."""
+        ...
+
+    def with_extras(self, messages: list[Message]) -> list[Message]:
+        """``messages`` with their ``reply_to`` and ``reactions`` filled in, in a few queries."""
         ...

@@ -157,6 +157,19 @@ def test_send_prints_the_id_and_reads_stdin(relay_hub: HubThread, user: Api, tok
     assert texts == ["from the command line", "from stdin"]
 
 
+def test_send_reply_to_sends_a_reply_and_a_wrong_id_fails_with_one_line(
+    relay_hub: HubThread, user: Api, token_env
+) -> None:
+    url = base_url(relay_hub)
+    assert send_ok(token_env, "the question", "--server", url) == 1
+    assert send_ok(token_env, "the answer", "--server", url, "--reply-to", "1") == 2
+    reply = user.history().json()["messages"][-1]
+    assert reply["reply_to"]["id"] == 1
+    assert reply["reply_to"]["excerpt"] == "the question"
+    missing = run_cli("send", "--server", url, "--reply-to", "99", "lost", env=token_env)
+    assert "not in this room" in one_error(missing)
+
+
 def test_send_fails_with_one_clear_line(relay_hub: HubThread, cli_env, token_env) -> None:
     url = base_url(relay_hub)
     nobody = f"http://127.0.0.1:{free_port()}"

@@ -22,8 +22,21 @@ MESSAGE: dict[str, Any] = {
     "edited_at": None,
     "deleted": False,
     "attachments": [],
+    "reply_to": None,
+    "reactions": [],
 }
 EDITED = {**MESSAGE, "text": "fixed", "edited_at": "2026-11-28T16:22:01.500Z"}
+REPLY = {
+    **MESSAGE,
+    "id": 43,
+    "reply_to": {
+        "id": 42,
+        "author": {"id": 7, "display_name": "Alice Liddell", "avatar_url": "/api/avatars/7.svg"},
+        "excerpt": "héllo 🎉",
+        "deleted": False,
+    },
+    "reactions": [{"emoji": "👍", "count": 2, "user_ids": [8, 7]}],
+}
 USER: dict[str, Any] = {
     "id": 7,
     "username": "alice",
@@ -90,12 +103,45 @@ def test_a_message_from_a_pusher_event_string_parses_after_json_decoding() -> No
     assert Message.from_json(json.loads(json.dumps(MESSAGE))) == Message.from_json(MESSAGE)
 
 
-@pytest.mark.parametrize("data", [MESSAGE, EDITED, {**MESSAGE, "deleted": True, "text": ""}])
+@pytest.mark.parametrize("data", [MESSAGE, EDITED, {**MESSAGE, "deleted": True, "text": ""}, REPLY])
 def test_message_to_json_round_trips(data: dict[str, Any]) -> None:
     message = Message.from_json(data)
     assert message.to_json() == data
     assert Message.from_json(message.to_json()) == message
     assert json.loads(json.dumps(message.to_json())) == data
+
+
+def test_a_message_from_an_older_relay_has_no_quote_and_no_reactions() -> None:
+    older = {k: v for k, v in MESSAGE.items() if k not in ("reply_to", "reactions")}
+    message = Message.from_json(older)
+    assert (message.reply_to, message.reactions) == (None, ())
+
+
+def test_a_reaction_shows_at_once_and_is_taken_back_the_same_way() -> None:
+    message = Message.from_json(REPLY)
+    mine = message.with_reaction(9, "👍", on=True)
+    assert mine.reactions[0].user_ids == (8, 7, 9)
+    assert mine.with_reaction(9, "👍", on=True) == mine
+    new = message.with_reaction(9, "🎉", on=True)
+    assert [(r.emoji, r.count) for r in new.reactions] == [("👍", 2), ("🎉", 1)]
+    assert new.with_reaction(9, "🎉", on=False) == message
+    gone = message.with_reaction(8, "👍", on=False).with_reaction(7, "👍", on=False)
+    assert gone.reactions == ()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("reply_to", "42"),
+        ("reply_to", {"id": "42"}),
+        ("reactions", {}),
+        ("reactions", [{"emoji": "👍", "user_ids": ["7"]}]),
+        ("reactions", ["👍"]),
+    ],
+)
+def test_a_malformed_quote_or_reaction_is_a_protocol_error(field: str, value: object) -> None:
+    with pytest.raises(ProtocolError):
+        Message.from_json({**REPLY, field: value})
 
 
 def test_to_json_writes_utc_with_a_z_and_keeps_other_offsets() -> None:

@@ -121,6 +121,8 @@ def test_json_line_is_the_message_with_its_kind_and_no_client_id() -> None:
         "edited_at": "2026-01-01T00:00:00.000Z",
         "deleted": False,
         "attachments": [],
+        "reply_to": None,
+        "reactions": [],
     }
 
 

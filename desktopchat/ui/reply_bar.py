@@ -1,0 +1,62 @@
+"""The bar above the composer while writing a reply: to whom, and how to stop.
+
+Like the editing bar, it says what Enter will do (send a reply that quotes NAME's
+message) and offers Esc or a Cancel button; the window reads :attr:`ReplyBar.message_id`
+when the composer submits.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+
+from desktopchat.ui.theme import Space
+
+REPLYING = "Replying to {name} · Esc to cancel"
+
+
+class ReplyBar(QFrame):
+    """``#replyBar``: "Replying to NAME" and a Cancel button (hidden until a reply starts).
+
+    Signals:
+        cancelled(): the reply was given up (Cancel, or Esc in the composer).
+    """
+
+    cancelled = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("editingBar")  # the editing bar's look: one style for both modes
+        self.setAccessibleName("Replying")
+        #: The message the reply answers (None: not replying).
+        self.message_id: int | None = None
+        self.label = QLabel(self)
+        self.cancel = QToolButton(self)
+        self.cancel.setText("Cancel")
+        self.cancel.setAccessibleName("Cancel the reply")
+        self.cancel.setToolTip("Stop replying (Esc)")
+        self.cancel.clicked.connect(self.stop)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(Space.M, Space.XXS, Space.XS, Space.XXS)
+        layout.setSpacing(Space.S)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.cancel)
+        self.hide()
+
+    def begin(self, message_id: int, name: str) -> None:
+        """Reply to message ``message_id`` by ``name``."""
+        self.message_id = message_id
+        self.label.setText(REPLYING.format(name=name))
+        self.show()
+
+    def take(self) -> int | None:
+        """The message being answered, and the bar closes (the reply is on its way)."""
+        message_id, self.message_id = self.message_id, None
+        self.hide()
+        return message_id
+
+    def stop(self) -> None:
+        """Give the reply up."""
+        if self.message_id is not None:
+            self.take()
+            self.cancelled.emit()
