@@ -12,6 +12,8 @@ from desktopchat.server.relay.models import (
     DIRECTORY_CHANNEL,
     MESSAGE_CHANNEL_PREFIX,
     PRESENCE_CHANNEL_PREFIX,
+    USER_CHANNEL_PREFIX,
+    user_channel,
 )
 from desktopchat.server.relay.service import RELAY, read_json
 
@@ -56,6 +58,10 @@ async def post_pusher_auth(request: web.Request) -> web.Response:
         raise ApiError(400, "invalid_channel", "channel_name is missing or invalid")
     assert isinstance(socket_id, str)  # noqa: S101 - checked just above, narrows for mypy
     if channel == DIRECTORY_CHANNEL:  # room announcements: for every signed-in user
+        return web.json_response(relay.publisher.authorize(channel, socket_id))
+    if channel.startswith(USER_CHANNEL_PREFIX):  # one person's devices: that person only
+        if channel != user_channel(user.id):
+            raise ApiError(403, "not_your_channel", "Only its own user may follow this channel")
         return web.json_response(relay.publisher.authorize(channel, socket_id))
     for prefix in (MESSAGE_CHANNEL_PREFIX, PRESENCE_CHANNEL_PREFIX):
         if channel.startswith(prefix):

@@ -14,7 +14,7 @@ import time
 from aiohttp import web
 
 from desktopchat.server.http_errors import ApiError
-from desktopchat.server.relay import limits, seed_bridge
+from desktopchat.server.relay import limits, mentions, seed_bridge
 from desktopchat.server.relay.models import DIRECTORY_CHANNEL, ROOM_NAME, Message, Room
 from desktopchat.server.relay.publisher import Event, PublishError
 from desktopchat.server.relay.service import (
@@ -168,9 +168,13 @@ async def post_message(request: web.Request) -> web.Response:
     if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
         raise ApiError(400, "invalid_client_id", "client_id: 1-64 of A-Z a-z 0-9 _ . : -")
     text = message_text(body)
+    mentioned = mentions.mentions_field(body)
+    await mentions.check_mentions(relay, mentioned)
     message, created = await relay.db(
         relay.store.add_message, room.name, user.id, client_id, text, time.time()
     )
+    # A retry stores them too: the first try may have stopped between the two steps.
+    message = await mentions.store_mentions(relay, message, mentioned)
     if created:
         await announce(relay, room, "message", message)
     return web.json_response(message.to_json(), status=201 if created else 200)
@@ -257,11 +261,15 @@ async def patch_message(request: web.Request) -> web.Response:
     """Edit your own message: ``{text}`` → the updated message; announces ``message-updated``."""
     relay = request.app[RELAY]
     room, message = await _own_message(relay, request)
-    text = message_text(await read_json(request))
+    body = await read_json(request)
+    text = message_text(body)
+    mentioned = mentions.mentions_field(body)  # absent: the mentions stay as they were
+    await mentions.check_mentions(relay, mentioned)
     try:
         updated = await relay.db(
             relay.store.update_message, room.name, message.id, text, time.time()
         )
+        updated = await mentions.store_mentions(relay, updated, mentioned)
     except NotFoundError:
         raise ApiError(404, "no_such_message", "No such message") from None
     await announce(relay, room, "message-updated", updated)

@@ -11,6 +11,7 @@ from desktopchat.server.relay import (
     api_accounts,
     api_health,
     api_pusher,
+    api_read_state,
     api_rooms,
     seed_bridge,
     seed_compat,
@@ -30,6 +31,7 @@ def install(app: web.Application, config: RelayConfig) -> Relay:
     api_rooms.add_routes(app)
     api_pusher.add_routes(app)
     api_health.add_routes(app)
+    api_read_state.add_routes(app)
     if config.seed_compat:
         seed_compat.add_routes(app)
         seed_page.add_routes(app)

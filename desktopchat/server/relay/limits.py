@@ -34,3 +34,6 @@ SEED_HISTORY_PER_ADDRESS = 30
 SEED_WINDOW = 60.0
 #: A web author's name as the seed page sends it (before " (web)" is added).
 MAX_SEED_NAME = 40
+
+#: Users one message may mention (a whole team is ``@room``'s job, not a list of ids).
+MAX_MENTIONS = 50

@@ -17,6 +17,14 @@ PRESENCE_CHANNEL_PREFIX = "presence-room-"
 #: Every signed-in user follows this private channel: rooms created or changed by anyone
 #: (``room-created``, ``room-updated``), so room lists stay live without polling.
 DIRECTORY_CHANNEL = "private-directory"
+#: Each user's own private channel: events for one person on all their devices
+#: (``read-state``), authorized for that user only.
+USER_CHANNEL_PREFIX = "private-user-"
+
+
+def user_channel(user_id: int) -> str:
+    """The private channel only user ``user_id`` may subscribe to."""
+    return f"{USER_CHANNEL_PREFIX}{user_id}"
 
 
 def iso_time(epoch: float) -> str:
@@ -90,6 +98,8 @@ class Message:
     sent_at: float
     edited_at: float | None
     deleted: bool
+    #: Ids of the users the message mentions (``@Name`` in the text is for reading).
+    mentions: tuple[int, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The message as the API returns it and as Pusher events carry it."""
@@ -102,4 +112,6 @@ class Message:
             "sent_at": iso_time(self.sent_at),
             "edited_at": None if self.edited_at is None else iso_time(self.edited_at),
             "deleted": self.deleted,
+            # A deleted message mentions nobody any more (its text is gone too).
+            "mentions": [] if self.deleted else list(self.mentions),
         }

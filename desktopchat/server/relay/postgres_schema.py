@@ -68,6 +68,23 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX attempts_by_time ON attempts (scope, at);
     INSERT INTO rooms (name, topic) VALUES ('general', 'Everyone, everything');
     """,
+    # 2 (SQLite's 5): mentions by user id, and each user's read mark per room.
+    """
+    CREATE TABLE message_mentions (
+        room_id BIGINT NOT NULL,
+        message_id BIGINT NOT NULL,
+        user_id BIGINT NOT NULL REFERENCES users(id),
+        PRIMARY KEY (room_id, message_id, user_id),
+        FOREIGN KEY (room_id, message_id) REFERENCES messages(room_id, id)
+    );
+    CREATE TABLE read_marks (
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        room_id BIGINT NOT NULL REFERENCES rooms(id),
+        message_id BIGINT NOT NULL,
+        updated_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (user_id, room_id)
+    );
+    """,
 )
 
 #: The advisory lock migrations hold (any constant; "dcmi" in ASCII).

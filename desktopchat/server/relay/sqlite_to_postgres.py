@@ -41,6 +41,8 @@ TABLES: dict[str, tuple[str, ...]] = {
         "changed_seq",
     ),
     "used_once": ("key", "expires_at"),
+    "message_mentions": ("room_id", "message_id", "user_id"),
+    "read_marks": ("user_id", "room_id", "message_id", "updated_at"),
 }
 #: Tables with generated ids, whose sequences must continue after the copied ids.
 _IDENTITIES = ("users", "rooms")
