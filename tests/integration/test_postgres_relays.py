@@ -476,6 +476,11 @@ def test_migrate_sqlite_copies_a_relay_that_then_carries_on_in_postgres(
     sent = [alice.sent(f"hello {n}") for n in range(3)] + [bob.sent("in ops", room="ops")]
     alice.call("PATCH", f"/api/rooms/general/messages/{sent[0]['id']}", json={"text": "edited"})
     alice.call("DELETE", f"/api/rooms/general/messages/{sent[1]['id']}")
+    assert bob.user is not None
+    mention = {"text": "hi @bob", "mentions": [bob.user["id"]]}
+    assert alice.call("PATCH", f"/api/rooms/general/messages/{sent[2]['id']}", json=mention).ok
+    assert alice.call("PUT", "/api/rooms/general/read", json={"message_id": 2}).ok
+    read_state = alice.call("GET", "/api/read-state").json()
     before = {room: all_history(alice, room) for room in ("general", "ops")}
     changes = alice.call("GET", "/api/rooms/general/changes", params={"since": 0}).json()
     embedded.stop()
@@ -484,14 +489,15 @@ def test_migrate_sqlite_copies_a_relay_that_then_carries_on_in_postgres(
     result = migrate(data_dir / "relay.sqlite3", url, postgres.password)
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
-        f"copied 2 users, 2 sessions, 2 rooms, 4 messages, 0 used_once "
-        f"from {data_dir / 'relay.sqlite3'} into {url}\n"
+        f"copied 2 users, 2 sessions, 2 rooms, 4 messages, 0 used_once, 1 message_mentions, "
+        f"1 read_marks from {data_dir / 'relay.sqlite3'} into {url}\n"
     )
     relay = start_relay("--database-url", url, password=postgres.password)
     moved = Api(relay.base, alice.token)  # the old session still works
     assert moved.call("GET", "/api/me").json()["user"] == alice.user
     assert {room: all_history(moved, room) for room in before} == before
     assert moved.call("GET", "/api/rooms/general/changes", params={"since": 0}).json() == changes
+    assert moved.call("GET", "/api/read-state").json() == read_state
     assert moved.call("GET", "/api/rooms").json()["rooms"][1]["topic"] == "pager"
     assert relay.api.login("bob").status_code == 201  # the password hash came along
     assert moved.sent("next")["id"] == 4
