@@ -98,6 +98,13 @@ class Message:
     sent_at: datetime
     edited_at: datetime | None
     deleted: bool
+    #: Ids of the users it mentions; None when the relay did not say (an older relay or
+    #: cache), so names in the text are all there is to go by.
+    mentions: tuple[int, ...] | None = None
+
+    def mentions_user(self, user_id: int) -> bool | None:
+        """Whether it mentions ``user_id`` (None: unknown, the relay gave no ids)."""
+        return None if self.mentions is None else user_id in self.mentions
 
     @classmethod
     def from_json(cls, data: Any) -> Message:
@@ -114,10 +121,17 @@ class Message:
             sent_at=parse_time(_field(data, "sent_at", str)),
             edited_at=parse_time(edited) if isinstance(edited, str) else None,
             deleted=bool(data.get("deleted", False)),
+            mentions=_mentions(data.get("mentions")),
         )
 
     def to_json(self) -> dict[str, Any]:
         """The relay's JSON shape (for the local cache and ``tail --json``)."""
+        data = self._base_json()
+        if self.mentions is not None:
+            data["mentions"] = list(self.mentions)
+        return data
+
+    def _base_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "room": self.room,
@@ -132,6 +146,16 @@ class Message:
             "edited_at": None if self.edited_at is None else _iso(self.edited_at),
             "deleted": self.deleted,
         }
+
+
+def _mentions(raw: object) -> tuple[int, ...] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in raw
+    ):
+        raise ProtocolError("malformed 'mentions' in server data")
+    return tuple(raw)
 
 
 def _iso(moment: datetime) -> str:
@@ -236,3 +260,27 @@ class HistoryPage:
 
     messages: tuple[Message, ...]
     has_more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReadMark:
+    """How far the user has read a room (on any device): every message up to ``message_id``."""
+
+    room: str
+    message_id: int
+
+    @classmethod
+    def from_json(cls, data: Any) -> ReadMark:
+        """Parse a ``read-state`` event or an entry of ``GET /api/read-state``."""
+        if not isinstance(data, dict):
+            raise ProtocolError("malformed read mark in server data")
+        return cls(_field(data, "room", str), _field(data, "message_id", int))
+
+
+#: The private channel of one user's devices (``read-state``); the relay names it so too.
+USER_CHANNEL_PREFIX = "private-user-"
+
+
+def user_channel(user_id: int) -> str:
+    """The user's own private channel."""
+    return f"{USER_CHANNEL_PREFIX}{user_id}"

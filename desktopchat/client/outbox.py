@@ -28,8 +28,9 @@ from desktopchat.text_size import text_bytes
 
 log = logging.getLogger(__name__)
 
-Sender = Callable[[str, str, str], Message]
-"""``(room, text, client_id) -> stored message``; blocking (HTTP)."""
+Sender = Callable[..., Message]
+"""``(room, text, client_id[, mentions]) -> stored message``; blocking (HTTP). ``mentions``
+(user ids) is passed only when there are some, so a plain sender takes three arguments."""
 Editor = Callable[[str, int, str], Message]
 """``(room, message_id, text) -> the edited message``; blocking (HTTP)."""
 Deleter = Callable[[str, int], Message]
@@ -59,6 +60,8 @@ class OutboxItem:
     #: ``send`` (a new message), ``edit`` or ``delete`` (of stored message ``message_id``).
     kind: str = SEND
     message_id: int | None = None
+    #: Ids of the users a new message mentions.
+    mentions: tuple[int, ...] = ()
 
     @property
     def is_message(self) -> bool:
@@ -103,21 +106,24 @@ class Outbox(QObject):
         self._in_flight: set[str] = set()
         self._backoff: dict[str, Backoff] = {}
         self._timers: dict[str, QTimer] = {}
+        mentioned = database.outbox_mentions()
         for row in database.outbox():
-            self._items[row.client_id] = _item(row)
+            item = _item(row)
+            self._items[row.client_id] = replace(item, mentions=mentioned.get(row.client_id, ()))
 
     def items(self, room: str | None = None) -> list[OutboxItem]:
         """Everything not yet stored, oldest first (optionally of one room)."""
         return [i for i in self._items.values() if room is None or i.room == room]
 
-    def enqueue(self, room: str, text: str) -> OutboxItem:
-        """Persist ``text`` for ``room``, then send it as soon as its turn comes.
+    def enqueue(self, room: str, text: str, mentions: tuple[int, ...] = ()) -> OutboxItem:
+        """Persist ``text`` for ``room`` (mentioning ``mentions``, by user id), then send it
+        as soon as its turn comes.
 
         Raises :class:`MessageTooLargeError` (and keeps nothing) when the relay would
         refuse it for its size.
         """
         self._check_size(text)
-        return self._add(room, text, SEND, None)
+        return self._add(room, text, SEND, None, mentions)
 
     def enqueue_edit(self, room: str, message_id: int, text: str) -> OutboxItem:
         """Persist an edit of stored message ``message_id``; it goes in its room's turn."""
@@ -142,11 +148,20 @@ class Outbox(QObject):
         if self.max_bytes is not None and (size := text_bytes(text)) > self.max_bytes:
             raise MessageTooLargeError(size, self.max_bytes)
 
-    def _add(self, room: str, text: str, kind: str, message_id: int | None) -> OutboxItem:
+    def _add(
+        self,
+        room: str,
+        text: str,
+        kind: str,
+        message_id: int | None,
+        mentions: tuple[int, ...] = (),
+    ) -> OutboxItem:
         row = self._db.outbox_add(
             f"dc-{uuid.uuid4().hex}", room, text, kind=kind, message_id=message_id
         )
-        item = _item(row)
+        if mentions:
+            self._db.outbox_set_mentions(row.client_id, mentions)
+        item = replace(_item(row), mentions=mentions)
         self._items[item.client_id] = item
         self.changed.emit(item)
         self._kick(room)
@@ -210,6 +225,8 @@ class Outbox(QObject):
             return self._delete(item.room, item.message_id)
         if item.kind != SEND:
             raise RelayError(f"this client cannot {item.kind} messages", status=400)
+        if item.mentions:
+            return self._send(item.room, item.text, item.client_id, item.mentions)
         return self._send(item.room, item.text, item.client_id)
 
     def _stored(self, item: OutboxItem, message: Message) -> None:

@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from desktopchat.client import trust
-from desktopchat.client.domain import ChangePage, HistoryPage, Message, Room, ServerInfo, User
+from desktopchat.client.domain import (
+    ChangePage,
+    HistoryPage,
+    Message,
+    ReadMark,
+    Room,
+    ServerInfo,
+    User,
+)
 from desktopchat.client.errors import (
     AuthenticationError,
     ProtocolError,
@@ -228,9 +236,14 @@ class RelayClient:
         answer = self._request("PATCH", f"/api/rooms/{room}", json={"topic": topic})
         return Room.from_json(_member(answer, "room"))
 
-    def send(self, room: str, text: str, client_id: str) -> Message:
-        """Send a message; safe to repeat with the same ``client_id`` (no duplicate)."""
-        body = {"text": text, "client_id": client_id}
+    def send(self, room: str, text: str, client_id: str, mentions: tuple[int, ...] = ()) -> Message:
+        """Send a message; safe to repeat with the same ``client_id`` (no duplicate).
+
+        ``mentions`` are the ids of the users its ``@Name`` texts stand for.
+        """
+        body: dict[str, Any] = {"text": text, "client_id": client_id}
+        if mentions:
+            body["mentions"] = list(mentions)
         return Message.from_json(self._request("POST", f"/api/rooms/{room}/messages", json=body))
 
     def history(
@@ -268,6 +281,16 @@ class RelayClient:
         return Message.from_json(
             self._request("DELETE", f"/api/rooms/{room}/messages/{message_id}")
         )
+
+    def mark_read(self, room: str, message_id: int) -> ReadMark:
+        """Everything up to ``message_id`` in ``room`` is read; the mark as it now stands."""
+        answer = self._request("PUT", f"/api/rooms/{room}/read", json={"message_id": message_id})
+        return ReadMark.from_json(answer)
+
+    def read_state(self) -> list[ReadMark]:
+        """The user's read mark in every room they have read (on any device)."""
+        answer = self._request("GET", "/api/read-state")
+        return [ReadMark.from_json(entry) for entry in _member(answer, "rooms", list)]
 
     def pusher_auth(self, socket_id: str, channel: str) -> dict[str, str]:
         """The relay's signature for subscribing ``socket_id`` to ``channel``."""

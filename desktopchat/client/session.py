@@ -18,6 +18,7 @@ from desktopchat.client.domain import ChangePage, HistoryPage, Message, User
 from desktopchat.client.errors import AuthenticationError
 from desktopchat.client.login import Login
 from desktopchat.client.outbox import Outbox
+from desktopchat.client.read_state import ReadState
 from desktopchat.client.realtime import ConnectionState, RealtimeBridge
 from desktopchat.client.relay_client import RelayClient
 from desktopchat.client.sync import SyncEngine
@@ -97,6 +98,9 @@ class ChatSession(QObject):
             delete=self._delete,
             max_bytes=login.server.max_message_bytes,
         )
+        self.read_state = ReadState(
+            self.bridge, self.tasks, self.relay, self.database, user_id=login.user.id, parent=self
+        )
         # What the relay answered goes straight into the room (the echo may never come).
         self.outbox.sent.connect(lambda _client_id, message: self.sync.apply_stored(message))
         if not login.offline:
@@ -117,6 +121,7 @@ class ChatSession(QObject):
 
     def start(self) -> None:
         """Connect, and send whatever the outbox kept from last time."""
+        self.read_state.start()
         self.bridge.start()
         self.outbox.resume()
 
@@ -126,6 +131,7 @@ class ChatSession(QObject):
         self.bridge.stop()
         self.sync.stop()
         self.outbox.stop()
+        self.read_state.stop()
         self.tasks.shutdown(wait=True)
         with self._clients_lock:
             for client in self._clients:
@@ -141,8 +147,10 @@ class ChatSession(QObject):
     def _changes(self, room: str, since: int | None) -> ChangePage:
         return self.relay().changes(room, since)
 
-    def _send(self, room: str, text: str, client_id: str) -> Message:
-        return self.relay().send(room, text, client_id)
+    def _send(
+        self, room: str, text: str, client_id: str, mentions: tuple[int, ...] = ()
+    ) -> Message:
+        return self.relay().send(room, text, client_id, mentions)
 
     def _edit(self, room: str, message_id: int, text: str) -> Message:
         return self.relay().edit(room, message_id, text)

@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from desktopchat.client.domain import Message, Room
 from desktopchat.client.errors import DesktopChatError, ProtocolError, RelayUnreachableError
-from desktopchat.client.notify.policy import mentions
+from desktopchat.client.notify.policy import mentions_me
 from desktopchat.client.outbox import OutboxItem, OutboxState
 from desktopchat.client.realtime import ConnectionState
 from desktopchat.client.session import ChatSession
@@ -36,6 +36,8 @@ TYPING_EVENT = "client-typing"
 ROOM_EVENTS = ("room-created", "room-updated")
 #: Messages fetched per scroll-back step, and shown at once from the local database.
 PAGE = 100
+#: Unread messages counted after a read mark from another device (the pill says 99+).
+RECOUNT_LIMIT = 1000
 
 
 class ChatController(QObject):
@@ -82,6 +84,7 @@ class ChatController(QObject):
         sync.messages_added.connect(self._added)
         sync.message_changed.connect(self._changed)
         sync.backlog_loaded.connect(self._backlog_loaded)
+        session.read_state.moved.connect(self._read_moved)
         sync.sync_failed.connect(lambda room, why: log.info("catch-up of %s failed: %s", room, why))
         session.outbox.changed.connect(self._outbox_changed)
         bridge.channel_event.connect(self._channel_event)
@@ -200,6 +203,8 @@ class ChatController(QObject):
     @Slot(str)
     def _backlog_loaded(self, room: str) -> None:
         self._loading_backlog.discard(room)
+        if self.session.read_state.mark(room) is not None:
+            self._recount(room)  # what of the backlog is unread, as another device left it
         model = self._models.get(room)
         if model is not None and model.rowCount() == 0:
             model.has_older = False  # an empty room: its empty state invites a message
@@ -214,6 +219,37 @@ class ChatController(QObject):
         self.rooms.mark_read(name)
         self.unread_changed.emit(self.rooms.total_unread())
         self.room_read.emit(name)
+        last = self.session.sync.last_id(name) or self.session.database.last_id(name)
+        if last:  # the user's other devices read it too
+            self.session.read_state.mark_read(name, last)
+
+    @Slot(str, int)
+    def _read_moved(self, room: str, mark: int) -> None:
+        """The room was read up to ``mark`` (here or on another device): count again."""
+        if room not in self._loading_backlog:
+            self._recount(room)
+
+    def _recount(self, room: str) -> None:
+        """Unread and mentions of ``room`` from the local history after its read mark; a
+        room read up to its end elsewhere withdraws its notification here."""
+        if self.current is not None and self.current.name == room and self.window_active:
+            self.mark_read()  # on screen: read here too (and up to what we have)
+            return
+        mark = self.session.read_state.mark(room) or 0
+        unread = mentioning = 0
+        for message in self.session.database.after(room, mark, RECOUNT_LIMIT):
+            if message.author.id != self.user.id and not message.deleted:
+                unread += 1
+                mentioning += self._mentions_me(message)
+        before = self.rooms.unread(room)
+        self.rooms.set_counts(room, unread, mentioning)
+        self.unread_changed.emit(self.rooms.total_unread())
+        if unread == 0 and before:
+            self.room_read.emit(room)
+
+    def _mentions_me(self, message: Message) -> bool:
+        names = (self.user.display_name, self.user.username)
+        return mentions_me(message, self.user.id, names)
 
     def create_room(
         self,
@@ -242,16 +278,17 @@ class ChatController(QObject):
 
     # --------------------------------------------------------------------- messages
 
-    def send(self, text: str) -> None:
-        """Write a message in the current room (it waits in the outbox if offline)."""
+    def send(self, text: str, mentions: tuple[int, ...] = ()) -> None:
+        """Write a message in the current room (it waits in the outbox if offline),
+        mentioning the users ``mentions`` (ids)."""
         if self.current is not None:
-            self.send_to(self.current.name, text)
+            self.send_to(self.current.name, text, mentions)
 
-    def send_to(self, room: str, text: str) -> None:
+    def send_to(self, room: str, text: str, mentions: tuple[int, ...] = ()) -> None:
         """Write a message in ``room`` (an inline reply from a notification)."""
         if text.strip():
             try:
-                self.session.outbox.enqueue(room, text)
+                self.session.outbox.enqueue(room, text, mentions)
             except DesktopChatError as exc:
                 self.error.emit(str(exc))
 
@@ -312,13 +349,14 @@ class ChatController(QObject):
         model = self._models.get(room)
         if model is not None:
             model.add(messages)
-        others = [m for m in messages if m.author.id != self.user.id]
+        # Those read on another device already (a catch-up after it) are not news.
+        read_up_to = self.session.read_state.mark(room) or 0
+        others = [m for m in messages if m.author.id != self.user.id and m.id > read_up_to]
         if not others or room in self._loading_backlog:
             return
         on_screen = self.current is not None and self.current.name == room and self.window_active
         if not on_screen:
-            names = (self.user.display_name, self.user.username)
-            mentioning = sum(1 for m in others if not m.deleted and mentions(m.text, names))
+            mentioning = sum(1 for m in others if not m.deleted and self._mentions_me(m))
             self.rooms.add_unread(room, len(others), mentions=mentioning)
             self.unread_changed.emit(self.rooms.total_unread())
         self.messages_arrived.emit(room, others)
