@@ -40,7 +40,13 @@ def moves(session: ChatSession) -> list[tuple[str, int]]:
 
 
 def test_a_room_read_on_one_device_is_read_on_the_other_live(
-    qtbot, open_session: Opener, hub_server: RestartableHub, alice: Account, bob: Account, tmp_path
+    qtbot,
+    open_session: Opener,
+    *,
+    hub_server: RestartableHub,
+    alice: Account,
+    bob: Account,
+    tmp_path,
 ) -> None:
     laptop = device(qtbot, open_session, alice, tmp_path / "laptop")
     desktop = device(qtbot, open_session, alice, tmp_path / "desktop")
@@ -57,7 +63,13 @@ def test_a_room_read_on_one_device_is_read_on_the_other_live(
 
 
 def test_a_device_that_was_away_learns_the_mark_once_after_a_hub_restart(
-    qtbot, open_session: Opener, hub_server: RestartableHub, alice: Account, bob: Account, tmp_path
+    qtbot,
+    open_session: Opener,
+    *,
+    hub_server: RestartableHub,
+    alice: Account,
+    bob: Account,
+    tmp_path,
 ) -> None:
     laptop = device(qtbot, open_session, alice, tmp_path / "laptop")
     desktop = device(qtbot, open_session, alice, tmp_path / "desktop")
@@ -83,7 +95,13 @@ def test_a_device_that_was_away_learns_the_mark_once_after_a_hub_restart(
 
 
 def test_a_room_read_offline_is_marked_on_the_relay_when_it_comes_back(
-    qtbot, open_session: Opener, hub_server: RestartableHub, alice: Account, bob: Account, tmp_path
+    qtbot,
+    open_session: Opener,
+    *,
+    hub_server: RestartableHub,
+    alice: Account,
+    bob: Account,
+    tmp_path,
 ) -> None:
     laptop = device(qtbot, open_session, alice, tmp_path / "laptop")
     ids = send(bob, "one", "two")
@@ -101,7 +119,13 @@ def test_a_room_read_offline_is_marked_on_the_relay_when_it_comes_back(
 
 
 def test_a_mention_sent_offline_through_the_outbox_reaches_the_other_user_by_id(
-    qtbot, open_session: Opener, hub_server: RestartableHub, alice: Account, bob: Account, tmp_path
+    qtbot,
+    open_session: Opener,
+    *,
+    hub_server: RestartableHub,
+    alice: Account,
+    bob: Account,
+    tmp_path,
 ) -> None:
     bobs = device(qtbot, open_session, bob, tmp_path / "bob")
     alices = device(qtbot, open_session, alice, tmp_path / "alice")
