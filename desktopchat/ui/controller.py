@@ -336,6 +336,21 @@ class ChatController(QObject):
             self._failed("load older messages"),
         )
 
+    def mention_candidates(self, present: dict[int, str]) -> dict[int, str]:
+        """Whom ``@`` may name in the current room: ``present`` (its presence members) and
+        the authors of its latest messages, newest first; never the user themselves."""
+        people: dict[int, str] = {}
+        model = self._models.get(self.current.name) if self.current is not None else None
+        if model is not None:
+            for row in range(model.rowCount() - 1, max(-1, model.rowCount() - 201), -1):
+                record = model.row(row)
+                if isinstance(record, Message) and not record.deleted:
+                    people.setdefault(record.author.id, record.author.display_name)
+        for user_id, name in present.items():
+            people.setdefault(user_id, name)
+        people.pop(self.user.id, None)
+        return people
+
     def typed(self) -> None:
         """Tell the current room's members that we are typing (a client event)."""
         if self.current is not None:

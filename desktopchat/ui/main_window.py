@@ -404,7 +404,8 @@ class MainWindow(QMainWindow):
         controller.member_added.connect(self.members.add)
         controller.member_removed.connect(self.members.remove)
         controller.members_unknown.connect(self.members.set_unknown)
-        self.composer.submitted.connect(controller.send)
+        self.composer.submitted.connect(self._send)
+        self.composer.mention_list.set_people(self._mention_people)
         self.composer.edit_submitted.connect(controller.edit)
         self.composer.revise_submitted.connect(controller.revise)
         self.composer.typing.connect(controller.typed)
@@ -577,6 +578,18 @@ class MainWindow(QMainWindow):
         return dialog
 
     # --------------------------------------------------------------------- messages
+
+    def _send(self, text: str) -> None:
+        """Send what the composer submitted, with the mentions it holds (by user id)."""
+        if self.controller is not None:
+            self.controller.send(text, self.composer.mentions_in(text))
+
+    def _mention_people(self) -> dict[int, str]:
+        """Whom ``@`` offers: who is in the room now and who wrote in it lately (not you)."""
+        controller = self.controller
+        if controller is None or controller.current is None:
+            return {}
+        return controller.mention_candidates(self.members.people())
 
     def _edit_last(self) -> None:
         model = self.messages.model()

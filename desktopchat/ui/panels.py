@@ -198,6 +198,15 @@ class MembersPanel(QListWidget):
         self._members.pop(user_id, None)
         self._render()
 
+    def people(self) -> dict[int, str]:
+        """Who is here, ``{user_id: display_name}`` (for ``@`` completion)."""
+        found = {}
+        for user_id, info in self._members.items():
+            name = info.get("display_name") if isinstance(info, dict) else None
+            if user_id.isdigit() and isinstance(name, str) and name:
+                found[int(user_id)] = name
+        return found
+
     def name_of(self, user_id: str) -> str:
         """A member's display name (for "… is typing")."""
         return str(self._members.get(user_id, {}).get("display_name") or "Someone")
