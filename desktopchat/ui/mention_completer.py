@@ -143,14 +143,17 @@ class MentionCompleter(QObject):
         window = self._editor.window()
         if self.list.parent() is not window:
             self.list.setParent(window)
+        self.list.ensurePolished()
         row_height = max(self.list.sizeHintForRow(0), 1)
-        frame = 2 * self.list.frameWidth()
-        height = row_height * min(self.list.count(), MAX_ROWS) + frame
-        width = max(self._editor.width() // 3, 220)
+        margins = self.list.contentsMargins()
+        height = row_height * min(self.list.count(), MAX_ROWS) + margins.top() + margins.bottom()
+        width = max(self._editor.width() // 3, 240)
         corner = self._editor.cursorRect().topLeft()
         at = self._editor.viewport().mapTo(window, QPoint(corner.x(), 0))
-        x = max(0, min(at.x() - Space.S, window.width() - width))
-        top = self._editor.mapTo(window, QPoint(0, 0)).y()
+        x = max(0, min(at.x() - Space.M, window.width() - width))
+        # Above the composer's frame (the box around the field), not over it.
+        frame = self._editor.parentWidget() or self._editor
+        top = frame.mapTo(window, QPoint(0, 0)).y()
         self.list.setGeometry(x, max(0, top - height - Space.XS), width, height)
         self.list.show()
         self.list.raise_()
