@@ -203,7 +203,8 @@ class ChatController(QObject):
     @Slot(str)
     def _backlog_loaded(self, room: str) -> None:
         self._loading_backlog.discard(room)
-        if self.session.read_state.mark(room) is not None:
+        on_screen = self.current is not None and self.current.name == room and self.window_active
+        if on_screen or self.session.read_state.mark(room) is not None:
             self._recount(room)  # what of the backlog is unread, as another device left it
         model = self._models.get(room)
         if model is not None and model.rowCount() == 0:
@@ -370,7 +371,9 @@ class ChatController(QObject):
         if not others or room in self._loading_backlog:
             return
         on_screen = self.current is not None and self.current.name == room and self.window_active
-        if not on_screen:
+        if on_screen:  # read as it arrives: on the user's other devices too
+            self.session.read_state.mark_read(room, messages[-1].id)
+        else:
             mentioning = sum(1 for m in others if not m.deleted and self._mentions_me(m))
             self.rooms.add_unread(room, len(others), mentions=mentioning)
             self.unread_changed.emit(self.rooms.total_unread())

@@ -94,3 +94,21 @@ def test_a_room_read_elsewhere_while_the_window_was_away_counts_only_what_is_unr
     qtbot.waitUntil(lambda: controller.session.sync.last_id("random") == 3, timeout=3 * WAIT_MS)
     qtbot.waitUntil(lambda: controller.session.read_state.mark("random") == 2, timeout=WAIT_MS)
     assert pill(window, "random") == (1, 1, "1")
+
+
+def test_messages_read_as_they_arrive_on_screen_move_the_read_mark(
+    qtbot: QtBot, chat: Chat
+) -> None:
+    """Alice watches #general: what Bob writes there is read on her other devices too."""
+    first = chat.bob_says("one")
+    qtbot.waitUntil(lambda: bool(chat.rows_with("one")), timeout=WAIT_MS)
+    second = chat.bob_says("two")
+    assert second.id == first.id + 1
+
+    def marks() -> list[dict[str, object]]:
+        rooms: list[dict[str, object]] = chat.alice.call("GET", "/api/read-state").json()["rooms"]
+        return rooms
+
+    qtbot.waitUntil(
+        lambda: marks() == [{"room": "general", "message_id": second.id}], timeout=WAIT_MS
+    )
