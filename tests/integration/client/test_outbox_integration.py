@@ -46,7 +46,11 @@ def test_messages_written_while_the_relay_is_down_wait_then_land_once_in_order(
     sent: list[str] = []
     session.outbox.sent.connect(lambda _client_id, message: sent.append(message.text))
     session.sync.watch(general(alice))
-    with qtbot.waitSignal(session.bridge.subscribed, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(
+        session.bridge.subscribed,
+        timeout=TIMEOUT_MS,
+        check_params_cb=lambda channel: channel == "private-room-general",
+    ):
         session.start()
     hub_server.stop()
 
