@@ -92,6 +92,8 @@ def test_a_device_that_was_away_learns_the_mark_once_after_a_hub_restart(
     with qtbot.waitSignal(again.read_state.refreshed, timeout=TIMEOUT_MS):
         again.read_state.refresh()
     assert seen == [("general", ids[-1])]
+    # The laptop is back too (closing a session mid-reconnect would leave pysher retrying).
+    qtbot.waitUntil(lambda: laptop.bridge.state is ConnectionState.CONNECTED, timeout=TIMEOUT_MS)
 
 
 def test_a_room_read_offline_is_marked_on_the_relay_when_it_comes_back(
@@ -116,6 +118,7 @@ def test_a_room_read_offline_is_marked_on_the_relay_when_it_comes_back(
         lambda: laptop.database.read_marks() == {"general": (ids[-1], False)}, timeout=TIMEOUT_MS
     )
     assert [(m.room, m.message_id) for m in alice.client.read_state()] == [("general", ids[-1])]
+    qtbot.waitUntil(lambda: laptop.bridge.state is ConnectionState.CONNECTED, timeout=TIMEOUT_MS)
 
 
 def test_a_mention_sent_offline_through_the_outbox_reaches_the_other_user_by_id(
@@ -144,3 +147,5 @@ def test_a_mention_sent_offline_through_the_outbox_reaches_the_other_user_by_id(
     stored = alices.database.message("general", message.id)
     assert stored is not None
     assert stored.mentions == (alice.login.user.id,)
+    for session in (bobs, alices):  # closed connected, not in the middle of a reconnect
+        qtbot.waitUntil(lambda s=session: s.bridge.state is ConnectionState.CONNECTED)
