@@ -79,6 +79,8 @@ def test_a_device_that_was_away_learns_the_mark_once_after_a_hub_restart(
     laptop.read_state.mark_read("general", ids[-1])
     qtbot.waitUntil(lambda: bool(alice.client.read_state()), timeout=TIMEOUT_MS)
     hub_server.stop()
+    # Started again only once the laptop saw it go (as in test_session_sync's restart).
+    qtbot.waitUntil(lambda: laptop.bridge.state is not ConnectionState.CONNECTED)
     hub_server.start()
 
     again = open_session(alice, tmp_path / "desktop")
