@@ -63,6 +63,19 @@ _MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE outbox ADD COLUMN files TEXT NOT NULL DEFAULT '[]';
     """,
+    # 5: whom a waiting message mentions, and read marks (the relay's, and ours not yet
+    # sent: marking a room read offline reaches the relay when the connection returns).
+    """
+    CREATE TABLE outbox_mentions (
+        client_id TEXT PRIMARY KEY,
+        user_ids TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE read_marks (
+        room TEXT PRIMARY KEY,
+        message_id INTEGER NOT NULL,
+        pending INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 
 #: What an outbox row asks the relay to do.
@@ -149,6 +162,14 @@ class LocalDatabase:
     def set_change_seq(self, room: str, seq: int) -> None:
         """Remember that ``room``'s edits up to ``seq`` are applied."""
         self._db.execute("INSERT OR REPLACE INTO sync_state VALUES (?, ?)", (room, seq))
+
+    def after(self, room: str, after: int, limit: int) -> list[Message]:
+        """The newest ``limit`` messages of ``room`` with ids above ``after``, oldest first."""
+        rows = self._db.execute(
+            "SELECT json FROM messages WHERE room = ? AND id > ? ORDER BY id DESC LIMIT ?",
+            (room, after, limit),
+        ).fetchall()
+        return [Message.from_json(json.loads(row[0])) for row in reversed(rows)]
 
     def message(self, room: str, message_id: int) -> Message | None:
         """One stored message (to restore it when an offline edit is refused)."""
@@ -262,3 +283,36 @@ class LocalDatabase:
     def outbox_remove(self, client_id: str) -> None:
         """The relay has it (or the user discarded it)."""
         self._db.execute("DELETE FROM outbox WHERE client_id = ?", (client_id,))
+        self._db.execute("DELETE FROM outbox_mentions WHERE client_id = ?", (client_id,))
+
+    def outbox_set_mentions(self, client_id: str, user_ids: tuple[int, ...]) -> None:
+        """Whom a waiting message mentions (kept beside its row, removed with it)."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO outbox_mentions VALUES (?, ?)",
+            (client_id, json.dumps(list(user_ids))),
+        )
+
+    def outbox_mentions(self) -> dict[str, tuple[int, ...]]:
+        """Whom each waiting message mentions, by client_id."""
+        rows = self._db.execute(
+            "SELECT m.client_id, m.user_ids FROM outbox_mentions m"
+            " JOIN outbox o ON o.client_id = m.client_id"
+        ).fetchall()
+        return {str(cid): tuple(int(i) for i in json.loads(ids)) for cid, ids in rows}
+
+    # -------------------------------------------------------------------- read marks
+
+    def read_marks(self) -> dict[str, tuple[int, bool]]:
+        """Each room's read mark and whether it still has to reach the relay."""
+        rows = self._db.execute("SELECT room, message_id, pending FROM read_marks").fetchall()
+        return {str(room): (int(mark), bool(pending)) for room, mark, pending in rows}
+
+    def set_read_mark(self, room: str, message_id: int, *, pending: bool) -> None:
+        """Remember ``room``'s mark (never lowering it); ``pending``: not sent yet."""
+        self._db.execute(
+            "INSERT INTO read_marks VALUES (?, ?, ?) ON CONFLICT (room) DO UPDATE"
+            " SET message_id = max(message_id, excluded.message_id),"
+            " pending = CASE WHEN excluded.message_id >= message_id THEN excluded.pending"
+            " ELSE pending END",
+            (room, message_id, int(pending)),
+        )

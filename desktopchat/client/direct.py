@@ -15,7 +15,7 @@ from desktopchat.client.errors import ProtocolError
 
 #: The prefix the relay keeps for DMs' names (``POST /api/rooms`` refuses it).
 DM_PREFIX = "dm-"
-#: Each user's own channel on the relay, where ``dm-created`` arrives.
+#: Each user's own channel on the relay, where ``dm-created`` and ``read-state`` arrive.
 USER_CHANNEL_PREFIX = "private-user-"
 #: A new DM, on each member's own channel.
 DM_CREATED = "dm-created"

@@ -176,6 +176,13 @@ class Message:
     #: The message this one answers (None: not a reply).
     reply_to: ReplyQuote | None = None
     reactions: tuple[Reaction, ...] = ()
+    #: Ids of the users it mentions; None when the relay did not say (an older relay or
+    #: cache), so names in the text are all there is to go by.
+    mentions: tuple[int, ...] | None = None
+
+    def mentions_user(self, user_id: int) -> bool | None:
+        """Whether it mentions ``user_id`` (None: unknown, the relay gave no ids)."""
+        return None if self.mentions is None else user_id in self.mentions
 
     @classmethod
     def from_json(cls, data: Any) -> Message:
@@ -195,6 +202,7 @@ class Message:
             attachments=Attachment.list_from_json(data.get("attachments")),
             reply_to=ReplyQuote.from_json(data.get("reply_to")),
             reactions=Reaction.parse_all(data.get("reactions")),
+            mentions=_mentions(data.get("mentions")),
         )
 
     def reacted(self, user_id: int, emoji: str) -> bool:
@@ -220,6 +228,12 @@ class Message:
 
     def to_json(self) -> dict[str, Any]:
         """The relay's JSON shape (for the local cache and ``tail --json``)."""
+        data = self._base_json()
+        if self.mentions is not None:
+            data["mentions"] = list(self.mentions)
+        return data
+
+    def _base_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "room": self.room,
@@ -302,6 +316,16 @@ class Attachment:
             "url": self.url,
             "thumbnail_url": self.thumbnail_url,
         }
+
+
+def _mentions(raw: object) -> tuple[int, ...] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in raw
+    ):
+        raise ProtocolError("malformed 'mentions' in server data")
+    return tuple(raw)
 
 
 def _iso(moment: datetime) -> str:
@@ -421,3 +445,18 @@ class HistoryPage:
 
     messages: tuple[Message, ...]
     has_more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReadMark:
+    """How far the user has read a room (on any device): every message up to ``message_id``."""
+
+    room: str
+    message_id: int
+
+    @classmethod
+    def from_json(cls, data: Any) -> ReadMark:
+        """Parse a ``read-state`` event or an entry of ``GET /api/read-state``."""
+        if not isinstance(data, dict):
+            raise ProtocolError("malformed read mark in server data")
+        return cls(_field(data, "room", str), _field(data, "message_id", int))

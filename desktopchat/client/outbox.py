@@ -51,18 +51,19 @@ from desktopchat.text_size import text_bytes
 
 log = logging.getLogger(__name__)
 
-Sender = Callable[[str, str, str], Message]
-"""``(room, text, client_id) -> stored message``; blocking (HTTP)."""
+Sender = Callable[..., Message]
+"""``(room, text, client_id[, mentions]) -> stored message``; blocking (HTTP). ``mentions``
+(user ids) is passed only when there are some, so a plain sender takes three arguments."""
 Editor = Callable[[str, int, str], Message]
 """``(room, message_id, text) -> the edited message``; blocking (HTTP)."""
 Deleter = Callable[[str, int], Message]
 """``(room, message_id) -> the deleted message (a placeholder)``; blocking (HTTP)."""
 Uploader = Callable[[str, Path, Progress, Cancel], str]
 """``(room, path, progress, cancel) -> the uploaded file's id``; blocking (HTTP)."""
-FileSender = Callable[[str, str, str, Sequence[str]], Message]
-"""``(room, text, client_id, file_ids) -> stored message``; blocking (HTTP)."""
-Replier = Callable[[str, str, str, int], Message]
-"""``(room, text, client_id, reply_to) -> stored message``; blocking (HTTP)."""
+FileSender = Callable[[str, str, str, Sequence[str], tuple[int, ...]], Message]
+"""``(room, text, client_id, file_ids, mentions) -> stored message``; blocking (HTTP)."""
+Replier = Callable[[str, str, str, int, tuple[int, ...]], Message]
+"""``(room, text, client_id, reply_to, mentions) -> stored message``; blocking (HTTP)."""
 Reactor = Callable[[str, int, str, bool], Message]
 """``(room, message_id, emoji, on) -> the message with its reactions``; blocking (HTTP)."""
 
@@ -92,6 +93,8 @@ class OutboxItem:
     message_id: int | None = None
     #: Local paths of the files the message carries once sent.
     files: tuple[str, ...] = ()
+    #: Ids of the users a new message mentions.
+    mentions: tuple[int, ...] = ()
 
     @property
     def is_message(self) -> bool:
@@ -161,16 +164,20 @@ class Outbox(QObject):
         self._in_flight: set[str] = set()
         self._backoff: dict[str, Backoff] = {}
         self._timers: dict[str, QTimer] = {}
+        mentioned = database.outbox_mentions()
         for row in database.outbox():
-            self._items[row.client_id] = _item(row)
+            item = _item(row)
+            self._items[row.client_id] = replace(item, mentions=mentioned.get(row.client_id, ()))
 
     def items(self, room: str | None = None) -> list[OutboxItem]:
         """Everything not yet stored, oldest first (optionally of one room)."""
         return [i for i in self._items.values() if room is None or i.room == room]
 
-    def enqueue(self, room: str, text: str, files: Sequence[Path] = ()) -> OutboxItem:
-        """Persist ``text`` (and the paths of ``files``) for ``room``, then send it as
-        soon as its turn comes.
+    def enqueue(
+        self, room: str, text: str, files: Sequence[Path] = (), *, mentions: tuple[int, ...] = ()
+    ) -> OutboxItem:
+        """Persist ``text`` (and the paths of ``files``) for ``room``, mentioning
+        ``mentions`` (by user id), then send it as soon as its turn comes.
 
         Raises :class:`MessageTooLargeError` or :class:`FileTooLargeError` (and keeps
         nothing) when the relay would refuse it for its size, ``OSError`` for a file that
@@ -182,7 +189,7 @@ class Outbox(QObject):
             if self.max_file_bytes is not None and size > self.max_file_bytes:
                 raise FileTooLargeError(path, size, self.max_file_bytes)
         paths = tuple(str(Path(f).absolute()) for f in files)
-        return self._add(room, text, SEND, None, paths)
+        return self._add(room, text, SEND, None, paths, mentions=mentions)
 
     def cancel(self, client_id: str) -> None:
         """Give up on a message with files that waits or uploads: it leaves the outbox
@@ -207,10 +214,12 @@ class Outbox(QObject):
         """Persist the deletion of stored message ``message_id``."""
         return self._add(room, "", DELETE, message_id)
 
-    def enqueue_reply(self, room: str, text: str, reply_to: int) -> OutboxItem:
+    def enqueue_reply(
+        self, room: str, text: str, reply_to: int, *, mentions: tuple[int, ...] = ()
+    ) -> OutboxItem:
         """Persist a reply to stored message ``reply_to``: sent as a message is, in turn."""
         self._check_size(text)
-        return self._add(room, text, REPLY, reply_to)
+        return self._add(room, text, REPLY, reply_to, mentions=mentions)
 
     def enqueue_reaction(self, room: str, message_id: int, emoji: str, *, on: bool) -> OutboxItem:
         """Persist putting ``emoji`` on message ``message_id`` (``on``) or taking it back."""
@@ -231,12 +240,21 @@ class Outbox(QObject):
             raise MessageTooLargeError(size, self.max_bytes)
 
     def _add(
-        self, room: str, text: str, kind: str, message_id: int | None, files: tuple[str, ...] = ()
+        self,
+        room: str,
+        text: str,
+        kind: str,
+        message_id: int | None,
+        files: tuple[str, ...] = (),
+        *,
+        mentions: tuple[int, ...] = (),
     ) -> OutboxItem:
         row = self._db.outbox_add(
             f"dc-{uuid.uuid4().hex}", room, text, kind=kind, message_id=message_id, files=files
         )
-        item = _item(row)
+        if mentions:
+            self._db.outbox_set_mentions(row.client_id, mentions)
+        item = replace(_item(row), mentions=mentions)
         self._items[item.client_id] = item
         self.changed.emit(item)
         self._kick(room)
@@ -299,13 +317,15 @@ class Outbox(QObject):
         if item.kind == DELETE and self._delete is not None and item.message_id is not None:
             return self._delete(item.room, item.message_id)
         if item.kind == REPLY and self._reply is not None and item.message_id is not None:
-            return self._reply(item.room, item.text, item.client_id, item.message_id)
+            return self._reply(item.room, item.text, item.client_id, item.message_id, item.mentions)
         if item.is_reaction and self._react is not None and item.message_id is not None:
             return self._react(item.room, item.message_id, item.text, item.kind == REACT)
         if item.kind != SEND:
             raise RelayError(f"this client cannot {item.kind} messages", status=400)
         if item.files:
             return self._perform_with_files(item)
+        if item.mentions:
+            return self._send(item.room, item.text, item.client_id, item.mentions)
         return self._send(item.room, item.text, item.client_id)
 
     def _perform_with_files(self, item: OutboxItem) -> Message:
@@ -326,7 +346,7 @@ class Outbox(QObject):
                 self.upload_progress.emit(item.client_id, index, done, total)
 
             ids.append(self._upload(item.room, Path(path), progress, cancelled))
-        return self._send_files(item.room, item.text, item.client_id, ids)
+        return self._send_files(item.room, item.text, item.client_id, ids, item.mentions)
 
     def _stored(self, item: OutboxItem, message: Message) -> None:
         self._in_flight.discard(item.room)

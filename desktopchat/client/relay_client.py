@@ -24,6 +24,7 @@ from desktopchat.client.domain import (
     ChangePage,
     HistoryPage,
     Message,
+    ReadMark,
     Room,
     ServerInfo,
     User,
@@ -248,14 +249,18 @@ class RelayClient:
         attachments: Sequence[str] = (),
         *,
         reply_to: int | None = None,
+        mentions: Sequence[int] = (),
     ) -> Message:
         """Send a message (carrying uploaded file ids; a reply to ``reply_to``); safe to
-        repeat with one ``client_id``."""
+        repeat with one ``client_id``. ``mentions`` are the ids of the users its ``@Name``
+        texts stand for."""
         body: dict[str, Any] = {"text": text, "client_id": client_id}
         if attachments:
             body["attachments"] = list(attachments)
         if reply_to is not None:
             body["reply_to"] = reply_to
+        if mentions:
+            body["mentions"] = list(mentions)
         return Message.from_json(self._request("POST", f"/api/rooms/{room}/messages", json=body))
 
     def upload(
@@ -390,6 +395,16 @@ class RelayClient:
         return Message.from_json(
             self._request("DELETE", f"/api/rooms/{room}/messages/{message_id}")
         )
+
+    def mark_read(self, room: str, message_id: int) -> ReadMark:
+        """Everything up to ``message_id`` in ``room`` is read; the mark as it now stands."""
+        answer = self._request("PUT", f"/api/rooms/{room}/read", json={"message_id": message_id})
+        return ReadMark.from_json(answer)
+
+    def read_state(self) -> list[ReadMark]:
+        """The user's read mark in every room they have read (on any device)."""
+        answer = self._request("GET", "/api/read-state")
+        return [ReadMark.from_json(entry) for entry in _member(answer, "rooms", list)]
 
     def pusher_auth(self, socket_id: str, channel: str) -> dict[str, str]:
         """The relay's signature for subscribing ``socket_id`` to ``channel``."""

@@ -20,6 +20,7 @@ from desktopchat.client.domain import AroundPage, ChangePage, HistoryPage, Messa
 from desktopchat.client.errors import AuthenticationError
 from desktopchat.client.login import Login
 from desktopchat.client.outbox import Outbox
+from desktopchat.client.read_state import ReadState
 from desktopchat.client.realtime import ConnectionState, RealtimeBridge
 from desktopchat.client.relay_client import RelayClient
 from desktopchat.client.sync import SyncEngine
@@ -105,6 +106,9 @@ class ChatSession(QObject):
             send_files=self._send_files,
             max_file_bytes=login.server.max_file_bytes,
         )
+        self.read_state = ReadState(
+            self.bridge, self.tasks, self.relay, self.database, user_id=login.user.id, parent=self
+        )
         # What the relay answered goes straight into the room (the echo may never come).
         self.outbox.sent.connect(lambda _client_id, message: self.sync.apply_stored(message))
         self.outbox.reacted.connect(self.sync.apply_changed)
@@ -135,6 +139,7 @@ class ChatSession(QObject):
 
     def start(self) -> None:
         """Connect, and send whatever the outbox kept from last time."""
+        self.read_state.start()
         self.bridge.start()
         self.outbox.resume()
 
@@ -144,6 +149,7 @@ class ChatSession(QObject):
         self.bridge.stop()
         self.sync.stop()
         self.outbox.stop()
+        self.read_state.stop()
         self.tasks.shutdown(wait=True)
         with self._clients_lock:
             for client in self._clients:
@@ -159,14 +165,18 @@ class ChatSession(QObject):
     def _changes(self, room: str, since: int | None) -> ChangePage:
         return self.relay().changes(room, since)
 
-    def _send(self, room: str, text: str, client_id: str) -> Message:
-        return self.relay().send(room, text, client_id)
+    def _send(
+        self, room: str, text: str, client_id: str, mentions: tuple[int, ...] = ()
+    ) -> Message:
+        return self.relay().send(room, text, client_id, mentions=mentions)
 
     def _upload(self, room: str, path: Path, progress: Progress, cancel: Cancel) -> str:
         return self.relay().upload(room, path, progress=progress, cancel=cancel).id
 
-    def _send_files(self, room: str, text: str, client_id: str, ids: Sequence[str]) -> Message:
-        return self.relay().send(room, text, client_id, ids)
+    def _send_files(
+        self, room: str, text: str, client_id: str, ids: Sequence[str], mentions: tuple[int, ...]
+    ) -> Message:
+        return self.relay().send(room, text, client_id, ids, mentions=mentions)
 
     def _edit(self, room: str, message_id: int, text: str) -> Message:
         return self.relay().edit(room, message_id, text)
@@ -174,8 +184,10 @@ class ChatSession(QObject):
     def _delete(self, room: str, message_id: int) -> Message:
         return self.relay().delete(room, message_id)
 
-    def _reply(self, room: str, text: str, client_id: str, reply_to: int) -> Message:
-        return self.relay().send(room, text, client_id, reply_to=reply_to)
+    def _reply(
+        self, room: str, text: str, client_id: str, reply_to: int, mentions: tuple[int, ...]
+    ) -> Message:
+        return self.relay().send(room, text, client_id, reply_to=reply_to, mentions=mentions)
 
     def _react(self, room: str, message_id: int, emoji: str, on: bool) -> Message:
         return self.relay().react(room, message_id, emoji, on=on)

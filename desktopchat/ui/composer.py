@@ -22,6 +22,7 @@ from PySide6.QtGui import QFontMetricsF, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QPlainTextEdit, QSizePolicy, QWidget
 
 from desktopchat.text_size import text_bytes
+from desktopchat.ui.mention_completer import MentionCompleter
 from desktopchat.ui.theme import Size
 
 TYPING_INTERVAL = 3.0
@@ -62,6 +63,8 @@ class Composer(QPlainTextEdit):
         self._last_typing = 0.0
         self._limit: int | None = None
         self._lines = 1
+        #: ``@`` completion; it also says whom a text mentions (:meth:`mentions_in`).
+        self.mention_list = MentionCompleter(self)
         self.textChanged.connect(self._text_changed)
         self.textChanged.connect(self._measure)
         self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
@@ -95,6 +98,10 @@ class Composer(QPlainTextEdit):
     def over_limit(self) -> bool:
         """Whether the text is too large for the relay (Enter will not send it)."""
         return self._limit is not None and text_bytes(self.toPlainText()) > self._limit
+
+    def mentions_in(self, text: str) -> tuple[int, ...]:
+        """The user ids ``text`` mentions (names accepted from the ``@`` list, still there)."""
+        return self.mention_list.mentions_in(text)
 
     def set_limit(self, max_bytes: int | None) -> None:
         """The relay's limit on a message, in bytes as it travels (``/api/config``)."""

@@ -25,7 +25,7 @@ from desktopchat.client import jump
 from desktopchat.client.direct import DirectMessage, is_direct
 from desktopchat.client.domain import Message, Room
 from desktopchat.client.errors import DesktopChatError, ProtocolError, RelayUnreachableError
-from desktopchat.client.notify.policy import mentions
+from desktopchat.client.notify.policy import mentions_me
 from desktopchat.client.outbox import OutboxItem, OutboxState
 from desktopchat.client.realtime import ConnectionState
 from desktopchat.client.session import ChatSession
@@ -39,6 +39,8 @@ TYPING_EVENT = "client-typing"
 ROOM_EVENTS = ("room-created", "room-updated")
 #: Messages fetched per scroll-back step, and shown at once from the local database.
 PAGE = 100
+#: Unread messages counted after a read mark from another device (the pill says 99+).
+RECOUNT_LIMIT = 1000
 
 
 class ChatController(QObject):
@@ -89,6 +91,7 @@ class ChatController(QObject):
         sync.messages_added.connect(self._added)
         sync.message_changed.connect(self._changed)
         sync.backlog_loaded.connect(self._backlog_loaded)
+        session.read_state.moved.connect(self._read_moved)
         sync.sync_failed.connect(lambda room, why: log.info("catch-up of %s failed: %s", room, why))
         session.outbox.changed.connect(self._outbox_changed)
         bridge.channel_event.connect(self._channel_event)
@@ -215,6 +218,9 @@ class ChatController(QObject):
     @Slot(str)
     def _backlog_loaded(self, room: str) -> None:
         self._loading_backlog.discard(room)
+        on_screen = self.current is not None and self.current.name == room and self.window_active
+        if on_screen or self.session.read_state.mark(room) is not None:
+            self._recount(room)  # what of the backlog is unread, as another device left it
         model = self._models.get(room)
         if model is not None and model.rowCount() == 0:
             model.has_older = False  # an empty room: its empty state invites a message
@@ -229,6 +235,37 @@ class ChatController(QObject):
         self._list_of(name).mark_read(name)
         self.unread_changed.emit(self.total_unread())
         self.room_read.emit(name)
+        last = self.session.sync.last_id(name) or self.session.database.last_id(name)
+        if last:  # the user's other devices read it too
+            self.session.read_state.mark_read(name, last)
+
+    @Slot(str, int)
+    def _read_moved(self, room: str, mark: int) -> None:
+        """The room was read up to ``mark`` (here or on another device): count again."""
+        if room not in self._loading_backlog:
+            self._recount(room)
+
+    def _recount(self, room: str) -> None:
+        """Unread and mentions of ``room`` from the local history after its read mark; a
+        room read up to its end elsewhere withdraws its notification here."""
+        if self.current is not None and self.current.name == room and self.window_active:
+            self.mark_read()  # on screen: read here too (and up to what we have)
+            return
+        mark = self.session.read_state.mark(room) or 0
+        unread = mentioning = 0
+        for message in self.session.database.after(room, mark, RECOUNT_LIMIT):
+            if message.author.id != self.user.id and not message.deleted:
+                unread += 1
+                mentioning += self._mentions_me(message)
+        before = self.rooms.unread(room)
+        self.rooms.set_counts(room, unread, mentioning)
+        self.unread_changed.emit(self.rooms.total_unread())
+        if unread == 0 and before:
+            self.room_read.emit(room)
+
+    def _mentions_me(self, message: Message) -> bool:
+        names = (self.user.display_name, self.user.username)
+        return mentions_me(message, self.user.id, names)
 
     def create_room(
         self,
@@ -257,16 +294,17 @@ class ChatController(QObject):
 
     # --------------------------------------------------------------------- messages
 
-    def send(self, text: str) -> None:
-        """Write a message in the current room (it waits in the outbox if offline)."""
+    def send(self, text: str, mentions: tuple[int, ...] = ()) -> None:
+        """Write a message in the current room (it waits in the outbox if offline),
+        mentioning the users ``mentions`` (ids)."""
         if self.current is not None:
-            self.send_to(self.current.name, text)
+            self.send_to(self.current.name, text, mentions)
 
-    def send_to(self, room: str, text: str) -> None:
+    def send_to(self, room: str, text: str, mentions: tuple[int, ...] = ()) -> None:
         """Write a message in ``room`` (an inline reply from a notification)."""
         if text.strip():
             try:
-                self.session.outbox.enqueue(room, text)
+                self.session.outbox.enqueue(room, text, mentions=mentions)
             except DesktopChatError as exc:
                 self.error.emit(str(exc))
 
@@ -292,12 +330,15 @@ class ChatController(QObject):
         if self.current is not None:
             self.session.outbox.enqueue_delete(self.current.name, message_id)
 
-    def reply(self, message_id: int, text: str) -> None:
-        """Write a reply to ``message_id`` in the current room (through the outbox)."""
+    def reply(self, message_id: int, text: str, mentions: tuple[int, ...] = ()) -> None:
+        """Write a reply to ``message_id`` in the current room (through the outbox),
+        mentioning the users ``mentions`` (ids)."""
         if self.current is None or not text.strip():
             return
         try:
-            self.session.outbox.enqueue_reply(self.current.name, text, message_id)
+            self.session.outbox.enqueue_reply(
+                self.current.name, text, message_id, mentions=mentions
+            )
         except DesktopChatError as exc:
             self.error.emit(str(exc))
 
@@ -370,6 +411,21 @@ class ChatController(QObject):
             self._failed("load older messages"),
         )
 
+    def mention_candidates(self, present: dict[int, str]) -> dict[int, str]:
+        """Whom ``@`` may name in the current room: ``present`` (its presence members) and
+        the authors of its latest messages, newest first; never the user themselves."""
+        people: dict[int, str] = {}
+        model = self._models.get(self.current.name) if self.current is not None else None
+        if model is not None:
+            for row in range(model.rowCount() - 1, max(-1, model.rowCount() - 201), -1):
+                record = model.row(row)
+                if isinstance(record, Message) and not record.deleted:
+                    people.setdefault(record.author.id, record.author.display_name)
+        for user_id, name in present.items():
+            people.setdefault(user_id, name)
+        people.pop(self.user.id, None)
+        return people
+
     def typed(self) -> None:
         """Tell the current room's members that we are typing (a client event)."""
         if self.current is not None:
@@ -383,14 +439,17 @@ class ChatController(QObject):
         model = self._models.get(room)
         if model is not None:
             model.add(messages)
-        others = [m for m in messages if m.author.id != self.user.id]
+        # Those read on another device already (a catch-up after it) are not news.
+        read_up_to = self.session.read_state.mark(room) or 0
+        others = [m for m in messages if m.author.id != self.user.id and m.id > read_up_to]
         if not others or room in self._loading_backlog:
             return
         on_screen = self.current is not None and self.current.name == room and self.window_active
-        if not on_screen:
-            names = (self.user.display_name, self.user.username)
+        if on_screen:  # read as it arrives: on the user's other devices too
+            self.session.read_state.mark_read(room, messages[-1].id)
+        else:
             mentioning = sum(
-                1 for m in others if not m.deleted and (is_direct(room) or mentions(m.text, names))
+                1 for m in others if not m.deleted and (is_direct(room) or self._mentions_me(m))
             )
             self._list_of(room).add_unread(room, len(others), mentions=mentioning)
             self.unread_changed.emit(self.total_unread())

@@ -421,6 +421,7 @@ class MainWindow(QMainWindow):
         controller.member_removed.connect(self.members.remove)
         controller.members_unknown.connect(self.members.set_unknown)
         self.composer.submitted.connect(self.replies.submit)
+        self.composer.mention_list.set_people(self._mention_people)
         self.composer.edit_submitted.connect(controller.edit)
         self.composer.revise_submitted.connect(controller.revise)
         self.composer.typing.connect(controller.typed)
@@ -611,6 +612,18 @@ class MainWindow(QMainWindow):
         return dialog
 
     # --------------------------------------------------------------------- messages
+
+    def _send(self, text: str) -> None:
+        """Send what the composer submitted, with the mentions it holds (by user id)."""
+        if self.controller is not None:
+            self.controller.send(text, self.composer.mentions_in(text))
+
+    def _mention_people(self) -> dict[int, str]:
+        """Whom ``@`` offers: who is in the room now and who wrote in it lately (not you)."""
+        controller = self.controller
+        if controller is None or controller.current is None:
+            return {}
+        return controller.mention_candidates(self.members.people())
 
     def _edit_last(self) -> None:
         model = self.messages.model()

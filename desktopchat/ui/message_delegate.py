@@ -60,8 +60,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktopchat.client.domain import Message
+from desktopchat.client.notify.policy import mentions_me
 from desktopchat.client.outbox import OutboxItem
-from desktopchat.ui import markup, message_extras, theme
+from desktopchat.ui import markup, mention_markup, message_extras, theme
 from desktopchat.ui import message_style as ms
 from desktopchat.ui.avatars import AvatarCache
 from desktopchat.ui.message_model import MessageListModel, Roles, Row
@@ -109,6 +110,15 @@ def _box_overhang(document: QTextDocument) -> tuple[int, int]:
     top = margin if first.isValid() and first.userState() == markup.CODE_BLOCK else 0
     bottom = margin if last.isValid() and last.userState() == markup.CODE_BLOCK else 0
     return top, bottom
+
+
+def _marked(model: object, record: Row) -> tuple[str, ...]:
+    """The reader's name to mark in ``record``, if it mentions them (else nothing)."""
+    if not isinstance(model, MessageListModel) or not isinstance(record, Message):
+        return ()
+    if record.deleted or not mentions_me(record, model.own_user_id, (model.own_name,)):
+        return ()
+    return (model.own_name,)
 
 
 def column_rect(row: QRect) -> QRect:
@@ -180,17 +190,19 @@ class MessageDelegate(QStyledItemDelegate):
     # ------------------------------------------------------------------- text forms
 
     @staticmethod
-    def _body(record: Row) -> tuple[str, bool]:
-        """``(content, rich)``: plain text drawn as is, or our own safe HTML."""
+    def _body(record: Row, marked: tuple[str, ...] = ()) -> tuple[str, bool]:
+        """``(content, rich)``: plain text drawn as is, or our own safe HTML (where the
+        names ``marked`` stand out: the reader's own, in a message that mentions them)."""
         if isinstance(record, OutboxItem):
             return record.text, False  # shown as typed until the relay has it
         if record.deleted:
             return "<i>This message was deleted.</i>", True
         if record.edited_at is not None:
-            return f'{markup.to_html(record.text)} <span class="muted">(edited)</span>', True
-        if markup.is_plain(record.text):
+            text = mention_markup.highlight(markup.to_html(record.text), marked)
+            return f'{text} <span class="muted">(edited)</span>', True
+        if markup.is_plain(record.text) and not marked:
             return record.text, False
-        return markup.to_html(record.text), True
+        return mention_markup.highlight(markup.to_html(record.text), marked), True
 
     @staticmethod
     def _key(record: Row) -> tuple[object, ...]:
@@ -300,9 +312,11 @@ class MessageDelegate(QStyledItemDelegate):
         column = max(0, min(row_width - 2 * ms.EDGE, ms.COLUMN_MAX))
         return max(40, min(Size.TEXT_COLUMN, column - ms.GUTTER - ms.RIGHT_PAD))
 
-    def _measure(self, record: Row, width: int, option: QStyleOptionViewItem) -> tuple[int, int]:
+    def _measure(
+        self, record: Row, width: int, option: QStyleOptionViewItem, marked: tuple[str, ...] = ()
+    ) -> tuple[int, int]:
         """``(text height, state line height)`` of ``record`` at text ``width``."""
-        content, rich = self._body(record)
+        content, rich = self._body(record, marked)
         if rich:
             text_height = self._rich_height(content, width, option.font, option.palette)
         else:
@@ -325,7 +339,7 @@ class MessageDelegate(QStyledItemDelegate):
             stored = model.measured(row)
             if stored and stored & _WIDTH_MASK == width:
                 return stored >> _WIDTH_BITS, 0
-            text_height, _ = self._measure(record, width, option)
+            text_height, _ = self._measure(record, width, option, _marked(model, record))
             model.store_measure(row, (text_height << _WIDTH_BITS) | width)
             return text_height, 0
         key = (*self._key(record), width)
@@ -546,6 +560,10 @@ class MessageDelegate(QStyledItemDelegate):
         hovered = self._hovered(index)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         background = c.surface
+        marked = _marked(index.model(), record)
+        if marked:  # a mention of the reader: the row is tinted
+            background = c.mention_background
+            painter.fillRect(g.message, self._colour(background))
         if hovered or selected:
             background = c.row_hover
             painter.fillRect(g.message, self._colour(c.row_hover))
@@ -562,7 +580,7 @@ class MessageDelegate(QStyledItemDelegate):
             self._paint_header(painter, option, index, record, g=g, c=c)
         elif g.gutter_time is not None and (hovered or selected):
             self._paint_gutter_time(painter, option, record, g.gutter_time, c)
-        self._paint_body(painter, option, record, g=g, c=c, background=background)
+        self._paint_body(painter, option, record, g=g, c=c, background=background, marked=marked)
         if g.toggle is not None:
             self._paint_toggle(painter, option, g, c)
         if g.state is not None and isinstance(record, OutboxItem):
@@ -753,8 +771,9 @@ class MessageDelegate(QStyledItemDelegate):
         g: Geometry,
         c: Colours,
         background: str,
+        marked: tuple[str, ...] = (),
     ) -> None:
-        content, rich = self._body(record)
+        content, rich = self._body(record, marked)
         pending = isinstance(record, OutboxItem)
         colour = self._colour(c.text_muted if pending else c.text)
         rect = g.text
@@ -851,7 +870,7 @@ class MessageDelegate(QStyledItemDelegate):
         record: Row = index.data(Roles.ROW)
         if not isinstance(record, Message):
             return None
-        content, rich = self._body(record)
+        content, rich = self._body(record, _marked(index.model(), record))
         if not rich:
             return None
         g = self.geometry(option, index)

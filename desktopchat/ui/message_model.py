@@ -30,6 +30,7 @@ from PySide6.QtCore import (
 
 from desktopchat.client import replies
 from desktopchat.client.domain import Message
+from desktopchat.client.notify.policy import mentions_me
 from desktopchat.client.outbox import OutboxItem, OutboxState
 
 #: Consecutive messages of one author within this gap share one header.
@@ -50,6 +51,7 @@ class Roles:
     STATE = Qt.ItemDataRole.UserRole + 4  # "sent", "pending", "sending" or "failed"
     OWN = Qt.ItemDataRole.UserRole + 5  # written by the logged-in user
     UNREAD_ABOVE = Qt.ItemDataRole.UserRole + 6  # the "New messages" divider goes above
+    MENTIONS_ME = Qt.ItemDataRole.UserRole + 7  # mentions the logged-in user (highlighted)
 
 
 class MessageListModel(QAbstractListModel):
@@ -121,7 +123,16 @@ class MessageListModel(QAbstractListModel):
             int(Roles.STATE): self._state,
             int(Roles.OWN): self._own,
             int(Roles.UNREAD_ABOVE): self.unread_above,
+            int(Roles.MENTIONS_ME): self.mentions_me,
         }
+
+    def mentions_me(self, row: int) -> bool:
+        """Whether the message at ``row`` mentions the logged-in user (by id; by name in
+        messages from before mentions had ids)."""
+        record = self.row(row)
+        if isinstance(record, OutboxItem) or record.deleted:
+            return False
+        return mentions_me(record, self.own_user_id, (self.own_name,))
 
     def _state(self, row: int) -> str:
         record = self.row(row)

@@ -71,4 +71,5 @@ def document_css(c: Colours) -> str:
         f" ul, ol {{ margin-top: {Space.XXS}px; margin-bottom: {Space.XXS}px; }}"
         f" a {{ color: {c.link}; text-decoration: underline; }}"
         f" .muted {{ color: {c.text_muted}; }}"
+        f" .mention {{ color: {c.accent_text}; font-weight: 600; }}"
     )

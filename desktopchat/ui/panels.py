@@ -183,14 +183,6 @@ class MembersPanel(QListWidget):
         menu.addAction(f"Message {item.text()}", lambda: self._message(item))
         menu.exec(self.viewport().mapToGlobal(point))
 
-    def people(self) -> dict[int, str]:
-        """Who is listed now, by user id (for Ctrl+K's people)."""
-        return {
-            int(uid): str(info.get("display_name") or uid)
-            for uid, info in self._members.items()
-            if uid.isdigit()
-        }
-
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         """Another theme: the avatars are drawn again on its background."""
         super().changeEvent(event)
@@ -225,6 +217,15 @@ class MembersPanel(QListWidget):
         """Someone left."""
         self._members.pop(user_id, None)
         self._render()
+
+    def people(self) -> dict[int, str]:
+        """Who is here, ``{user_id: display_name}`` (for ``@`` completion and Ctrl+K)."""
+        found = {}
+        for user_id, info in self._members.items():
+            name = info.get("display_name") if isinstance(info, dict) else None
+            if user_id.isascii() and user_id.isdigit() and isinstance(name, str) and name:
+                found[int(user_id)] = name
+        return found
 
     def name_of(self, user_id: str) -> str:
         """A member's display name (for "… is typing")."""

@@ -53,10 +53,11 @@ class ReplyReactFlow(QObject):
         if controller is None:
             return
         reply_to = self._window.composer_box.reply_bar.take()
+        mentions = self._window.composer.mentions_in(text)  # by user id, from the @ list
         if reply_to is None:
-            controller.send(text)
+            controller.send(text, mentions)
         else:
-            controller.reply(reply_to, text)
+            controller.reply(reply_to, text, mentions)
 
     def reply_to(self, message_id: int) -> None:
         """Start a reply to ``message_id`` (the hover action, or R)."""

@@ -128,6 +128,13 @@ class RoomListModel(QAbstractListModel):
         self._mentions[name] = self._mentions.get(name, 0) + mentions
         self._set_unread(name, self._unread.get(name, 0) + count, force=mentions > 0)
 
+    def set_counts(self, name: str, unread: int, mentions: int) -> None:
+        """``name`` has exactly ``unread`` unread messages, ``mentions`` of them naming you
+        (counted again after the room was read on another device)."""
+        had = self._mentions.get(name, 0)
+        self._mentions[name] = mentions
+        self._set_unread(name, unread, force=had != mentions)
+
     def mark_read(self, name: str) -> None:
         """The room is on screen: nothing unread."""
         had_mentions = self._mentions.pop(name, 0) > 0

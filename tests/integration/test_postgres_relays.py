@@ -482,6 +482,11 @@ def test_migrate_sqlite_copies_a_relay_that_then_carries_on_in_postgres(
     assert bob.call("PUT", f"/api/rooms/general/messages/{sent[2]['id']}/reactions/:+1:").ok
     dm = alice.call("POST", "/api/dms", json={"users": ["bob"]}).json()["dm"]
     bob.sent("between us", room=dm["name"])
+    assert bob.user is not None
+    mention = {"text": "hi @bob", "mentions": [bob.user["id"]]}
+    assert alice.call("PATCH", f"/api/rooms/general/messages/{sent[2]['id']}", json=mention).ok
+    assert alice.call("PUT", "/api/rooms/general/read", json={"message_id": 2}).ok
+    read_state = alice.call("GET", "/api/read-state").json()
     before = {room: all_history(alice, room) for room in ("general", "ops", dm["name"])}
     changes = alice.call("GET", "/api/rooms/general/changes", params={"since": 0}).json()
     embedded.stop()
@@ -491,7 +496,7 @@ def test_migrate_sqlite_copies_a_relay_that_then_carries_on_in_postgres(
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
         f"copied 2 users, 2 sessions, 3 rooms, 6 messages, 0 used_once, 0 files, 0 thumbnails, "
-        f"2 dm_members, 1 replies, 1 reactions "
+        f"2 dm_members, 1 replies, 1 reactions, 1 message_mentions, 1 read_marks "
         f"from {data_dir / 'relay.sqlite3'} into {url}\n"
     )
     relay = start_relay("--database-url", url, password=postgres.password)
@@ -499,6 +504,7 @@ def test_migrate_sqlite_copies_a_relay_that_then_carries_on_in_postgres(
     assert moved.call("GET", "/api/me").json()["user"] == alice.user
     assert {room: all_history(moved, room) for room in before} == before
     assert moved.call("GET", "/api/rooms/general/changes", params={"since": 0}).json() == changes
+    assert moved.call("GET", "/api/read-state").json() == read_state
     assert moved.call("GET", "/api/rooms").json()["rooms"][1]["topic"] == "pager"
     assert moved.call("GET", "/api/dms").json()["dms"] == [dm]  # still theirs alone
     assert error_of(relay.api.signed_up("dave").history(dm["name"]), 404)

@@ -25,8 +25,10 @@ def message(
     room: str = "general",
     author: Author = BOB,
     deleted: bool = False,
+    mentions: tuple[int, ...] | None = None,
 ) -> Message:
-    """A stored message (by Bob in #general unless told otherwise)."""
+    """A stored message (by Bob in #general unless told otherwise); ``mentions`` None is
+    a message from before the relay stored mentions as ids."""
     message_id = next(_ids)
     return Message(
         id=message_id,
@@ -37,6 +39,7 @@ def message(
         sent_at=_START + timedelta(seconds=message_id),
         edited_at=None,
         deleted=deleted,
+        mentions=mentions,
     )
 
 

@@ -82,6 +82,43 @@ SHOULD_NOTIFY = [
     ),
     ("room explicitly ALL", {"room": "random"}, {"room_modes": {"random": RoomMode.ALL}}, True),
     ("another room is muted", {"room": "dev"}, {"room_modes": MUTE}, True),
+    # Mentions by user id (ME is user 1): the ids decide, whatever the text says.
+    (
+        "muted room, mentioned by id",
+        {"room": "random", "mentions": (1,)},
+        {"room_modes": MUTE},
+        True,
+    ),
+    (
+        "mentions-only room, mentioned by id",
+        {"room": "random", "text": "look", "mentions": (1,)},
+        {"room_modes": MENTIONS_ONLY},
+        True,
+    ),
+    (
+        "muted room, someone else mentioned by id",
+        {"room": "random", "text": "@alice's twin", "mentions": (3,)},
+        {"room_modes": MUTE},
+        False,
+    ),
+    (
+        "muted room, my name but no ids",
+        {"room": "random", "text": "@alice hi", "mentions": ()},
+        {"room_modes": MUTE},
+        False,
+    ),
+    (
+        "mentioned by id under DND",
+        {"room": "random", "mentions": (1,)},
+        {"do_not_disturb": True},
+        False,
+    ),
+    (
+        "mentioned by id in the room on screen",
+        {"room": "general", "mentions": (1,)},
+        {},
+        False,
+    ),
 ]
 
 

@@ -126,9 +126,11 @@ def test_heights_are_cached_per_row_and_width(
     layouts: list[str] = []
     real_body = MessageDelegate._body
 
-    def counting_body(record: Message | OutboxItem) -> tuple[str, bool]:
+    def counting_body(
+        record: Message | OutboxItem, marked: tuple[str, ...] = ()
+    ) -> tuple[str, bool]:
         bodies.append(record)
-        return real_body(record)
+        return real_body(record, marked)
 
     class CountingDocument(QTextDocument):
         def __init__(self) -> None:

@@ -2,9 +2,10 @@
 
 The rules users of Slack, Element and Gajim expect: nothing for your own messages;
 nothing while do-not-disturb is on (yours or the system's); nothing for the room you are
-looking at; otherwise a mention of your name always notifies — even in a muted room, as
-in Slack — and so does every message in a direct conversation (it is addressed to you);
-besides those a muted room stays silent, a "mentions only" room too.
+looking at; otherwise a mention of you (by user id; by name in messages from before ids)
+always notifies — even in a muted room, as in Slack — and so does every message in a direct
+conversation (it is addressed to you); besides those a muted room stays silent, a "mentions
+only" room too.
 """
 
 from __future__ import annotations
@@ -47,6 +48,13 @@ def mentions(text: str, names: Iterable[str]) -> bool:
     return False
 
 
+def mentions_me(message: Message, user_id: int, names: Iterable[str]) -> bool:
+    """Whether ``message`` mentions the user: by id when the relay says whom it mentions,
+    by name (whole word) only for messages from before mentions were stored as ids."""
+    by_id = message.mentions_user(user_id)
+    return by_id if by_id is not None else mentions(message.text, names)
+
+
 def should_notify(message: Message, situation: Situation) -> bool:
     """The policy, in the order a person would explain it."""
     if message.author.id == situation.own_user_id or message.deleted:
@@ -55,7 +63,7 @@ def should_notify(message: Message, situation: Situation) -> bool:
         return False
     if situation.window_active and situation.room_on_screen == message.room:
         return False
-    if is_direct(message.room) or mentions(message.text, situation.own_names):
+    if is_direct(message.room) or mentions_me(message, situation.own_user_id, situation.own_names):
         return True  # a DM speaks to you as a mention does: even a muted one notifies
     mode = situation.room_modes.get(message.room, RoomMode.ALL)
     return mode is RoomMode.ALL

@@ -14,7 +14,7 @@ import time
 from aiohttp import web
 
 from desktopchat.server.http_errors import ApiError
-from desktopchat.server.relay import api_files, limits, message_extras, seed_bridge
+from desktopchat.server.relay import api_files, limits, mentions, message_extras, seed_bridge
 from desktopchat.server.relay.membership import dm_of, readable_room
 from desktopchat.server.relay.models import (
     DIRECTORY_CHANNEL,
@@ -187,6 +187,8 @@ async def post_message(request: web.Request) -> web.Response:
         raise ApiError(400, "invalid_client_id", "client_id: 1-64 of A-Z a-z 0-9 _ . : -")
     file_ids = api_files.attachment_ids(body)
     text = message_text(body, blank_ok=bool(file_ids))
+    mentioned = mentions.mentions_field(body)
+    await mentions.check_mentions(relay, mentioned)
     await api_files.check_attachable(relay, room, user, file_ids)
     reply_to = message_extras.reply_target(body)
     if reply_to is None:
@@ -197,6 +199,8 @@ async def post_message(request: web.Request) -> web.Response:
         message, created = await message_extras.add(
             relay, room.name, user.id, client_id, text, reply_to=reply_to
         )
+    # A retry stores them too: the first try may have stopped between the two steps.
+    message = await mentions.store_mentions(relay, message, mentioned)
     await api_files.attach(relay, room, user, message, file_ids)
     message = await message_extras.one(relay, message)
     if created:
@@ -289,11 +293,15 @@ async def patch_message(request: web.Request) -> web.Response:
     """Edit your own message: ``{text}`` → the updated message; announces ``message-updated``."""
     relay = request.app[RELAY]
     room, message = await _own_message(relay, request)
-    text = message_text(await read_json(request))
+    body = await read_json(request)
+    text = message_text(body)
+    mentioned = mentions.mentions_field(body)  # absent: the mentions stay as they were
+    await mentions.check_mentions(relay, mentioned)
     try:
         updated = await relay.db(
             relay.store.update_message, room.name, message.id, text, time.time()
         )
+        updated = await mentions.store_mentions(relay, updated, mentioned)
     except NotFoundError:
         raise ApiError(404, "no_such_message", "No such message") from None
     await message_extras.touch_replies(relay, room.name, message.id)

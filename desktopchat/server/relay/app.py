@@ -14,6 +14,7 @@ from desktopchat.server.relay import (
     api_health,
     api_pusher,
     api_reactions,
+    api_read_state,
     api_rooms,
     client_address,
     seed_bridge,
@@ -39,6 +40,7 @@ def install(app: web.Application, config: RelayConfig) -> Relay:
     api_reactions.add_routes(app)
     api_pusher.add_routes(app)
     api_health.add_routes(app)
+    api_read_state.add_routes(app)
     if config.seed_compat:
         seed_compat.add_routes(app)
         seed_page.add_routes(app)

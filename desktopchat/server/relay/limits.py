@@ -47,3 +47,6 @@ FILE_QUOTA_BYTES = 1024 * 1024 * 1024
 UPLOADS_PER_USER = 120
 UPLOADS_WINDOW = 600.0
 MAX_ATTACHMENTS = 10
+
+#: Users one message may mention (a whole team is ``@room``'s job, not a list of ids).
+MAX_MENTIONS = 50

@@ -19,7 +19,7 @@ PRESENCE_CHANNEL_PREFIX = "presence-room-"
 #: (``room-created``, ``room-updated``), so room lists stay live without polling.
 DIRECTORY_CHANNEL = "private-directory"
 #: Each user's own private channel: events meant for one person on all their devices
-#: (``dm-created``); only that user is authorized to it.
+#: (``dm-created``, ``read-state``); only that user is authorized to it.
 USER_CHANNEL_PREFIX = "private-user-"
 #: Direct messages are rooms whose names start so; ``POST /api/rooms`` refuses the prefix,
 #: so a public room can never take a DM's name, nor so its channels.
@@ -189,6 +189,8 @@ class Message:
     #: Filled in by :meth:`~.store.Store.with_extras` before a message leaves the relay.
     reply_to: ReplyRef | None = None
     reactions: tuple[Reaction, ...] = field(default=())
+    #: Ids of the users the message mentions (``@Name`` in the text is for reading).
+    mentions: tuple[int, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The message as the API returns it and as Pusher events carry it."""
@@ -204,6 +206,8 @@ class Message:
             "reply_to": None if self.reply_to is None else self.reply_to.to_json(),
             "reactions": [reaction.to_json() for reaction in self.reactions],
             "attachments": [] if self.deleted else [a.to_json() for a in self.attachments],
+            # A deleted message mentions nobody any more (its text is gone too).
+            "mentions": [] if self.deleted else list(self.mentions),
         }
 
 

@@ -83,6 +83,23 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 4: replies and reactions (SQLite's version 7).
     postgres_replies.MIGRATION,
+    # 5 (SQLite's 8): mentions by user id, and each user's read mark per room.
+    """
+    CREATE TABLE message_mentions (
+        room_id BIGINT NOT NULL,
+        message_id BIGINT NOT NULL,
+        user_id BIGINT NOT NULL REFERENCES users(id),
+        PRIMARY KEY (room_id, message_id, user_id),
+        FOREIGN KEY (room_id, message_id) REFERENCES messages(room_id, id)
+    );
+    CREATE TABLE read_marks (
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        room_id BIGINT NOT NULL REFERENCES rooms(id),
+        message_id BIGINT NOT NULL,
+        updated_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (user_id, room_id)
+    );
+    """,
 )
 
 #: The advisory lock migrations hold (any constant; "dcmi" in ASCII).

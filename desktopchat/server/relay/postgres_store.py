@@ -18,7 +18,7 @@ answers 503); the pool replaces broken connections, so service resumes when it i
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -44,6 +44,7 @@ from desktopchat.server.relay.store import (
     FullError,
     NotFoundError,
     Page,
+    ReadMark,
     RoomPage,
     UnavailableError,
 )
@@ -54,7 +55,9 @@ Connection = psycopg.Connection[TupleRow]
 
 _MESSAGE_COLUMNS = """
     m.id, r.name, m.client_id, m.text, m.sent_at, m.edited_at, m.deleted,
-    u.id, u.username, u.display_name, u.email
+    u.id, u.username, u.display_name, u.email,
+    ARRAY(SELECT mm.user_id FROM message_mentions mm
+          WHERE mm.room_id = m.room_id AND mm.message_id = m.id ORDER BY mm.user_id)
 """
 _MESSAGE_FROM = """
     FROM messages m JOIN rooms r ON r.id = m.room_id JOIN users u ON u.id = m.author_id
@@ -72,7 +75,7 @@ _ADD_MESSAGE = """
         RETURNING id, client_id, author_id, text, sent_at, edited_at, deleted
     )
     SELECT a.id, room.name, a.client_id, a.text, a.sent_at, a.edited_at, a.deleted,
-           u.id, u.username, u.display_name, u.email
+           u.id, u.username, u.display_name, u.email, ARRAY[]::bigint[]
     FROM added a CROSS JOIN room JOIN users u ON u.id = a.author_id
 """
 #: Edit or delete: bump the room's change counter and stamp the message with it.
@@ -86,7 +89,9 @@ _CHANGE_MESSAGE = """
         RETURNING m.id, m.client_id, m.author_id, m.text, m.sent_at, m.edited_at, m.deleted
     )
     SELECT c.id, room.name, c.client_id, c.text, c.sent_at, c.edited_at, c.deleted,
-           u.id, u.username, u.display_name, u.email
+           u.id, u.username, u.display_name, u.email,
+           ARRAY(SELECT mm.user_id FROM message_mentions mm
+                 WHERE mm.room_id = room.id AND mm.message_id = c.id ORDER BY mm.user_id)
     FROM changed c CROSS JOIN room JOIN users u ON u.id = c.author_id
 """
 _EDIT = "text = %(text)s, edited_at = %(now)s"
@@ -111,6 +116,7 @@ def _message(row: tuple[Any, ...]) -> Message:
         sent_at=float(sent_at),
         edited_at=None if edited_at is None else float(edited_at),
         deleted=bool(deleted),
+        mentions=tuple(int(i) for i in row[11] or ()),
     )
 
 
@@ -515,3 +521,87 @@ class PostgresStore(
             ).fetchall()
             dms = [self._dm(conn, str(row[0])) for row in names[:limit]]
         return DmPage([dm for dm in dms if dm is not None], has_more=len(names) > limit)
+
+    # --- mentions + read state ---
+
+    def existing_users(self, user_ids: Collection[int]) -> set[int]:
+        wanted = sorted(set(user_ids))
+        if not wanted:
+            return set()
+        with self._connection() as conn:
+            rows = conn.execute("SELECT id FROM users WHERE id = ANY(%s)", (wanted,)).fetchall()
+        return {int(row[0]) for row in rows}
+
+    def set_mentions(self, room: str, message_id: int, user_ids: Collection[int]) -> Message:
+        wanted = sorted(set(user_ids))
+        with self._connection() as conn:
+            with conn.transaction():
+                # The room's row lock orders this with edits, deletes and other mentions.
+                head = conn.execute(
+                    "SELECT r.id FROM rooms r JOIN messages m ON m.room_id = r.id"
+                    " WHERE r.name = %s AND m.id = %s FOR UPDATE OF r",
+                    (room, message_id),
+                ).fetchone()
+                if head is None:
+                    raise NotFoundError(f"no message {message_id} in {room!r}")
+                room_id = head[0]
+                stored = conn.execute(
+                    "SELECT user_id FROM message_mentions WHERE room_id = %s AND message_id = %s"
+                    " ORDER BY user_id",
+                    (room_id, message_id),
+                ).fetchall()
+                if [int(r[0]) for r in stored] != wanted:
+                    conn.execute(
+                        "DELETE FROM message_mentions WHERE room_id = %s AND message_id = %s",
+                        (room_id, message_id),
+                    )
+                    conn.execute(
+                        "INSERT INTO message_mentions (room_id, message_id, user_id)"
+                        " SELECT %s, %s, unnest(%s::bigint[])",
+                        (room_id, message_id, wanted),
+                    )
+                    conn.execute(
+                        "WITH room AS (UPDATE rooms SET change_seq = change_seq + 1"
+                        " WHERE id = %(room)s RETURNING change_seq)"
+                        " UPDATE messages SET changed_seq = room.change_seq FROM room"
+                        " WHERE room_id = %(room)s AND id = %(id)s",
+                        {"room": room_id, "id": message_id},
+                    )
+            row = conn.execute(
+                f"SELECT {_MESSAGE_COLUMNS} {_MESSAGE_FROM} WHERE r.name = %s AND m.id = %s",
+                (room, message_id),
+            ).fetchone()
+        if row is None:  # cannot be: messages stay
+            raise NotFoundError(f"no message {message_id} in {room!r}")
+        return _message(row)
+
+    def mark_read(self, user_id: int, room: str, message_id: int, now: float) -> tuple[int, bool]:
+        with self._connection() as conn:
+            head = conn.execute(
+                "SELECT id, last_message_id FROM rooms WHERE name = %s", (room,)
+            ).fetchone()
+            if head is None or message_id > head[1]:
+                raise NotFoundError(f"no message {message_id} in {room!r}")
+            # One statement: of two devices marking at once, the higher mark wins.
+            moved = conn.execute(
+                "INSERT INTO read_marks (user_id, room_id, message_id, updated_at)"
+                " VALUES (%s, %s, %s, %s) ON CONFLICT (user_id, room_id) DO UPDATE"
+                " SET message_id = excluded.message_id, updated_at = excluded.updated_at"
+                " WHERE excluded.message_id > read_marks.message_id",
+                (user_id, head[0], message_id, now),
+            ).rowcount
+            mark = conn.execute(
+                "SELECT message_id FROM read_marks WHERE user_id = %s AND room_id = %s",
+                (user_id, head[0]),
+            ).fetchone()
+        assert mark is not None  # noqa: S101 - the upsert above left a row
+        return int(mark[0]), moved == 1
+
+    def read_marks(self, user_id: int) -> list[ReadMark]:
+        with self._connection() as conn:
+            rows = conn.execute(
+                "SELECT r.name, k.message_id FROM read_marks k JOIN rooms r ON r.id = k.room_id"
+                " WHERE k.user_id = %s ORDER BY r.name",
+                (user_id,),
+            ).fetchall()
+        return [ReadMark(str(name), int(mark)) for name, mark in rows]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 from desktopchat.server.relay import avatars, ratelimit, sqlite_file_store, sqlite_replies
@@ -20,6 +21,7 @@ from desktopchat.server.relay.store import (
     DmPage,
     NotFoundError,
     Page,
+    ReadMark,
     RoomPage,
 )
 from desktopchat.sqlite_files import open_database, schema_version
@@ -98,11 +100,31 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 7: replies (which message answers which) and reactions, in tables of their own.
     sqlite_replies.MIGRATION,
+    # 8: mentions (who a message names, by id) and read marks (how far each user has
+    # read each room, shared by all of that user's devices).
+    """
+    CREATE TABLE message_mentions (
+        room_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        PRIMARY KEY (room_id, message_id, user_id),
+        FOREIGN KEY (room_id, message_id) REFERENCES messages(room_id, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE read_marks (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        room_id INTEGER NOT NULL REFERENCES rooms(id),
+        message_id INTEGER NOT NULL,
+        updated_at REAL NOT NULL,
+        PRIMARY KEY (user_id, room_id)
+    ) WITHOUT ROWID;
+    """,
 )
 
 _MESSAGE_COLUMNS = """
     m.id, r.name, m.client_id, m.text, m.sent_at, m.edited_at, m.deleted,
-    u.id, u.username, u.display_name, u.email
+    u.id, u.username, u.display_name, u.email,
+    (SELECT group_concat(mm.user_id) FROM message_mentions mm
+     WHERE mm.room_id = m.room_id AND mm.message_id = m.id)
 """
 _MESSAGE_FROM = """
     FROM messages m JOIN rooms r ON r.id = m.room_id JOIN users u ON u.id = m.author_id
@@ -124,12 +146,18 @@ def _message(row: tuple[object, ...]) -> Message:
         id=int(message_id),  # type: ignore[call-overload]
         room=str(room),
         client_id=str(client_id),
-        author=_user(row[7:]),
+        author=_user(row[7:11]),
         text=str(text),
         sent_at=float(sent_at),  # type: ignore[arg-type]
         edited_at=None if edited_at is None else float(edited_at),  # type: ignore[arg-type]
         deleted=bool(deleted),
+        mentions=_ids(row[11]),
     )
+
+
+def _ids(joined: object) -> tuple[int, ...]:
+    """``group_concat`` of user ids ("3,5", or NULL for none) as sorted ids."""
+    return tuple(sorted(int(i) for i in joined.split(","))) if isinstance(joined, str) else ()
 
 
 class SqliteStore(sqlite_file_store.SqliteFiles, sqlite_replies.SqliteRepliesAndReactions):
@@ -539,3 +567,96 @@ class SqliteStore(sqlite_file_store.SqliteFiles, sqlite_replies.SqliteRepliesAnd
             ).fetchall()
             dms = [self._dm_unlocked(str(row[0])) for row in names[:limit]]
         return DmPage([dm for dm in dms if dm is not None], has_more=len(names) > limit)
+
+    # --- mentions + read state ---
+
+    def existing_users(self, user_ids: Collection[int]) -> set[int]:
+        wanted = sorted(set(user_ids))
+        if not wanted:
+            return set()
+        marks = ",".join("?" * len(wanted))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT id FROM users WHERE id IN ({marks})",  # noqa: S608 - placeholders only
+                wanted,
+            ).fetchall()
+        return {int(row[0]) for row in rows}
+
+    def set_mentions(self, room: str, message_id: int, user_ids: Collection[int]) -> Message:
+        wanted = set(user_ids)
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute(
+                    "SELECT r.id FROM messages m JOIN rooms r ON r.id = m.room_id"
+                    " WHERE r.name = ? AND m.id = ?",
+                    (room, message_id),
+                ).fetchone()
+                if row is None:
+                    raise NotFoundError(f"no message {message_id} in {room!r}")
+                room_id = row[0]
+                stored = {
+                    int(r[0])
+                    for r in self._db.execute(
+                        "SELECT user_id FROM message_mentions WHERE room_id = ? AND message_id = ?",
+                        (room_id, message_id),
+                    )
+                }
+                if stored != wanted:
+                    self._db.execute(
+                        "DELETE FROM message_mentions WHERE room_id = ? AND message_id = ?",
+                        (room_id, message_id),
+                    )
+                    self._db.executemany(
+                        "INSERT INTO message_mentions (room_id, message_id, user_id)"
+                        " VALUES (?, ?, ?)",
+                        [(room_id, message_id, user_id) for user_id in sorted(wanted)],
+                    )
+                    self._db.execute(
+                        "UPDATE rooms SET change_seq = change_seq + 1 WHERE id = ?", (room_id,)
+                    )
+                    self._db.execute(
+                        "UPDATE messages SET changed_seq = (SELECT change_seq FROM rooms"
+                        " WHERE id = ?) WHERE room_id = ? AND id = ?",
+                        (room_id, room_id, message_id),
+                    )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+            return self._message_unlocked(room, message_id)
+
+    def mark_read(self, user_id: int, room: str, message_id: int, now: float) -> tuple[int, bool]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute(
+                    "SELECT id, last_message_id FROM rooms WHERE name = ?", (room,)
+                ).fetchone()
+                if row is None or message_id > row[1]:
+                    raise NotFoundError(f"no message {message_id} in {room!r}")
+                moved = self._db.execute(
+                    "INSERT INTO read_marks (user_id, room_id, message_id, updated_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (user_id, room_id) DO UPDATE"
+                    " SET message_id = excluded.message_id, updated_at = excluded.updated_at"
+                    " WHERE excluded.message_id > read_marks.message_id",
+                    (user_id, row[0], message_id, now),
+                ).rowcount
+                mark = self._db.execute(
+                    "SELECT message_id FROM read_marks WHERE user_id = ? AND room_id = ?",
+                    (user_id, row[0]),
+                ).fetchone()[0]
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+        return int(mark), moved == 1
+
+    def read_marks(self, user_id: int) -> list[ReadMark]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT r.name, k.message_id FROM read_marks k JOIN rooms r ON r.id = k.room_id"
+                " WHERE k.user_id = ? ORDER BY r.name",
+                (user_id,),
+            ).fetchall()
+        return [ReadMark(str(name), int(mark)) for name, mark in rows]

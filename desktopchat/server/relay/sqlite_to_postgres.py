@@ -60,6 +60,8 @@ TABLES: dict[str, tuple[str, ...]] = {
     "dm_members": ("room_id", "user_id"),
     "replies": ("room_id", "message_id", "reply_to"),
     "reactions": ("room_id", "message_id", "emoji", "user_id", "created_at"),
+    "message_mentions": ("room_id", "message_id", "user_id"),
+    "read_marks": ("user_id", "room_id", "message_id", "updated_at"),
 }
 #: Tables with generated ids, whose sequences must continue after the copied ids.
 _IDENTITIES = ("users", "rooms")

@@ -9,7 +9,7 @@ once), so the event loop never waits on the database.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -97,6 +97,14 @@ class DmPage:
 
     dms: list[Dm]
     has_more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReadMark:
+    """How far a user has read a room: every message up to ``message_id`` is read."""
+
+    room: str
+    message_id: int
 
 
 class Store(Protocol):
@@ -309,4 +317,31 @@ class Store(Protocol):
 
     def with_extras(self, messages: list[Message]) -> list[Message]:
         """``messages`` with their ``reply_to`` and ``reactions`` filled in, in a few queries."""
+        ...
+
+    # --- mentions + read state ---
+
+    def existing_users(self, user_ids: Collection[int]) -> set[int]:
+        """Which of ``user_ids`` are accounts (to refuse mentions of anybody else)."""
+        ...
+
+    def set_mentions(self, room: str, message_id: int, user_ids: Collection[int]) -> Message:
+        """Make ``user_ids`` the users a message mentions; returns the message.
+
+        A different set than before counts as a change of the message (the room's change
+        counter moves), so a client that fetched it in between learns of the mentions.
+        :class:`NotFoundError` if there is no such message.
+        """
+        ...
+
+    def mark_read(self, user_id: int, room: str, message_id: int, now: float) -> tuple[int, bool]:
+        """Move the user's read mark in ``room`` up to ``message_id``, never back.
+
+        Returns the mark as it stands and whether it moved. :class:`NotFoundError` if the
+        room does not exist or has no message ``message_id`` yet.
+        """
+        ...
+
+    def read_marks(self, user_id: int) -> list[ReadMark]:
+        """The user's read mark in every room they have read, by room name."""
         ...

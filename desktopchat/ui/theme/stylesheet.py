@@ -179,6 +179,13 @@ QLabel[role="section"] {{ color: {c.text_muted}; font-weight: 600; }}
 #emojiPicker {{
     background: {c.raised}; border: 1px solid {c.border_strong}; border-radius: {Radius.L}px;
 }}
+#mentionList {{
+    background: {c.raised}; border: 1px solid {c.border_strong}; border-radius: {Radius.M}px;
+    padding: {Space.XXS}px;
+}}
+#mentionList::item {{ padding: {Space.XS}px {Space.S}px; border-radius: {Radius.S}px; }}
+#mentionList::item:hover {{ background: {c.hover}; }}
+#mentionList::item:selected {{ background: {c.accent}; color: {c.on_accent}; }}
 #emojiPicker QListView {{ background: transparent; border: none; }}
 #emojiPicker QListView::item {{ border-radius: {Radius.M}px; }}
 #emojiPicker QListView::item:hover {{ background: {c.hover}; }}

@@ -34,10 +34,9 @@ def watching(
     # The room's subscription (the session also follows the user's own channel).
     with qtbot.waitSignal(
         session.bridge.subscribed, timeout=TIMEOUT_MS, check_params_cb=is_general
-    ) as subscribed:
+    ):
         session.sync.watch(general(account))
         session.start()
-    assert subscribed.args == ["private-room-general"]
     return session, recorder
 
 
