@@ -139,7 +139,7 @@ def test_a_mention_sent_offline_through_the_outbox_reaches_the_other_user_by_id(
     hub_server.stop()
     qtbot.waitUntil(lambda: bobs.bridge.state is not ConnectionState.CONNECTED)
 
-    bobs.outbox.enqueue("general", "@alice look", (alice.login.user.id,))
+    bobs.outbox.enqueue("general", "@alice look", mentions=(alice.login.user.id,))
     hub_server.start()
     qtbot.waitUntil(lambda: len(received) == 1, timeout=TIMEOUT_MS)
     (message,) = received
