@@ -12,6 +12,7 @@ from desktopchat.server.relay import (
     api_health,
     api_pusher,
     api_rooms,
+    api_search,
     seed_bridge,
     seed_compat,
     seed_page,
@@ -30,6 +31,7 @@ def install(app: web.Application, config: RelayConfig) -> Relay:
     api_rooms.add_routes(app)
     api_pusher.add_routes(app)
     api_health.add_routes(app)
+    api_search.add_routes(app)
     if config.seed_compat:
         seed_compat.add_routes(app)
         seed_page.add_routes(app)

@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from desktopchat.search_syntax import Query
 from desktopchat.server.relay.models import Message, Room, User
+from desktopchat.server.relay.search_results import SearchCursor, SearchPage
 
 
 class StoreError(Exception):
@@ -181,4 +183,21 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release the database."""
+        ...
+
+    # --- search ---
+
+    def search(
+        self,
+        query: Query,
+        *,
+        rooms: list[str] | None,
+        before: SearchCursor | None,
+        limit: int,
+    ) -> SearchPage:
+        """Messages matching every term of ``query``, newest first (deleted ones never).
+
+        ``rooms`` limits the search to those rooms (None: every room); ``before`` starts
+        after a previous page's last result.
+        """
         ...
