@@ -15,7 +15,6 @@ from tests.integration.client.helpers import (
     Account,
     Recorder,
     RestartableHub,
-    general,
     run_cli,
 )
 from tests.integration.conftest import PASSWORD
@@ -29,7 +28,7 @@ def watching(qtbot, session: ChatSession) -> Recorder:
     return recorder
 
 
-def general_of(session: ChatSession):  # noqa: ANN201 - a Room
+def general_of(session: ChatSession):
     client = session.login.relay_client()
     try:
         return next(room for room in client.rooms() if room.name == "general")
@@ -46,7 +45,7 @@ def send(account: Account, text: str) -> int:
 
 
 def test_an_edit_made_while_away_is_found_by_its_new_text_on_both_devices(
-    qtbot, open_session, tmp_path: Path, hub_server: RestartableHub, alice: Account, bob: Account
+    qtbot, open_session, *, tmp_path: Path, hub_server: RestartableHub, alice: Account, bob: Account
 ) -> None:
     laptop = open_session(alice, tmp_path / "laptop")
     recorder = watching(qtbot, laptop)
