@@ -1,8 +1,8 @@
 """The bar above the conversation: the room's name and topic, who is here, search.
 
 The name and topic are elided (the whole in a tooltip), so a long topic never widens the
-window. "Search or jump to…" opens the Ctrl+K switcher; the member count shows or hides the
-members panel.
+window. "Search messages" opens the search panel (Ctrl+Shift+F; Ctrl+F searches the room on
+screen), "Jump to…" the Ctrl+K switcher; the member count shows or hides the members panel.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from desktopchat.ui.widgets import ElidedLabel
 
 #: The search affordance's widest; narrower windows get the short text.
 SEARCH_WIDTH = 240
-SEARCH_TEXT = "Search or jump to…"
+SEARCH_TEXT = "Jump to a room…"
 SEARCH_SHORT = "Jump to…"
+MESSAGE_SEARCH_TEXT = "Search messages"
 #: The room's name never shrinks below this (the topic goes first).
 TITLE_MIN = 110
 
@@ -53,14 +54,16 @@ class _SearchButton(QPushButton):
 
 
 class RoomHeader(QFrame):
-    """``# general`` · topic … [3 members] [Search or jump to…  Ctrl+K].
+    """``# general`` · topic … [3 members] [Search messages] [Jump to a room…].
 
     Signals:
         search_requested(): open the quick switcher.
+        message_search_requested(): open the message search panel (every room).
         members_toggled(bool): show (True) or hide the members panel.
     """
 
     search_requested = Signal()
+    message_search_requested = Signal()
     members_toggled = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -90,6 +93,14 @@ class RoomHeader(QFrame):
         self.search.setToolTip("Jump to a room (Ctrl+K)")
         self.search.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.search.clicked.connect(self.search_requested)
+        self.message_search = QPushButton(MESSAGE_SEARCH_TEXT, self)
+        self.message_search.setObjectName("messageSearch")
+        self.message_search.setAccessibleName("Search messages")
+        self.message_search.setToolTip(
+            "Search messages in every room (Ctrl+Shift+F; Ctrl+F: this room)"
+        )
+        self.message_search.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.message_search.clicked.connect(self.message_search_requested)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(Space.L, Space.S, Space.M, Space.S)
         layout.setSpacing(Space.M)
@@ -97,6 +108,7 @@ class RoomHeader(QFrame):
         layout.addWidget(self.title, 0)
         layout.addWidget(self.topic, 1)
         layout.addWidget(self.members)
+        layout.addWidget(self.message_search)
         layout.addWidget(self.search)
 
     def set_room(self, name: str, topic: str) -> None:

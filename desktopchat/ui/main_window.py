@@ -46,6 +46,7 @@ from desktopchat.client.tasks import TaskRunner
 from desktopchat.client.trust import KnownHosts
 from desktopchat.paths import AppDirs
 from desktopchat.resources import APP_ICON_SVG, resource
+from desktopchat.ui import jumper
 from desktopchat.ui.avatars import AvatarCache
 from desktopchat.ui.composer_box import ComposerBox
 from desktopchat.ui.controller import ChatController
@@ -58,6 +59,8 @@ from desktopchat.ui.panels import ConnectionBanner, MembersPanel, TypingIndicato
 from desktopchat.ui.profile_flow import ProfileFlow
 from desktopchat.ui.quick_switcher import QuickSwitcher
 from desktopchat.ui.rooms import ROOM_ROLE
+from desktopchat.ui.search_flow import SearchFlow
+from desktopchat.ui.search_panel import SearchPanel
 from desktopchat.ui.settings_flow import SettingsFlow
 from desktopchat.ui.sidebar import MembersColumn, Sidebar
 from desktopchat.ui.switcher_targets import Kind, Target, room_targets
@@ -247,6 +250,10 @@ class MainWindow(QMainWindow):
         splitter.addWidget(center)
         self.members_column = MembersColumn(self.members, self)
         splitter.addWidget(self.members_column)
+        self.search_panel = SearchPanel(self)
+        self.search_flow = SearchFlow(self.search_panel, self)
+        self.search_panel.jump_requested.connect(self.jump_to_message)
+        splitter.addWidget(self.search_panel)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
@@ -265,6 +272,7 @@ class MainWindow(QMainWindow):
         """The middle column: header, messages (the connection bar over them), composer."""
         self.header = RoomHeader(self)
         self.header.search_requested.connect(self.quick_switch)
+        self.header.message_search_requested.connect(self.search_everywhere)
         self.banner = ConnectionBanner(self)
         self.messages = MessageView(MessageDelegate(self.avatars, self), self)
         self.messages.setObjectName("messages")
@@ -342,6 +350,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         chat = self.menuBar().addMenu("&Chat")
         self._action(chat, "&Quick switcher…", self.quick_switch, "Ctrl+K")
+        self._action(chat, "&Find in this room…", self.search_room, QKeySequence.StandardKey.Find)
+        self._action(chat, "&Search all rooms…", self.search_everywhere, "Ctrl+Shift+F")
         self._action(chat, "&New room…", self.new_room, QKeySequence.StandardKey.New)
         self._action(chat, "Previous room", lambda: self._step_room(-1), "Alt+Up")
         self._action(chat, "Next room", lambda: self._step_room(1), "Alt+Down")
@@ -383,6 +393,7 @@ class MainWindow(QMainWindow):
         session = ChatSession(login, self.dirs.data, self)
         controller = ChatController(session, self)
         self.session, self.controller = session, controller
+        self.search_flow.session = session
         self.room_list.setModel(controller.rooms)
         session.bridge.state_changed.connect(self.banner.set_state)
         session.bridge.state_changed.connect(self._connection_state)
@@ -491,6 +502,7 @@ class MainWindow(QMainWindow):
             self.session.close()
             self.session.deleteLater()
             self.session = None
+            self.search_flow.session = None
         self.composer.setEnabled(False)
 
     # ------------------------------------------------------------------------ rooms
@@ -555,6 +567,24 @@ class MainWindow(QMainWindow):
             self.switcher.dismiss()
         elif self.controller is not None:
             self.switcher.open(room_targets(self.controller.rooms))
+
+    def search_room(self) -> None:
+        """Ctrl+F: search the room on screen (the panel's scope can widen it)."""
+        current = self.controller.current if self.controller else None
+        name = current.name if current else None
+        self.search_panel.open(name, name)
+
+    def search_everywhere(self) -> None:
+        """Ctrl+Shift+F or the header's Search: search every room."""
+        current = self.controller.current if self.controller else None
+        self.search_panel.open(None, current.name if current else None)
+
+    def jump_to_message(self, room: str, message_id: int) -> None:
+        """Go to ``room`` and show message ``message_id`` selected (loading back to it).
+
+        A minimal version for search; the replies branch has the full one (``around=``).
+        """
+        jumper.jump(self, room, message_id)
 
     def _switch_to(self, target: Target) -> None:
         if target.kind is Kind.ROOM:
