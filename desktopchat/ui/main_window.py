@@ -11,7 +11,7 @@ import base64
 import logging
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QPoint, Qt, Slot
+from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QPoint, QSignalBlocker, Qt, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -253,6 +253,7 @@ class MainWindow(QMainWindow):
         self.search_panel = SearchPanel(self)
         self.search_flow = SearchFlow(self.search_panel, self)
         self.search_panel.jump_requested.connect(self.jump_to_message)
+        self.search_panel.closed.connect(self._fit_members)
         splitter.addWidget(self.search_panel)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
@@ -317,10 +318,14 @@ class MainWindow(QMainWindow):
 
     def _fit_members(self) -> None:
         roomy = self.width() >= Size.SIDEBAR + Size.MEMBERS + Size.CONVERSATION_MIN
-        shown = roomy and self._members_wanted
+        # The search panel takes the members' place while it is open (as in Slack).
+        shown = roomy and self._members_wanted and self.search_panel.isHidden()
         if self.members_column.isHidden() == shown:
             self.members_column.setVisible(shown)
-            self.header.set_members_shown(shown)
+            # Only reflected: the header's toggle would otherwise record it as the person's
+            # choice (_show_members), and the members would not come back.
+            with QSignalBlocker(self.header):
+                self.header.set_members_shown(shown)
 
     def _member_count(self, count: int) -> None:
         self.header.set_member_count(None if count < 0 else count)
@@ -535,6 +540,7 @@ class MainWindow(QMainWindow):
         if row is not None:
             self.room_list.setCurrentIndex(controller.rooms.index(row))
         self._show_title()
+        self.search_panel.set_current_room(name)
         self.composer.set_room(name)
         self.typing.clear_all()
         self._update_title(controller.rooms.total_unread())
@@ -573,11 +579,13 @@ class MainWindow(QMainWindow):
         current = self.controller.current if self.controller else None
         name = current.name if current else None
         self.search_panel.open(name, name)
+        self._fit_members()
 
     def search_everywhere(self) -> None:
         """Ctrl+Shift+F or the header's Search: search every room."""
         current = self.controller.current if self.controller else None
         self.search_panel.open(None, current.name if current else None)
+        self._fit_members()
 
     def jump_to_message(self, room: str, message_id: int) -> None:
         """Go to ``room`` and show message ``message_id`` selected (loading back to it).

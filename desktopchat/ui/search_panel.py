@@ -10,10 +10,12 @@ opens one in its room, Esc closes the panel. What it shows comes from
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QFrame,
     QHBoxLayout,
@@ -53,6 +55,8 @@ class SearchPanel(QFrame):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.setMinimumWidth(Size.MEMBERS + Space.XXL)
         self._room: str | None = None
+        #: Where the focus was before the panel took it, to give back on close.
+        self._return_focus: QWidget | None = None
         self.field = QLineEdit(self)
         self.field.setObjectName("searchField")
         self.field.setAccessibleName("Search for")
@@ -118,11 +122,25 @@ class SearchPanel(QFrame):
         self.scope.blockSignals(False)
         where = f"#{room}" if room else "all rooms"
         self.field.setPlaceholderText(f"Search {where}")
+        focused = QApplication.focusWidget()
+        if focused is not None and not self.isAncestorOf(focused):
+            self._return_focus = focused
         self.show()
         self.field.setFocus()
         self.field.selectAll()
         if self.field.text().strip():
             self.run()
+
+    def set_current_room(self, room: str | None) -> None:
+        """The room on screen changed: "only this room" now means that one.
+
+        Results on show stay (one was probably just opened); the next search uses it.
+        """
+        if room == self._room:
+            return
+        self._room = room
+        self.scope.setVisible(room is not None)
+        self.scope.setText(f"Only #{room}" if room else "")
 
     def run(self) -> None:
         """Ask for the field's query now (nothing while it is blank)."""
@@ -141,6 +159,9 @@ class SearchPanel(QFrame):
         """Close the panel."""
         self._timer.stop()
         self.hide()
+        back, self._return_focus = self._return_focus, None
+        if back is not None and shiboken6.isValid(back) and back.isVisible():
+            back.setFocus()
         self.closed.emit()
 
     # ------------------------------------------------------------------------ showing

@@ -30,8 +30,10 @@ Index = QModelIndex | QPersistentModelIndex
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: Characters of context kept before the first match in an excerpt.
 _LEAD = 40
-#: An excerpt's longest, in characters (the row elides what does not fit anyway).
+#: An excerpt's longest, in characters (the row cuts what does not fit anyway).
 _EXCERPT = 300
+#: Lines of the excerpt a row shows.
+EXCERPT_LINES = 2
 
 
 def excerpt(hit: SearchHit) -> tuple[str, list[tuple[int, int]]]:
@@ -101,9 +103,9 @@ class SearchResultDelegate(QStyledItemDelegate):
     """Paints a result: heading line, then the excerpt with its matches highlighted."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
-        """Two lines of text with room around them."""
+        """The heading and up to :data:`EXCERPT_LINES` of text, with room around them."""
         line = option.fontMetrics.height()
-        return QSize(0, 2 * line + Space.XS + 2 * Space.S)
+        return QSize(0, (1 + EXCERPT_LINES) * line + Space.XS + 2 * Space.S)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         """Background (hover, selection), heading, excerpt."""
@@ -142,8 +144,14 @@ class SearchResultDelegate(QStyledItemDelegate):
             formats.append(piece)
         layout.setFormats(formats)
         layout.beginLayout()
-        text_line = layout.createLine()
-        text_line.setLineWidth(width)
+        y = 0.0
+        for _ in range(EXCERPT_LINES):
+            text_line = layout.createLine()
+            if not text_line.isValid():
+                break
+            text_line.setLineWidth(width)
+            text_line.setPosition(QPointF(0, y))
+            y += text_line.height()
         layout.endLayout()
         painter.setPen(theme.qcolor(colours.text))
         painter.setClipRect(rect)

@@ -64,6 +64,7 @@ def test_search_everywhere_then_enter_jumps_to_a_message_not_loaded_yet(
     )
     assert chat.model.row(view.currentIndex().row()).text == "the needle is <b>here</b>"
     assert view.visualRect(view.currentIndex()).intersects(view.viewport().rect())
+    assert panel.scope.text() == "Only #random", "the scope follows the room on screen"
 
 
 def test_ctrl_f_searches_the_room_on_screen_and_the_scope_widens_it(
@@ -77,6 +78,7 @@ def test_ctrl_f_searches_the_room_on_screen_and_the_scope_widens_it(
     panel = window.search_panel
     assert panel.scope.isChecked()
     assert panel.scope.text() == "Only #general"
+    assert window.members_column.isHidden(), "the panel takes the members' place"
     search_for(qtbot, chat, "appl*")
     qtbot.waitUntil(lambda: [h.message.id for h in shown_hits(chat)] == [here.id], timeout=WAIT_MS)
     panel.scope.setChecked(False)
@@ -92,6 +94,8 @@ def test_ctrl_f_searches_the_room_on_screen_and_the_scope_widens_it(
     assert panel.results.currentIndex().row() == 1
     qtbot.keyClick(panel.field, Qt.Key.Key_Escape)
     assert not panel.isVisible()
+    assert window.members_column.isVisible(), "and gives it back when closed"
+    assert window.composer.hasFocus(), "the focus goes back where it was"
 
 
 def test_a_bad_query_is_explained_and_offline_search_uses_this_computers_copy(
