@@ -129,3 +129,22 @@ def test_cli_searches_the_relay_and_falls_back_to_the_local_copy_offline(
     bad = run_cli("search", "--server", hub_server.url, '"unclosed', env=env)
     assert bad.returncode == 2
     assert "closing" in bad.stderr
+
+
+def test_an_edit_queued_offline_in_the_outbox_is_searchable_once_the_relay_stored_it(
+    qtbot, open_session, *, tmp_path: Path, hub_server: RestartableHub, alice: Account
+) -> None:
+    session = open_session(alice, tmp_path / "laptop")
+    recorder = watching(qtbot, session)
+    mine = send(alice, "draft wording")
+    qtbot.waitUntil(lambda: recorder.ids == [mine], timeout=TIMEOUT_MS)
+    hub_server.stop()
+    qtbot.waitUntil(lambda: recorder.states.count(ConnectionState.OFFLINE) >= 1, timeout=TIMEOUT_MS)
+    session.outbox.enqueue_edit("general", mine, "final wording")
+    # Queued, not stored: this computer's copy (and so its index) still has the old text.
+    assert local_ids(session, "draft") == [mine]
+    hub_server.start()
+    qtbot.waitUntil(lambda: session.outbox.items() == [], timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: local_ids(session, "final") == [mine], timeout=TIMEOUT_MS)
+    assert local_ids(session, "draft") == []
+    assert [h.message.id for h in search_online(alice.client, "final").hits] == [mine]
