@@ -28,7 +28,9 @@ SEARCH_TEXT = "Jump to a room…"
 SEARCH_SHORT = "Jump to…"
 MESSAGE_SEARCH_TEXT = "Search messages"
 MESSAGE_SEARCH_SHORT = "Find"
-MESSAGE_SEARCH_WIDTH = 150
+MESSAGE_SEARCH_WIDTH = 160
+#: What a header button needs beside its text: the stylesheet's padding and border.
+_PADDING = 2 * Space.M + 2
 #: The room's name never shrinks below this (the topic goes first).
 TITLE_MIN = 110
 
@@ -52,13 +54,13 @@ class _SearchButton(QPushButton):
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
         """Room for the short text and the stylesheet's padding, no more."""
-        short = self.fontMetrics().horizontalAdvance(self._short) + 2 * Space.M + 2
+        short = self.fontMetrics().horizontalAdvance(self._short) + _PADDING
         return QSize(short, super().sizeHint().height())
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
         """The short text when the long one does not fit (never a clipped word)."""
         super().resizeEvent(event)
-        room = self.width() - 2 * Space.L
+        room = self.width() - _PADDING
         fits = self.fontMetrics().horizontalAdvance(self._long) <= room
         wanted = self._long if fits else self._short
         if self.text() != wanted:
