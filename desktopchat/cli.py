@@ -10,7 +10,16 @@ import sys
 from collections.abc import Sequence
 
 from desktopchat import __version__, logs
-from desktopchat.commands import account, desktop_entry, relay, send, serve, tail, window
+from desktopchat.commands import (
+    account,
+    desktop_entry,
+    relay,
+    search,
+    send,
+    serve,
+    tail,
+    window,
+)
 from desktopchat.paths import app_dirs
 
 _GLOBAL_FLAGS = ("-v", "--verbose")
@@ -46,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     relay.add_parser(subparsers)
     send.add_parser(subparsers)
     tail.add_parser(subparsers)
+    search.add_parser(subparsers)
     account.add_parsers(subparsers)
     desktop_entry.add_parser(subparsers)
     return parser

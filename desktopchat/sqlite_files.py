@@ -25,7 +25,8 @@ def open_database(
     """Connect to ``path`` (created owner-only), bring its schema up to date, use WAL.
 
     ``migrations`` are SQL scripts applied in order; ``PRAGMA user_version`` records how
-    many ran. Statements are split on ``;``, so scripts must not hold one in a literal.
+    many ran. Statements are split where SQLite says one is complete, so a ``;`` inside a
+    literal or a trigger's body stays in its statement.
     """
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     make_private(path)
@@ -34,7 +35,7 @@ def open_database(
         db.execute("BEGIN IMMEDIATE")
         try:
             if schema_version(db) < number:
-                for statement in filter(str.strip, script.split(";")):
+                for statement in _statements(script):
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version={number}")
             db.execute("COMMIT")
@@ -53,6 +54,20 @@ def open_database(
         db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     return db
+
+
+def _statements(script: str) -> list[str]:
+    """``script``'s statements, each complete (``sqlite3.complete_statement``)."""
+    statements, pending = [], ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n\t;"):
+                statements.append(pending)
+            pending = ""
+    if pending.strip(" \n\t;"):  # a last statement without its ";"
+        statements.append(pending.rstrip(";"))
+    return statements
 
 
 #: What SQLite keeps beside a database in WAL mode; it gives them the database's own mode.

@@ -17,9 +17,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktopchat.client import search_index
 from desktopchat.client.direct import DirectMessage
 from desktopchat.client.domain import Message, Room, ServerInfo, User
 from desktopchat.client.errors import ProtocolError
+from desktopchat.search_syntax import Query
 from desktopchat.sqlite_files import open_database
 
 _MIGRATIONS: tuple[str, ...] = (
@@ -76,6 +78,8 @@ _MIGRATIONS: tuple[str, ...] = (
         pending INTEGER NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 6: full-text search offline (see search_index.py). Index what is already cached.
+    *search_index.MIGRATION,
 )
 
 #: What an outbox row asks the relay to do.
@@ -146,10 +150,12 @@ class LocalDatabase:
 
     def store(self, messages: Iterable[Message]) -> None:
         """Insert or replace messages (edits and deletes replace the stored version)."""
-        rows = [(m.room, m.id, json.dumps(m.to_json(), ensure_ascii=False)) for m in messages]
+        messages_list = list(messages)
+        rows = [(m.room, m.id, json.dumps(m.to_json(), ensure_ascii=False)) for m in messages_list]
         if rows:
             self._db.execute("BEGIN")
             self._db.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?, ?)", rows)
+            search_index.update(self._db, messages_list)
             self._db.execute("COMMIT")
 
     def change_seq(self, room: str) -> int | None:
@@ -177,6 +183,11 @@ class LocalDatabase:
             "SELECT json FROM messages WHERE room = ? AND id = ?", (room, message_id)
         ).fetchone()
         return None if row is None else Message.from_json(json.loads(row[0]))
+
+    def search(self, query: Query, *, room: str | None, limit: int) -> tuple[list[Message], bool]:
+        """Cached messages matching ``query`` (in ``room``), newest first; and whether more do."""
+        rows = search_index.search(self._db, query, room=room, limit=limit)
+        return [Message.from_json(json.loads(text)) for text in rows[:limit]], len(rows) > limit
 
     # ------------------------------------------------------------------ rooms, login
 

@@ -36,6 +36,7 @@ from desktopchat.client.errors import (
     RelayError,
     RelayUnreachableError,
 )
+from desktopchat.client.search import SearchResults, results_from_json
 from desktopchat.client.server_url import normalize_server_url
 
 if TYPE_CHECKING:
@@ -382,6 +383,14 @@ class RelayClient:
         messages = tuple(Message.from_json(m) for m in _member(answer, "messages", list))
         until = _member(answer, "until", int)
         return ChangePage(messages, until, bool(_member(answer, "has_more")))
+
+    def search(self, query: str, *, room: str | None = None, limit: int = 50) -> SearchResults:
+        """``GET /api/search``: matches newest first, over every room the user may read."""
+        params: dict[str, str | int] = {"q": query, "limit": limit}
+        if room is not None:
+            params["room"] = room
+        answer = self._request("GET", "/api/search", params=params)
+        return results_from_json(query, answer)
 
     def edit(self, room: str, message_id: int, text: str) -> Message:
         """Edit one of your messages."""

@@ -30,6 +30,10 @@ if TYPE_CHECKING:  # cryptography loads only for a hub that serves TLS
 _SHUTDOWN_TIMEOUT = 3.0
 #: Seconds an HTTP connection may sit idle between requests (aiohttp's default is an hour).
 _KEEPALIVE_TIMEOUT = 30.0
+#: Longest request line (aiohttp's default is 8190 bytes). A search query longer than the
+#: relay accepts must still reach it, to be answered with a JSON ``query_too_long`` rather
+#: than aiohttp's plain-text 400: 10,000 characters, percent-encoded UTF-8, fit in this.
+_MAX_REQUEST_LINE = 128 * 1024
 
 RunningT = TypeVar("RunningT", bound="RunningServer")
 
@@ -96,6 +100,7 @@ async def listen(
         shutdown_timeout=_SHUTDOWN_TIMEOUT,
         access_log=None,
         keepalive_timeout=_KEEPALIVE_TIMEOUT,
+        max_line_size=_MAX_REQUEST_LINE,
     )
     await runner.setup()
     guard.attach(runner.server)  # type: ignore[arg-type]  # set by setup()

@@ -1,8 +1,8 @@
 """The bar above the conversation: the room's name and topic, who is here, search.
 
 The name and topic are elided (the whole in a tooltip), so a long topic never widens the
-window. "Search or jump to…" opens the Ctrl+K switcher; the member count shows or hides the
-members panel.
+window. "Search messages" opens the search panel (Ctrl+Shift+F; Ctrl+F searches the room on
+screen), "Jump to…" the Ctrl+K switcher; the member count shows or hides the members panel.
 """
 
 from __future__ import annotations
@@ -24,8 +24,13 @@ from desktopchat.ui.widgets import ElidedLabel
 
 #: The search affordance's widest; narrower windows get the short text.
 SEARCH_WIDTH = 240
-SEARCH_TEXT = "Search or jump to…"
+SEARCH_TEXT = "Jump to a room…"
 SEARCH_SHORT = "Jump to…"
+MESSAGE_SEARCH_TEXT = "Search messages"
+MESSAGE_SEARCH_SHORT = "Find"
+MESSAGE_SEARCH_WIDTH = 160
+#: What a header button needs beside its text: the stylesheet's padding and border.
+_PADDING = 2 * Space.M + 2
 #: The room's name never shrinks below this (the topic goes first).
 TITLE_MIN = 110
 
@@ -33,34 +38,46 @@ TITLE_MIN = 110
 class _SearchButton(QPushButton):
     """Asks for the design's width; shrinks (to the short text) when the bar is narrow."""
 
+    def __init__(
+        self,
+        parent: QWidget,
+        long: str = SEARCH_TEXT,
+        short: str = SEARCH_SHORT,
+        width: int = SEARCH_WIDTH,
+    ) -> None:
+        super().__init__(long, parent)
+        self._long, self._short, self._width = long, short, width
+
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        """:data:`SEARCH_WIDTH` wide."""
-        return QSize(SEARCH_WIDTH, super().sizeHint().height())
+        """The design's width (:data:`SEARCH_WIDTH` for the switcher's)."""
+        return QSize(self._width, super().sizeHint().height())
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        """Room for the short text."""
-        short = self.fontMetrics().horizontalAdvance(SEARCH_SHORT) + 2 * Space.L
+        """Room for the short text and the stylesheet's padding, no more."""
+        short = self.fontMetrics().horizontalAdvance(self._short) + _PADDING
         return QSize(short, super().sizeHint().height())
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
         """The short text when the long one does not fit (never a clipped word)."""
         super().resizeEvent(event)
-        room = self.width() - 2 * Space.L
-        fits = self.fontMetrics().horizontalAdvance(SEARCH_TEXT) <= room
-        wanted = SEARCH_TEXT if fits else SEARCH_SHORT
+        room = self.width() - _PADDING
+        fits = self.fontMetrics().horizontalAdvance(self._long) <= room
+        wanted = self._long if fits else self._short
         if self.text() != wanted:
             self.setText(wanted)
 
 
 class RoomHeader(QFrame):
-    """``# general`` · topic … [3 members] [Search or jump to…  Ctrl+K].
+    """``# general`` · topic … [3 members] [Search messages] [Jump to a room…].
 
     Signals:
         search_requested(): open the quick switcher.
+        message_search_requested(): open the message search panel (every room).
         members_toggled(bool): show (True) or hide the members panel.
     """
 
     search_requested = Signal()
+    message_search_requested = Signal()
     members_toggled = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -84,19 +101,30 @@ class RoomHeader(QFrame):
         self.members.setChecked(True)
         self.members.toggled.connect(self.members_toggled)
         self.members.hide()
-        self.search = _SearchButton(SEARCH_TEXT, self)
+        self.search = _SearchButton(self)
         self.search.setObjectName("searchButton")
         self.search.setAccessibleName("Jump to a room")
         self.search.setToolTip("Jump to a room (Ctrl+K)")
         self.search.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.search.clicked.connect(self.search_requested)
+        self.message_search = _SearchButton(
+            self, MESSAGE_SEARCH_TEXT, MESSAGE_SEARCH_SHORT, MESSAGE_SEARCH_WIDTH
+        )
+        self.message_search.setObjectName("messageSearch")
+        self.message_search.setAccessibleName("Search messages")
+        self.message_search.setToolTip(
+            "Search messages in every room (Ctrl+Shift+F; Ctrl+F: this room)"
+        )
+        self.message_search.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.message_search.clicked.connect(self.message_search_requested)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(Space.L, Space.S, Space.M, Space.S)
-        layout.setSpacing(Space.M)
+        layout.setSpacing(Space.S)
         # The title takes what it needs (up to half); the topic the rest, both elided.
         layout.addWidget(self.title, 0)
         layout.addWidget(self.topic, 1)
         layout.addWidget(self.members)
+        layout.addWidget(self.message_search)
         layout.addWidget(self.search)
 
     def set_room(self, name: str, topic: str, glyph: str = "#") -> None:

@@ -11,7 +11,7 @@ import base64
 import logging
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QPoint, Qt, Slot
+from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QPoint, QSignalBlocker, Qt, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -60,6 +60,8 @@ from desktopchat.ui.profile_flow import ProfileFlow
 from desktopchat.ui.quick_switcher import QuickSwitcher
 from desktopchat.ui.reply_react_flow import ReplyReactFlow
 from desktopchat.ui.rooms import ROOM_ROLE
+from desktopchat.ui.search_flow import SearchFlow
+from desktopchat.ui.search_panel import SearchPanel
 from desktopchat.ui.settings_flow import SettingsFlow
 from desktopchat.ui.sidebar import MembersColumn, Sidebar
 from desktopchat.ui.switcher_targets import (
@@ -261,6 +263,11 @@ class MainWindow(QMainWindow):
         splitter.addWidget(center)
         self.members_column = MembersColumn(self.members, self)
         splitter.addWidget(self.members_column)
+        self.search_panel = SearchPanel(self)
+        self.search_flow = SearchFlow(self.search_panel, self)
+        self.search_panel.jump_requested.connect(self.jump_to_message)
+        self.search_panel.closed.connect(self._fit_members)
+        splitter.addWidget(self.search_panel)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
@@ -279,6 +286,7 @@ class MainWindow(QMainWindow):
         """The middle column: header, messages (the connection bar over them), composer."""
         self.header = RoomHeader(self)
         self.header.search_requested.connect(self.quick_switch)
+        self.header.message_search_requested.connect(self.search_everywhere)
         self.banner = ConnectionBanner(self)
         self.messages = MessageView(MessageDelegate(self.avatars, self), self)
         self.messages.setObjectName("messages")
@@ -324,10 +332,14 @@ class MainWindow(QMainWindow):
 
     def _fit_members(self) -> None:
         roomy = self.width() >= Size.SIDEBAR + Size.MEMBERS + Size.CONVERSATION_MIN
-        shown = roomy and self._members_wanted
+        # The search panel takes the members' place while it is open (as in Slack).
+        shown = roomy and self._members_wanted and self.search_panel.isHidden()
         if self.members_column.isHidden() == shown:
             self.members_column.setVisible(shown)
-            self.header.set_members_shown(shown)
+            # Only reflected: the header's toggle would otherwise record it as the person's
+            # choice (_show_members), and the members would not come back.
+            with QSignalBlocker(self.header):
+                self.header.set_members_shown(shown)
 
     def _member_count(self, count: int) -> None:
         self.header.set_member_count(None if count < 0 else count)
@@ -357,6 +369,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         chat = self.menuBar().addMenu("&Chat")
         self._action(chat, "&Quick switcher…", self.quick_switch, "Ctrl+K")
+        self._action(chat, "&Find in this room…", self.search_room, QKeySequence.StandardKey.Find)
+        self._action(chat, "&Search all rooms…", self.search_everywhere, "Ctrl+Shift+F")
         self._action(chat, "&New room…", self.new_room, QKeySequence.StandardKey.New)
         self._action(chat, "Previous room", lambda: self._step_room(-1), "Alt+Up")
         self._action(chat, "Next room", lambda: self._step_room(1), "Alt+Down")
@@ -398,6 +412,7 @@ class MainWindow(QMainWindow):
         session = ChatSession(login, self.dirs.data, self)
         controller = ChatController(session, self)
         self.session, self.controller = session, controller
+        self.search_flow.session = session
         self.room_list.setModel(controller.rooms)
         self.direct_list.setModel(controller.dms)
         session.bridge.state_changed.connect(self.banner.set_state)
@@ -509,6 +524,7 @@ class MainWindow(QMainWindow):
             self.session.close()
             self.session.deleteLater()
             self.session = None
+            self.search_flow.session = None
         self.composer.setEnabled(False)
 
     # ------------------------------------------------------------------------ rooms
@@ -544,6 +560,7 @@ class MainWindow(QMainWindow):
             else:
                 view.clearSelection()
         self._show_title()
+        self.search_panel.set_current_room(name)
         dm_title = controller.dms.title(name) if is_direct(name) else None
         self.composer.set_room(name, dm_title)
         self.messages.set_place(f"your conversation with {dm_title}" if dm_title else None)
@@ -583,6 +600,19 @@ class MainWindow(QMainWindow):
             controller = self.controller
             people = person_targets(controller.dms, controller.user.id, self.members.people())
             self.switcher.open(room_targets(controller.rooms) + people)
+
+    def search_room(self) -> None:
+        """Ctrl+F: search the room on screen (the panel's scope can widen it)."""
+        current = self.controller.current if self.controller else None
+        name = current.name if current else None
+        self.search_panel.open(name, name)
+        self._fit_members()
+
+    def search_everywhere(self) -> None:
+        """Ctrl+Shift+F or the header's Search: search every room."""
+        current = self.controller.current if self.controller else None
+        self.search_panel.open(None, current.name if current else None)
+        self._fit_members()
 
     def _switch_to(self, target: Target) -> None:
         if target.kind is Kind.ROOM or not target.key.startswith(PERSON_KEY_PREFIX):

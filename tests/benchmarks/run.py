@@ -12,7 +12,8 @@ It runs ``bench_hub``'s measurements (hub start-up, connections, fan-out, sustai
 triggers), then ``bench_client``'s (send → visible against the WebSocket floor, sustained
 messages through relay and hub, idle WebSockets against polling) and ``bench_window``'s
 (start-up to first paint, absorbing messages, 100,000 messages in memory, idle CPU, the
-frozen app if built) and ``bench_relays``' (relays on SQLite and PostgreSQL side by side),
+frozen app if built), ``bench_relays``' (relays on SQLite and PostgreSQL side by side) and
+``bench_search``'s (the local index and ``GET /api/search`` over 100,000 messages),
 each against a real hub process on 127.0.0.1. Targets are printed
 next to the figures and never asserted: this is not part of the test suite. Every wait is
 bounded and every process it starts is stopped, also on Ctrl-C or SIGTERM. Progress goes
@@ -41,7 +42,14 @@ import PySide6
 from PySide6.QtCore import qVersion
 
 from desktopchat.server.credentials import generate
-from tests.benchmarks import bench_client, bench_files, bench_hub, bench_relays, bench_window
+from tests.benchmarks import (
+    bench_client,
+    bench_files,
+    bench_hub,
+    bench_relays,
+    bench_search,
+    bench_window,
+)
 from tests.benchmarks.bench_hub import BenchError, HubProcess, markdown_table, progress
 from tests.benchmarks.common import Row, seed_messages, singletons_leak, tokens_for, url_of
 
@@ -75,7 +83,7 @@ class Plan:
     bundle: Path
     relay_seconds_each: float = 10.0
     #: The parts to run (``--only``); all of them by default.
-    parts: tuple[str, ...] = ("hub", "client", "window", "relays", "files")
+    parts: tuple[str, ...] = ("hub", "client", "window", "relays", "files", "search")
 
     @classmethod
     def make(cls, quick: bool, bundle: Path) -> Plan:
@@ -111,6 +119,7 @@ class Outcome:
     client: Section = field(default_factory=lambda: Section("Client path"))
     window: Section = field(default_factory=lambda: Section("Window"))
     files: Section = field(default_factory=lambda: Section("Files"))
+    search: Section = field(default_factory=lambda: Section("Search"))
     relays: list[bench_relays.RelayRun] | None = None
     relays_error: str = ""
     relays_at: datetime | None = None
@@ -297,6 +306,13 @@ async def run(plan: Plan) -> Outcome:
     if "files" in plan.parts:
         with tempfile.TemporaryDirectory(prefix="desktopchat-bench-files-") as tmp:
             await run_files(out, Path(tmp))
+    if "search" in plan.parts:
+        progress(f"search over {bench_search.MESSAGES:,} messages: local, then relays...")
+        try:
+            out.search.rows = await asyncio.to_thread(bench_search.run)
+        except (OSError, RuntimeError, ValueError) as exc:
+            progress(f"search benchmark failed: {type(exc).__name__}: {exc}")
+            out.search.rows = [("Search", f"**failed**: {type(exc).__name__}: {exc}", "-")]
     out.load_after = load_average()
     out.wall_s = time.monotonic() - started
     return out
@@ -318,7 +334,7 @@ def hub_rows(res: bench_hub.Results) -> list[Row]:
 def summary_rows(out: Outcome) -> list[Row]:
     """Every figure that has a target, from all parts."""
     rows = hub_rows(out.hub) if out.hub is not None else []
-    rows += out.client.rows + out.window.rows
+    rows += out.client.rows + out.window.rows + out.search.rows
     rows += bench_relays.rows(out.relays) if out.relays is not None else []
     minutes = out.wall_s / 60
     rows.append(
@@ -334,7 +350,7 @@ def summary_rows(out: Outcome) -> list[Row]:
 def report(out: Outcome) -> str:
     """What the terminal gets: the summary, then each part's full table."""
     parts = ["Targets", "", markdown_table(TABLE_HEADER, summary_rows(out)), ""]
-    for section in (out.client, out.window, out.files):
+    for section in (out.client, out.window, out.files, out.search):
         if not section.rows:  # not run (--only)
             continue
         parts += [section.title, "", markdown_table(TABLE_HEADER, section.rows), ""]
@@ -396,6 +412,7 @@ def docs_page(out: Outcome) -> str:
         *client_section(out),
         *window_section(out),
         *relays_section(out),
+        *search_section(out),
     ]
     if out.hub is not None:
         page += ["## Hub", "", *hub_section(out.hub)]
@@ -460,6 +477,20 @@ def relays_section(out: Outcome) -> list[str]:
     return []
 
 
+def search_section(out: Outcome) -> list[str]:
+    """Search: the local index and the relay's endpoint over 100,000 messages."""
+    if not out.search.rows:
+        return []
+    return [
+        "## Search",
+        "",
+        (bench_search.__doc__ or "").split("\n\n", 1)[1].strip(),
+        "",
+        markdown_table(TABLE_HEADER, out.search.rows),
+        "",
+    ]
+
+
 def leak_note() -> list[str]:
     """A word on the workaround, when this run's Qt binding needed it."""
     if not singletons_leak():
@@ -511,7 +542,7 @@ def window_section(out: Outcome) -> list[str]:
 # ------------------------------------------------------------------------------ entry point
 
 
-PARTS = ("hub", "client", "window", "relays", "files")
+PARTS = ("hub", "client", "window", "relays", "files", "search")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -11,7 +11,13 @@ from pytestqt.qtbot import QtBot
 
 from desktopchat.client.domain import Room
 from desktopchat.ui import theme
-from desktopchat.ui.header import SEARCH_SHORT, SEARCH_TEXT, RoomHeader
+from desktopchat.ui.header import (
+    MESSAGE_SEARCH_SHORT,
+    MESSAGE_SEARCH_TEXT,
+    SEARCH_SHORT,
+    SEARCH_TEXT,
+    RoomHeader,
+)
 from desktopchat.ui.rooms import RoomListModel
 from desktopchat.ui.sidebar import Sidebar
 from desktopchat.ui.theme import Size
@@ -167,3 +173,16 @@ def test_search_opens_the_switcher(qtbot: QtBot, header: RoomHeader) -> None:
         header.search.click()
     point = header.search.mapTo(header, QPoint(1, 1))
     assert header.childAt(point) is header.search
+
+
+def test_message_search_has_its_own_button_that_shortens_when_narrow(
+    qtbot: QtBot, header: RoomHeader
+) -> None:
+    header.set_room("general", "topic")
+    button = header.message_search
+    qtbot.waitUntil(lambda: button.text() == MESSAGE_SEARCH_TEXT)
+    with qtbot.waitSignal(header.message_search_requested):
+        button.click()
+    header.resize(360, header.height())
+    qtbot.waitUntil(lambda: button.text() == MESSAGE_SEARCH_SHORT)
+    assert button.fontMetrics().horizontalAdvance(button.text()) < button.width()

@@ -16,6 +16,7 @@ from desktopchat.server.relay import (
     api_reactions,
     api_read_state,
     api_rooms,
+    api_search,
     client_address,
     seed_bridge,
     seed_compat,
@@ -41,6 +42,7 @@ def install(app: web.Application, config: RelayConfig) -> Relay:
     api_pusher.add_routes(app)
     api_health.add_routes(app)
     api_read_state.add_routes(app)
+    api_search.add_routes(app)
     if config.seed_compat:
         seed_compat.add_routes(app)
         seed_page.add_routes(app)

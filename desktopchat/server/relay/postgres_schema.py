@@ -100,6 +100,18 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (user_id, room_id)
     );
     """,
+    # 6: full-text search. An expression index rather than a column: PostgreSQL keeps it
+    # right on every insert, edit and delete (a deleted message's text is blank). The
+    # 'simple' configuration neither stems nor drops stop words, like SQLite's FTS5 here;
+    # punctuation becomes spaces first, so "<b>", "example.com" and "a_b" are words as in
+    # SQLite, not tags (which PostgreSQL's parser drops) or host names. Keep the expression
+    # equal to postgres_store.SEARCH_VECTOR, or the index is not used.
+    """
+    CREATE INDEX messages_search ON messages USING GIN (
+        to_tsvector('simple'::regconfig,
+                    regexp_replace(text, '[[:punct:][:space:][:cntrl:]]+', ' ', 'g'))
+    );
+    """,
 )
 
 #: The advisory lock migrations hold (any constant; "dcmi" in ASCII).

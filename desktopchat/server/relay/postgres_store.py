@@ -27,6 +27,7 @@ import psycopg.errors
 from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from desktopchat.search_syntax import Query, QueryError, tsquery
 from desktopchat.server.relay import (
     avatars,
     postgres_file_store,
@@ -36,6 +37,7 @@ from desktopchat.server.relay import (
 )
 from desktopchat.server.relay.database import PostgresSettings
 from desktopchat.server.relay.models import Dm, Message, Room, User
+from desktopchat.server.relay.search_results import SearchCursor, SearchPage
 from desktopchat.server.relay.store import (
     AlreadyExistsError,
     ChangePage,
@@ -94,6 +96,11 @@ _CHANGE_MESSAGE = """
                  WHERE mm.room_id = room.id AND mm.message_id = c.id ORDER BY mm.user_id)
     FROM changed c CROSS JOIN room JOIN users u ON u.id = c.author_id
 """
+#: What a message's text is searched as: the expression of the index ``messages_search``.
+SEARCH_VECTOR = (
+    "to_tsvector('simple'::regconfig,"
+    " regexp_replace(m.text, '[[:punct:][:space:][:cntrl:]]+', ' ', 'g'))"
+)
 _EDIT = "text = %(text)s, edited_at = %(now)s"
 _DELETE = "text = '', deleted = true, edited_at = %(now)s"
 
@@ -605,3 +612,32 @@ class PostgresStore(
                 (user_id,),
             ).fetchall()
         return [ReadMark(str(name), int(mark)) for name, mark in rows]
+
+    # -------------------------------------------------------------------------- search
+
+    def search(
+        self,
+        query: Query,
+        *,
+        rooms: list[str] | None,
+        before: SearchCursor | None,
+        limit: int,
+    ) -> SearchPage:
+        where = [f"{SEARCH_VECTOR} @@ to_tsquery('simple', %(q)s)"]
+        params: dict[str, object] = {"q": tsquery(query), "limit": limit + 1}
+        if rooms is not None:
+            where.append("r.name = ANY(%(rooms)s)")
+            params["rooms"] = rooms
+        if before is not None:
+            where.append("(m.sent_at, r.name, m.id) < (%(at)s, %(room)s, %(id)s)")
+            params.update(at=before.sent_at, room=before.room, id=before.message_id)
+        sql = (
+            f"SELECT {_MESSAGE_COLUMNS} {_MESSAGE_FROM} WHERE {' AND '.join(where)}"
+            " ORDER BY m.sent_at DESC, r.name DESC, m.id DESC LIMIT %(limit)s"
+        )
+        with self._connection() as conn:
+            try:
+                rows = conn.execute(sql.encode(), params).fetchall()
+            except psycopg.errors.SyntaxError as exc:  # cannot happen: every word is quoted
+                raise QueryError("invalid_query", f"The search could not be run: {exc}") from exc
+        return SearchPage([_message(row) for row in rows[:limit]], has_more=len(rows) > limit)

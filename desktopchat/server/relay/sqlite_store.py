@@ -12,8 +12,10 @@ import time
 from collections.abc import Collection
 from pathlib import Path
 
+from desktopchat.search_syntax import Query, QueryError, fts5_match
 from desktopchat.server.relay import avatars, ratelimit, sqlite_file_store, sqlite_replies
 from desktopchat.server.relay.models import Dm, Message, Room, User
+from desktopchat.server.relay.search_results import SearchCursor, SearchPage
 from desktopchat.server.relay.store import (
     AlreadyExistsError,
     ChangePage,
@@ -117,6 +119,28 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at REAL NOT NULL,
         PRIMARY KEY (user_id, room_id)
     ) WITHOUT ROWID;
+    """,
+    # 9: full-text search. A table of its own, kept by triggers in the same transaction as
+    # every insert, edit and delete (a deleted message's text is blank, so it drops out);
+    # its rowid packs (room_id, id), as messages has no rowid of its own.
+    """
+    CREATE VIRTUAL TABLE message_search USING fts5(
+        text, tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER message_search_added AFTER INSERT ON messages BEGIN
+        INSERT INTO message_search (rowid, text)
+        VALUES (NEW.room_id * 4294967296 + NEW.id, NEW.text);
+    END;
+    CREATE TRIGGER message_search_changed AFTER UPDATE OF text ON messages BEGIN
+        DELETE FROM message_search WHERE rowid = OLD.room_id * 4294967296 + OLD.id;
+        INSERT INTO message_search (rowid, text)
+        SELECT NEW.room_id * 4294967296 + NEW.id, NEW.text WHERE NOT NEW.deleted;
+    END;
+    CREATE TRIGGER message_search_removed AFTER DELETE ON messages BEGIN
+        DELETE FROM message_search WHERE rowid = OLD.room_id * 4294967296 + OLD.id;
+    END;
+    INSERT INTO message_search (rowid, text)
+    SELECT room_id * 4294967296 + id, text FROM messages WHERE NOT deleted;
     """,
 )
 
@@ -660,3 +684,37 @@ class SqliteStore(sqlite_file_store.SqliteFiles, sqlite_replies.SqliteRepliesAnd
                 (user_id,),
             ).fetchall()
         return [ReadMark(str(name), int(mark)) for name, mark in rows]
+
+    # -------------------------------------------------------------------------- search
+
+    def search(
+        self,
+        query: Query,
+        *,
+        rooms: list[str] | None,
+        before: SearchCursor | None,
+        limit: int,
+    ) -> SearchPage:
+        where, params = ["message_search MATCH ?"], list[object]([fts5_match(query)])
+        if rooms is not None:
+            if not rooms:
+                return SearchPage([], has_more=False)
+            where.append(f"r.name IN ({', '.join('?' * len(rooms))})")
+            params += rooms
+        if before is not None:
+            where.append("(m.sent_at, r.name, m.id) < (?, ?, ?)")
+            params += [before.sent_at, before.room, before.message_id]
+        sql = (
+            f"SELECT {_MESSAGE_COLUMNS} FROM message_search"  # noqa: S608 - constants only
+            " JOIN messages m ON m.room_id = message_search.rowid >> 32"
+            " AND m.id = message_search.rowid & 4294967295"
+            " JOIN rooms r ON r.id = m.room_id JOIN users u ON u.id = m.author_id"
+            f" WHERE {' AND '.join(where)}"
+            " ORDER BY m.sent_at DESC, r.name DESC, m.id DESC LIMIT ?"
+        )
+        with self._lock:
+            try:
+                rows = self._db.execute(sql, (*params, limit + 1)).fetchall()
+            except sqlite3.OperationalError as exc:  # cannot happen: every word is quoted
+                raise QueryError("invalid_query", f"The search could not be run: {exc}") from exc
+        return SearchPage([_message(row) for row in rows[:limit]], has_more=len(rows) > limit)

@@ -13,7 +13,9 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from desktopchat.search_syntax import Query
 from desktopchat.server.relay.models import Attachment, Dm, Message, Room, User
+from desktopchat.server.relay.search_results import SearchCursor, SearchPage
 
 
 class StoreError(Exception):
@@ -344,4 +346,21 @@ class Store(Protocol):
 
     def read_marks(self, user_id: int) -> list[ReadMark]:
         """The user's read mark in every room they have read, by room name."""
+        ...
+
+    # --- search ---
+
+    def search(
+        self,
+        query: Query,
+        *,
+        rooms: list[str] | None,
+        before: SearchCursor | None,
+        limit: int,
+    ) -> SearchPage:
+        """Messages matching every term of ``query``, newest first (deleted ones never).
+
+        ``rooms`` limits the search to those rooms (None: every room); ``before`` starts
+        after a previous page's last result.
+        """
         ...

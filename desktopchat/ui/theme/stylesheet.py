@@ -138,15 +138,18 @@ QLabel[role="section"] {{ color: {c.text_muted}; font-weight: 600; }}
 #membersColumn {{ background: {c.sidebar}; }}
 #members {{ background: transparent; border: none; border-radius: 0; }}
 #members:focus {{ border: {ring}px solid {c.focus}; }}
+#searchPanel {{ background: {c.sidebar}; border-left: 1px solid {c.border}; }}
+#searchStatus {{ color: {c.text_muted}; }}
+#searchResults {{ background: {c.surface}; border: 1px solid {c.border}; }}
 
 #header {{ background: {c.window}; border-bottom: 1px solid {c.border}; }}
 #roomTopic, #memberCount {{ color: {c.text_muted}; }}
-#searchButton {{
+#searchButton, #messageSearch {{
     background: {c.sidebar}; color: {c.text_muted}; border: 1px solid {c.border};
     border-radius: {Radius.M}px; padding: {Space.XS}px {Space.M}px; text-align: left;
 }}
-#searchButton:hover {{ border-color: {c.border_strong}; color: {c.text}; }}
-#searchButton:focus {{
+#searchButton:hover, #messageSearch:hover {{ border-color: {c.border_strong}; color: {c.text}; }}
+#searchButton:focus, #messageSearch:focus {{
     border: {ring}px solid {c.focus}; padding: {Space.XS - 1}px {Space.M - 1}px;
 }}
 
