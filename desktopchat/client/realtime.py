@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: Seconds :meth:`RealtimeBridge.stop` waits for pysher's thread to end.
+STOP_WAIT = 1.0
 #: pysher's own ping interval is 120 s; never more than the server asks for.
 MAX_PING_INTERVAL = 120
 
@@ -123,10 +125,19 @@ class RealtimeBridge(QObject):
         self._connect()
 
     def stop(self) -> None:
-        """Disconnect for good."""
+        """Disconnect for good, and let pysher's thread end (at most :data:`STOP_WAIT` s).
+
+        Unlike a drop before a reconnect, this is the end of the session (quitting, signing
+        out): a pysher thread still tearing down when the process exits, or when this
+        object is deleted, could call into freed Qt objects (the CLI's ``tail`` crashed so,
+        now and then, on Ctrl-C). The thread ends within milliseconds of the drop.
+        """
         self._retry.stop()
         self._generation += 1
+        client = self._pusher
         self._drop_pusher()
+        if client is not None and client.connection.is_alive():
+            client.connection.join(STOP_WAIT)
         self._set_state(ConnectionState.STOPPED, "stopped", 0.0)
 
     def retry_now(self) -> None:
