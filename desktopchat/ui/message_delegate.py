@@ -289,6 +289,20 @@ class MessageDelegate(QStyledItemDelegate):
         return layout, round(y)
 
     @staticmethod
+    def row_width(option: QStyleOptionViewItem) -> int:
+        """The width the row is painted at, which its text is measured for.
+
+        QListView asks ``sizeHint`` with its layout bounds, a few pixels narrower than the
+        rows it then paints (it keeps room for a scroll bar of the style's width, not the
+        theme's): measured at one width and painted at another, every visible row was
+        measured again on each layout and each paint.
+        """
+        view = option.widget
+        if isinstance(view, QAbstractItemView) and view.viewport().width() > 0:
+            return view.viewport().width()
+        return option.rect.width()
+
+    @staticmethod
     def text_width(row_width: int) -> int:
         """The text column's width in a row ``row_width`` wide (capped)."""
         column = max(0, min(row_width - 2 * ms.EDGE, ms.COLUMN_MAX))
@@ -367,7 +381,7 @@ class MessageDelegate(QStyledItemDelegate):
         metrics = self._metrics(option.font)
         rect = QRect(option.rect)
         column = column_rect(rect)
-        width = self.text_width(rect.width())
+        width = self.text_width(self.row_width(option))
         text_height, state_height = self._measured(model, row, record, width, option)
         top = rect.top()
         unread_rect = day_rect = None
@@ -438,7 +452,7 @@ class MessageDelegate(QStyledItemDelegate):
         else:
             _, _, record, header, day_value, unread = self._row_facts(index)
             day = day_value is not None
-        row_width = option.rect.width()
+        row_width = self.row_width(option)
         width = self._text_widths.get(row_width)
         if width is None:
             width = self._text_widths[row_width] = self.text_width(row_width)
@@ -446,7 +460,7 @@ class MessageDelegate(QStyledItemDelegate):
         height = self._height(
             record, text_height, state_height, header=header, day=day, unread=unread
         )
-        return QSize(row_width, height)
+        return QSize(option.rect.width(), height)
 
     def _shown_text(self, record: Row, text_height: int) -> tuple[int, int, bool]:
         """``(shown height, toggle line height, expanded)`` of text ``text_height`` tall."""
