@@ -298,8 +298,10 @@ class MessageDelegate(QStyledItemDelegate):
         measured again on each layout and each paint.
         """
         view = option.widget
-        if isinstance(view, QAbstractItemView) and view.viewport().width() > 0:
-            return view.viewport().width()
+        if isinstance(view, QAbstractItemView):
+            width: int = view.viewport().width()
+            if width > 0:
+                return width
         return option.rect.width()
 
     @staticmethod

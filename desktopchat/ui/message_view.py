@@ -62,10 +62,11 @@ LAYOUT_BATCH = 500
 BOTTOM_SLACK = 8
 #: While following a live room, past this many rows the oldest are let go (down to
 #: LIVE_ROWS_KEEP); scrolling up brings them back from the local database.
-#: QListView lays every row out again on each insert: a few screens' worth keeps that
-#: pass (cached heights, ~10 µs a row) well inside a frame.
-LIVE_ROWS_MAX = 400
-LIVE_ROWS_KEEP = 250
+#: QListView lays every row out again on each insert (cached heights still cost ~12 µs a
+#: row in sizeHint, ~20 µs with Qt's own part), so each row kept is paid for on every
+#: message: two or three tall screens' worth (~40 rows each at 1080 p) is what it keeps.
+LIVE_ROWS_MAX = 150
+LIVE_ROWS_KEEP = 100
 
 
 class MessageView(QListView):
