@@ -157,6 +157,9 @@ class MainWindow(QMainWindow):
     def start_services(self) -> None:
         """Connect what the first paint does not need: notifications and the socket."""
         self._defer_connect = False
+        self.tasks.release()
+        if self.session is not None:
+            self.session.tasks.release()
         self._start_session()
         self.notifier.start_service()
 
@@ -381,6 +384,10 @@ class MainWindow(QMainWindow):
         self.close_session()
         self.notices.extend(login.notices)
         session = ChatSession(login, self.dirs.data, self)
+        if self._defer_connect and login.offline:
+            # History is on disk: the first paint needs no network (start_services).
+            session.tasks.hold()
+            self.tasks.hold()
         controller = ChatController(session, self)
         self.session, self.controller = session, controller
         self.room_list.setModel(controller.rooms)
