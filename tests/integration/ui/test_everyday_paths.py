@@ -17,8 +17,9 @@ from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
+from desktopchat.client.cache import LocalDatabase
 from desktopchat.client.credentials import MemoryTokenStore
-from desktopchat.client.domain import Message
+from desktopchat.client.domain import Message, Room
 from desktopchat.client.outbox import OutboxItem, OutboxState
 from desktopchat.client.relay_client import RelayClient
 from desktopchat.client.settings import Profile, Settings
@@ -191,7 +192,8 @@ def test_a_warm_start_asks_the_relay_nothing_until_history_is_on_screen(
     qtbot: QtBot, chat: Chat, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """As the app starts (services deferred): the saved history is painted before any
-    HTTP; the room list, the catch-up and the check of the saved login follow.
+    HTTP (or write to the local database); the room list, the catch-up and the check of
+    the saved login follow.
 
     On workers, that work still took the GUI thread's GIL before the first paint
     (importing requests, opening connections: ~0.15 s of a warm start's ~0.8 s).
@@ -209,6 +211,13 @@ def test_a_warm_start_asks_the_relay_nothing_until_history_is_on_screen(
         return original(self, method, path, **kwargs)
 
     monkeypatch.setattr(RelayClient, "_request", recorded)
+    original_set_rooms = LocalDatabase.set_rooms
+
+    def set_rooms(self: LocalDatabase, rooms: list[Room], *, complete: bool) -> None:
+        asked.append("local database: set_rooms")  # a commit, of what it just read
+        original_set_rooms(self, rooms, complete=complete)
+
+    monkeypatch.setattr(LocalDatabase, "set_rooms", set_rooms)
     store = MemoryTokenStore()
     store.set(chat.url, "alice", str(chat.alice.token))
     profile = Profile("test", chat.url, "alice")
