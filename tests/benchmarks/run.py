@@ -41,9 +41,10 @@ import PySide6
 from PySide6.QtCore import qVersion
 
 from desktopchat.server.credentials import generate
-from tests.benchmarks import bench_client, bench_hub, bench_relays, bench_window
-from tests.benchmarks.bench_hub import BenchError, HubProcess, markdown_table, progress
-from tests.benchmarks.common import Row, seed_messages, singletons_leak, tokens_for, url_of
+from tests.benchmarks import bench_client, bench_hub, bench_relays, bench_window, window_child
+from tests.benchmarks.bench_hub import HubProcess, markdown_table, progress
+from tests.benchmarks.common import Row, seed_messages, tokens_for, url_of
+from tests.benchmarks.lean import BenchError, singletons_leak
 
 T = TypeVar("T")
 
@@ -477,11 +478,11 @@ def window_section(out: Outcome) -> list[str]:
         f"- **Idle**: the app connected (the hub's HTTP API shows its subscription) and "
         f"nothing happening for {plan.window_idle_seconds:.0f} s; its CPU from `/proc`.",
         "- **Absorbing**: the real `MainWindow` shown offscreen at "
-        f"{bench_window.WINDOW_SIZE[0]}x{bench_window.WINDOW_SIZE[1]}, no session; for each "
+        f"{window_child.WINDOW_SIZE[0]}x{window_child.WINDOW_SIZE[1]}, no session; for each "
         "run a fresh `MessageListModel` already holding some messages is set on its view "
         "(and left to lay out), then fed one `add([message])` per message, as the controller "
         f"does for each event, at the offered rate for {plan.absorb_seconds:.0f} s (flat out: "
-        f"up to {bench_window.ABSORB_CHUNK} per 1 ms tick). A 1 ms precise `QTimer` times "
+        f"up to {window_child.ABSORB_CHUNK} per 1 ms tick). A 1 ms precise `QTimer` times "
         "the gaps between its ticks: the longest is the longest the GUI thread did not get "
         "back to its event loop (over 16 ms drops a 60 Hz frame). Every 50 ms it checks "
         "whether the newest message is laid out inside the viewport.",
