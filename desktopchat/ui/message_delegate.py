@@ -170,6 +170,8 @@ class MessageDelegate(QStyledItemDelegate):
         self.hover = QPersistentModelIndex()
         self._colour_cache: dict[str, QColor] = {}
         self._text_widths: dict[int, int] = {}
+        #: The viewport's width, kept by the view (0: no view; the rows are option.rect).
+        self.viewport_width = 0
 
     # ------------------------------------------------------------------- text forms
 
@@ -288,21 +290,17 @@ class MessageDelegate(QStyledItemDelegate):
         layout.endLayout()
         return layout, round(y)
 
-    @staticmethod
-    def row_width(option: QStyleOptionViewItem) -> int:
+    def row_width(self, option: QStyleOptionViewItem) -> int:
         """The width the row is painted at, which its text is measured for.
 
         QListView asks ``sizeHint`` with its layout bounds, a few pixels narrower than the
         rows it then paints (it keeps room for a scroll bar of the style's width, not the
         theme's): measured at one width and painted at another, every visible row was
-        measured again on each layout and each paint.
+        measured again on each layout and each paint. The view tells the delegate its
+        viewport's width (:attr:`viewport_width`, on every resize of it); without a view,
+        the option's rect is the row.
         """
-        view = option.widget
-        if isinstance(view, QAbstractItemView):
-            width: int = view.viewport().width()
-            if width > 0:
-                return width
-        return option.rect.width()
+        return self.viewport_width or option.rect.width()
 
     @staticmethod
     def text_width(row_width: int) -> int:

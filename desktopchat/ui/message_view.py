@@ -222,7 +222,9 @@ class MessageView(QListView):
                 self.older_wanted.emit(first)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
-        """Keep the jump button in its corner, the actions on their row."""
+        """The rows' width for the delegate (the viewport's); the jump button in its
+        corner, the actions on their row. Qt sends the viewport's resizes here."""
+        self._delegate.viewport_width = self.viewport().width()
         super().resizeEvent(event)
         self._place_button()
         self._place_actions()
