@@ -20,7 +20,6 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from desktopchat import __version__
-from desktopchat.client import http_warmup
 from desktopchat.client import settings as settings_file
 from desktopchat.client.credentials import DeferredTokenStore
 from desktopchat.client.errors import DesktopChatError, SettingsError
@@ -65,9 +64,6 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
     except SettingsError as exc:
         print(f"desktopchat: {exc}", file=sys.stderr)
         return 2
-    profile = settings.for_server(args.server)
-    if http_warmup.needs_relay_first(dirs, settings, profile):
-        http_warmup.start()
     store = DeferredTokenStore(no_keyring=args.no_keyring)
     ui_state = (settings.extra or {}).get("ui", {})
     theme.apply(str(ui_state.get("theme", "system")) if isinstance(ui_state, dict) else "system")
@@ -85,6 +81,7 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         quit_after = report == "1"
         painted.painted.connect(lambda: _report_first_paint(window, quit_after=quit_after))
     _start_services_later(window, store, painted)
+    profile = settings.for_server(args.server)
     if getattr(args, "trust_fingerprint", None):
         try:
             KnownHosts(dirs.data).trust(settings.server_url(profile), args.trust_fingerprint)
