@@ -31,7 +31,25 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="desktopchat-task")
         self._closed = False
+        #: While held (:meth:`hold`): work waiting for :meth:`release`, in order.
+        self._held: list[tuple[Callable[[], None], Future[Any]]] | None = None
         self._finished.connect(self._deliver)
+
+    def hold(self) -> None:
+        """Start nothing until :meth:`release`; work asked for meanwhile waits, in order.
+
+        The window holds a session's network work while it paints history from the local
+        database: on a worker it would still take the GIL from the GUI thread (importing
+        requests and opening connections costs ~0.15 s) before anything is on screen.
+        """
+        if self._held is None:
+            self._held = []
+
+    def release(self) -> None:
+        """Start what waited since :meth:`hold`, and from now on start work at once."""
+        held, self._held = self._held, None
+        for start, _ in held or ():
+            start()
 
     def run(
         self,
@@ -48,6 +66,8 @@ class TaskRunner(QObject):
             cancelled: Future[T] = Future()
             cancelled.cancel()
             return cancelled
+        if self._held is not None:
+            return self._later(fn, on_done, on_error)
         future = self._pool.submit(fn)
 
         def finished(done: Future[T]) -> None:
@@ -65,6 +85,23 @@ class TaskRunner(QObject):
         future.add_done_callback(finished)
         return future
 
+    def _later(
+        self,
+        fn: Callable[[], T],
+        on_done: Callable[[T], None] | None,
+        on_error: Callable[[BaseException], None] | None,
+    ) -> Future[T]:
+        """A future for held work: it runs (and follows the started one) on release."""
+        waiting: Future[T] = Future()
+
+        def start() -> None:
+            started = self.run(fn, on_done, on_error)
+            started.add_done_callback(lambda done: _copy_outcome(done, waiting))
+
+        assert self._held is not None  # noqa: S101 - only called while held
+        self._held.append((start, waiting))
+        return waiting
+
     @Slot(object, object)
     def _deliver(self, callback: Callable[[Any], None], argument: object) -> None:
         if self._closed:
@@ -74,4 +111,17 @@ class TaskRunner(QObject):
     def shutdown(self, wait: bool = True) -> None:
         """Stop accepting work; drop callbacks of work still running."""
         self._closed = True
+        held, self._held = self._held, None
+        for _, waiting in held or ():  # held work never starts
+            waiting.cancel()
         self._pool.shutdown(wait=wait, cancel_futures=True)
+
+
+def _copy_outcome(done: Future[T], waiting: Future[T]) -> None:
+    """Give ``waiting`` (a held task's future) the outcome of the run it stood for."""
+    if done.cancelled():
+        waiting.cancel()
+    elif (exc := done.exception()) is not None:
+        waiting.set_exception(exc)
+    else:
+        waiting.set_result(done.result())

@@ -114,7 +114,7 @@ class ChatController(QObject):
         self._merge_dms(self.session.direct.all())
         local = self.session.database.rooms()
         if local:
-            self._merge_rooms(local, complete=True)
+            self._merge_rooms(local, complete=True, save=False)  # it has them already
         self.refresh_rooms()
 
     def refresh_rooms(self) -> None:
@@ -133,11 +133,14 @@ class ChatController(QObject):
             lambda: session.relay().rooms(), lambda rooms: self._merge_rooms(rooms, True), failed
         )
 
-    def _merge_rooms(self, rooms: list[Room], complete: bool) -> None:
+    def _merge_rooms(self, rooms: list[Room], complete: bool, *, save: bool = True) -> None:
         """New rooms appear (and are followed: unread counts and notifications need every
-        room), topics update; with ``complete``, rooms the relay no longer has go."""
+        room), topics update; with ``complete``, rooms the relay no longer has go. With
+        ``save`` they are written to the local database (a commit: ~10 ms, not for the
+        list just read from it on the way to a warm start's first paint)."""
         self.rooms.merge(rooms, complete=complete)
-        self.session.database.set_rooms(rooms, complete=complete)
+        if save:
+            self.session.database.set_rooms(rooms, complete=complete)
         for room in rooms:
             self._watch(room)
         if self.current is None:

@@ -167,6 +167,9 @@ class MainWindow(QMainWindow):
     def start_services(self) -> None:
         """Connect what the first paint does not need: notifications and the socket."""
         self._defer_connect = False
+        self.tasks.release()
+        if self.session is not None:
+            self.session.tasks.release()
         self._start_session()
         self.notifier.start_service()
 
@@ -410,6 +413,10 @@ class MainWindow(QMainWindow):
         self.close_session()
         self.notices.extend(login.notices)
         session = ChatSession(login, self.dirs.data, self)
+        if self._defer_connect and login.offline:
+            # History is on disk: the first paint needs no network (start_services).
+            session.tasks.hold()
+            self.tasks.hold()
         controller = ChatController(session, self)
         self.session, self.controller = session, controller
         self.search_flow.session = session
@@ -435,15 +442,8 @@ class MainWindow(QMainWindow):
         controller.member_added.connect(self.members.add)
         controller.member_removed.connect(self.members.remove)
         controller.members_unknown.connect(self.members.set_unknown)
-        self.composer.submitted.connect(self.replies.submit)
-        self.composer.mention_list.set_people(self._mention_people)
-        self.composer.edit_submitted.connect(controller.edit)
-        self.composer.revise_submitted.connect(controller.revise)
-        self.composer.typing.connect(controller.typed)
-        self.composer.edit_last_requested.connect(self._edit_last)
-        self.composer.set_limit(login.server.max_message_bytes)
+        self._wire_composer(controller, login)
         self.messages.older_wanted.connect(controller.load_older)
-        self.composer.setEnabled(True)
         if not self._defer_connect:
             self._start_session()
         controller.load_rooms(self.live.section("ui").get("last_room"))
@@ -457,6 +457,17 @@ class MainWindow(QMainWindow):
             message = f"{user.display_name} on {where}: showing what is saved here until connected"
         self.statusBar().showMessage("; ".join([message, *self.notices]), NEWS_MS)
         self._outbox_count()
+
+    def _wire_composer(self, controller: ChatController, login: Login) -> None:
+        """What the composer sends (messages, replies, edits, typing) goes to ``controller``."""
+        self.composer.submitted.connect(self.replies.submit)
+        self.composer.mention_list.set_people(self._mention_people)
+        self.composer.edit_submitted.connect(controller.edit)
+        self.composer.revise_submitted.connect(controller.revise)
+        self.composer.typing.connect(controller.typed)
+        self.composer.edit_last_requested.connect(self._edit_last)
+        self.composer.set_limit(login.server.max_message_bytes)
+        self.composer.setEnabled(True)
 
     def _connection_state(self, state: ConnectionState, reason: str, retry_in: float) -> None:
         """Connected: say so (an offline start said otherwise)."""

@@ -186,6 +186,8 @@ class MessageDelegate(QStyledItemDelegate):
         self.flash = QPersistentModelIndex()
         self._colour_cache: dict[str, QColor] = {}
         self._text_widths: dict[int, int] = {}
+        #: The viewport's width, kept by the view (0: no view; the rows are option.rect).
+        self.viewport_width = 0
 
     # ------------------------------------------------------------------- text forms
 
@@ -306,6 +308,18 @@ class MessageDelegate(QStyledItemDelegate):
         layout.endLayout()
         return layout, round(y)
 
+    def row_width(self, option: QStyleOptionViewItem) -> int:
+        """The width the row is painted at, which its text is measured for.
+
+        QListView asks ``sizeHint`` with its layout bounds, a few pixels narrower than the
+        rows it then paints (it keeps room for a scroll bar of the style's width, not the
+        theme's): measured at one width and painted at another, every visible row was
+        measured again on each layout and each paint. The view tells the delegate its
+        viewport's width (:attr:`viewport_width`, on every resize of it); without a view,
+        the option's rect is the row.
+        """
+        return self.viewport_width or option.rect.width()
+
     @staticmethod
     def text_width(row_width: int) -> int:
         """The text column's width in a row ``row_width`` wide (capped)."""
@@ -387,7 +401,7 @@ class MessageDelegate(QStyledItemDelegate):
         metrics = self._metrics(option.font)
         rect = QRect(option.rect)
         column = column_rect(rect)
-        width = self.text_width(rect.width())
+        width = self.text_width(self.row_width(option))
         text_height, state_height = self._measured(model, row, record, width, option)
         top = rect.top()
         unread_rect = day_rect = None
@@ -468,7 +482,7 @@ class MessageDelegate(QStyledItemDelegate):
         else:
             _, _, record, header, day_value, unread = self._row_facts(index)
             day = day_value is not None
-        row_width = option.rect.width()
+        row_width = self.row_width(option)
         width = self._text_widths.get(row_width)
         if width is None:
             width = self._text_widths[row_width] = self.text_width(row_width)
@@ -478,7 +492,7 @@ class MessageDelegate(QStyledItemDelegate):
         height = self._height(
             record, text_height, state_height, header=header, day=day, unread=unread
         )
-        return QSize(row_width, height)
+        return QSize(option.rect.width(), height)
 
     def _shown_text(self, record: Row, text_height: int) -> tuple[int, int, bool]:
         """``(shown height, toggle line height, expanded)`` of text ``text_height`` tall."""

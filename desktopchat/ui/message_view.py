@@ -68,10 +68,11 @@ _NOT_SHIFT = ~(Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadMod
 BOTTOM_SLACK = 8
 #: While following a live room, past this many rows the oldest are let go (down to
 #: LIVE_ROWS_KEEP); scrolling up brings them back from the local database.
-#: QListView lays every row out again on each insert: a few screens' worth keeps that
-#: pass (cached heights, ~10 µs a row) well inside a frame.
-LIVE_ROWS_MAX = 400
-LIVE_ROWS_KEEP = 250
+#: QListView lays every row out again on each insert (cached heights still cost ~12 µs a
+#: row in sizeHint, ~20 µs with Qt's own part), so each row kept is paid for on every
+#: message: two or three tall screens' worth (~40 rows each at 1080 p) is what it keeps.
+LIVE_ROWS_MAX = 150
+LIVE_ROWS_KEEP = 100
 
 
 class MessageView(QListView):
@@ -277,7 +278,9 @@ class MessageView(QListView):
                 self.older_wanted.emit(first)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
-        """Keep the jump button in its corner, the actions on their row."""
+        """The rows' width for the delegate (the viewport's); the jump button in its
+        corner, the actions on their row. Qt sends the viewport's resizes here."""
+        self._delegate.viewport_width = self.viewport().width()
         super().resizeEvent(event)
         self._place_button()
         self._place_actions()

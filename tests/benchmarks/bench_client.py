@@ -53,7 +53,6 @@ from tests.benchmarks.bench_hub import (
     SustainedResult,
     Tally,
     goal,
-    pct,
     progress,
 )
 from tests.benchmarks.common import (
@@ -66,13 +65,12 @@ from tests.benchmarks.common import (
     bearer,
     channel_auth,
     child_environment,
-    emit,
     local_login,
-    pin_singletons,
     seed_messages,
     tokens_for,
     url_of,
 )
+from tests.benchmarks.lean import BenchError, emit, pct, pin_singletons
 
 #: Targets (never asserted).
 GOAL_VISIBLE_P50_MS = 5.0
@@ -129,7 +127,7 @@ async def echo_floor(url: str, runs: int) -> list[float]:
             reply = await asyncio.wait_for(ws.receive(), REPLY_TIMEOUT_S)
             elapsed = time.monotonic_ns() - started
             if reply.type is not aiohttp.WSMsgType.TEXT:
-                raise bench_hub.BenchError(f"echo server answered {reply.type.name}")
+                raise BenchError(f"echo server answered {reply.type.name}")
             if n >= ECHO_WARMUP:
                 times.append(elapsed / 1e6)
     return times
@@ -410,7 +408,7 @@ async def idle_on_websockets(
             await ws.send_str(json.dumps(frame))
             reply = json.loads((await ws.receive(timeout=REPLY_TIMEOUT_S)).data)
             if reply.get("event") != bench_hub.SUBSCRIBED:
-                raise bench_hub.BenchError(f"idle client not subscribed: {reply}")
+                raise BenchError(f"idle client not subscribed: {reply}")
             sock = IdleSocket(ws)
             sock.reader = asyncio.create_task(sock.read())
             sockets.append(sock)

@@ -45,6 +45,7 @@ from desktopchat.commands.serve import ENV_APP_ID, ENV_APP_KEY, ENV_APP_SECRET
 from desktopchat.paths import HOME_ENV
 from desktopchat.server import signing
 from desktopchat.server.credentials import AppCredentials, generate
+from tests.benchmarks.lean import BenchError, pct
 
 T = TypeVar("T")
 
@@ -86,10 +87,6 @@ ESTABLISHED = "pusher:connection_established"
 PING = "pusher:ping"
 PONG_FRAME = json.dumps({"event": "pusher:pong", "data": {}})
 JSON_HEADERS = {"Content-Type": "application/json"}
-
-
-class BenchError(Exception):
-    """The hub misbehaved in a way the benchmark cannot measure around (no ready line...)."""
 
 
 _STARTED = time.perf_counter()
@@ -869,14 +866,6 @@ def log_problems(stderr: str) -> list[str]:
 
 
 # ------------------------------------------------------------------------------ reporting
-
-
-def pct(values: Sequence[float], q: float) -> float:
-    """Nearest-rank percentile (``q`` in 0-100); NaN for no values."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
 def goal(met: bool) -> str:

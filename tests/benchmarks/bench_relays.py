@@ -46,7 +46,6 @@ from tests.benchmarks import bench_hub
 from tests.benchmarks.bench_client import SUSTAINED_TEXT, subscribe_private
 from tests.benchmarks.bench_hub import (
     HOST,
-    BenchError,
     HubProcess,
     SocketPool,
     Tally,
@@ -55,6 +54,7 @@ from tests.benchmarks.bench_hub import (
     progress,
 )
 from tests.benchmarks.common import ROOM, ROOM_CHANNEL, Row, channel_auth, proc_sched_seconds
+from tests.benchmarks.lean import BenchError
 from tests.postgres_server import PostgresServer, bin_dir, start_server
 
 #: Goals from the issue: two relays on PostgreSQL against one, and PostgreSQL against SQLite.

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import json
 import os
 import re
@@ -27,7 +26,8 @@ import aiohttp
 
 from desktopchat.server import signing
 from desktopchat.server.credentials import AppCredentials
-from tests.benchmarks.bench_hub import HOST, REPO_ROOT, BenchError, HubProcess, progress
+from tests.benchmarks.bench_hub import HOST, REPO_ROOT, HubProcess, progress
+from tests.benchmarks.lean import BenchError
 
 #: One line of a results table: what was measured, the figure, the target and verdict.
 Row = tuple[str, str, str]
@@ -61,14 +61,6 @@ def proc_sched_seconds(pid: int) -> float:
         with contextlib.suppress(OSError):  # a thread may end between listing and reading
             total_ns += int((task / "schedstat").read_text().split()[0])
     return total_ns / 1e9
-
-
-def proc_status_kib(pid: int | str, key: str) -> int:
-    """A ``/proc/PID/status`` line such as ``VmRSS`` or ``VmHWM``, in KiB (``self`` works)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(f"{key}:"):
-            return int(line.split()[1])
-    raise BenchError(f"no {key} in /proc/{pid}/status")
 
 
 def proc_threads(pid: int) -> int:
@@ -314,38 +306,6 @@ class Child:
             with contextlib.suppress(TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(self.reader, 1.0)
         return proc.returncode
-
-
-def singletons_leak() -> bool:
-    """Whether this Qt binding drops references to None and True (PySide6 6.12.0, Python 3.11).
-
-    PySide6 6.12.0 loses a reference to ``None`` each time a Python model's ``data()``
-    answers None through ``QModelIndex.data`` (the message delegate asks every row for its
-    day separator, which most rows lack) and one to ``True`` on each Python-side ``emit``.
-    Python 3.12 made both immortal; on 3.11 the interpreter aborts once a count reaches
-    zero ("Fatal Python error: none_dealloc"). ``pyproject.toml`` now excludes 6.12.
-    """
-    from PySide6 import __version__ as pyside_version
-
-    return sys.version_info < (3, 12) and pyside_version.startswith("6.12.")
-
-
-def pin_singletons() -> None:
-    """In a Qt child, with a leaking binding: make None, True and False unkillable.
-
-    The benchmark measures speed, so its own Qt children add 2**40 references by hand when
-    :func:`singletons_leak`; the app processes it starts (first paint, idle) get no help.
-    """
-    if not singletons_leak():
-        return
-    for singleton in (None, True, False):
-        # ob_refcnt is a PyObject's first field in CPython's (non-debug) object layout.
-        ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 40
-
-
-def emit(event: str, **fields: Any) -> None:
-    """In a child: one JSON line on stdout for the parent."""
-    print(json.dumps({"event": event, **fields}), flush=True)
 
 
 # --------------------------------------------------------------------------- formatting

@@ -49,9 +49,11 @@ from tests.benchmarks import (
     bench_relays,
     bench_search,
     bench_window,
+    window_child,
 )
-from tests.benchmarks.bench_hub import BenchError, HubProcess, markdown_table, progress
-from tests.benchmarks.common import Row, seed_messages, singletons_leak, tokens_for, url_of
+from tests.benchmarks.bench_hub import HubProcess, markdown_table, progress
+from tests.benchmarks.common import Row, seed_messages, tokens_for, url_of
+from tests.benchmarks.lean import BenchError, singletons_leak
 
 T = TypeVar("T")
 
@@ -521,17 +523,23 @@ def window_section(out: Outcome) -> list[str]:
         f"- **Idle**: the app connected (the hub's HTTP API shows its subscription) and "
         f"nothing happening for {plan.window_idle_seconds:.0f} s; its CPU from `/proc`.",
         "- **Absorbing**: the real `MainWindow` shown offscreen at "
-        f"{bench_window.WINDOW_SIZE[0]}x{bench_window.WINDOW_SIZE[1]}, no session; for each "
+        f"{window_child.WINDOW_SIZE[0]}x{window_child.WINDOW_SIZE[1]}, no session; for each "
         "run a fresh `MessageListModel` already holding some messages is set on its view "
         "(and left to lay out), then fed one `add([message])` per message, as the controller "
         f"does for each event, at the offered rate for {plan.absorb_seconds:.0f} s (flat out: "
-        f"up to {bench_window.ABSORB_CHUNK} per 1 ms tick). A 1 ms precise `QTimer` times "
+        f"up to {window_child.ABSORB_CHUNK} per 1 ms tick). A 1 ms precise `QTimer` times "
         "the gaps between its ticks: the longest is the longest the GUI thread did not get "
-        "back to its event loop (over 16 ms drops a 60 Hz frame). Every 50 ms it checks "
-        "whether the newest message is laid out inside the viewport.",
+        "back to its event loop (over 16 ms drops a 60 Hz frame); each gap is also read on "
+        "the GUI thread's CPU clock (`time.thread_time`), the part of it that was the app's "
+        "own work rather than waiting for a core. The first run offers nothing: the probe's "
+        "floor on this machine at that moment. Every 50 ms it checks whether the newest "
+        "message is laid out inside the viewport.",
         f"- **{plan.load_messages:,} messages**: the same window; all of them into one "
         "model at once, shown in its view; RSS (`VmRSS`) once every row has been laid out. "
-        "The made-up messages have 8 authors taking turns, some markup and links.",
+        "The made-up messages have 8 authors taking turns, some markup and links. These "
+        "children (`tests/benchmarks/window_child.py`) import only the app, not the load "
+        "generator's modules (aiohttp alone is ~24 MiB of RSS). No session is open: a "
+        "connected app also holds requests, pysher and the keyring (the *Idle* row's RSS).",
         *leak_note(),
         "",
         markdown_table(TABLE_HEADER, out.window.rows),

@@ -414,3 +414,42 @@ def test_the_hovered_message_stays_hovered_when_older_history_arrives(
     assert view.hovered_index().row() == 10
     assert view._delegate._hovered(model.index(10))
     assert not view._delegate._hovered(model.index(1))
+
+
+@pytest.mark.usefixtures("restore_theme")
+def test_a_new_message_is_the_only_row_measured_again(
+    qtbot: QtBot, view: MessageView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Layout and paint measure a row's text at one width, so an arriving message costs
+    one text layout, not one per row on screen.
+
+    QListView asks ``sizeHint`` with bounds narrower than the rows it paints (it keeps room
+    for a scroll bar of the style's width): measured at one width and painted at the other,
+    every visible row was laid out twice more on each insert, with markup ones re-parsed.
+    """
+    history = [
+        message(n, text=f"**bold** message {n} with a https://example.org/{n} link")
+        for n in range(1, 200)
+    ]
+    theme.apply("light")  # the app's style sheet: its slim scroll bar
+    model = show(qtbot, view, *history)
+    assert view.verticalScrollBar().isVisible()
+    qtbot.waitUntil(view.at_bottom)
+    view.viewport().repaint()
+    measured: list[int] = []
+    delegate = view._delegate
+    original = delegate._measure
+
+    def counting(record: Message, width: int, option: object) -> tuple[int, int]:
+        measured.append(record.id)
+        return original(record, width, option)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(delegate, "_measure", counting)
+    model.add([message(200, text="the **newest** one")])
+    model.flush()
+    newest = model.index(model.rowCount() - 1)
+    qtbot.waitUntil(lambda: view.visualRect(newest).intersects(view.viewport().rect()))
+    view.viewport().repaint()
+    assert measured == [200]
+    painted = geometry(view, model.rowCount() - 1).row.height()
+    assert painted == view.visualRect(newest).height()  # painted as tall as laid out

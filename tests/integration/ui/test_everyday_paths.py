@@ -17,9 +17,11 @@ from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
+from desktopchat.client.cache import LocalDatabase
 from desktopchat.client.credentials import MemoryTokenStore
-from desktopchat.client.domain import Message
+from desktopchat.client.domain import Message, Room
 from desktopchat.client.outbox import OutboxItem, OutboxState
+from desktopchat.client.relay_client import RelayClient
 from desktopchat.client.settings import Profile, Settings
 from desktopchat.paths import app_dirs
 from desktopchat.server.relay.service import DATABASE_FILE
@@ -183,6 +185,57 @@ def test_a_warm_start_shows_the_saved_history_before_the_relay_answers(
     finally:
         silent.close()  # the connections waiting in its queue are reset: no thread hangs
         chat.hub.start()
+        close_window(qtbot, window)
+
+
+def test_a_warm_start_asks_the_relay_nothing_until_history_is_on_screen(
+    qtbot: QtBot, chat: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the app starts (services deferred): the saved history is painted before any
+    HTTP (or write to the local database); the room list, the catch-up and the check of
+    the saved login follow.
+
+    On workers, that work still took the GUI thread's GIL before the first paint
+    (importing requests, opening connections: ~0.15 s of a warm start's ~0.8 s).
+    """
+    first = chat.window
+    chat.bob_says("said before the restart")
+    qtbot.waitUntil(lambda: "said before the restart" in texts(first), timeout=WAIT_MS)
+    close_window(qtbot, first)
+    chat.bob_says("said while the window was closed")
+    asked: list[str] = []
+    original = RelayClient._request
+
+    def recorded(self: RelayClient, method: str, path: str, **kwargs: object) -> object:
+        asked.append(f"{method} {path}")
+        return original(self, method, path, **kwargs)
+
+    monkeypatch.setattr(RelayClient, "_request", recorded)
+    original_set_rooms = LocalDatabase.set_rooms
+
+    def set_rooms(self: LocalDatabase, rooms: list[Room], *, complete: bool) -> None:
+        asked.append("local database: set_rooms")  # a commit, of what it just read
+        original_set_rooms(self, rooms, complete=complete)
+
+    monkeypatch.setattr(LocalDatabase, "set_rooms", set_rooms)
+    store = MemoryTokenStore()
+    store.set(chat.url, "alice", str(chat.alice.token))
+    profile = Profile("test", chat.url, "alice")
+    settings = Settings(profiles={"test": profile}, current="test")
+    window = MainWindow(app_dirs(), settings, store, [], defer_services=True)
+    try:
+        window.show()
+        window.open_profile(profile)
+        qtbot.waitUntil(lambda: "said before the restart" in texts(window), timeout=WAIT_MS)
+        window.messages.viewport().repaint()
+        assert asked == []
+        window.start_services()  # what the app does after that paint
+        qtbot.waitUntil(
+            lambda: "said while the window was closed" in texts(window), timeout=WAIT_MS
+        )
+        assert any(a.endswith("/rooms") for a in asked), asked
+        qtbot.waitUntil(lambda: connected(window), timeout=WAIT_MS)
+    finally:
         close_window(qtbot, window)
 
 
