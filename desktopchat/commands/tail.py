@@ -18,6 +18,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from desktopchat.client.errors import DesktopChatError
+from desktopchat.client.sizes import human_size
 from desktopchat.commands.common import add_client_options, client_context, warn
 from desktopchat.paths import AppDirs
 
@@ -80,16 +81,6 @@ def attachment_line(attachment: Attachment) -> str:
     if attachment.width is not None and attachment.height is not None:
         details.append(f"{attachment.width}x{attachment.height}")
     return f"  [file] {terminal_safe(attachment.name)} ({', '.join(details)})"
-
-
-def human_size(size: int) -> str:
-    """Bytes as people read them: ``512 B``, ``1.2 KB``, ``25.0 MB`` (powers of 1024)."""
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 class _Printer:

@@ -20,6 +20,7 @@ clipped at the column's edge. Colours are the theme's tokens for the palette pai
 
 from __future__ import annotations
 
+import html
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -62,6 +63,7 @@ from PySide6.QtWidgets import (
 from desktopchat.client.domain import Message
 from desktopchat.client.notify.policy import mentions_me
 from desktopchat.client.outbox import OutboxItem
+from desktopchat.client.sizes import human_size
 from desktopchat.ui import markup, mention_markup, message_extras, theme
 from desktopchat.ui import message_style as ms
 from desktopchat.ui.avatars import AvatarCache
@@ -99,6 +101,16 @@ def full_time(moment: datetime) -> str:
     """The tooltip over a message's time: weekday, date and time to the second."""
     local = moment.astimezone()
     return f"{local:%A, %d %B %Y} at {local:%H:%M:%S}"
+
+
+def _file_lines(record: Message) -> str:
+    """One muted line per file the message carries ("📎 shot.png · 182.4 KB"), as our own
+    escaped HTML; "" for none. Until the window shows previews and cards (issue 17), this
+    keeps a message of files alone from being an empty row, and names what it carries."""
+    return "".join(
+        f'<br><span class="muted">\N{PAPERCLIP} {html.escape(a.name)} · {human_size(a.size)}</span>'
+        for a in record.attachments
+    )
 
 
 def _box_overhang(document: QTextDocument) -> tuple[int, int]:
@@ -199,12 +211,15 @@ class MessageDelegate(QStyledItemDelegate):
             return record.text, False  # shown as typed until the relay has it
         if record.deleted:
             return "<i>This message was deleted.</i>", True
+        files = _file_lines(record)
         if record.edited_at is not None:
             text = mention_markup.highlight(markup.to_html(record.text), marked)
-            return f'{text} <span class="muted">(edited)</span>', True
-        if markup.is_plain(record.text) and not marked:
+            return f'{text} <span class="muted">(edited)</span>{files}', True
+        if markup.is_plain(record.text) and not marked and not files:
             return record.text, False
-        return mention_markup.highlight(markup.to_html(record.text), marked), True
+        if not record.text.strip():  # files alone, no caption
+            return files.removeprefix("<br>"), True
+        return mention_markup.highlight(markup.to_html(record.text), marked) + files, True
 
     @staticmethod
     def _key(record: Row) -> tuple[object, ...]:

@@ -560,3 +560,36 @@ def test_links_take_the_colour_of_the_palette_they_are_painted_with(
         other = theme.palette(not dark).color(QPalette.ColorRole.Link)
         assert has_colour_near(image, link), f"no link colour {link.name()} (dark={dark})"
         assert not has_colour_near(image, other, tolerance=10)
+
+
+def with_files(record: Message, *names: str) -> Message:
+    from dataclasses import replace
+
+    from desktopchat.client.domain import Attachment
+
+    files = tuple(
+        Attachment(f"f{n}", "ab" * 32, name, 186_784, "image/png", None, None, f"/f{n}", None)
+        for n, name in enumerate(names)
+    )
+    return replace(record, attachments=files)
+
+
+def test_a_message_of_files_alone_shows_a_line_per_file(
+    qtbot: QtBot, delegate: MessageDelegate
+) -> None:
+    """Not an empty row: each file's name and size, as text (a name is never markup)."""
+    record = with_files(message(1, text=""), "shot.png", "<b>x</b>.log")
+    content, rich = MessageDelegate._body(record)
+    assert rich
+    assert "shot.png · 182.4 KB" in content
+    assert "&lt;b&gt;x&lt;/b&gt;.log" in content  # escaped: shown as typed
+    model = model_of(record)
+    index = model.index(0)
+    row_height = height(delegate, index)
+    assert row_height > height(delegate, model_of(message(1, text="one line")).index(0))
+    assert inked(paint(delegate, index, row_height), text_rect(delegate, index))
+
+
+def test_a_caption_comes_first_then_the_files(qtbot: QtBot, delegate: MessageDelegate) -> None:
+    content, _ = MessageDelegate._body(with_files(message(1, text="the run"), "build.log"))
+    assert content.index("the run") < content.index("build.log")
