@@ -84,11 +84,20 @@ class RealtimeBridge(QObject):
     member_added = Signal(str, str, object)
     member_removed = Signal(str, str)
 
-    # Internal, emitted on pysher's thread and delivered on ours.
+    # Internal, emitted on pysher's thread and delivered on ours. The public signals above
+    # are emitted only on the GUI thread, from these: a receiver then never gets a queued
+    # call from pysher's thread that can outlive it (a pytest-qt waitSignal that had
+    # finished, a window's object deleted meanwhile), which crashed PySide with SIGSEGV.
     _established = Signal(int, str, int)
     _lost = Signal(int, str)
     _error = Signal(int, int, str)
     _refused = Signal(int, str)
+    _got_subscribed = Signal(str)
+    _got_subscription_failed = Signal(str, str)
+    _got_event = Signal(str, str, object)
+    _got_members = Signal(str, dict)
+    _got_member_added = Signal(str, str, object)
+    _got_member_removed = Signal(str, str)
 
     def __init__(
         self,
@@ -117,6 +126,12 @@ class RealtimeBridge(QObject):
         self._lost.connect(self._on_lost)
         self._error.connect(self._on_error)
         self._refused.connect(self._on_refused)
+        self._got_subscribed.connect(self._relay_subscribed)
+        self._got_subscription_failed.connect(self._relay_subscription_failed)
+        self._got_event.connect(self._relay_event)
+        self._got_members.connect(self._relay_members)
+        self._got_member_added.connect(self._relay_member_added)
+        self._got_member_removed.connect(self._relay_member_removed)
 
     # ------------------------------------------------------------------------ public
 
@@ -333,6 +348,32 @@ class RealtimeBridge(QObject):
         )
         client.connection.send_event("pusher:subscribe", data)
 
+    # ------------------------------------------------- pysher's news, on the GUI thread
+
+    @Slot(str)
+    def _relay_subscribed(self, channel: str) -> None:
+        self.subscribed.emit(channel)
+
+    @Slot(str, str)
+    def _relay_subscription_failed(self, channel: str, reason: str) -> None:
+        self.subscription_failed.emit(channel, reason)
+
+    @Slot(str, str, object)
+    def _relay_event(self, channel: str, event: str, data: object) -> None:
+        self.channel_event.emit(channel, event, data)
+
+    @Slot(str, dict)
+    def _relay_members(self, channel: str, members: dict[str, Any]) -> None:
+        self.members.emit(channel, members)
+
+    @Slot(str, str, object)
+    def _relay_member_added(self, channel: str, user_id: str, info: object) -> None:
+        self.member_added.emit(channel, user_id, info)
+
+    @Slot(str, str)
+    def _relay_member_removed(self, channel: str, user_id: str) -> None:
+        self.member_removed.emit(channel, user_id)
+
     def _handlers(self, channel: str) -> _Handlers:
         """Callbacks for pysher's thread: parse, then emit. Nothing else."""
 
@@ -340,25 +381,27 @@ class RealtimeBridge(QObject):
             parsed = _parse(data)
             presence = parsed.get("presence") if isinstance(parsed, dict) else None
             if isinstance(presence, dict) and isinstance(presence.get("hash"), dict):
-                self.members.emit(channel, presence["hash"])
-            self.subscribed.emit(channel)
+                self._got_members.emit(channel, presence["hash"])
+            self._got_subscribed.emit(channel)
 
         def failed(data: Any) -> None:
             reason = data.get("error") if isinstance(data, dict) else None
-            self.subscription_failed.emit(channel, str(reason or data))
+            self._got_subscription_failed.emit(channel, str(reason or data))
 
         def added(data: Any) -> None:
             parsed = _parse(data)
             if isinstance(parsed, dict) and "user_id" in parsed:
-                self.member_added.emit(channel, str(parsed["user_id"]), parsed.get("user_info"))
+                self._got_member_added.emit(
+                    channel, str(parsed["user_id"]), parsed.get("user_info")
+                )
 
         def removed(data: Any) -> None:
             parsed = _parse(data)
             if isinstance(parsed, dict) and "user_id" in parsed:
-                self.member_removed.emit(channel, str(parsed["user_id"]))
+                self._got_member_removed.emit(channel, str(parsed["user_id"]))
 
         def other(event: str) -> Callable[[Any], None]:
-            return lambda data: self.channel_event.emit(channel, event, _parse(data))
+            return lambda data: self._got_event.emit(channel, event, _parse(data))
 
         return _Handlers(
             {
@@ -391,10 +434,14 @@ def _stop_in_its_thread(connection: Any) -> None:
     app.keep_running = False
     websocket = app.sock
     raw = getattr(websocket, "sock", None)
-    if raw is not None and getattr(websocket, "connected", False):
-        with contextlib.suppress(OSError):
-            # The plain socket's shutdown: an SSLSocket's own would drop its TLS state.
-            socket.socket.shutdown(raw, socket.SHUT_RD)
+    if raw is None:
+        return  # not connecting yet: its on_open (see _wrap_close) stops it
+    # The plain socket's shutdown (an SSLSocket's own would drop its TLS state). Open: the
+    # read side only, so its thread wakes and sends its close frame. Mid-handshake: both,
+    # so the handshake fails at once instead of waiting on a server that may never answer.
+    how = socket.SHUT_RD if getattr(websocket, "connected", False) else socket.SHUT_RDWR
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(raw, how)
 
 
 def _parse(data: Any) -> Any:

@@ -247,8 +247,8 @@ class RelayClient:
         room: str,
         text: str,
         client_id: str,
-        attachments: Sequence[str] = (),
         *,
+        attachments: Sequence[str] = (),
         reply_to: int | None = None,
         mentions: Sequence[int] = (),
     ) -> Message:

@@ -176,7 +176,7 @@ class ChatSession(QObject):
     def _send_files(
         self, room: str, text: str, client_id: str, ids: Sequence[str], mentions: tuple[int, ...]
     ) -> Message:
-        return self.relay().send(room, text, client_id, ids, mentions=mentions)
+        return self.relay().send(room, text, client_id, attachments=ids, mentions=mentions)
 
     def _edit(self, room: str, message_id: int, text: str) -> Message:
         return self.relay().edit(room, message_id, text)

@@ -101,7 +101,9 @@ def send_with_retries(
     try:
         target = room if to is None else _retried(lambda: client().start_direct([to]).name)
         ids = [_retried(partial(_upload, client, target, path)) for path in files]
-        return _retried(lambda: client().send(target, text, client_id, ids, reply_to=reply_to))
+        return _retried(
+            lambda: client().send(target, text, client_id, attachments=ids, reply_to=reply_to)
+        )
     finally:
         if holder:
             holder[0].close()

@@ -248,7 +248,7 @@ class MembersPanel(QListWidget):
             url = str(info.get("avatar_url") or "")
             item.setIcon(QIcon(self._avatars.pixmap(seed, url, name)))
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{name}, online")
-            if user_id.isdigit():
+            if user_id.isascii() and user_id.isdigit():  # "²".isdigit(), int("²") raises
                 item.setData(Qt.ItemDataRole.UserRole, int(user_id))
                 item.setToolTip(f"Double-click to message {name}")
             self.addItem(item)

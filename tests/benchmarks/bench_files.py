@@ -45,7 +45,9 @@ def _round_trips(url: str, token: str, source: Path, cache: Path, runs: int) -> 
             started = time.perf_counter()
             file = client.upload("general", source, name=f"bench-{run}.bin")
             uploads.append(time.perf_counter() - started)
-            client.send("general", f"benchmark file {run}", f"bench-files-{run}", [file.id])
+            client.send(
+                "general", f"benchmark file {run}", f"bench-files-{run}", attachments=[file.id]
+            )
             started = time.perf_counter()
             client.download(file, cache / str(run))
             downloads.append(time.perf_counter() - started)

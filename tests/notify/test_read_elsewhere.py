@@ -64,7 +64,7 @@ def test_a_mention_read_on_the_laptop_clears_the_desktops_pill_and_notification(
             followed(qtbot, window, "random")
 
         alice_id = alice.login.user.id
-        bob.client.send("random", "@alice lunch?", uuid.uuid4().hex, (alice_id,))
+        bob.client.send("random", "@alice lunch?", uuid.uuid4().hex, mentions=(alice_id,))
 
         desktop.wait_displayed(1, qtbot)  # a mention: it notifies
         for window in (desk, laptop):

@@ -53,7 +53,7 @@ def test_upload_and_download_round_trip_with_progress_and_cancel(
     assert progress[-1] == (source.stat().st_size, source.stat().st_size)
     assert [done for done, _ in progress] == sorted(done for done, _ in progress)
 
-    message = alice.client.send("general", "the data", "files-1", [file.id])
+    message = alice.client.send("general", "the data", "files-1", attachments=[file.id])
     [carried] = message.attachments
     assert carried == file
     cache = tmp_path / "cache"

@@ -58,7 +58,7 @@ def test_bobs_mention_of_alice_shows_the_mention_pill_and_tints_the_row(
     controller = window.controller
     assert controller is not None
     qtbot.waitUntil(lambda: controller.session.sync.last_id("random") is not None, timeout=WAIT_MS)
-    chat.bob_client.send("random", "@Alice see this", "bob-m1", (user_id(chat, "alice"),))
+    chat.bob_client.send("random", "@Alice see this", "bob-m1", mentions=(user_id(chat, "alice"),))
     chat.bob_client.send("random", "and this", "bob-m2")
     qtbot.waitUntil(lambda: pill(window, "random") == (2, 1, "2"), timeout=WAIT_MS)
     window.select_room("random")

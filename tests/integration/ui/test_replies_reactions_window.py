@@ -113,7 +113,7 @@ def test_clicking_a_quote_jumps_to_an_original_far_back_that_was_not_loaded(
     original = bob.send("history", "the very first word", "first")
     for n in range(260):  # more than the window loads when it opens a room (100)
         bob.send("history", f"filler {n}", f"filler-{n}")
-    bob.send("history", "answering the first", f"reply-{uuid.uuid4().hex}", original.id)
+    bob.send("history", "answering the first", f"reply-{uuid.uuid4().hex}", reply_to=original.id)
 
     def listed() -> bool:
         controller = window.controller
@@ -140,7 +140,7 @@ def test_clicking_a_quote_jumps_to_an_original_far_back_that_was_not_loaded(
 
 def test_a_quote_of_a_deleted_original_says_so_live(qtbot: QtBot, chat: Chat) -> None:
     original = chat.bob_says("soon gone")
-    chat.bob_client.send("general", "re: that", f"r-{uuid.uuid4().hex}", original.id)
+    chat.bob_client.send("general", "re: that", f"r-{uuid.uuid4().hex}", reply_to=original.id)
     reply = wait_message(qtbot, chat, "re: that")
     assert reply.reply_to is not None
     assert not reply.reply_to.deleted
