@@ -267,6 +267,7 @@ class MainWindow(QMainWindow):
         self.members_column = MembersColumn(self.members, self)
         splitter.addWidget(self.members_column)
         self.search_panel = SearchPanel(self)
+        self.search_panel.model.room_label = self._room_label
         self.search_flow = SearchFlow(self.search_panel, self)
         self.search_panel.jump_requested.connect(self.jump_to_message)
         self.search_panel.closed.connect(self._fit_members)
@@ -580,6 +581,13 @@ class MainWindow(QMainWindow):
         self._update_title(controller.total_unread())
         self._save_ui_state(last_room=name)
         self.composer.setFocus()
+
+    def _room_label(self, room: str) -> str:
+        """A room as search names it: ``#ops``, or a DM by its people (``@ Bob Builder``)."""
+        controller = self.controller
+        if controller is not None and is_direct(room):
+            return f"@ {controller.dms.title(room)}"
+        return f"#{room}"
 
     def _show_title(self) -> None:
         current = self.controller.current if self.controller else None

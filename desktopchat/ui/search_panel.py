@@ -116,11 +116,11 @@ class SearchPanel(QFrame):
         """
         self._room = current_room
         self.scope.setVisible(current_room is not None)
-        self.scope.setText(f"Only #{current_room}" if current_room else "")
+        self.scope.setText(f"Only {self.model.room_label(current_room)}" if current_room else "")
         self.scope.blockSignals(True)
         self.scope.setChecked(room is not None)
         self.scope.blockSignals(False)
-        where = f"#{room}" if room else "all rooms"
+        where = self.model.room_label(room) if room else "all rooms"
         self.field.setPlaceholderText(f"Search {where}")
         focused = QApplication.focusWidget()
         if focused is not None and not self.isAncestorOf(focused):
@@ -140,7 +140,7 @@ class SearchPanel(QFrame):
             return
         self._room = room
         self.scope.setVisible(room is not None)
-        self.scope.setText(f"Only #{room}" if room else "")
+        self.scope.setText(f"Only {self.model.room_label(room)}" if room else "")
 
     def run(self) -> None:
         """Ask for the field's query now (nothing while it is blank)."""
@@ -151,7 +151,9 @@ class SearchPanel(QFrame):
             self.status.setText("")
             return
         room = self._room if self.scope.isChecked() and self._room else None
-        self.field.setPlaceholderText(f"Search #{room}" if room else "Search all rooms")
+        self.field.setPlaceholderText(
+            f"Search {self.model.room_label(room)}" if room else "Search all rooms"
+        )
         self.status.setText("Searching…")
         self.search_requested.emit(query, room)
 

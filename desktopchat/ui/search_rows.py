@@ -8,6 +8,7 @@ local index's) character offsets: nothing is ever parsed as markup.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -55,15 +56,21 @@ def excerpt(hit: SearchHit) -> tuple[str, list[tuple[int, int]]]:
     return line, ranges
 
 
-def heading(hit: SearchHit) -> str:
-    """``#room · Author · 14:02`` (the date too when it was not today)."""
+def room_hashtag(room: str) -> str:
+    """How a room is named where nothing better is known: ``#room``."""
+    return f"#{room}"
+
+
+def heading(hit: SearchHit, room_label: Callable[[str], str] = room_hashtag) -> str:
+    """``#room · Author · 14:02`` (the date too when it was not today); the room as
+    ``room_label`` names it (a direct message by its people, not its ``dm-…`` name)."""
     from datetime import datetime  # noqa: PLC0415 - only here
 
     message = hit.message
     local = message.sent_at.astimezone()
     today = datetime.now().astimezone().date()
     when = local.strftime("%H:%M") if local.date() == today else local.strftime("%d %b %Y %H:%M")
-    return f"#{message.room} · {message.author.display_name} · {when}"
+    return f"{room_label(message.room)} · {message.author.display_name} · {when}"
 
 
 class SearchResultsModel(QAbstractListModel):
@@ -72,6 +79,8 @@ class SearchResultsModel(QAbstractListModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._hits: list[SearchHit] = []
+        #: How rooms are named in the headings (the window names DMs by their people).
+        self.room_label: Callable[[str], str] = room_hashtag
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
         """One row per result."""
@@ -83,7 +92,7 @@ class SearchResultsModel(QAbstractListModel):
             return None
         hit = self._hits[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return f"{heading(hit)}: {hit.message.text}"
+            return f"{heading(hit, self.room_label)}: {hit.message.text}"
         if role == HIT_ROLE:
             return hit
         return None
@@ -107,6 +116,11 @@ class SearchResultDelegate(QStyledItemDelegate):
         line = option.fontMetrics.height()
         return QSize(0, (1 + EXCERPT_LINES) * line + Space.XS + 2 * Space.S)
 
+    @staticmethod
+    def _label(index: Index) -> Callable[[str], str]:
+        model = index.model()
+        return model.room_label if isinstance(model, SearchResultsModel) else room_hashtag
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         """Background (hover, selection), heading, excerpt."""
         hit = index.data(HIT_ROLE)
@@ -129,7 +143,9 @@ class SearchResultDelegate(QStyledItemDelegate):
         painter.drawText(
             left,
             top + metrics.ascent(),
-            metrics.elidedText(heading(hit), Qt.TextElideMode.ElideRight, width),
+            metrics.elidedText(
+                heading(hit, self._label(index)), Qt.TextElideMode.ElideRight, width
+            ),
         )
         line, ranges = excerpt(hit)
         layout = QTextLayout(line, font)
