@@ -9,11 +9,12 @@ accent colour, as in Slack and Element.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QFontMetricsF, QPainter, QPen
 
 from desktopchat.client.domain import Message, Reaction, ReplyQuote
 from desktopchat.ui import message_style as ms
@@ -87,6 +88,15 @@ def chips_height(chips: list[Chip]) -> int:
     return CHIPS_TOP + chips[-1].rect.bottom() - chips[0].rect.top() + 1
 
 
+def quote_name_width(name: str, bold: QFont, row_width: int) -> int:
+    """Room for the author's name in a quote: all of it, unless it needs half the row.
+
+    From the float advance, rounded up: the int one is a pixel short for some names, so
+    "Bob Builder" was elided to "Bob Build…" under Xvfb.
+    """
+    return min(math.ceil(QFontMetricsF(bold).horizontalAdvance(name)) + 1, row_width // 2)
+
+
 def paint_quote(painter: QPainter, rect: QRect, quote: ReplyQuote, font: QFont, c: Colours) -> None:
     """A bar at the left, then the author in bold and the first line, elided to fit."""
     painter.save()
@@ -100,7 +110,7 @@ def paint_quote(painter: QPainter, rect: QRect, quote: ReplyQuote, font: QFont, 
     bold_metrics = QFontMetrics(bold)
     painter.setFont(bold)
     painter.setPen(QColor(c.text))
-    name_width = min(bold_metrics.horizontalAdvance(name), rect.width() // 2)
+    name_width = quote_name_width(name, bold, rect.width())
     text_rect = QRect(x, rect.top(), name_width, rect.height())
     painter.drawText(
         text_rect,

@@ -593,3 +593,16 @@ def test_a_message_of_files_alone_shows_a_line_per_file(
 def test_a_caption_comes_first_then_the_files(qtbot: QtBot, delegate: MessageDelegate) -> None:
     content, _ = MessageDelegate._body(with_files(message(1, text="the run"), "build.log"))
     assert content.index("the run") < content.index("build.log")
+
+
+@pytest.mark.parametrize("name", ["Bob Builder", "Alice Liddell", "Élodie Ñúñez", "李小龍"])
+def test_a_quotes_author_is_not_elided_when_there_is_room(qtbot: QtBot, name: str) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from desktopchat.ui import message_extras
+
+    bold = theme.font(QFont(), theme.Font.CAPTION, QFont.Weight.Bold)
+    width = message_extras.quote_name_width(name, bold, 700)
+    assert QFontMetrics(bold).elidedText(name, Qt.TextElideMode.ElideRight, width) == name
+    assert message_extras.quote_name_width(name * 20, bold, 700) == 350  # half the row at most
