@@ -46,11 +46,17 @@ def refusal(hub: Hub, key: str, protocol: str | None, pending: int = 0) -> tuple
     return None
 
 
-async def handle(request: web.Request) -> web.WebSocketResponse:
+async def handle(request: web.Request) -> web.StreamResponse:
     """Serve one client connection until either side closes it."""
     hub = request.app[HUB]
     ws = web.WebSocketResponse(autoping=False, max_msg_size=_MAX_WS_MESSAGE)
-    await ws.prepare(request)
+    try:
+        await ws.prepare(request)
+    except ConnectionResetError:
+        # The client gave up during the handshake (a desktop client dropping a connection
+        # it no longer wants): not an error. aiohttp finds the transport gone when it writes
+        # this placeholder and ends the request quietly.
+        return web.Response()
     guard = request.app.get(GUARD)
     pending = guard.pending if guard is not None else 0
     refused = refusal(hub, request.match_info["key"], request.query.get("protocol"), pending)
