@@ -102,7 +102,13 @@ class ChatController(QObject):
         bridge.state_changed.connect(self._connection_state)
         if self._directory:
             bridge.subscribe(self._directory)
+        session.direct.listed.connect(self._dms_listed)
+        session.direct.added.connect(self._dm_added)
         session.direct.changed.connect(self._merge_dms)
+        #: Whether the relay's list of DMs has come once: a DM added after it was just
+        #: started by someone, and what it already holds is news, not backlog.
+        self._dm_list_known = False
+        self._new_dms: set[str] = set()
         session.direct.failed.connect(self.error)
 
     # ------------------------------------------------------------------------ rooms
@@ -214,7 +220,10 @@ class ChatController(QObject):
         if room.name in self._watched:
             return
         self._watched.add(room.name)
-        if self.session.database.last_id(room.name) is None:
+        # A DM someone just started: its first messages (sent before we could follow it)
+        # are unread and notify, as they would have had we followed it already.
+        new_dm = room.name in self._new_dms
+        if self.session.database.last_id(room.name) is None and not new_dm:
             self._loading_backlog.add(room.name)
         self.session.sync.watch(room, backlog=PAGE)
 
@@ -596,6 +605,15 @@ class ChatController(QObject):
             self.select(existing.name)
             return
         self.session.direct.start(users, then=lambda dm: self.select(dm.name))
+
+    @Slot(list)
+    def _dms_listed(self, _dms: list[DirectMessage]) -> None:
+        self._dm_list_known = True
+
+    @Slot(object)
+    def _dm_added(self, dm: DirectMessage) -> None:
+        if self._dm_list_known:
+            self._new_dms.add(dm.name)
 
     @Slot(list)
     def _merge_dms(self, dms: list[DirectMessage]) -> None:

@@ -121,6 +121,22 @@ def test_a_dm_bob_starts_appears_live_with_a_mention_pill(qtbot: QtBot, chat: Ch
     assert member_names(window) == ["Alice"]
 
 
+def test_a_first_message_sent_as_the_dm_starts_is_unread_not_backlog(
+    qtbot: QtBot, chat: Chat
+) -> None:
+    """``send --to`` starts a DM and writes in it at once: the window learns of the DM after
+    the message is stored, so it arrives in the DM's first catch-up. That is news (unread,
+    a mention), not old history as a room's backlog on a first visit would be."""
+    window = chat.window
+    dm = chat.bob_client.start_direct(["alice"])
+    chat.bob_says("quick one before you go", room=dm.name)  # before Alice's window follows it
+    model = window.direct_list.model()
+    qtbot.waitUntil(lambda: dm_rows(window) == ["○ Bob"], timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: model.index(0, 0).data(UNREAD_ROLE) == 1, timeout=WAIT_MS)
+    assert model.index(0, 0).data(MENTIONS_ROLE) == 1
+    assert window.direct_list.shown_pill(0) == "1"
+
+
 def test_ctrl_k_offers_people_and_opens_their_dm(
     qtbot: QtBot, chat: Chat, bob_online: Callable[[str], PysherClient]
 ) -> None:
