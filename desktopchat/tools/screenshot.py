@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from desktopchat.client.domain import Message
     from desktopchat.client.relay_client import RelayClient
     from desktopchat.ui.main_window import MainWindow
 
@@ -72,6 +73,13 @@ CONVERSATION = (
     ),
     ("margaret", "Agreed — let's take it on Monday. @Linus can you write it up?"),
 )
+#: Who a message in CONVERSATION or LATER mentions, by its text (a mention is by user id).
+MENTIONS = {"@Margaret": "margaret", "@Linus": "linus"}
+#: A reply (author, text) to the long message, and reactions (reactor, emoji) on the last.
+REPLY = ("ada", "+1, I can pair on the first-start part.")
+REACTIONS = (("ada", "👍"), ("grace", "👍"), ("katherine", "🎉"))
+#: A direct message to you that arrives after the window opened (unread, like a mention).
+DIRECT = ("grace", "Quick one: can you review my branch before Monday?")
 #: Messages that arrive in other rooms after the window opened (unread; one mentions you).
 LATER = (
     ("grace", "ops", "Deploy at 15:00, I'll watch the graphs."),
@@ -129,7 +137,7 @@ def _shoot(target: Path, home: Path) -> int:
     url = f"http://127.0.0.1:{hub.port}"
     shapes = sizes()
     try:
-        clients = _populate(url)
+        clients, ids = _populate(url)
         viewer = clients[VIEWER]
         token, user = viewer.login(VIEWER, f"{VIEWER}-password")
         window = MainWindow(app_dirs(), settings_file.default_settings(), MemoryTokenStore(), [])
@@ -142,9 +150,20 @@ def _shoot(target: Path, home: Path) -> int:
         present = _present(url, clients, "presence-room-general")
         _settle(lambda: window.members.count() >= len(PEOPLE))
         for author, room, text in LATER:
-            clients[author].send(room, text, f"shot-later-{room}-{author}")
+            _send(clients, ids, author, room, text, client_id=f"shot-later-{room}-{author}")
+        author, text = DIRECT
+        dm = clients[author].start_direct([VIEWER])
+        clients[author].send(dm.name, text, "shot-direct")
         rooms = window.controller.rooms if window.controller else None
-        _settle(lambda: rooms is not None and rooms.unread("random") > 0)
+        dms = window.controller.dms if window.controller else None
+        _settle(
+            lambda: (
+                rooms is not None
+                and rooms.unread("random") > 0
+                and dms is not None
+                and dms.unread(dm.name) > 0
+            )
+        )
         target.mkdir(parents=True, exist_ok=True)
         saved = [_grab(window, target, scheme, size) for scheme in SCHEMES for size in shapes]
         window.quit()
@@ -157,23 +176,45 @@ def _shoot(target: Path, home: Path) -> int:
     return 0 if all(saved) else 1
 
 
-def _populate(url: str) -> dict[str, RelayClient]:
-    """Accounts, rooms and the conversation, through the relay's HTTP API."""
+def _populate(url: str) -> tuple[dict[str, RelayClient], dict[str, int]]:
+    """Accounts, rooms and the conversation, through the relay's HTTP API; the clients
+    and each user's id."""
     from desktopchat.client.relay_client import RelayClient  # noqa: PLC0415
 
     clients: dict[str, RelayClient] = {}
+    ids: dict[str, int] = {}
     for username, name in PEOPLE:
         client = clients[username] = RelayClient(url)
         client.register(username, f"{username}-password", name)
-        client.login(username, f"{username}-password")
+        ids[username] = client.login(username, f"{username}-password")[1].id
     for name, topic in ROOMS:
         if name == "general":
             clients["ada"].set_topic(name, topic)
         else:
             clients["ada"].create_room(name, topic)
-    for number, (author, text) in enumerate(CONVERSATION):
-        clients[author].send("general", text, f"shot-{number}")
-    return clients
+    sent = [
+        _send(clients, ids, author, "general", text, client_id=f"shot-{number}")
+        for number, (author, text) in enumerate(CONVERSATION)
+    ]
+    author, text = REPLY
+    clients[author].send("general", text, "shot-reply", reply_to=sent[-2].id)
+    for reactor, emoji in REACTIONS:
+        clients[reactor].react("general", sent[-1].id, emoji)
+    return clients, ids
+
+
+def _send(
+    clients: dict[str, RelayClient],
+    ids: dict[str, int],
+    author: str,
+    room: str,
+    text: str,
+    *,
+    client_id: str,
+) -> Message:
+    """Send ``text``, mentioning by id whoever MENTIONS finds named in it."""
+    mentioned = tuple(ids[username] for name, username in MENTIONS.items() if name in text)
+    return clients[author].send(room, text, client_id, mentions=mentioned)
 
 
 def _present(url: str, clients: dict[str, RelayClient], channel: str) -> list[object]:

@@ -102,7 +102,7 @@ def _probe(home: Path, width: int, height: int, scheme: str) -> dict[str, object
     hub.start()
     url = f"http://127.0.0.1:{hub.port}"
     try:
-        clients = screenshot._populate(url)
+        clients, _ids = screenshot._populate(url)
         viewer = clients[screenshot.VIEWER]
         token, user = viewer.login(screenshot.VIEWER, f"{screenshot.VIEWER}-password")
         window = MainWindow(app_dirs(), settings_file.default_settings(), MemoryTokenStore(), [])
