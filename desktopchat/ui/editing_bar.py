@@ -15,31 +15,47 @@ EDITING = "Editing message · Esc to cancel"
 REVISING = "Fixing a message that was not sent · Esc to cancel"
 
 
-class EditingBar(QFrame):
-    """``#editingBar``: the mode in words and a Cancel button (hidden until an edit).
+class ModeBar(QFrame):
+    """``#editingBar``: a mode in words and a Cancel button, over the composer (hidden
+    until the mode starts). The editing and the reply bar are both one, so they look and
+    behave alike.
 
     Signals:
-        cancelled(): the Cancel button was pressed.
+        cancelled(): the mode was given up.
     """
 
     cancelled = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None, *, name: str, cancel_name: str, tip: str) -> None:
         super().__init__(parent)
         self.setObjectName("editingBar")
-        self.setAccessibleName("Editing")
-        self.label = QLabel(EDITING, self)
+        self.setAccessibleName(name)
+        self.label = QLabel(self)
         self.cancel = QToolButton(self)
         self.cancel.setText("Cancel")
-        self.cancel.setAccessibleName("Cancel editing")
-        self.cancel.setToolTip("Stop editing (Esc)")
-        self.cancel.clicked.connect(self.cancelled)
+        self.cancel.setAccessibleName(cancel_name)
+        self.cancel.setToolTip(tip)
+        self.cancel.clicked.connect(self.cancel_pressed)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(Space.M, Space.XXS, Space.XS, Space.XXS)
         layout.setSpacing(Space.S)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.cancel)
         self.hide()
+
+    def cancel_pressed(self) -> None:
+        """The Cancel button: say so (a subclass may first end its own state)."""
+        self.cancelled.emit()
+
+
+class EditingBar(ModeBar):
+    """The bar while a message is edited (or a failed one fixed)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(
+            parent, name="Editing", cancel_name="Cancel editing", tip="Stop editing (Esc)"
+        )
+        self.label.setText(EDITING)
 
     def show_mode(self, revising: bool) -> None:
         """Show the bar for an edit, or for fixing a message that failed to send."""

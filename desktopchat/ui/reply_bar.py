@@ -7,41 +7,30 @@ when the composer submits.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QWidget
 
-from desktopchat.ui.theme import Space
+from desktopchat.ui.editing_bar import ModeBar
 
 REPLYING = "Replying to {name} · Esc to cancel"
 
 
-class ReplyBar(QFrame):
-    """``#replyBar``: "Replying to NAME" and a Cancel button (hidden until a reply starts).
+class ReplyBar(ModeBar):
+    """ "Replying to NAME" and a Cancel button (hidden until a reply starts).
 
     Signals:
         cancelled(): the reply was given up (Cancel, or Esc in the composer).
     """
 
-    cancelled = Signal()
-
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("editingBar")  # the editing bar's look: one style for both modes
-        self.setAccessibleName("Replying")
+        super().__init__(
+            parent, name="Replying", cancel_name="Cancel the reply", tip="Stop replying (Esc)"
+        )
         #: The message the reply answers (None: not replying).
         self.message_id: int | None = None
-        self.label = QLabel(self)
-        self.cancel = QToolButton(self)
-        self.cancel.setText("Cancel")
-        self.cancel.setAccessibleName("Cancel the reply")
-        self.cancel.setToolTip("Stop replying (Esc)")
-        self.cancel.clicked.connect(self.stop)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(Space.M, Space.XXS, Space.XS, Space.XXS)
-        layout.setSpacing(Space.S)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.cancel)
-        self.hide()
+
+    def cancel_pressed(self) -> None:
+        """The Cancel button gives the reply up."""
+        self.stop()
 
     def begin(self, message_id: int, name: str) -> None:
         """Reply to message ``message_id`` by ``name``."""
