@@ -11,9 +11,9 @@ the local database before it needs HTTP (importing requests and urllib3 costs ~1
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import quote, urljoin
 
 from desktopchat.client import transfers, trust
@@ -58,6 +58,16 @@ def _member(answer: Any, key: str, kind: type | tuple[type, ...] = object) -> An
     if value is None or not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ProtocolError(f"the relay's answer has no valid {key!r}")
     return value
+
+
+class _HasName(Protocol):
+    """What a listing paged by name holds (a :class:`Room`, a :class:`DirectMessage`)."""
+
+    @property
+    def name(self) -> str: ...
+
+
+_Named = TypeVar("_Named", bound=_HasName)
 
 
 class RelayClient:
@@ -217,17 +227,23 @@ class RelayClient:
 
         A relay from before pages sends no ``has_more``: its one answer is the whole list.
         """
-        rooms: list[Room] = []
+        return self._named_pages("/api/rooms", "rooms", Room.from_json, "room")
+
+    def _named_pages(
+        self, path: str, key: str, parse: Callable[[Any], _Named], what: str
+    ) -> list[_Named]:
+        """Every entry of a listing paged by name (``after`` the last while ``has_more``)."""
+        found: list[_Named] = []
         after = ""
         for _ in range(MAX_ROOM_PAGES):
             params = {"limit": ROOM_PAGE_SIZE, **({"after": after} if after else {})}
-            answer = self._request("GET", "/api/rooms", params=params)
-            page = [Room.from_json(r) for r in _member(answer, "rooms", list)]
-            rooms.extend(page)
+            answer = self._request("GET", path, params=params)
+            page = [parse(entry) for entry in _member(answer, key, list)]
+            found.extend(page)
             if answer.get("has_more") is not True or not page or page[-1].name <= after:
-                return rooms
+                return found
             after = page[-1].name
-        raise ProtocolError(f"the relay's room list goes on past {MAX_ROOM_PAGES} pages")
+        raise ProtocolError(f"the relay's {what} list goes on past {MAX_ROOM_PAGES} pages")
 
     def create_room(self, name: str, topic: str = "") -> Room:
         """Create a room."""
@@ -428,17 +444,7 @@ class RelayClient:
 
     def direct_messages(self) -> list[DirectMessage]:
         """Your DMs, following the relay's pages (as :meth:`rooms`)."""
-        found: list[DirectMessage] = []
-        after = ""
-        for _ in range(MAX_ROOM_PAGES):
-            params = {"limit": ROOM_PAGE_SIZE, **({"after": after} if after else {})}
-            answer = self._request("GET", "/api/dms", params=params)
-            page = [DirectMessage.from_json(d) for d in _member(answer, "dms", list)]
-            found.extend(page)
-            if answer.get("has_more") is not True or not page or page[-1].name <= after:
-                return found
-            after = page[-1].name
-        raise ProtocolError(f"the relay's DM list goes on past {MAX_ROOM_PAGES} pages")
+        return self._named_pages("/api/dms", "dms", DirectMessage.from_json, "DM")
 
     def start_direct(self, users: list[str | int]) -> DirectMessage:
         """The DM with ``users`` (usernames or ids): made now, or the one they already have."""
