@@ -8,7 +8,7 @@ ranges of the matched words, never markup: clients render text as text.
 
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -18,6 +18,7 @@ from desktopchat.server.relay.membership import readable_room
 from desktopchat.server.relay.models import Message, User
 from desktopchat.server.relay.search_results import SearchCursor
 from desktopchat.server.relay.service import RELAY, Relay, decimal
+from desktopchat.server.relay.store import DmPage, RoomPage
 
 #: Results per page: when not asked, and at most.
 DEFAULT_LIMIT = 20
@@ -32,22 +33,30 @@ async def searchable_rooms(relay: Relay, user: User, room: str | None) -> list[s
     """
     if room is not None:
         return [(await readable_room(relay, user, room)).name]
+    rooms = await _every_name(
+        relay, lambda after: relay.store.rooms(after=after, limit=_ROOMS_PAGE)
+    )
+    dms = await _every_name(  # store.rooms never lists a DM: the user's own come from here
+        relay, lambda after: relay.store.dms_of(user.id, after=after, limit=_ROOMS_PAGE)
+    )
+    return rooms + dms
+
+
+async def _every_name(relay: Relay, page_after: Callable[[str], RoomPage | DmPage]) -> list[str]:
+    """The names of every room (or DM) a by-name paged store listing holds."""
     names: list[str] = []
     after = ""
-    while True:  # public rooms (store.rooms never lists a DM)
-        page = await relay.db(partial(relay.store.rooms, after=after, limit=_ROOMS_PAGE))
-        names.extend(r.name for r in page.rooms)
-        if not page.has_more or not page.rooms:
-            break
-        after = page.rooms[-1].name
-    after = ""
-    while True:  # and the user's DMs
-        dms = await relay.db(partial(relay.store.dms_of, user.id, after=after, limit=_ROOMS_PAGE))
-        names.extend(dm.name for dm in dms.dms)
-        if not dms.has_more or not dms.dms:
-            break
-        after = dms.dms[-1].name
-    return names
+    while True:
+        page = await relay.db(page_after, after)
+        batch = (
+            [r.name for r in page.rooms]
+            if isinstance(page, RoomPage)
+            else [d.name for d in page.dms]
+        )
+        names.extend(batch)
+        if not page.has_more or not batch:
+            return names
+        after = batch[-1]
 
 
 #: Rooms asked of the store at once while listing what a user may search.
