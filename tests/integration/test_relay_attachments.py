@@ -6,6 +6,7 @@ hostile ones (a decompression bomb, a truncated PNG, HTML named .png) by hand.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import struct
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import aiohttp
 import pytest
 import requests
 from PIL import Image
@@ -240,6 +242,34 @@ def test_over_the_quota_is_refused(start_relay_hub: Callable[..., HubThread]) ->
     assert error_of(upload(alice, b"b" * 1000, "two.txt"), 413)["code"] == "quota_exceeded"
     uploaded(alice, b"c" * 500, "fits.txt")
     uploaded(bob, b"d" * 2000, "bobs.txt")  # a quota is per user
+
+
+def test_a_burst_of_uploads_stays_within_the_quota(
+    start_relay_hub: Callable[..., HubThread],
+) -> None:
+    """Five uploads at once that each fit alone: only as many as the quota holds land."""
+    api = Api(base_url(start_relay_hub(file_quota_bytes=2500)))
+    alice = api.signed_up("alice")
+    assert alice.token is not None
+
+    async def run() -> list[int]:
+        headers = {"Authorization": f"Bearer {alice.token}"}
+        async with aiohttp.ClientSession(headers=headers) as http:
+
+            async def post(n: int) -> int:
+                url = f"{api.base}/api/rooms/general/files"
+                async with http.post(
+                    url, params={"name": f"{n}.txt"}, data=bytes([65 + n]) * 1000
+                ) as response:
+                    return response.status
+
+            return list(await asyncio.gather(*(post(n) for n in range(5))))
+
+    statuses = asyncio.run(run())
+    assert sorted(statuses) == [201, 201, 413, 413, 413], statuses
+    # What landed is what the quota holds: 500 more fit, 501 would not.
+    assert error_of(upload(alice, b"z" * 501, "over.txt"), 413)["code"] == "quota_exceeded"
+    uploaded(alice, b"z" * 500, "fits.txt")
 
 
 def test_uploads_past_the_rate_are_refused_with_retry_after(

@@ -69,6 +69,27 @@ class Files:
         )
         #: Thumbnails being made, by blob: a burst of views of one image decodes it once.
         self._making: dict[str, asyncio.Future[ThumbnailRecord]] = {}
+        #: Bytes of each user's uploads still streaming in: a burst of uploads at once
+        #: must not each see the quota as it was before any of them landed.
+        self._reserved: dict[int, int] = {}
+        #: One lock per user around "count the bytes stored, then record one more file".
+        self._quota_locks: dict[int, asyncio.Lock] = {}
+
+    def reserved(self, user_id: int) -> int:
+        """Bytes of ``user_id``'s uploads in flight on this relay (declared or received)."""
+        return self._reserved.get(user_id, 0)
+
+    def reserve(self, user_id: int, size: int) -> None:
+        """Count ``size`` more in-flight bytes for ``user_id`` (negative to release)."""
+        left = self._reserved.get(user_id, 0) + size
+        if left > 0:
+            self._reserved[user_id] = left
+        else:
+            self._reserved.pop(user_id, None)
+
+    def quota_lock(self, user_id: int) -> asyncio.Lock:
+        """The lock that makes the quota check and the new file's record one step."""
+        return self._quota_locks.setdefault(user_id, asyncio.Lock())
 
     async def io(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a storage call on the file threads (disk or network, never the event loop)."""
@@ -110,9 +131,14 @@ def max_file_bytes(relay: Relay) -> int:
     return relay.config.max_file_bytes
 
 
+def _in_words(size: int) -> str:
+    """``25 MB`` for a limit of whole megabytes, ``2500 bytes`` below one."""
+    return f"{size >> 20} MB" if size >= 1 << 20 else f"{size} bytes"
+
+
 def _too_large(limit: int) -> ApiError:
     return ApiError(
-        413, "file_too_large", f"The file is over the limit of {limit} bytes ({limit >> 20} MB)"
+        413, "file_too_large", f"The file is over the limit of {limit} bytes ({_in_words(limit)})"
     )
 
 
@@ -120,7 +146,7 @@ def _over_quota(quota: int) -> ApiError:
     return ApiError(
         413,
         "quota_exceeded",
-        f"Your files would take more than your quota of {quota >> 20} MB on this server",
+        f"Your files would take more than your quota of {_in_words(quota)} on this server",
     )
 
 
@@ -145,25 +171,36 @@ async def post_file(request: web.Request) -> web.Response:
     if declared == 0:
         raise ApiError(400, "empty_file", "The file is empty")
     used = await relay.db(relay.store.uploaded_bytes, user.id)
-    if used + (declared or 0) > quota:
+    # Checked and reserved in one step (no await between): a burst of uploads at once
+    # each sees the others' declared bytes, not the quota as it was before any of them.
+    if used + files.reserved(user.id) + (declared or 0) > quota:
         raise _over_quota(quota)
-    key, now = str(user.id), time.time()
-    wait = await relay.db(files.uploads.reserve, key, now)
-    if wait:
-        raise too_many(
-            "too_many_uploads",
-            f"You uploaded {files.uploads.limit} files within "
-            f"{files.uploads.window / 60:.0f} minutes; retry in {retry_seconds(wait)} s",
-            wait,
-        )
+    files.reserve(user.id, declared or 0)
     try:
-        blob = await _receive(files, request, limit)
-        if used + blob.size > quota:  # a chunked body said its size only now
-            raise _over_quota(quota)
-        file = await _record(relay, files, room, user, name=name, blob=blob)
-    except BaseException:
-        await relay.db(files.uploads.cancel, key)
-        raise
+        key, now = str(user.id), time.time()
+        wait = await relay.db(files.uploads.reserve, key, now)
+        if wait:
+            raise too_many(
+                "too_many_uploads",
+                f"You uploaded {files.uploads.limit} files within "
+                f"{files.uploads.window / 60:.0f} minutes; retry in {retry_seconds(wait)} s",
+                wait,
+            )
+        try:
+            blob = await _receive(files, request, limit)
+            # Counted again under the user's lock, stored bytes and the others still in
+            # flight: a chunked body says its size only now, and others may have landed.
+            async with files.quota_lock(user.id):
+                others = files.reserved(user.id) - (declared or 0)
+                used = await relay.db(relay.store.uploaded_bytes, user.id)
+                if used + others + blob.size > quota:
+                    raise _over_quota(quota)
+                file = await _record(relay, files, room, user, name=name, blob=blob)
+        except BaseException:
+            await relay.db(files.uploads.cancel, key)
+            raise
+    finally:
+        files.reserve(user.id, -(declared or 0))
     await relay.db(files.uploads.count, key, now)
     log.info("file %s (%d bytes, %s) uploaded to %s", file.id, file.size, file.type, room.name)
     return web.json_response({"file": file.to_json()}, status=201)
