@@ -33,6 +33,9 @@ MESSAGE_SEARCH_WIDTH = 160
 _PADDING = 2 * Space.M + 2
 #: The room's name never shrinks below this (the topic goes first).
 TITLE_MIN = 110
+#: A topic keeps at least this much (or its whole width, if less) while the buttons can
+#: still take their short texts: they shorten before the topic disappears.
+TOPIC_MIN = 160
 
 
 class _SearchButton(QPushButton):
@@ -47,9 +50,18 @@ class _SearchButton(QPushButton):
     ) -> None:
         super().__init__(long, parent)
         self._long, self._short, self._width = long, short, width
+        self._compact = False
+
+    def set_compact(self, compact: bool) -> None:
+        """Ask only for the short text's width (the header wants room for the topic)."""
+        if compact != self._compact:
+            self._compact = compact
+            self.updateGeometry()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        """The design's width (:data:`SEARCH_WIDTH` for the switcher's)."""
+        """The design's width (:data:`SEARCH_WIDTH` for the switcher's), or the short one."""
+        if self._compact:
+            return self.minimumSizeHint()
         return QSize(self._width, super().sizeHint().height())
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
@@ -117,7 +129,7 @@ class RoomHeader(QFrame):
         )
         self.message_search.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.message_search.clicked.connect(self.message_search_requested)
-        layout = QHBoxLayout(self)
+        layout = self._layout = QHBoxLayout(self)
         layout.setContentsMargins(Space.L, Space.S, Space.M, Space.S)
         layout.setSpacing(Space.S)
         # The title takes what it needs (up to half); the topic the rest, both elided.
@@ -140,6 +152,7 @@ class RoomHeader(QFrame):
         else:
             self.members.setText(f"{count} member{'s' * (count != 1)}")
         self.members.show()
+        self._limit_title()
 
     def set_members_shown(self, shown: bool) -> None:
         """Reflect the panel's visibility (changed elsewhere, e.g. from the View menu)."""
@@ -152,7 +165,25 @@ class RoomHeader(QFrame):
         self._limit_title()
 
     def _limit_title(self) -> None:
-        """At most half the bar; at least the start of the name (``# gen…``)."""
+        """At most half the bar; at least the start of the name (``# gen…``).
+
+        The search buttons take their short texts when their long ones would leave the
+        topic less than :data:`TOPIC_MIN` (a minimum width would instead widen the
+        window past the screen at 200% scale).
+        """
         wanted = self.title.sizeHint().width()
         self.title.setMaximumWidth(max(TITLE_MIN, min(wanted, self.width() // 2)))
         self.title.setMinimumWidth(min(wanted, TITLE_MIN))
+        topic = self.topic.full_text
+        needed = min(self.topic.fontMetrics().horizontalAdvance(topic), TOPIC_MIN) if topic else 0
+        margins, layout = self.contentsMargins(), self._layout
+        inner = layout.contentsMargins()
+        taken = inner.left() + inner.right() + 4 * layout.spacing() + margins.left()
+        taken += min(wanted, self.title.maximumWidth()) + margins.right()
+        if self.members.isVisible():
+            taken += self.members.sizeHint().width()
+        slack = self.width() - taken - MESSAGE_SEARCH_WIDTH - SEARCH_WIDTH
+        # The message search shortens first, then the switcher's button.
+        self.message_search.set_compact(slack < needed)
+        saved = MESSAGE_SEARCH_WIDTH - self.message_search.minimumSizeHint().width()
+        self.search.set_compact(slack + saved < needed)

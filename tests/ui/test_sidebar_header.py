@@ -16,6 +16,7 @@ from desktopchat.ui.header import (
     MESSAGE_SEARCH_TEXT,
     SEARCH_SHORT,
     SEARCH_TEXT,
+    TOPIC_MIN,
     RoomHeader,
 )
 from desktopchat.ui.rooms import RoomListModel
@@ -166,6 +167,20 @@ def test_a_narrow_header_shortens_the_search_text_instead_of_clipping(
     search = header.search
     assert search.fontMetrics().horizontalAdvance(search.text()) < search.width()
     assert header.title.text().startswith("# gen")
+
+
+def test_a_topic_stays_readable_while_the_buttons_take_their_short_texts(
+    qtbot: QtBot, header: RoomHeader
+) -> None:
+    """Beside the members panel the header is ~640 px: the topic must not vanish."""
+    topic = "Everyone, everything about the hub and the window"
+    header.set_room("general", topic)
+    header.set_member_count(5)
+    header.resize(640, header.height())
+    qtbot.waitUntil(lambda: header.message_search.text() == MESSAGE_SEARCH_SHORT)
+    whole = header.topic.fontMetrics().horizontalAdvance(topic)
+    assert header.topic.width() >= min(whole, TOPIC_MIN)
+    assert header.topic.text().startswith("Everyone, every")
 
 
 def test_search_opens_the_switcher(qtbot: QtBot, header: RoomHeader) -> None:
