@@ -9,6 +9,7 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
+from desktopchat.server.runner import HubThread
 from tests.inbox import WAIT
 from tests.integration.conftest import PASSWORD, Api, error_of
 
@@ -152,3 +153,24 @@ def test_an_email_gives_a_gravatar_url(api: Api) -> None:
 
 def test_unknown_avatars_are_404(api: Api) -> None:
     error_of(api.call("GET", "/api/avatars/nobody.svg"), 404)
+
+
+def test_logging_in_again_forgets_the_users_expired_sessions(
+    relay_hub: HubThread, api: Api
+) -> None:
+    """A session is never read after it expires: a new login deletes the user's old ones."""
+    alice = api.signed_up("alice")
+    api.signed_up("bob")
+    relay = relay_hub.running.relay
+    assert relay is not None
+    store = relay.store
+    alice_id, bob_id = (api.login(name).json()["user"]["id"] for name in ("alice", "bob"))
+    relay_hub.call(lambda: store.create_session(alice_id, "expired-alice", 1000.0, 0.0))
+    relay_hub.call(lambda: store.create_session(bob_id, "expired-bob", 1000.0, 0.0))
+    assert relay_hub.call(lambda: store.session_user("expired-alice", 0.0)) is not None
+
+    assert api.login("alice").status_code == 201
+
+    assert relay_hub.call(lambda: store.session_user("expired-alice", 0.0)) is None
+    assert relay_hub.call(lambda: store.session_user("expired-bob", 0.0)) is not None  # not hers
+    assert alice.call("GET", "/api/rooms").status_code == 200  # her live session still works

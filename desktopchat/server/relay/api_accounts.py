@@ -125,7 +125,7 @@ async def _new_session(relay: Relay, user: User, now: float) -> web.Response:
     """Issue a random token, store only its hash, answer 201 ``{token, user, expires_in}``."""
     token = secrets.token_urlsafe(32)
     expires_at = now + limits.SESSION_LIFETIME_SECONDS
-    await relay.db(relay.store.create_session, user.id, token_hash(token), expires_at)
+    await relay.db(relay.store.create_session, user.id, token_hash(token), expires_at, now)
     return web.json_response(
         {"token": token, "user": user.to_json(), "expires_in": limits.SESSION_LIFETIME_SECONDS},
         status=201,

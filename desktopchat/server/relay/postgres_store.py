@@ -245,8 +245,11 @@ class PostgresStore(
             raise NotFoundError(f"no user {user_id}")
         return _user(row)
 
-    def create_session(self, user_id: int, token_hash: str, expires_at: float) -> None:
+    def create_session(self, user_id: int, token_hash: str, expires_at: float, now: float) -> None:
         with self._connection() as conn:
+            conn.execute(
+                "DELETE FROM sessions WHERE user_id = %s AND expires_at <= %s", (user_id, now)
+            )
             conn.execute(
                 "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (%s, %s, %s)",
                 (token_hash, user_id, expires_at),

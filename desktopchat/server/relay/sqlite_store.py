@@ -274,8 +274,11 @@ class SqliteStore(sqlite_file_store.SqliteFiles, sqlite_replies.SqliteRepliesAnd
             raise NotFoundError(f"no user {user_id}")
         return _user(row)
 
-    def create_session(self, user_id: int, token_hash: str, expires_at: float) -> None:
+    def create_session(self, user_id: int, token_hash: str, expires_at: float, now: float) -> None:
         with self._lock:
+            self._db.execute(
+                "DELETE FROM sessions WHERE user_id = ? AND expires_at <= ?", (user_id, now)
+            )
             self._db.execute(
                 "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)",
                 (token_hash, user_id, expires_at),

@@ -133,8 +133,9 @@ class Store(Protocol):
         """Change the name others see (on past messages too)."""
         ...
 
-    def create_session(self, user_id: int, token_hash: str, expires_at: float) -> None:
-        """Remember a login by the hash of its token."""
+    def create_session(self, user_id: int, token_hash: str, expires_at: float, now: float) -> None:
+        """Remember a login by the hash of its token, and forget the user's expired ones
+        (a session is never read after it expires; without this they stayed forever)."""
         ...
 
     def session_user(self, token_hash: str, now: float) -> User | None:
