@@ -114,6 +114,10 @@ def test_a_public_room_cannot_take_a_dm_name(api: Api) -> None:
         ({"users": [987654]}, 404, "unknown_user"),
         ({"users": ["bad\x00name"]}, 404, "unknown_user"),
         ({"users": ["bob"] * 17}, 400, "too_many_members"),
+        # Too many is said first, even when some of them are no one.
+        ({"users": [f"nobody{i}" for i in range(9)]}, 400, "too_many_members"),
+        ({"users": ["bob", *(f"nobody{i}" for i in range(7))]}, 400, "too_many_members"),
+        ({"users": ["bob", "nobody", "nobody", 987654]}, 404, "unknown_user"),
     ],
 )
 def test_bad_dm_requests_get_a_clear_error(

@@ -44,18 +44,26 @@ async def post_dms(request: web.Request) -> web.Response:
     relay = request.app[RELAY]
     user, _ = await relay.user_of(request)
     wanted = _users_field(await read_json(request))
-    members = {user.id: user}
+    members: dict[int, User] = {user.id: user}
+    unknown: list[str | int] = []
     for ref in wanted:
         other = await _find_user(relay, ref)
-        members[other.id] = other
-    if len(members) < 2:
-        raise ApiError(400, "invalid_users", "Name at least one other person")
-    if len(members) > MAX_DM_MEMBERS:
+        if other is None:
+            unknown.append(ref)
+        else:
+            members[other.id] = other
+    # Too many people is said before who is unknown: naming fewer is the fix either way.
+    if len(members) + len(set(unknown)) > MAX_DM_MEMBERS:
         raise ApiError(
             400,
             "too_many_members",
             f"A direct conversation has at most {MAX_DM_MEMBERS} people, you included",
         )
+    if unknown:
+        shown = ", ".join(str(r) if isinstance(r, int) else repr(r[:40]) for r in unknown[:5])
+        raise ApiError(404, "unknown_user", f"No user {shown}")
+    if len(members) < 2:
+        raise ApiError(400, "invalid_users", "Name at least one other person")
     name = dm_name(frozenset(members))
     existing = await relay.db(relay.store.dm, name)
     if existing is not None:
@@ -122,16 +130,12 @@ def _users_field(body: dict[str, Any]) -> list[str | int]:
     return refs
 
 
-async def _find_user(relay: Relay, ref: str | int) -> User:
+async def _find_user(relay: Relay, ref: str | int) -> User | None:
+    """The user a username or an id names, or None."""
     if isinstance(ref, int):
-        found = await relay.db(relay.store.user, ref)
-    else:
-        # A string no username can be asks the store nothing (NUL, overlong text…).
-        found = await relay.db(relay.store.user_named, ref) if USERNAME.match(ref) else None
-    if found is None:
-        shown = ref if isinstance(ref, int) else repr(ref[:40])
-        raise ApiError(404, "unknown_user", f"No user {shown}")
-    return found
+        return await relay.db(relay.store.user, ref)
+    # A string no username can be asks the store nothing (NUL, overlong text…).
+    return await relay.db(relay.store.user_named, ref) if USERNAME.match(ref) else None
 
 
 async def _announce(relay: Relay, dm: Dm) -> None:
