@@ -244,6 +244,40 @@ def test_over_the_quota_is_refused(start_relay_hub: Callable[..., HubThread]) ->
     uploaded(bob, b"d" * 2000, "bobs.txt")  # a quota is per user
 
 
+def test_an_upload_abandoned_for_a_day_no_longer_counts_toward_the_quota(
+    start_relay_hub: Callable[..., HubThread],
+) -> None:
+    hub = start_relay_hub(file_quota_bytes=2500)
+    api = Api(base_url(hub))
+    alice = api.signed_up("alice")
+    sent = uploaded(alice, b"s" * 1000, "sent.txt")
+    assert send_files(alice, [sent["id"]], "carries it").status_code == 201
+    abandoned = uploaded(alice, b"a" * 1000, "abandoned.txt")
+    assert error_of(upload(alice, b"b" * 1000, "b.txt"), 413)["code"] == "quota_exceeded"
+
+    relay = hub.running.relay
+    assert relay is not None
+    store = relay.store
+    old = limits.UNATTACHED_FILE_GRACE + 60
+    hub.call(lambda: _backdate(store, abandoned["id"], old))
+
+    uploaded(alice, b"b" * 1000, "b.txt")  # the abandoned one is not counted now
+    # ... but one a message carries always is, however old.
+    assert error_of(upload(alice, b"c" * 1000, "c.txt"), 413)["code"] == "quota_exceeded"
+
+
+def _backdate(store: Any, file_id: str, seconds: float) -> None:
+    """Make file ``file_id`` look uploaded ``seconds`` ago (straight in the store's table)."""
+    file = store.file("general", file_id)
+    assert file is not None
+    sql = "UPDATE files SET created_at = created_at - {} WHERE id = {}"
+    if hasattr(store, "_pool"):  # PostgreSQL
+        with store._pool.connection() as conn:
+            conn.execute(sql.format("%s", "%s"), (seconds, file_id))
+    else:
+        store._db.execute(sql.format("?", "?"), (seconds, file_id))
+
+
 def test_a_burst_of_uploads_stays_within_the_quota(
     start_relay_hub: Callable[..., HubThread],
 ) -> None:

@@ -150,6 +150,12 @@ def _over_quota(quota: int) -> ApiError:
     )
 
 
+async def _quota_used(relay: Relay, user_id: int) -> int:
+    """What counts toward ``user_id``'s quota now (see ``Store.uploaded_bytes``)."""
+    since = time.time() - limits.UNATTACHED_FILE_GRACE
+    return await relay.db(relay.store.uploaded_bytes, user_id, since)
+
+
 def _file_name(request: web.Request) -> str:
     raw = request.query.get("name", "")
     if len(raw) > _MAX_RAW_NAME:
@@ -170,7 +176,7 @@ async def post_file(request: web.Request) -> web.Response:
         raise _too_large(limit)
     if declared == 0:
         raise ApiError(400, "empty_file", "The file is empty")
-    used = await relay.db(relay.store.uploaded_bytes, user.id)
+    used = await _quota_used(relay, user.id)
     # Checked and reserved in one step (no await between): a burst of uploads at once
     # each sees the others' declared bytes, not the quota as it was before any of them.
     if used + files.reserved(user.id) + (declared or 0) > quota:
@@ -192,7 +198,7 @@ async def post_file(request: web.Request) -> web.Response:
             # flight: a chunked body says its size only now, and others may have landed.
             async with files.quota_lock(user.id):
                 others = files.reserved(user.id) - (declared or 0)
-                used = await relay.db(relay.store.uploaded_bytes, user.id)
+                used = await _quota_used(relay, user.id)
                 if used + others + blob.size > quota:
                     raise _over_quota(quota)
                 file = await _record(relay, files, room, user, name=name, blob=blob)

@@ -40,12 +40,14 @@ SEED_WINDOW = 60.0
 MAX_SEED_NAME = 40
 
 #: Files: the default largest upload (``RelayConfig.max_file_bytes``, in ``/api/config``),
-#: the default per-user quota (every upload counted), uploads per user within
+#: the default per-user quota (files messages carry, and uploads of the last day), uploads per user within
 #: ``UPLOADS_WINDOW`` seconds, and files one message may carry.
 MAX_FILE_BYTES = 25 * 1024 * 1024
 FILE_QUOTA_BYTES = 1024 * 1024 * 1024
 UPLOADS_PER_USER = 120
 UPLOADS_WINDOW = 600.0
+#: Seconds an upload no message carries still counts toward its uploader's quota.
+UNATTACHED_FILE_GRACE = 24 * 3600.0
 MAX_ATTACHMENTS = 10
 
 #: Users one message may mention (a whole team is ``@room``'s job, not a list of ids).

@@ -68,10 +68,12 @@ class PostgresFiles:
             ).fetchone()
         return None if row is None else file_records.attachment(row)
 
-    def uploaded_bytes(self, user_id: int) -> int:
+    def uploaded_bytes(self, user_id: int, unattached_since: float) -> int:
         with self._connection() as conn:
             row = conn.execute(
-                "SELECT coalesce(sum(size), 0) FROM files WHERE uploader_id = %s", (user_id,)
+                "SELECT coalesce(sum(size), 0) FROM files WHERE uploader_id = %s"
+                " AND (message_id IS NOT NULL OR created_at >= %s)",
+                (user_id, unattached_since),
             ).fetchone()
         return 0 if row is None else int(row[0])
 

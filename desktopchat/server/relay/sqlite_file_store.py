@@ -67,10 +67,12 @@ class SqliteFiles:
             ).fetchone()
         return None if row is None else file_records.attachment(row)
 
-    def uploaded_bytes(self, user_id: int) -> int:
+    def uploaded_bytes(self, user_id: int, unattached_since: float) -> int:
         with self._lock:
             row = self._db.execute(
-                "SELECT coalesce(sum(size), 0) FROM files WHERE uploader_id = ?", (user_id,)
+                "SELECT coalesce(sum(size), 0) FROM files WHERE uploader_id = ?"
+                " AND (message_id IS NOT NULL OR created_at >= ?)",
+                (user_id, unattached_since),
             ).fetchone()
         return int(row[0])
 

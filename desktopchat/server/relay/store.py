@@ -232,8 +232,10 @@ class Store(Protocol):
         """One file uploaded to ``room``, if it exists."""
         ...
 
-    def uploaded_bytes(self, user_id: int) -> int:
-        """The sizes of every file ``user_id`` uploaded, added up (their quota's use)."""
+    def uploaded_bytes(self, user_id: int, unattached_since: float) -> int:
+        """The sizes of ``user_id``'s files added up (their quota's use): those a message
+        carries, and those uploaded since ``unattached_since`` that none carries yet.
+        An upload abandoned longer ago (a cancelled send) no longer counts."""
         ...
 
     def attach_files(
