@@ -172,7 +172,7 @@ def type_words(mime: str, name: str) -> str:
         if by_name.isValid() and not by_name.isDefault():
             found = by_name
     words = found.comment() if found.isValid() and not found.isDefault() else ""
-    return words or "File"
+    return words[:1].upper() + words[1:] if words else "File"
 
 
 def badge(attachment: Attachment) -> str:
@@ -226,7 +226,7 @@ def paint(
         if pixmap is not None:
             _paint_picture(painter, tile.rect, pixmap, c)
         elif state is Preview.NONE:
-            _paint_card(painter, tile, font, c, detail(attachment, note, True), hovered=False)
+            _paint_no_preview(painter, tile, font, c, note)
         else:
             _paint_placeholder(painter, tile.rect, c)
         if note and pixmap is not None:
@@ -354,6 +354,44 @@ def _paint_card(
     line = caption_metrics.elidedText(second, Qt.TextElideMode.ElideRight, width)
     painter.drawText(
         QRect(left, top, width, caption_metrics.height()), Qt.AlignmentFlag.AlignVCenter, line
+    )
+
+
+def _paint_no_preview(
+    painter: QPainter, tile: Tile, font: QFont, c: Colours, note: str | None
+) -> None:
+    """An image that cannot be previewed, in the box it was given (the row keeps its
+    height): the file's icon, its name and "No preview" with its size, centred."""
+    rect = tile.rect
+    painter.setPen(QPen(QColor(c.border), 1))
+    painter.setBrush(QColor(c.raised))
+    painter.drawPath(_rounded(rect))
+    bold = theme.font(font, weight=QFont.Weight.DemiBold)
+    caption = theme.font(font, theme.Font.CAPTION)
+    bold_metrics, caption_metrics = QFontMetrics(bold), QFontMetrics(caption)
+    lines = bold_metrics.height() + caption_metrics.height()
+    icon_side = ICON if rect.height() >= ICON + lines + 3 * Space.S else 0
+    top = rect.top() + (rect.height() - icon_side - lines - (Space.S if icon_side else 0)) // 2
+    if icon_side:
+        icon = QRectF(rect.center().x() - icon_side / 2, top, icon_side, icon_side)
+        _paint_icon(painter, icon, badge(tile.attachment), font, c)
+        top += icon_side + Space.S
+    width = max(0, rect.width() - 2 * Space.S)
+    centred = Qt.AlignmentFlag.AlignCenter
+    if rect.height() >= lines:
+        painter.setFont(bold)
+        painter.setPen(QColor(c.text))
+        name = bold_metrics.elidedText(tile.attachment.name, Qt.TextElideMode.ElideMiddle, width)
+        painter.drawText(
+            QRect(rect.left() + Space.S, top, width, bold_metrics.height()), centred, name
+        )
+        top += bold_metrics.height()
+    painter.setFont(caption)
+    painter.setPen(QColor(c.text_muted))
+    words = note or f"{NO_PREVIEW} · {human_size(tile.attachment.size)}"
+    line = caption_metrics.elidedText(words, Qt.TextElideMode.ElideRight, width)
+    painter.drawText(
+        QRect(rect.left() + Space.S, top, width, caption_metrics.height()), centred, line
     )
 
 

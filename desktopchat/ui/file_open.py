@@ -28,7 +28,7 @@ from desktopchat.client.errors import DesktopChatError
 from desktopchat.client.relay_client import RelayClient
 from desktopchat.ui import attachment_layout
 from desktopchat.ui.image_viewer import ImageViewer
-from desktopchat.ui.thumbnail_cache import ThumbnailCache
+from desktopchat.ui.thumbnail_cache import Preview, ThumbnailCache
 
 if TYPE_CHECKING:
     from desktopchat.ui.main_window import MainWindow
@@ -81,8 +81,10 @@ class AttachmentFlow(QObject):
     # ---------------------------------------------------------------------- actions
 
     def activate(self, attachment: Attachment) -> None:
-        """A click (or Enter) on a file: an image opens in the viewer, others in their app."""
-        if attachment_layout.has_preview(attachment):
+        """A click (or Enter) on a file: an image opens in the viewer, others (and an image
+        without a preview, which would not decode) in their app."""
+        shown = self.thumbnails.state(attachment) is not Preview.NONE
+        if attachment_layout.has_preview(attachment) and shown:
             self.view(attachment)
         else:
             self.open(attachment)
@@ -118,7 +120,11 @@ class AttachmentFlow(QObject):
 
     def _opened(self, attachment: Attachment, path: Path) -> None:
         self._note(attachment, None)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            words = "No application opens this kind of file here: use Save as…"
+            self._note(attachment, words)
+            self._window.statusBar().showMessage(f"{attachment.name}: {words}", NOTE_MS)
+            QTimer.singleShot(NOTE_MS, lambda: self._clear(attachment, words))
         self.opened.emit(str(path))
 
     def save_as(self, attachment: Attachment) -> None:
