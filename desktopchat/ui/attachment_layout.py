@@ -25,7 +25,6 @@ from PySide6.QtCore import (
     QPointF,
     QRect,
     QRectF,
-    QSize,
     Qt,
 )
 from PySide6.QtGui import (
@@ -41,13 +40,12 @@ from PySide6.QtGui import (
 from desktopchat.client.domain import Attachment, Message
 from desktopchat.client.sizes import human_size
 from desktopchat.ui import theme
+from desktopchat.ui.preview_shape import MAX_IMAGE, MIN_SIDE, image_size
 from desktopchat.ui.theme.tokens import Colours, Radius, Space
 from desktopchat.ui.thumbnail_cache import Preview, ThumbnailCache
 
-#: The largest box an image preview is shown in (device-independent pixels).
-MAX_IMAGE = QSize(320, 240)
-#: The smallest side of a preview box (a 1 x 1000 image still gets a clickable box).
-MIN_SIDE = 40
+__all__ = ["MAX_IMAGE", "NO_PREVIEW", "Tile", "files_height", "image_size", "paint", "place"]
+
 #: A file card: widest, height, icon side.
 CARD_WIDTH = 360
 CARD_HEIGHT = 56
@@ -79,16 +77,6 @@ def shows_files(record: object) -> Message | None:
 def has_preview(attachment: Attachment) -> bool:
     """An image the relay gave dimensions and a thumbnail for (shown as a preview box)."""
     return attachment.is_image and attachment.thumbnail_url is not None
-
-
-def image_size(attachment: Attachment, width: int) -> QSize:
-    """The preview box of ``attachment`` in a column ``width`` wide."""
-    natural_w, natural_h = attachment.width or MIN_SIDE, attachment.height or MIN_SIDE
-    limit_w, limit_h = max(MIN_SIDE, min(MAX_IMAGE.width(), width)), MAX_IMAGE.height()
-    scale = min(1.0, limit_w / natural_w, limit_h / natural_h)
-    box_w = min(limit_w, max(MIN_SIDE, round(natural_w * scale)))
-    box_h = min(limit_h, max(MIN_SIDE, round(natural_h * scale)))
-    return QSize(box_w, box_h)
 
 
 def place(record: object, at: QRect) -> tuple[list[Tile], int]:
@@ -126,11 +114,29 @@ def place(record: object, at: QRect) -> tuple[list[Tile], int]:
     return tiles, bottom
 
 
+#: Heights of rows' files by ``id`` of their attachments tuple and width; the tuple is
+#: kept with it, so a reused id of a freed tuple is never taken for it.
+_heights: dict[tuple[int, int], tuple[tuple[Attachment, ...], int]] = {}
+
+
 def files_height(record: object, width: int) -> int:
-    """What the files add to a row's height (0 for a row without any)."""
-    if shows_files(record) is None:
+    """What the files add to a row's height (0 for a row without any).
+
+    ``sizeHint`` asks this on every paint for every visible row, and for every row of a
+    long history: laid out once per message and width, then looked up.
+    """
+    message = shows_files(record)
+    if message is None:
         return 0
-    return place(record, QRect(0, 0, width, 0))[1]
+    key = (id(message.attachments), width)
+    found = _heights.get(key)
+    if found is not None and found[0] is message.attachments:
+        return found[1]
+    height = place(message, QRect(0, 0, width, 0))[1]
+    if len(_heights) > 4096:
+        _heights.clear()
+    _heights[key] = (message.attachments, height)
+    return height
 
 
 def tile_at(tiles: tuple[Tile, ...], point: QPoint) -> Tile | None:
@@ -224,11 +230,13 @@ def paint(
         state = Preview.UNAVAILABLE if thumbnails is None else thumbnails.state(attachment)
         pixmap = thumbnails.pixmap(attachment, index) if thumbnails is not None else None
         if pixmap is not None:
-            _paint_picture(painter, tile.rect, pixmap, c)
+            _paint_picture(painter, tile.rect, pixmap)
         elif state is Preview.NONE:
             _paint_no_preview(painter, tile, font, c, note)
         else:
-            _paint_placeholder(painter, tile.rect, c)
+            device = painter.device()
+            ratio = device.devicePixelRatioF() if device is not None else 1.0
+            painter.drawPixmap(tile.rect.topLeft(), _placeholder(tile.rect, ratio, c))
         if note and pixmap is not None:
             _paint_note(painter, tile.rect, note, font, c)
     painter.restore()
@@ -240,28 +248,37 @@ def _rounded(rect: QRect) -> QPainterPath:
     return path
 
 
-def _paint_picture(painter: QPainter, rect: QRect, pixmap: QPixmap, c: Colours) -> None:
-    """The preview filling its box (centred, cropped to the box's shape), rounded."""
-    path = _rounded(rect)
-    painter.save()
-    painter.setClipPath(path)
-    source = QRectF(pixmap.rect())
-    box = QRectF(rect)
-    # Crop the source to the box's aspect (only a clamped, extreme shape loses edges).
-    if source.width() * box.height() > box.width() * source.height():
-        width = source.height() * box.width() / box.height()
-        source = QRectF(source.left() + (source.width() - width) / 2, 0, width, source.height())
+def _paint_picture(painter: QPainter, rect: QRect, pixmap: QPixmap) -> None:
+    """The preview, already rounded and sized for its box on a worker: one blit (scaled
+    only when the column is narrower than the box it was drawn for)."""
+    if pixmap.deviceIndependentSize().toSize() == rect.size():
+        painter.drawPixmap(rect.topLeft(), pixmap)
     else:
-        height = source.width() * box.height() / box.width()
-        source = QRectF(0, source.top() + (source.height() - height) / 2, source.width(), height)
-    painter.drawPixmap(box, pixmap, source)
-    painter.restore()
-    painter.setPen(QPen(QColor(c.border), 1))
-    painter.setBrush(Qt.BrushStyle.NoBrush)
-    painter.drawPath(path)
+        painter.drawPixmap(QRectF(rect), pixmap, QRectF(pixmap.rect()))
 
 
-def _paint_placeholder(painter: QPainter, rect: QRect, c: Colours) -> None:
+#: Placeholders drawn, by size, ratio and colours (a few sizes recur in a list).
+_placeholders: dict[tuple[object, ...], QPixmap] = {}
+
+
+def _placeholder(rect: QRect, ratio: float, c: Colours) -> QPixmap:
+    key = (rect.width(), rect.height(), ratio, c.raised, c.border, c.text_disabled)
+    found = _placeholders.get(key)
+    if found is None:
+        if len(_placeholders) > 64:
+            _placeholders.clear()
+        found = QPixmap(round(rect.width() * ratio), round(rect.height() * ratio))
+        found.setDevicePixelRatio(ratio)
+        found.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(found)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        _draw_placeholder(painter, QRect(0, 0, rect.width(), rect.height()), c)
+        painter.end()
+        _placeholders[key] = found
+    return found
+
+
+def _draw_placeholder(painter: QPainter, rect: QRect, c: Colours) -> None:
     """A neutral box with a small picture glyph while the preview loads."""
     painter.setPen(QPen(QColor(c.border), 1))
     painter.setBrush(QColor(c.raised))

@@ -812,5 +812,6 @@ class MainWindow(QMainWindow):
         self._save_ui_state(geometry=geometry, scroll=scroll)
         self.close_session()
         self.tasks.shutdown(wait=False)
+        self.files.shutdown()
         self.notifier.stop()
         super().closeEvent(event)

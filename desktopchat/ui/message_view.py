@@ -164,9 +164,13 @@ class MessageView(QListView):
             self.scrollToBottom()
 
     @Slot(QModelIndex, QModelIndex, list)
-    def _rows_changed(self, first: QModelIndex, _last: QModelIndex, _roles: list[int]) -> None:
+    def _rows_changed(self, first: QModelIndex, _last: QModelIndex, roles: list[int]) -> None:
         """A changed row may have changed height (chips came, a quote, an edit): QListView
-        only repaints on ``dataChanged``, so ask for a layout, as a new size hint does."""
+        only repaints on ``dataChanged``, so ask for a layout, as a new size hint does.
+        A preview's pixels arriving (the decoration role alone) keep the height: QListView's
+        own repaint of that row is enough."""
+        if roles == [Qt.ItemDataRole.DecorationRole]:
+            return
         self._delegate.sizeHintChanged.emit(first)
 
     @Slot(bool)

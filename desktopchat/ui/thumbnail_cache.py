@@ -7,8 +7,9 @@ session's :class:`~desktopchat.client.relay_client.RelayClient`: authorised, and
 from the relay's own host), then decodes it with :mod:`.image_decode` (a pixel budget and
 Qt's allocation limit). The QImage comes back through the task runner's queued signal;
 here, on the GUI thread, it becomes a QPixmap in a bounded LRU, and the rows that asked
-are told with ``dataChanged`` for each of them alone. Their height never changes: it
-comes from the attachment's width and height, known before any pixel is.
+are told with ``dataChanged`` for each of them alone, with the decoration role only: their
+height never changes (it comes from the attachment's width and height, known before any
+pixel is), so the view repaints that row without laying out the list again.
 
 A relay that says ``no_preview`` (or bytes that will not decode) makes the preview
 :attr:`Preview.NONE` for good: the row shows a "No preview" card. A refusal or a network
@@ -28,14 +29,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QPersistentModelIndex, Signal
+from PySide6.QtCore import QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 
 from desktopchat.client.domain import Attachment
 from desktopchat.client.errors import DesktopChatError, ProtocolError, RelayError
 from desktopchat.client.relay_client import RelayClient
 from desktopchat.client.tasks import TaskRunner
-from desktopchat.ui import image_decode
+from desktopchat.ui import image_decode, preview_shape
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,9 @@ log = logging.getLogger(__name__)
 MEMORY_BUDGET = 64 * 1024 * 1024
 #: Seconds before a preview that could not be fetched is asked for again.
 RETRY_SECONDS = 30.0
+
+#: The roles of a preview's ``dataChanged``: new pixels, the same height (no relayout).
+PIXELS_ONLY = [Qt.ItemDataRole.DecorationRole]
 
 RelaySource = Callable[[], Callable[[], RelayClient] | None]
 """Asked on the GUI thread: how a worker gets its relay client now (None: signed out)."""
@@ -90,13 +94,17 @@ class ThumbnailCache(QObject):
         tasks: TaskRunner,
         relay: RelaySource,
         parent: QObject | None = None,
+        *,
         budget: int = MEMORY_BUDGET,
+        ratio: float = 1.0,
     ) -> None:
         super().__init__(parent)
         self._dir = cache_dir / "thumbnails"
         self._tasks = tasks
         self._relay = relay
         self._budget = budget
+        #: The device pixel ratio previews are drawn for (the window's screen's).
+        self.ratio = ratio
         self._used = 0
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
         self._loading: dict[str, list[QPersistentModelIndex]] = {}
@@ -141,8 +149,8 @@ class ThumbnailCache(QObject):
             return None
         waiting = self._loading.get(key)
         if waiting is not None:
-            if index is not None and index.isValid():
-                waiting.append(index)
+            if index is not None and index.isValid() and index not in waiting:
+                waiting.append(index)  # each row is repainted once, however often it asked
             return None
         failed_at = self._unavailable.get(key)
         if failed_at is not None and time.monotonic() - failed_at < RETRY_SECONDS:
@@ -159,11 +167,18 @@ class ThumbnailCache(QObject):
         self._unavailable.pop(key, None)
         self._loading[key] = [index] if index is not None and index.isValid() else []
         path = self._dir / key
+        ratio = self.ratio
         self._tasks.run(
-            lambda: load(attachment, path, provider),
+            lambda: load(attachment, path, provider, ratio),
             lambda decoded: self._arrived(key, decoded),
             lambda exc: self._arrived(key, Decoded(None, type(exc).__name__, final=False)),
         )
+
+    def forget_decoded(self) -> None:
+        """Drop the decoded previews (the disk cache stays): they are decoded again when
+        next painted. For memory pressure, and to time decoding from the disk cache."""
+        self._pixmaps.clear()
+        self._used = 0
 
     # ---------------------------------------------------------------------- answers
 
@@ -182,7 +197,7 @@ class ThumbnailCache(QObject):
             if index.isValid():
                 model = index.model()
                 plain = model.index(index.row(), index.column())
-                model.dataChanged.emit(plain, plain)
+                model.dataChanged.emit(plain, plain, PIXELS_ONLY)
         self.ready.emit(key)
 
     def _keep(self, key: str, pixmap: QPixmap) -> None:
@@ -197,8 +212,11 @@ def _cost(pixmap: QPixmap) -> int:
     return pixmap.width() * pixmap.height() * 4
 
 
-def load(attachment: Attachment, path: Path, relay: Callable[[], RelayClient]) -> Decoded:
-    """On a worker: the thumbnail from disk, else from the relay (kept on disk), decoded."""
+def load(
+    attachment: Attachment, path: Path, relay: Callable[[], RelayClient], ratio: float = 1.0
+) -> Decoded:
+    """On a worker: the thumbnail from disk, else from the relay (kept on disk), decoded
+    and drawn into its rounded box at ``ratio`` (:func:`.preview_shape.rounded`)."""
     try:
         data = path.read_bytes() if path.is_file() else None
     except OSError:
@@ -221,7 +239,8 @@ def load(attachment: Attachment, path: Path, relay: Callable[[], RelayClient]) -
         return Decoded(None, str(exc), thread=threading.get_ident())
     if fetched:
         _store(path, data)
-    return Decoded(image, thread=threading.get_ident())
+    box = preview_shape.image_size(attachment)
+    return Decoded(preview_shape.rounded(image, box, ratio), thread=threading.get_ident())
 
 
 def _store(path: Path, data: bytes) -> None:
