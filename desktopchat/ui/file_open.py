@@ -112,8 +112,9 @@ class AttachmentFlow(QObject):
         relay = self.relay_source()
         if relay is None:
             return None
-        if self.viewer is not None:
+        if self.viewer is not None:  # one viewer at a time; the last one's pixels go
             self.viewer.close()
+            self.viewer.deleteLater()
         self.viewer = ImageViewer(
             attachment, self._window.tasks, relay, self.downloads, self._window
         )

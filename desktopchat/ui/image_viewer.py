@@ -265,6 +265,7 @@ class ImageViewer(QDialog):
             super().keyPressEvent(event)
 
     def done(self, result: int) -> None:
-        """Closing stops a download still running."""
+        """Closing stops a download still running and lets the full-size pixels go."""
         self._cancel.set()
+        self.view.item.setPixmap(QPixmap())
         super().done(result)

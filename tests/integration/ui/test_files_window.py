@@ -196,6 +196,7 @@ def test_clicking_a_preview_opens_the_viewer_and_save_as_writes_the_verified_byt
     assert sha256(target) == hashlib.sha256(data).hexdigest() == tile.attachment.hash
     qtbot.keyClick(viewer, Qt.Key.Key_Escape)
     assert not viewer.isVisible()
+    assert viewer.view.item.pixmap().isNull()  # a closed viewer keeps no full-size pixels
 
 
 class _Opened(QObject):
