@@ -47,6 +47,8 @@ __all__ = ["RelayClient", "normalize_server_url"]
 #: Seconds to connect, and to wait for an answer; a hung relay must not hang the client.
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 15.0
+#: The largest thumbnail accepted (the relay makes them <= 320 px: tens of KB).
+MAX_THUMBNAIL_BYTES = 4 * 1024 * 1024
 #: Rooms asked per page of ``GET /api/rooms`` (the relay's most), and pages at most.
 ROOM_PAGE_SIZE = 500
 MAX_ROOM_PAGES = 1000
@@ -332,6 +334,28 @@ class RelayClient:
             ) from exc
         finally:
             response.close()
+
+    def thumbnail(self, attachment: Attachment, limit: int = MAX_THUMBNAIL_BYTES) -> bytes:
+        """The encoded bytes of ``attachment``'s thumbnail (a still PNG or JPEG).
+
+        Raises :class:`~.errors.RelayError` (code ``no_preview``) for a file the relay
+        cannot preview, and :class:`~.errors.ProtocolError` for one without a thumbnail URL
+        or a body over ``limit`` bytes (a relay gone wrong must not fill the memory).
+        """
+        if attachment.thumbnail_url is None:
+            raise ProtocolError(f"{attachment.name} has no thumbnail")
+        response = self._stream("GET", attachment.thumbnail_url)
+        try:
+            data = response.raw.read(limit + 1, decode_content=True)
+        except (self._requests.RequestException, OSError) as exc:
+            raise RelayUnreachableError(
+                f"the thumbnail from {self.server_url} broke off: {type(exc).__name__}"
+            ) from exc
+        finally:
+            response.close()
+        if len(data) > limit:
+            raise ProtocolError(f"the thumbnail of {attachment.name} is over {limit} bytes")
+        return bytes(data)
 
     def _stream(self, method: str, path: str) -> requests.Response:
         """A streamed response (its body not read yet); errors as :meth:`_request`'s.

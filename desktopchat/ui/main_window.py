@@ -51,6 +51,7 @@ from desktopchat.ui.avatars import AvatarCache
 from desktopchat.ui.composer_box import ComposerBox
 from desktopchat.ui.controller import ChatController
 from desktopchat.ui.dialogs import NewRoomDialog, SettingsDialog, SignInDialog
+from desktopchat.ui.file_open import AttachmentFlow
 from desktopchat.ui.header import RoomHeader
 from desktopchat.ui.message_delegate import MessageDelegate
 from desktopchat.ui.message_model import MessageListModel, Roles
@@ -313,6 +314,7 @@ class MainWindow(QMainWindow):
         self.composer = self.composer_box.editor
         self.composer.setEnabled(False)
         self.replies = ReplyReactFlow(self)
+        self.files = AttachmentFlow(self)
         self.switcher = QuickSwitcher(self)
         self.switcher.chosen.connect(self._switch_to)
         center = QWidget(self)
@@ -722,6 +724,7 @@ class MainWindow(QMainWindow):
             menu.addAction("Retry sending", lambda: outbox.retry(record.client_id))
             menu.addAction("Edit", lambda: self.composer.begin_revise(record.client_id, text))
             menu.addAction("Discard", lambda: outbox.discard(record.client_id))
+        self.files.add_actions(menu, record)
         menu.exec(self.messages.viewport().mapToGlobal(point))
 
     def _confirm_delete(self, message_id: int) -> None:
@@ -809,5 +812,6 @@ class MainWindow(QMainWindow):
         self._save_ui_state(geometry=geometry, scroll=scroll)
         self.close_session()
         self.tasks.shutdown(wait=False)
+        self.files.shutdown()
         self.notifier.stop()
         super().closeEvent(event)

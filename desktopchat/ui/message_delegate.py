@@ -20,7 +20,6 @@ clipped at the column's edge. Colours are the theme's tokens for the palette pai
 
 from __future__ import annotations
 
-import html
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -63,12 +62,12 @@ from PySide6.QtWidgets import (
 from desktopchat.client.domain import Message
 from desktopchat.client.notify.policy import mentions_me
 from desktopchat.client.outbox import OutboxItem
-from desktopchat.client.sizes import human_size
-from desktopchat.ui import markup, mention_markup, message_extras, theme
+from desktopchat.ui import attachment_layout, markup, mention_markup, message_extras, theme
 from desktopchat.ui import message_style as ms
 from desktopchat.ui.avatars import AvatarCache
 from desktopchat.ui.message_model import MessageListModel, Roles, Row
 from desktopchat.ui.theme.tokens import Colours, Radius, Size, Space
+from desktopchat.ui.thumbnail_cache import ThumbnailCache
 
 # Kept for callers of the old names (tests, benchmarks).
 GUTTER = ms.GUTTER
@@ -101,16 +100,6 @@ def full_time(moment: datetime) -> str:
     """The tooltip over a message's time: weekday, date and time to the second."""
     local = moment.astimezone()
     return f"{local:%A, %d %B %Y} at {local:%H:%M:%S}"
-
-
-def _file_lines(record: Message) -> str:
-    """One muted line per file the message carries ("📎 shot.png · 182.4 KB"), as our own
-    escaped HTML; "" for none. Until the window shows previews and cards (issue 17), this
-    keeps a message of files alone from being an empty row, and names what it carries."""
-    return "".join(
-        f'<br><span class="muted">\N{PAPERCLIP} {html.escape(a.name)} · {human_size(a.size)}</span>'
-        for a in record.attachments
-    )
 
 
 def _box_overhang(document: QTextDocument) -> tuple[int, int]:
@@ -166,6 +155,8 @@ class Geometry:
     #: A reply's quote of its original (above the text), and reaction chips (below it).
     quote: QRect | None = None
     chips: tuple[message_extras.Chip, ...] = ()
+    #: Image previews and file cards (under the text, above the chips).
+    files: tuple[attachment_layout.Tile, ...] = ()
 
 
 class MessageDelegate(QStyledItemDelegate):
@@ -200,6 +191,10 @@ class MessageDelegate(QStyledItemDelegate):
         self._text_widths: dict[int, int] = {}
         #: The viewport's width, kept by the view (0: no view; the rows are option.rect).
         self.viewport_width = 0
+        #: Image previews (None: placeholders only) and what is happening to each file
+        #: ("Opening…", by attachment id), set by the window.
+        self.thumbnails: ThumbnailCache | None = None
+        self.file_notes: dict[str, str] = {}
 
     # ------------------------------------------------------------------- text forms
 
@@ -211,15 +206,12 @@ class MessageDelegate(QStyledItemDelegate):
             return record.text, False  # shown as typed until the relay has it
         if record.deleted:
             return "<i>This message was deleted.</i>", True
-        files = _file_lines(record)
         if record.edited_at is not None:
             text = mention_markup.highlight(markup.to_html(record.text), marked)
-            return f'{text} <span class="muted">(edited)</span>{files}', True
-        if markup.is_plain(record.text) and not marked and not files:
+            return f'{text} <span class="muted">(edited)</span>', True
+        if markup.is_plain(record.text) and not marked:
             return record.text, False
-        if not record.text.strip():  # files alone, no caption
-            return files.removeprefix("<br>"), True
-        return mention_markup.highlight(markup.to_html(record.text), marked) + files, True
+        return mention_markup.highlight(markup.to_html(record.text), marked), True
 
     @staticmethod
     def _key(record: Row) -> tuple[object, ...]:
@@ -353,6 +345,8 @@ class MessageDelegate(QStyledItemDelegate):
         state = 0
         if isinstance(record, OutboxItem):
             state = self._plain_layout(state_label(record), width, option.font)[1]
+        if not content.strip() and attachment_layout.shows_files(record) is not None:
+            return 0, state  # files alone, no caption: no empty line above them
         return max(text_height, self._font_metrics.height()), state
 
     def _measured(
@@ -455,6 +449,7 @@ class MessageDelegate(QStyledItemDelegate):
                 self._bold_metrics.height(),
             )
             top += toggle.height()
+        files, top = attachment_layout.place(record, QRect(text_left, top, width, 0))
         chips, top = message_extras.place_chips(
             extras, QRect(text_left, top, width, 0), option.font
         )
@@ -483,6 +478,7 @@ class MessageDelegate(QStyledItemDelegate):
             gutter_time=gutter_time,
             quote=quote,
             chips=tuple(chips),
+            files=tuple(files),
         )
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
@@ -504,6 +500,7 @@ class MessageDelegate(QStyledItemDelegate):
         text_height, state_height = self._measured(model, row, record, width, option)
         # A quote and chips sit in the body as the state line does (see geometry()).
         state_height += message_extras.extras_height(record, width, option.font)
+        state_height += attachment_layout.files_height(record, width)
         height = self._height(
             record, text_height, state_height, header=header, day=day, unread=unread
         )
@@ -636,6 +633,17 @@ class MessageDelegate(QStyledItemDelegate):
             model = index.model()
             own = model.own_user_id if isinstance(model, MessageListModel) else -1
             message_extras.paint_chips(painter, list(g.chips), own, option.font, c)
+        if g.files:
+            attachment_layout.paint(
+                painter,
+                g.files,
+                font=option.font,
+                c=c,
+                thumbnails=self.thumbnails,
+                notes=self.file_notes,
+                index=QPersistentModelIndex(index),
+                hovered=self._hovered(index),
+            )
 
     def quote_at(self, option: QStyleOptionViewItem, index: Index, point: QPoint) -> int | None:
         """The id of the original whose quote is under ``point``, if any."""
@@ -644,6 +652,12 @@ class MessageDelegate(QStyledItemDelegate):
         if quote is None or not quote.contains(point) or not isinstance(record, Message):
             return None
         return record.reply_to.id if record.reply_to is not None else None
+
+    def file_at(
+        self, option: QStyleOptionViewItem, index: Index, point: QPoint
+    ) -> attachment_layout.Tile | None:
+        """The image preview or file card under ``point``, if any."""
+        return attachment_layout.tile_at(self.geometry(option, index).files, point)
 
     def chip_at(
         self, option: QStyleOptionViewItem, index: Index, point: QPoint

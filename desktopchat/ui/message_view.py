@@ -102,6 +102,8 @@ class MessageView(QListView):
     reply_requested = Signal(int)
     quote_activated = Signal(int)
     reaction_toggled = Signal(int, str)
+    file_activated = Signal(object)
+    file_save_requested = Signal(object)
 
     def __init__(self, delegate: MessageDelegate, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -162,9 +164,13 @@ class MessageView(QListView):
             self.scrollToBottom()
 
     @Slot(QModelIndex, QModelIndex, list)
-    def _rows_changed(self, first: QModelIndex, _last: QModelIndex, _roles: list[int]) -> None:
+    def _rows_changed(self, first: QModelIndex, _last: QModelIndex, roles: list[int]) -> None:
         """A changed row may have changed height (chips came, a quote, an edit): QListView
-        only repaints on ``dataChanged``, so ask for a layout, as a new size hint does."""
+        only repaints on ``dataChanged``, so ask for a layout, as a new size hint does.
+        A preview's pixels arriving (the decoration role alone) keep the height: QListView's
+        own repaint of that row is enough."""
+        if roles == [Qt.ItemDataRole.DecorationRole]:
+            return
         self._delegate.sizeHintChanged.emit(first)
 
     @Slot(bool)
@@ -417,7 +423,9 @@ class MessageView(QListView):
         if index.isValid() and self._delegate.toggle_at(self._option(index), index, point):
             self._delegate.toggle_expanded(index)
             return
-        if index.isValid() and self._extra_clicked(index, point):
+        if index.isValid() and (
+            self._extra_clicked(index, point) or self._file_clicked(index, point)
+        ):
             return
         url = self._anchor(point)
         if url:
@@ -458,6 +466,7 @@ class MessageView(QListView):
                     self._delegate.toggle_at(option, index, point)
                     or self._delegate.quote_at(option, index, point) is not None
                     or self._delegate.chip_at(option, index, point) is not None
+                    or self._delegate.file_at(option, index, point) is not None
                 )
             )
         )
@@ -480,6 +489,17 @@ class MessageView(QListView):
             self.reaction_toggled.emit(record.id, chip.reaction.emoji)
             return True
         return False
+
+    def _file_clicked(self, index: QModelIndex, point: QPoint) -> bool:
+        """A click on a file: its card's "Save as…" button, else the file itself."""
+        tile = self._delegate.file_at(self._option(index), index, point)
+        if tile is None:
+            return False
+        if tile.save is not None and tile.save.contains(point):
+            self.file_save_requested.emit(tile.attachment)
+        else:
+            self.file_activated.emit(tile.attachment)
+        return True
 
     def _anchor(self, point: QPoint) -> str | None:
         index: QModelIndex = self.indexAt(point)
@@ -520,6 +540,10 @@ class MessageView(QListView):
             ):
                 self._delegate.toggle_expanded(index)
                 self.scrollTo(index)
+                return
+            files = self._delegate.geometry(self._option(index), index).files
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain and files:
+                self.file_activated.emit(files[0].attachment)  # the first file opens
                 return
         super().keyPressEvent(event)
 

@@ -283,8 +283,11 @@ async def run_files(out: Outcome, work: Path) -> None:
     creds = generate()
     async with bench_hub.running_hub(creds, work, None) as hub:
         result = await attempt(out.files, "Files", bench_files.measure(hub, creds, work))
+        thumbs = await attempt(out.files, "Files", bench_files.measure_thumbnails(hub, creds, work))
     if result is not None:
         out.files.rows += bench_files.rows(result)
+    if thumbs is not None:
+        out.files.rows += bench_files.thumbnail_rows(thumbs)
 
 
 async def run(plan: Plan) -> Outcome:
@@ -336,7 +339,7 @@ def hub_rows(res: bench_hub.Results) -> list[Row]:
 def summary_rows(out: Outcome) -> list[Row]:
     """Every figure that has a target, from all parts."""
     rows = hub_rows(out.hub) if out.hub is not None else []
-    rows += out.client.rows + out.window.rows + out.search.rows
+    rows += out.client.rows + out.window.rows + out.files.rows + out.search.rows
     rows += bench_relays.rows(out.relays) if out.relays is not None else []
     minutes = out.wall_s / 60
     rows.append(

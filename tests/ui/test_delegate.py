@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QModelIndex, QPoint, QRect, QSize
@@ -574,25 +575,49 @@ def with_files(record: Message, *names: str) -> Message:
     return replace(record, attachments=files)
 
 
-def test_a_message_of_files_alone_shows_a_line_per_file(
+def files_of(delegate: MessageDelegate, index: QModelIndex, top: int = 0) -> tuple[Any, ...]:
+    """The row's file tiles when the row starts at ``top``."""
+    return delegate.geometry(option(WIDTH, top, 100), index).files
+
+
+def test_a_message_of_files_alone_shows_a_card_per_file_and_no_empty_line(
     qtbot: QtBot, delegate: MessageDelegate
 ) -> None:
-    """Not an empty row: each file's name and size, as text (a name is never markup)."""
+    """Not an empty row: a card per file (these images have no preview), right under the
+    author line, taller than a one-line message, and painted."""
     record = with_files(message(1, text=""), "shot.png", "<b>x</b>.log")
-    content, rich = MessageDelegate._body(record)
-    assert rich
-    assert "shot.png · 182.4 KB" in content
-    assert "&lt;b&gt;x&lt;/b&gt;.log" in content  # escaped: shown as typed
     model = model_of(record)
     index = model.index(0)
+    cards = files_of(delegate, index)
+    assert [card.attachment.name for card in cards] == ["shot.png", "<b>x</b>.log"]
+    assert not any(card.image for card in cards)
+    assert text_rect(delegate, index).height() == 0
     row_height = height(delegate, index)
     assert row_height > height(delegate, model_of(message(1, text="one line")).index(0))
-    assert inked(paint(delegate, index, row_height), text_rect(delegate, index))
+    assert cards[-1].rect.bottom() < row_height
+    image = paint(delegate, index, row_height)
+    assert all(inked(image, card.rect) for card in cards)
 
 
 def test_a_caption_comes_first_then_the_files(qtbot: QtBot, delegate: MessageDelegate) -> None:
-    content, _ = MessageDelegate._body(with_files(message(1, text="the run"), "build.log"))
-    assert content.index("the run") < content.index("build.log")
+    index = model_of(with_files(message(1, text="the run"), "build.log")).index(0)
+    (card,) = files_of(delegate, index)
+    assert text_rect(delegate, index).bottom() < card.rect.top()
+
+
+def test_an_image_box_is_sized_from_its_metadata_and_the_row_holds_it(
+    qtbot: QtBot, delegate: MessageDelegate
+) -> None:
+    """No pixels needed: the box (fit into 320 x 240) and the row's height are known."""
+    from dataclasses import replace
+
+    record = with_files(message(1, text="look"), "wide.png")
+    wide = replace(record.attachments[0], width=1600, height=400, thumbnail_url="/f0/thumbnail")
+    index = model_of(replace(record, attachments=(wide,))).index(0)
+    (box,) = files_of(delegate, index)
+    assert box.image
+    assert (box.rect.width(), box.rect.height()) == (320, 80)
+    assert box.rect.bottom() < height(delegate, index)
 
 
 @pytest.mark.parametrize("name", ["Bob Builder", "Alice Liddell", "Élodie Ñúñez", "李小龍"])
