@@ -40,8 +40,8 @@ SEED_WINDOW = 60.0
 MAX_SEED_NAME = 40
 
 #: Files: the default largest upload (``RelayConfig.max_file_bytes``, in ``/api/config``),
-#: the default per-user quota (files messages carry, and uploads of the last day), uploads per user within
-#: ``UPLOADS_WINDOW`` seconds, and files one message may carry.
+#: the default per-user quota (files messages carry, and uploads of the last day), uploads
+#: per user within ``UPLOADS_WINDOW`` seconds, and files one message may carry.
 MAX_FILE_BYTES = 25 * 1024 * 1024
 FILE_QUOTA_BYTES = 1024 * 1024 * 1024
 UPLOADS_PER_USER = 120
