@@ -1,7 +1,7 @@
 """The composer as the window shows it: a rounded field with its buttons, the editing bar
-above it, and the byte counter.
+and the pending tray of files above it, and the byte counter.
 
-``#composerFrame`` holds the emoji button, the growing text field
+``#composerFrame`` holds the attach (paperclip) and emoji buttons, the growing text field
 (:class:`~desktopchat.ui.composer.Composer`), the counter and the Send button, and draws
 one focus outline for all of them (its ``focused`` property, set while the text field has
 the keyboard focus), as Slack's and Element's do: the field is the control, the buttons
@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QToolButton, QVBoxLayout, QWidget
 
+from desktopchat.ui.attachment_tray import AttachmentTray
 from desktopchat.ui.byte_counter import ByteCounter
 from desktopchat.ui.composer import Composer
 from desktopchat.ui.editing_bar import EditingBar
@@ -23,10 +24,22 @@ from desktopchat.ui.reply_bar import ReplyBar
 from desktopchat.ui.theme import Space
 
 _BOTTOM = Qt.AlignmentFlag.AlignBottom
+ATTACH_TIP = "Attach files (or drop or paste them here)"
+
+
+def _tool_button(parent: QWidget, name: str, text: str, accessible: str, tip: str) -> QToolButton:
+    """One of the field's small buttons: a Tab stop with a name for screen readers."""
+    button = QToolButton(parent)
+    button.setObjectName(name)
+    button.setText(text)
+    button.setAccessibleName(accessible)
+    button.setToolTip(tip)
+    return button
 
 
 class ComposerBox(QWidget):
-    """The editing bar, then the rounded field with emoji button, text, counter and Send."""
+    """The reply and editing bars and the tray of files, then the rounded field with the
+    attach and emoji buttons, text, counter and Send."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,11 +50,13 @@ class ComposerBox(QWidget):
         self.frame.setObjectName("composerFrame")
         self.frame.setProperty("focused", False)
         self.editor = Composer(self.frame)
-        self.emoji_button = QToolButton(self.frame)
-        self.emoji_button.setObjectName("emojiButton")
-        self.emoji_button.setText("😀")
-        self.emoji_button.setAccessibleName("Insert an emoji")
-        self.emoji_button.setToolTip("Emoji")
+        self.tray = AttachmentTray(self)
+        self.attach_button = _tool_button(
+            self.frame, "attachButton", "\N{PAPERCLIP}", "Attach files", ATTACH_TIP
+        )
+        self.emoji_button = _tool_button(
+            self.frame, "emojiButton", "😀", "Insert an emoji", "Emoji"
+        )
         self.counter = ByteCounter(self.frame)
         self.send_button = QPushButton("Send", self.frame)
         self.send_button.setObjectName("sendButton")
@@ -53,6 +68,7 @@ class ComposerBox(QWidget):
         row = QHBoxLayout(self.frame)
         row.setContentsMargins(Space.XS, Space.XS, Space.XS, Space.XS)
         row.setSpacing(Space.XS)
+        row.addWidget(self.attach_button, 0, _BOTTOM)
         row.addWidget(self.emoji_button, 0, _BOTTOM)
         row.addWidget(self.editor, 1, _BOTTOM)
         row.addWidget(self.counter, 0, _BOTTOM | Qt.AlignmentFlag.AlignRight)
@@ -62,6 +78,7 @@ class ComposerBox(QWidget):
         layout.setSpacing(Space.XS)
         layout.addWidget(self.reply_bar)
         layout.addWidget(self.editing_bar)
+        layout.addWidget(self.tray)
         layout.addWidget(self.frame)
         self.editor.installEventFilter(self)
         self.editor.editing_changed.connect(self._editing_changed)
@@ -73,6 +90,7 @@ class ComposerBox(QWidget):
             lambda: self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
         )
         self.emoji_button.clicked.connect(self.show_emoji)
+        self.tray.changed.connect(lambda count: self.editor.set_files_pending(count > 0))
         self.send_button.clicked.connect(self._send)
 
     def show_emoji(self) -> EmojiPicker:
@@ -109,6 +127,9 @@ class ComposerBox(QWidget):
             self.editing_bar.show_mode(self.editor.revising)
         else:
             self.editing_bar.hide()
+        # An edit changes a message's text; it cannot add files (send them anew).
+        self.attach_button.setEnabled(self.editor.isEnabled() and not editing)
+        self.attach_button.setToolTip("An edit cannot add files" if editing else ATTACH_TIP)
         self.send_button.setText("Save" if editing and not self.editor.revising else "Send")
         self.send_button.setAccessibleName("Save the edit" if editing else "Send message")
 
@@ -140,7 +161,20 @@ class ComposerBox(QWidget):
             ):
                 self.reply_bar.stop()
                 return True
+            elif (
+                kind == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent)
+                and event.key() == Qt.Key.Key_Escape
+                and self.tray.paths()
+                and self.editor.editing is None
+                and not self.editor.revising
+            ):
+                self.tray.clear()  # Esc: the files go (the text stays, as typed)
+                return True
             elif kind == QEvent.Type.EnabledChange:
                 self.emoji_button.setEnabled(self.editor.isEnabled())
+                self.attach_button.setEnabled(
+                    self.editor.isEnabled() and self.editor.editing is None
+                )
                 self._update_send()
         return super().eventFilter(watched, event)

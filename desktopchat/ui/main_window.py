@@ -62,6 +62,7 @@ from desktopchat.ui.reply_react_flow import ReplyReactFlow
 from desktopchat.ui.rooms import ROOM_ROLE
 from desktopchat.ui.search_flow import SearchFlow
 from desktopchat.ui.search_panel import SearchPanel
+from desktopchat.ui.send_files_flow import SendFilesFlow
 from desktopchat.ui.settings_flow import SettingsFlow
 from desktopchat.ui.sidebar import MembersColumn, Sidebar
 from desktopchat.ui.switcher_targets import (
@@ -327,6 +328,7 @@ class MainWindow(QMainWindow):
         bottom.addWidget(self.typing)
         bottom.addWidget(self.composer_box)
         center_layout.addLayout(bottom)
+        self.files = SendFilesFlow(self, center)
         return center
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
@@ -444,6 +446,7 @@ class MainWindow(QMainWindow):
         controller.member_removed.connect(self.members.remove)
         controller.members_unknown.connect(self.members.set_unknown)
         self._wire_composer(controller, login)
+        self.files.attach(session)
         self.messages.older_wanted.connect(controller.load_older)
         if not self._defer_connect:
             self._start_session()
@@ -533,6 +536,7 @@ class MainWindow(QMainWindow):
             self.controller.deleteLater()
             self.controller = None
         if self.session is not None:
+            self.files.detach()
             self.session.close()
             self.session.deleteLater()
             self.session = None
@@ -575,6 +579,7 @@ class MainWindow(QMainWindow):
         self.search_panel.set_current_room(name)
         dm_title = controller.dms.title(name) if is_direct(name) else None
         self.composer.set_room(name, dm_title)
+        self.files.set_target(self.composer.addressed_to)
         self.messages.set_place(f"your conversation with {dm_title}" if dm_title else None)
         self.composer_box.reply_bar.stop()  # a reply belongs to the room it was begun in
         self.typing.clear_all()

@@ -64,7 +64,7 @@ from desktopchat.client.domain import Message
 from desktopchat.client.notify.policy import mentions_me
 from desktopchat.client.outbox import OutboxItem
 from desktopchat.client.sizes import human_size
-from desktopchat.ui import markup, mention_markup, message_extras, theme
+from desktopchat.ui import markup, mention_markup, message_extras, theme, upload_progress
 from desktopchat.ui import message_style as ms
 from desktopchat.ui.avatars import AvatarCache
 from desktopchat.ui.message_model import MessageListModel, Roles, Row
@@ -200,6 +200,8 @@ class MessageDelegate(QStyledItemDelegate):
         self._text_widths: dict[int, int] = {}
         #: The viewport's width, kept by the view (0: no view; the rows are option.rect).
         self.viewport_width = 0
+        #: Upload figures of queued messages with files (set by the window's file flow).
+        self.uploads: upload_progress.UploadProgress | None = None
 
     # ------------------------------------------------------------------- text forms
 
@@ -353,6 +355,7 @@ class MessageDelegate(QStyledItemDelegate):
         state = 0
         if isinstance(record, OutboxItem):
             state = self._plain_layout(state_label(record), width, option.font)[1]
+            state += upload_progress.block_height(record, option.font)
         return max(text_height, self._font_metrics.height()), state
 
     def _measured(
@@ -887,10 +890,22 @@ class MessageDelegate(QStyledItemDelegate):
         rect: QRect,
         c: Colours,
     ) -> None:
+        top = upload_progress.paint(painter, rect, record, self.uploads, font=option.font, c=c)
         layout, _ = self._plain_layout(state_label(record), rect.width(), option.font)
         failed = record.state.value == "failed"
         painter.setPen(self._colour(c.danger if failed else c.text_muted))
-        layout.draw(painter, QPointF(rect.topLeft()))
+        layout.draw(painter, QPointF(rect.left(), top))
+
+    def upload_cancel_at(
+        self, option: QStyleOptionViewItem, index: Index, point: QPoint
+    ) -> str | None:
+        """The client_id of the queued message whose Cancel is under ``point``, if any."""
+        record: Row = index.data(Roles.ROW)
+        if not isinstance(record, OutboxItem) or not record.files:
+            return None
+        state = self.geometry(option, index).state
+        where = upload_progress.cancel_rect(state, record, option.font) if state else None
+        return record.client_id if where is not None and where.contains(point) else None
 
     # ------------------------------------------------------------- links, tooltips
 

@@ -90,6 +90,8 @@ class MessageView(QListView):
             or reply to the message with this id.
         quote_activated(int): a reply's quote was clicked: show its original (this id).
         reaction_toggled(int, str): a chip was clicked: put on or take back yours.
+        upload_cancel_requested(str): Cancel was clicked on a queued message's upload
+            (its client_id).
     """
 
     older_wanted = Signal(int)
@@ -102,6 +104,7 @@ class MessageView(QListView):
     reply_requested = Signal(int)
     quote_activated = Signal(int)
     reaction_toggled = Signal(int, str)
+    upload_cancel_requested = Signal(str)
 
     def __init__(self, delegate: MessageDelegate, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -416,6 +419,13 @@ class MessageView(QListView):
         index = self.indexAt(point)
         if index.isValid() and self._delegate.toggle_at(self._option(index), index, point):
             self._delegate.toggle_expanded(index)
+            return
+        option = self._option(index) if index.isValid() else None
+        cancelled = (
+            self._delegate.upload_cancel_at(option, index, point) if option is not None else None
+        )
+        if cancelled is not None:
+            self.upload_cancel_requested.emit(cancelled)
             return
         if index.isValid() and self._extra_clicked(index, point):
             return
