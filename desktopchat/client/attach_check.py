@@ -40,6 +40,7 @@ def refusal(path: Path, max_bytes: int | None) -> str | None:
     return None
 
 
-def too_many(count: int) -> str:
-    """What is said when a message would carry more than :data:`MAX_FILES` files."""
-    return f"A message carries at most {MAX_FILES} files; {count} were left out."
+def too_many(left_out: int) -> str:
+    """What is said when ``left_out`` files would take a message past :data:`MAX_FILES`."""
+    files = "file was" if left_out == 1 else "files were"
+    return f"A message carries at most {MAX_FILES} files: {left_out} {files} left out."

@@ -175,7 +175,7 @@ class AttachmentTray(QFrame):
                 continue
             self._add_card(path)
         if left_out:
-            said.append(too_many(len(self._cards) + left_out))
+            said.append(too_many(left_out))
         self.say(" ".join(said))
         self._changed()
         return said

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Slot
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QImageWriter
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from desktopchat.client.outbox import OutboxItem, OutboxState
@@ -105,8 +105,9 @@ class SendFilesFlow(QObject):
         path = session.staging.new_path(pasted_image_name(datetime.now()))
 
         def save() -> Path:
-            if not image.save(str(path), b"PNG"):
-                raise OSError(f"could not save {path.name}")
+            writer = QImageWriter(str(path), b"png")
+            if not writer.write(image):
+                raise OSError(writer.errorString())
             return path
 
         def failed(exc: BaseException) -> None:
