@@ -34,8 +34,8 @@ from desktopchat.ui.theme import Space
 
 #: A card's thumbnail square, in device-independent pixels.
 THUMB = 40
-#: A card's width: room for a name of ~20 characters next to its thumbnail.
-CARD_WIDTH = 200
+#: A card's width: room for a name of ~25 characters next to its thumbnail.
+CARD_WIDTH = 240
 
 Thumbnailer = Callable[[Path, Callable[[QImage], None]], None]
 """``(path, done)``: make ``path``'s thumbnail off the GUI thread, then ``done(image)``

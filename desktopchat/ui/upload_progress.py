@@ -28,6 +28,8 @@ THROTTLE_MS = 100
 #: The bar's thickness, and the gap under it before the next file's line.
 BAR = 3
 GAP = Space.XS
+#: The widest a bar gets (a thin line across a whole wide column reads as a divider).
+TRACK = 320
 CANCEL = "Cancel"
 _ACTIVE = (OutboxState.PENDING, OutboxState.SENDING)
 
@@ -116,7 +118,9 @@ def cancel_rect(rect: QRect, record: OutboxItem, font: QFont) -> QRect | None:
         return None
     metrics = QFontMetrics(font)
     width = metrics.horizontalAdvance(CANCEL) + Space.XS
-    return QRect(rect.right() - width + 1, rect.top(), width, metrics.height())
+    # Beside the line it stops, not at the far end of a wide column.
+    left = min(rect.left() + TRACK + Space.L, rect.right() - width + 1)
+    return QRect(left, rect.top(), width, metrics.height())
 
 
 def _line(record: OutboxItem, index: int, path: str, upload: Upload | None, size: int) -> str:
@@ -149,7 +153,7 @@ def paint(
     painter.setFont(font)
     for index, path in enumerate(record.files):
         size = progress.size_of(path) if progress is not None else 0
-        width = rect.width() - (cancel.width() + Space.S if cancel and index == 0 else 0)
+        width = (cancel.left() - Space.S - rect.left()) if cancel and index == 0 else rect.width()
         text = metrics.elidedText(
             _line(record, index, path, upload, size), Qt.TextElideMode.ElideMiddle, width
         )
@@ -162,7 +166,7 @@ def paint(
                 share = 1.0
             elif index == upload.index and upload.total:
                 share = min(1.0, upload.sent / upload.total)
-        track = QRect(rect.left(), top + 1, min(rect.width(), 320), BAR)
+        track = QRect(rect.left(), top + 1, min(rect.width(), TRACK), BAR)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(theme.qcolor(c.border))
         painter.drawRoundedRect(track, Radius.S / 2, Radius.S / 2)
