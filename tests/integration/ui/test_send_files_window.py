@@ -14,11 +14,13 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import (
+    QClipboard,
     QColor,
     QDragEnterEvent,
     QDragMoveEvent,
@@ -143,9 +145,19 @@ def paste(qtbot: QtBot, chat: Chat) -> None:
     qtbot.keyClick(composer, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
 
 
-def test_paste_a_screenshot_files_and_text(qtbot: QtBot, chat: Chat, tmp_path: Path) -> None:
+@pytest.fixture
+def clipboard() -> Iterator[QClipboard]:
+    """The application's clipboard, emptied afterwards: a QMimeData set from Python and
+    still held by the clipboard at exit crashes the interpreter's teardown (PySide6)."""
+    board = QGuiApplication.clipboard()
+    yield board
+    board.clear()
+
+
+def test_paste_a_screenshot_files_and_text(
+    qtbot: QtBot, chat: Chat, tmp_path: Path, clipboard: QClipboard
+) -> None:
     window = chat.window
-    clipboard = QGuiApplication.clipboard()
     image = QImage(320, 200, QImage.Format.Format_RGB32)
     image.fill(QColor("#3366cc"))
     clipboard.setImage(image)
