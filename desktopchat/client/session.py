@@ -79,9 +79,8 @@ class ChatSession(QObject):
         self._clients: list[RelayClient] = []
         self._clients_lock = threading.Lock()
         self.tasks = TaskRunner(parent=self)
-        self.database = LocalDatabase(
-            database_path(data_dir, login.server_url, login.user.username)
-        )
+        path = database_path(data_dir, login.server_url, login.user.username)
+        self.database = LocalDatabase(path)
         self.bridge = RealtimeBridge(
             login.server, self._authorize, self.tasks, parent=self, pin=websocket_pin(login)
         )
@@ -113,8 +112,10 @@ class ChatSession(QObject):
         # What the relay answered goes straight into the room (the echo may never come).
         self.outbox.sent.connect(lambda _client_id, message: self.sync.apply_stored(message))
         self.outbox.reacted.connect(self.sync.apply_changed)
-        #: Pasted images, kept under the data directory until their message is gone.
-        self.staging = Staging(data_dir / "staging")
+        #: Pasted images, kept under the data directory until their message is gone (one
+        #: directory per database: a sweep keeps what this outbox still needs).
+        self.staging = Staging(data_dir / "staging" / path.stem)
+        self.staging.sweep(f for item in self.outbox.items() for f in item.files)
         self.outbox.changed.connect(self._release_staged)
         if not login.offline:
             self.database.save_login(login.user, login.server)

@@ -4,7 +4,10 @@ A screenshot pasted into the composer has no file of its own, yet the outbox kee
 paths (so a queued message survives a restart). The image is written here, under the
 app's data directory (not ``/tmp``, which a reboot or a cleaner may empty while the
 message still waits), and removed once the message is stored, given up on, or the file
-is taken out of the pending tray: nothing here outlives its message.
+is taken out of the pending tray: nothing here outlives its message. What a crash left
+behind (a paste never sent, a message whose removal was cut short) is swept at the next
+start (:meth:`Staging.sweep`). Each server-and-user database has its own directory, so
+one profile's sweep never touches another's queued files.
 """
 
 from __future__ import annotations
@@ -48,6 +51,22 @@ class Staging:
             return Path(path).absolute().is_relative_to(self.directory.absolute())
         except ValueError:  # pragma: no cover - different drives on Windows
             return False
+
+    def sweep(self, keep: Iterable[str | Path]) -> int:
+        """Remove every staged file but those in ``keep`` (the outbox's); how many went."""
+        kept = {Path(p).absolute() for p in keep}
+        if not self.directory.is_dir():
+            return 0
+        stale = [
+            path
+            for path in self.directory.glob("*/*")
+            if path.is_file() and path.absolute() not in kept
+        ]
+        self.release(stale)
+        for folder in self.directory.iterdir():  # empty ones a cut-short removal left
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        return len(stale)
 
     def release(self, paths: Iterable[str | Path]) -> None:
         """Remove those of ``paths`` staged here (their message went or was given up)."""

@@ -11,15 +11,17 @@ stays on :attr:`ComposerBox.editor`.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QToolButton, QVBoxLayout, QWidget
 
+from desktopchat.ui import theme
 from desktopchat.ui.attachment_tray import AttachmentTray
 from desktopchat.ui.byte_counter import ByteCounter
 from desktopchat.ui.composer import Composer
 from desktopchat.ui.editing_bar import EditingBar
 from desktopchat.ui.emoji_picker import EmojiPicker
+from desktopchat.ui.message_actions import ICON, icon
 from desktopchat.ui.reply_bar import ReplyBar
 from desktopchat.ui.theme import Space
 
@@ -52,8 +54,10 @@ class ComposerBox(QWidget):
         self.editor = Composer(self.frame)
         self.tray = AttachmentTray(self)
         self.attach_button = _tool_button(
-            self.frame, "attachButton", "\N{PAPERCLIP}", "Attach files", ATTACH_TIP
+            self.frame, "attachButton", "", "Attach files", ATTACH_TIP
         )
+        self.attach_button.setIconSize(QSize(ICON, ICON))
+        self._paint_icons()
         self.emoji_button = _tool_button(
             self.frame, "emojiButton", "😀", "Insert an emoji", "Emoji"
         )
@@ -92,6 +96,16 @@ class ComposerBox(QWidget):
         self.emoji_button.clicked.connect(self.show_emoji)
         self.tray.changed.connect(lambda count: self.editor.set_files_pending(count > 0))
         self.send_button.clicked.connect(self._send)
+
+    def _paint_icons(self) -> None:
+        """The paperclip in the theme's muted text colour, as the message actions' icons."""
+        self.attach_button.setIcon(icon("attach", QColor(theme.colours(self.palette()).text_muted)))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        """Another theme: the paperclip follows it."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._paint_icons()
 
     def show_emoji(self) -> EmojiPicker:
         """Open the emoji grid above its button; the pick is typed at the cursor."""

@@ -722,6 +722,12 @@ class MainWindow(QMainWindow):
         ):
             menu.addAction("Edit", lambda: self.composer.begin_edit(record.id, record.text))
             menu.addAction("Delete", lambda: self._confirm_delete(record.id))
+        if (
+            isinstance(record, OutboxItem)
+            and record.files
+            and record.state is not OutboxState.FAILED
+        ):
+            menu.addAction("Cancel upload", lambda: self.files.cancel(record.client_id))
         if isinstance(record, OutboxItem) and record.state is OutboxState.FAILED:
             outbox = self.session.outbox
             menu.addAction("Retry sending", lambda: outbox.retry(record.client_id))

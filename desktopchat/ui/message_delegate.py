@@ -356,6 +356,8 @@ class MessageDelegate(QStyledItemDelegate):
         if isinstance(record, OutboxItem):
             state = self._plain_layout(state_label(record), width, option.font)[1]
             state += upload_progress.block_height(record, option.font)
+        if isinstance(record, OutboxItem) and record.files and not record.text.strip():
+            return 0, state  # files with no caption: no empty line above their lines
         return max(text_height, self._font_metrics.height()), state
 
     def _measured(

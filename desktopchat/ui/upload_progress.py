@@ -168,8 +168,9 @@ def paint(
                 share = min(1.0, upload.sent / upload.total)
         track = QRect(rect.left(), top + 1, min(rect.width(), TRACK), BAR)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(theme.qcolor(c.border))
-        painter.drawRoundedRect(track, Radius.S / 2, Radius.S / 2)
+        if record.state is OutboxState.SENDING:  # waiting, an empty track reads as a rule
+            painter.setBrush(theme.qcolor(c.border))
+            painter.drawRoundedRect(track, Radius.S / 2, Radius.S / 2)
         if share > 0:
             painter.setBrush(theme.qcolor(c.accent))
             done = QRect(track.left(), track.top(), max(BAR, round(track.width() * share)), BAR)

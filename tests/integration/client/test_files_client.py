@@ -263,3 +263,22 @@ def test_a_reply_with_files_carries_them_and_a_staged_file_goes_once_sent(
     ]
     assert not staged.exists()  # its message is stored: the staged copy goes
     assert own.exists()  # the user's own file is never touched
+
+
+def test_staged_files_a_crash_left_behind_are_swept_at_the_next_start(
+    qtbot, open_session, tmp_path: Path, hub_server: RestartableHub, alice: Account
+) -> None:
+    data = tmp_path / "client"
+    first = open_session(alice, data)
+    queued = first.staging.new_path("Pasted image 2026-12-01 16.45.12.png")
+    queued.write_bytes(os.urandom(1000))
+    orphan = first.staging.new_path("Pasted image 2026-12-01 16.45.13.png")
+    orphan.write_bytes(os.urandom(1000))  # pasted, never sent: the app then crashed
+    hub_server.stop()
+    first.outbox.enqueue("general", "waits", [queued])
+    first.close()
+    second = open_session(alice, data)
+    assert queued.exists()  # its message still waits in the outbox
+    assert not orphan.exists()
+    assert not orphan.parent.exists()
+    assert second.staging.directory == first.staging.directory
