@@ -57,6 +57,9 @@ class ComposerBox(QWidget):
             self.frame, "attachButton", "", "Attach files", ATTACH_TIP
         )
         self.attach_button.setIconSize(QSize(ICON, ICON))
+        # Room for the icon and the style sheet's padding and focus ring (an icon-only
+        # button would otherwise be sized to the icon alone and clip it at larger scales).
+        self.attach_button.setMinimumWidth(ICON + 2 * Space.S)
         self._paint_icons()
         self.emoji_button = _tool_button(
             self.frame, "emojiButton", "😀", "Insert an emoji", "Emoji"
