@@ -76,7 +76,7 @@ def test_progress_reports_are_coalesced_into_one_repaint(qtbot: QtBot) -> None:
     repaints: list[str] = []
     progress.repaint.connect(repaints.append)
     with qtbot.waitSignal(progress.repaint, timeout=2000):
-        for sent in range(0, 20 * 1024 * 1024, 64 * 1024):  # a 20 MB file's 320 chunks
+        for sent in range(0, 20 * 1024 * 1024, 64 * 1024):  # 320 reports, one per 64 KB of 20 MB
             progress.update("dc-1", 0, sent, 20 * 1024 * 1024)
     assert repaints == ["dc-1"]
     shown = progress.of("dc-1")
