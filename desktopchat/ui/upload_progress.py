@@ -2,11 +2,12 @@
 
 The outbox reports every block the upload reads (``upload_progress``, from the uploading
 thread: 1,280 reports for a 20 MB file, measured through the window on loopback).
-:class:`UploadProgress` keeps only the latest figure per message and asks for a repaint of that one row at most
-every :data:`THROTTLE_MS` (:attr:`UploadProgress.repaint`): the list is never laid out
-again for it, and no other row is painted. The delegate calls :func:`paint` in the row's
-state area and :func:`cancel_rect` to know where Cancel is; :func:`block_height` is the
-room the lines take, fixed for a message (the numbers change, its height never does).
+:class:`UploadProgress` keeps only the latest figure per message and asks for a repaint of
+that one row at most every :data:`THROTTLE_MS` (:attr:`UploadProgress.repaint`): the list
+is never laid out again for it, and no other row is painted. The delegate calls
+:func:`paint` in the row's state area and :func:`cancel_rect` to know where Cancel is;
+:func:`block_height` is the room the lines take, fixed for a message (the numbers change,
+its height never does).
 """
 
 from __future__ import annotations
