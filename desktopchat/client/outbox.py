@@ -60,8 +60,9 @@ Deleter = Callable[[str, int], Message]
 """``(room, message_id) -> the deleted message (a placeholder)``; blocking (HTTP)."""
 Uploader = Callable[[str, Path, Progress, Cancel], str]
 """``(room, path, progress, cancel) -> the uploaded file's id``; blocking (HTTP)."""
-FileSender = Callable[[str, str, str, Sequence[str], tuple[int, ...]], Message]
-"""``(room, text, client_id, file_ids, mentions) -> stored message``; blocking (HTTP)."""
+FileSender = Callable[[str, str, str, Sequence[str], tuple[int, ...], int | None], Message]
+"""``(room, text, client_id, file_ids, mentions, reply_to) -> stored message``; blocking
+(HTTP). ``reply_to`` is the message a reply answers (``None``: a new message)."""
 Replier = Callable[[str, str, str, int, tuple[int, ...]], Message]
 """``(room, text, client_id, reply_to, mentions) -> stored message``; blocking (HTTP)."""
 Reactor = Callable[[str, int, str, bool], Message]
@@ -184,12 +185,16 @@ class Outbox(QObject):
         cannot be read.
         """
         self._check_size(text)
+        return self._add(room, text, SEND, None, self._checked_files(files), mentions=mentions)
+
+    def _checked_files(self, files: Sequence[Path]) -> tuple[str, ...]:
+        """The absolute paths of ``files``; raises (keeping nothing) for one the relay
+        would refuse for its size, ``OSError`` for one that cannot be read."""
         for path in map(Path, files):
             size = path.stat().st_size
             if self.max_file_bytes is not None and size > self.max_file_bytes:
                 raise FileTooLargeError(path, size, self.max_file_bytes)
-        paths = tuple(str(Path(f).absolute()) for f in files)
-        return self._add(room, text, SEND, None, paths, mentions=mentions)
+        return tuple(str(Path(f).absolute()) for f in files)
 
     def cancel(self, client_id: str) -> None:
         """Give up on a message with files that waits or uploads: it leaves the outbox
@@ -215,11 +220,20 @@ class Outbox(QObject):
         return self._add(room, "", DELETE, message_id)
 
     def enqueue_reply(
-        self, room: str, text: str, reply_to: int, *, mentions: tuple[int, ...] = ()
+        self,
+        room: str,
+        text: str,
+        reply_to: int,
+        files: Sequence[Path] = (),
+        *,
+        mentions: tuple[int, ...] = (),
     ) -> OutboxItem:
-        """Persist a reply to stored message ``reply_to``: sent as a message is, in turn."""
+        """Persist a reply to stored message ``reply_to`` (carrying ``files``, uploaded
+        first as a message's are): sent as a message is, in turn. Raises as
+        :meth:`enqueue` does."""
         self._check_size(text)
-        return self._add(room, text, REPLY, reply_to, mentions=mentions)
+        paths = self._checked_files(files)
+        return self._add(room, text, REPLY, reply_to, paths, mentions=mentions)
 
     def enqueue_reaction(self, room: str, message_id: int, emoji: str, *, on: bool) -> OutboxItem:
         """Persist putting ``emoji`` on message ``message_id`` (``on``) or taking it back."""
@@ -316,6 +330,8 @@ class Outbox(QObject):
             return self._edit(item.room, item.message_id, item.text)
         if item.kind == DELETE and self._delete is not None and item.message_id is not None:
             return self._delete(item.room, item.message_id)
+        if item.kind == REPLY and item.files and item.message_id is not None:
+            return self._perform_with_files(item, reply_to=item.message_id)
         if item.kind == REPLY and self._reply is not None and item.message_id is not None:
             return self._reply(item.room, item.text, item.client_id, item.message_id, item.mentions)
         if item.is_reaction and self._react is not None and item.message_id is not None:
@@ -328,8 +344,9 @@ class Outbox(QObject):
             return self._send(item.room, item.text, item.client_id, item.mentions)
         return self._send(item.room, item.text, item.client_id)
 
-    def _perform_with_files(self, item: OutboxItem) -> Message:
-        """On a worker: upload each file (again, after an interruption), then send."""
+    def _perform_with_files(self, item: OutboxItem, reply_to: int | None = None) -> Message:
+        """On a worker: upload each file (again, after an interruption), then send (as
+        a reply to ``reply_to``, if it is one)."""
         if self._upload is None or self._send_files is None:
             raise RelayError("this client cannot send files", status=400)
 
@@ -346,7 +363,7 @@ class Outbox(QObject):
                 self.upload_progress.emit(item.client_id, index, done, total)
 
             ids.append(self._upload(item.room, Path(path), progress, cancelled))
-        return self._send_files(item.room, item.text, item.client_id, ids, item.mentions)
+        return self._send_files(item.room, item.text, item.client_id, ids, item.mentions, reply_to)
 
     def _stored(self, item: OutboxItem, message: Message) -> None:
         self._in_flight.discard(item.room)

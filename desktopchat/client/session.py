@@ -19,10 +19,11 @@ from desktopchat.client.direct_messages import DirectMessages
 from desktopchat.client.domain import AroundPage, ChangePage, HistoryPage, Message, User
 from desktopchat.client.errors import AuthenticationError
 from desktopchat.client.login import Login
-from desktopchat.client.outbox import Outbox
+from desktopchat.client.outbox import Outbox, OutboxItem, OutboxState
 from desktopchat.client.read_state import ReadState
 from desktopchat.client.realtime import ConnectionState, RealtimeBridge
 from desktopchat.client.relay_client import RelayClient
+from desktopchat.client.staging import Staging
 from desktopchat.client.sync import SyncEngine
 from desktopchat.client.tasks import TaskRunner
 from desktopchat.client.transfers import Cancel, Progress
@@ -78,9 +79,8 @@ class ChatSession(QObject):
         self._clients: list[RelayClient] = []
         self._clients_lock = threading.Lock()
         self.tasks = TaskRunner(parent=self)
-        self.database = LocalDatabase(
-            database_path(data_dir, login.server_url, login.user.username)
-        )
+        path = database_path(data_dir, login.server_url, login.user.username)
+        self.database = LocalDatabase(path)
         self.bridge = RealtimeBridge(
             login.server, self._authorize, self.tasks, parent=self, pin=websocket_pin(login)
         )
@@ -112,6 +112,11 @@ class ChatSession(QObject):
         # What the relay answered goes straight into the room (the echo may never come).
         self.outbox.sent.connect(lambda _client_id, message: self.sync.apply_stored(message))
         self.outbox.reacted.connect(self.sync.apply_changed)
+        #: Pasted images, kept under the data directory until their message is gone (one
+        #: directory per database: a sweep keeps what this outbox still needs).
+        self.staging = Staging(data_dir / "staging" / path.stem)
+        self.staging.sweep(f for item in self.outbox.items() for f in item.files)
+        self.outbox.changed.connect(self._release_staged)
         if not login.offline:
             self.database.save_login(login.user, login.server)
         #: The user's DMs (their messages are rooms' and go through sync and the outbox).
@@ -126,6 +131,12 @@ class ChatSession(QObject):
         self.bridge.state_changed.connect(self._on_state)
         self.wakeups = Wakeups(self)
         self.wakeups.reconnect_now.connect(self._reconnect_now)
+
+    @Slot(object)
+    def _release_staged(self, item: OutboxItem) -> None:
+        """A message stored or given up on no longer needs the files staged for it."""
+        if item.files and item.state in (OutboxState.SENT, OutboxState.DISCARDED):
+            self.staging.release(item.files)
 
     def relay(self) -> RelayClient:
         """This thread's relay client (requests sessions are not shared across threads)."""
@@ -173,10 +184,19 @@ class ChatSession(QObject):
     def _upload(self, room: str, path: Path, progress: Progress, cancel: Cancel) -> str:
         return self.relay().upload(room, path, progress=progress, cancel=cancel).id
 
-    def _send_files(
-        self, room: str, text: str, client_id: str, ids: Sequence[str], mentions: tuple[int, ...]
+    def _send_files(  # noqa: PLR0917 - the outbox's FileSender calls it positionally
+        self,
+        room: str,
+        text: str,
+        client_id: str,
+        ids: Sequence[str],
+        mentions: tuple[int, ...],
+        reply_to: int | None,
     ) -> Message:
-        return self.relay().send(room, text, client_id, attachments=ids, mentions=mentions)
+        relay = self.relay()
+        return relay.send(
+            room, text, client_id, attachments=ids, mentions=mentions, reply_to=reply_to
+        )
 
     def _edit(self, room: str, message_id: int, text: str) -> Message:
         return self.relay().edit(room, message_id, text)

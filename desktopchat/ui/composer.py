@@ -10,6 +10,12 @@ Typing is reported at most once per :data:`TYPING_INTERVAL` seconds, far under P
 client-event limit of 10 per second, however fast someone types. Over the relay's size
 limit Enter does not send (the relay would refuse the message, so it is never queued);
 :attr:`Composer.size_changed` lets the box's counter say why.
+
+Pasting: files copied in a file manager (their URLs) and an image on the clipboard (a
+screenshot) are offered as files (:attr:`Composer.files_pasted`,
+:attr:`Composer.image_pasted`) for the pending tray; anything else pastes as plain text,
+never as HTML. With files in the tray (:meth:`Composer.set_files_pending`) Enter sends
+even with no text: the text is the files' caption.
 """
 
 from __future__ import annotations
@@ -17,11 +23,12 @@ from __future__ import annotations
 import math
 import time
 
-from PySide6.QtCore import QEvent, QSize, QSizeF, Qt, Signal
-from PySide6.QtGui import QFontMetricsF, QKeyEvent, QResizeEvent
+from PySide6.QtCore import QEvent, QMimeData, QSize, QSizeF, Qt, Signal
+from PySide6.QtGui import QFontMetricsF, QImage, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QPlainTextEdit, QSizePolicy, QWidget
 
 from desktopchat.text_size import text_bytes
+from desktopchat.ui.file_drop import local_files
 from desktopchat.ui.mention_completer import MentionCompleter
 from desktopchat.ui.theme import Size
 
@@ -41,6 +48,8 @@ class Composer(QPlainTextEdit):
         typing(): the user is typing (rate-limited).
         editing_changed(bool): an edit (or a revision of an unsent message) began or ended.
         size_changed(int, object): the text's size in bytes and the limit (``None``: none).
+        files_pasted(list): local files pasted (their :class:`~pathlib.Path` s).
+        image_pasted(QImage): an image pasted from the clipboard, to be saved as a file.
     """
 
     submitted = Signal(str)
@@ -50,6 +59,8 @@ class Composer(QPlainTextEdit):
     typing = Signal()
     editing_changed = Signal(bool)
     size_changed = Signal(int, object)
+    files_pasted = Signal(list)
+    image_pasted = Signal(QImage)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +74,7 @@ class Composer(QPlainTextEdit):
         self._last_typing = 0.0
         self._limit: int | None = None
         self._lines = 1
+        self._files_pending = False
         #: ``@`` completion; it also says whom a text mentions (:meth:`mentions_in`).
         self.mention_list = MentionCompleter(self)
         self.textChanged.connect(self._text_changed)
@@ -81,6 +93,11 @@ class Composer(QPlainTextEdit):
         return self._revising is not None
 
     @property
+    def addressed_to(self) -> str:
+        """Whom the box writes to: ``#room``, or a DM's people."""
+        return self._room
+
+    @property
     def lines(self) -> int:
         """How many lines the field shows now (it scrolls beyond ``Size.COMPOSER_LINES``)."""
         return self._lines
@@ -91,8 +108,16 @@ class Composer(QPlainTextEdit):
         return self._limit
 
     def can_send(self) -> bool:
-        """Whether Enter would send now (some text, not over the limit)."""
-        return bool(self.toPlainText().strip()) and not self.over_limit
+        """Whether Enter would send now (some text or files, not over the limit)."""
+        if self.over_limit:
+            return False
+        files = self._files_pending and self._editing is None and self._revising is None
+        return bool(self.toPlainText().strip()) or files
+
+    def set_files_pending(self, pending: bool) -> None:
+        """Whether the tray holds files: then Enter sends without text too."""
+        self._files_pending = pending
+        self._measure()  # the box re-checks its Send button on a size report
 
     @property
     def over_limit(self) -> bool:
@@ -168,7 +193,7 @@ class Composer(QPlainTextEdit):
     def submit(self) -> None:
         """Send the text (or save the edit), as Enter does; blank or too long: nothing."""
         text = self.toPlainText()
-        if not text.strip() or self.over_limit:
+        if not self.can_send():
             return  # over the limit, the counter already says why
         if self._editing is not None:
             self.edit_submitted.emit(self._editing, text)
@@ -179,6 +204,27 @@ class Composer(QPlainTextEdit):
         else:
             self.submitted.emit(text)
         self.clear()
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:  # noqa: N802 - Qt API
+        """Files and images are taken too (as attachments), not only text."""
+        return (
+            bool(local_files(source)) or source.hasImage() or super().canInsertFromMimeData(source)
+        )
+
+    def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802 - Qt API
+        """Paste (and drop): files first, then an image, else the plain text."""
+        files = local_files(source)
+        if files:
+            self.files_pasted.emit(files)
+            return
+        if source.hasImage():
+            image = source.imageData()
+            if isinstance(image, QImage) and not image.isNull():
+                self.image_pasted.emit(image)
+                return
+        if source.hasText():
+            self.textCursor().insertText(source.text())
+            self.ensureCursorVisible()
 
     def _measure(self) -> None:
         limit = self._limit

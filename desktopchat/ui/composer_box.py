@@ -1,7 +1,7 @@
 """The composer as the window shows it: a rounded field with its buttons, the editing bar
-above it, and the byte counter.
+and the pending tray of files above it, and the byte counter.
 
-``#composerFrame`` holds the emoji button, the growing text field
+``#composerFrame`` holds the attach (paperclip) and emoji buttons, the growing text field
 (:class:`~desktopchat.ui.composer.Composer`), the counter and the Send button, and draws
 one focus outline for all of them (its ``focused`` property, set while the text field has
 the keyboard focus), as Slack's and Element's do: the field is the control, the buttons
@@ -11,22 +11,37 @@ stays on :attr:`ComposerBox.editor`.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QToolButton, QVBoxLayout, QWidget
 
+from desktopchat.ui import theme
+from desktopchat.ui.attachment_tray import AttachmentTray
 from desktopchat.ui.byte_counter import ByteCounter
 from desktopchat.ui.composer import Composer
 from desktopchat.ui.editing_bar import EditingBar
 from desktopchat.ui.emoji_picker import EmojiPicker
+from desktopchat.ui.message_actions import ICON, icon
 from desktopchat.ui.reply_bar import ReplyBar
 from desktopchat.ui.theme import Space
 
 _BOTTOM = Qt.AlignmentFlag.AlignBottom
+ATTACH_TIP = "Attach files (or drop or paste them here)"
+
+
+def _tool_button(parent: QWidget, name: str, text: str, accessible: str, tip: str) -> QToolButton:
+    """One of the field's small buttons: a Tab stop with a name for screen readers."""
+    button = QToolButton(parent)
+    button.setObjectName(name)
+    button.setText(text)
+    button.setAccessibleName(accessible)
+    button.setToolTip(tip)
+    return button
 
 
 class ComposerBox(QWidget):
-    """The editing bar, then the rounded field with emoji button, text, counter and Send."""
+    """The reply and editing bars and the tray of files, then the rounded field with the
+    attach and emoji buttons, text, counter and Send."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,11 +52,18 @@ class ComposerBox(QWidget):
         self.frame.setObjectName("composerFrame")
         self.frame.setProperty("focused", False)
         self.editor = Composer(self.frame)
-        self.emoji_button = QToolButton(self.frame)
-        self.emoji_button.setObjectName("emojiButton")
-        self.emoji_button.setText("😀")
-        self.emoji_button.setAccessibleName("Insert an emoji")
-        self.emoji_button.setToolTip("Emoji")
+        self.tray = AttachmentTray(self)
+        self.attach_button = _tool_button(
+            self.frame, "attachButton", "", "Attach files", ATTACH_TIP
+        )
+        self.attach_button.setIconSize(QSize(ICON, ICON))
+        # Room for the icon and the style sheet's padding and focus ring (an icon-only
+        # button would otherwise be sized to the icon alone and clip it at larger scales).
+        self.attach_button.setMinimumWidth(ICON + 2 * Space.S)
+        self._paint_icons()
+        self.emoji_button = _tool_button(
+            self.frame, "emojiButton", "😀", "Insert an emoji", "Emoji"
+        )
         self.counter = ByteCounter(self.frame)
         self.send_button = QPushButton("Send", self.frame)
         self.send_button.setObjectName("sendButton")
@@ -53,6 +75,7 @@ class ComposerBox(QWidget):
         row = QHBoxLayout(self.frame)
         row.setContentsMargins(Space.XS, Space.XS, Space.XS, Space.XS)
         row.setSpacing(Space.XS)
+        row.addWidget(self.attach_button, 0, _BOTTOM)
         row.addWidget(self.emoji_button, 0, _BOTTOM)
         row.addWidget(self.editor, 1, _BOTTOM)
         row.addWidget(self.counter, 0, _BOTTOM | Qt.AlignmentFlag.AlignRight)
@@ -62,6 +85,7 @@ class ComposerBox(QWidget):
         layout.setSpacing(Space.XS)
         layout.addWidget(self.reply_bar)
         layout.addWidget(self.editing_bar)
+        layout.addWidget(self.tray)
         layout.addWidget(self.frame)
         self.editor.installEventFilter(self)
         self.editor.editing_changed.connect(self._editing_changed)
@@ -73,7 +97,18 @@ class ComposerBox(QWidget):
             lambda: self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
         )
         self.emoji_button.clicked.connect(self.show_emoji)
+        self.tray.changed.connect(lambda count: self.editor.set_files_pending(count > 0))
         self.send_button.clicked.connect(self._send)
+
+    def _paint_icons(self) -> None:
+        """The paperclip in the theme's muted text colour, as the message actions' icons."""
+        self.attach_button.setIcon(icon("attach", QColor(theme.colours(self.palette()).text_muted)))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        """Another theme: the paperclip follows it."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._paint_icons()
 
     def show_emoji(self) -> EmojiPicker:
         """Open the emoji grid above its button; the pick is typed at the cursor."""
@@ -109,6 +144,9 @@ class ComposerBox(QWidget):
             self.editing_bar.show_mode(self.editor.revising)
         else:
             self.editing_bar.hide()
+        # An edit changes a message's text; it cannot add files (send them anew).
+        self.attach_button.setEnabled(self.editor.isEnabled() and not editing)
+        self.attach_button.setToolTip("An edit cannot add files" if editing else ATTACH_TIP)
         self.send_button.setText("Save" if editing and not self.editor.revising else "Send")
         self.send_button.setAccessibleName("Save the edit" if editing else "Send message")
 
@@ -140,7 +178,20 @@ class ComposerBox(QWidget):
             ):
                 self.reply_bar.stop()
                 return True
+            elif (
+                kind == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent)
+                and event.key() == Qt.Key.Key_Escape
+                and self.tray.paths()
+                and self.editor.editing is None
+                and not self.editor.revising
+            ):
+                self.tray.clear()  # Esc: the files go (the text stays, as typed)
+                return True
             elif kind == QEvent.Type.EnabledChange:
                 self.emoji_button.setEnabled(self.editor.isEnabled())
+                self.attach_button.setEnabled(
+                    self.editor.isEnabled() and self.editor.editing is None
+                )
                 self._update_send()
         return super().eventFilter(watched, event)

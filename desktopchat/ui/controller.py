@@ -14,9 +14,10 @@ offline appear. Live ``room-created`` / ``room-updated`` events keep it current.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -306,19 +307,26 @@ class ChatController(QObject):
 
     # --------------------------------------------------------------------- messages
 
-    def send(self, text: str, mentions: tuple[int, ...] = ()) -> None:
+    def send(self, text: str, mentions: tuple[int, ...] = (), files: Sequence[Path] = ()) -> bool:
         """Write a message in the current room (it waits in the outbox if offline),
-        mentioning the users ``mentions`` (ids)."""
-        if self.current is not None:
-            self.send_to(self.current.name, text, mentions)
+        mentioning the users ``mentions`` (ids), carrying ``files`` (the text is their
+        caption, and may be blank). Whether it was queued."""
+        if self.current is None:
+            return False
+        return self.send_to(self.current.name, text, mentions, files)
 
-    def send_to(self, room: str, text: str, mentions: tuple[int, ...] = ()) -> None:
-        """Write a message in ``room`` (an inline reply from a notification)."""
-        if text.strip():
-            try:
-                self.session.outbox.enqueue(room, text, mentions=mentions)
-            except DesktopChatError as exc:
-                self.error.emit(str(exc))
+    def send_to(
+        self, room: str, text: str, mentions: tuple[int, ...] = (), files: Sequence[Path] = ()
+    ) -> bool:
+        """Write a message in ``room`` (also an inline reply from a notification)."""
+        if not text.strip() and not files:
+            return False
+        try:
+            self.session.outbox.enqueue(room, text, files, mentions=mentions)
+        except (DesktopChatError, OSError) as exc:
+            self.error.emit(str(exc))
+            return False
+        return True
 
     def revise(self, client_id: str, text: str) -> None:
         """Edit a message that failed to send; it is sent again."""
@@ -342,17 +350,25 @@ class ChatController(QObject):
         if self.current is not None:
             self.session.outbox.enqueue_delete(self.current.name, message_id)
 
-    def reply(self, message_id: int, text: str, mentions: tuple[int, ...] = ()) -> None:
+    def reply(
+        self,
+        message_id: int,
+        text: str,
+        mentions: tuple[int, ...] = (),
+        files: Sequence[Path] = (),
+    ) -> bool:
         """Write a reply to ``message_id`` in the current room (through the outbox),
-        mentioning the users ``mentions`` (ids)."""
-        if self.current is None or not text.strip():
-            return
+        mentioning the users ``mentions`` (ids), carrying ``files``. Whether it was queued."""
+        if self.current is None or (not text.strip() and not files):
+            return False
         try:
             self.session.outbox.enqueue_reply(
-                self.current.name, text, message_id, mentions=mentions
+                self.current.name, text, message_id, files, mentions=mentions
             )
-        except DesktopChatError as exc:
+        except (DesktopChatError, OSError) as exc:
             self.error.emit(str(exc))
+            return False
+        return True
 
     def react(self, message_id: int, emoji: str, *, on: bool | None = None) -> None:
         """Put ``emoji`` on a message of the current room, take it back, or (``on`` None)

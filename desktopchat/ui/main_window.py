@@ -63,6 +63,7 @@ from desktopchat.ui.reply_react_flow import ReplyReactFlow
 from desktopchat.ui.rooms import ROOM_ROLE
 from desktopchat.ui.search_flow import SearchFlow
 from desktopchat.ui.search_panel import SearchPanel
+from desktopchat.ui.send_files_flow import SendFilesFlow
 from desktopchat.ui.settings_flow import SettingsFlow
 from desktopchat.ui.sidebar import MembersColumn, Sidebar
 from desktopchat.ui.switcher_targets import (
@@ -314,6 +315,7 @@ class MainWindow(QMainWindow):
         self.composer = self.composer_box.editor
         self.composer.setEnabled(False)
         self.replies = ReplyReactFlow(self)
+        #: Files received (previews, viewer, open, save); `sending` below sends them.
         self.files = AttachmentFlow(self)
         self.switcher = QuickSwitcher(self)
         self.switcher.chosen.connect(self._switch_to)
@@ -329,6 +331,7 @@ class MainWindow(QMainWindow):
         bottom.addWidget(self.typing)
         bottom.addWidget(self.composer_box)
         center_layout.addLayout(bottom)
+        self.sending = SendFilesFlow(self, center)
         return center
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
@@ -446,6 +449,7 @@ class MainWindow(QMainWindow):
         controller.member_removed.connect(self.members.remove)
         controller.members_unknown.connect(self.members.set_unknown)
         self._wire_composer(controller, login)
+        self.sending.attach(session)
         self.messages.older_wanted.connect(controller.load_older)
         if not self._defer_connect:
             self._start_session()
@@ -535,6 +539,7 @@ class MainWindow(QMainWindow):
             self.controller.deleteLater()
             self.controller = None
         if self.session is not None:
+            self.sending.detach()
             self.session.close()
             self.session.deleteLater()
             self.session = None
@@ -577,6 +582,7 @@ class MainWindow(QMainWindow):
         self.search_panel.set_current_room(name)
         dm_title = controller.dms.title(name) if is_direct(name) else None
         self.composer.set_room(name, dm_title)
+        self.sending.set_target(self.composer.addressed_to)
         self.messages.set_place(f"your conversation with {dm_title}" if dm_title else None)
         self.composer_box.reply_bar.stop()  # a reply belongs to the room it was begun in
         self.typing.clear_all()
@@ -719,6 +725,12 @@ class MainWindow(QMainWindow):
         ):
             menu.addAction("Edit", lambda: self.composer.begin_edit(record.id, record.text))
             menu.addAction("Delete", lambda: self._confirm_delete(record.id))
+        if (
+            isinstance(record, OutboxItem)
+            and record.files
+            and record.state is not OutboxState.FAILED
+        ):
+            menu.addAction("Cancel upload", lambda: self.sending.cancel(record.client_id))
         if isinstance(record, OutboxItem) and record.state is OutboxState.FAILED:
             outbox = self.session.outbox
             menu.addAction("Retry sending", lambda: outbox.retry(record.client_id))

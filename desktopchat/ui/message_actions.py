@@ -82,7 +82,22 @@ def _smile(p: QPainter) -> None:
     p.drawPoint(QPointF(9.8, 6.5))
 
 
+def _paperclip(p: QPainter) -> None:
+    """The composer's attach button (drawn here with the other line icons)."""
+    path = QPainterPath()
+    path.moveTo(11, 5)
+    path.lineTo(11, 11.5)
+    path.arcTo(QRectF(5, 8.5, 6, 6), 0, -180)
+    path.lineTo(5, 3.5)
+    path.arcTo(QRectF(5, 1.5, 4, 4), 180, -180)
+    path.lineTo(9, 10.5)
+    path.arcTo(QRectF(7, 9.5, 2, 2), 0, -180)
+    path.lineTo(7, 5)
+    p.drawPath(path)
+
+
 _DRAW: dict[str, Callable[[QPainter], None]] = {
+    "attach": _paperclip,
     "edit": _pencil,
     "delete": _bin,
     "copy": _copy,

@@ -62,7 +62,14 @@ from PySide6.QtWidgets import (
 from desktopchat.client.domain import Message
 from desktopchat.client.notify.policy import mentions_me
 from desktopchat.client.outbox import OutboxItem
-from desktopchat.ui import attachment_layout, markup, mention_markup, message_extras, theme
+from desktopchat.ui import (
+    attachment_layout,
+    markup,
+    mention_markup,
+    message_extras,
+    theme,
+    upload_progress,
+)
 from desktopchat.ui import message_style as ms
 from desktopchat.ui.avatars import AvatarCache
 from desktopchat.ui.message_model import MessageListModel, Roles, Row
@@ -195,6 +202,8 @@ class MessageDelegate(QStyledItemDelegate):
         #: ("Opening…", by attachment id), set by the window.
         self.thumbnails: ThumbnailCache | None = None
         self.file_notes: dict[str, str] = {}
+        #: Upload figures of queued messages with files (set by the window's file flow).
+        self.uploads: upload_progress.UploadProgress | None = None
 
     # ------------------------------------------------------------------- text forms
 
@@ -345,7 +354,11 @@ class MessageDelegate(QStyledItemDelegate):
         state = 0
         if isinstance(record, OutboxItem):
             state = self._plain_layout(state_label(record), width, option.font)[1]
-        if not content.strip() and attachment_layout.shows_files(record) is not None:
+            state += upload_progress.block_height(record, option.font)
+        if not content.strip() and (
+            attachment_layout.shows_files(record) is not None
+            or (isinstance(record, OutboxItem) and bool(record.files))
+        ):
             return 0, state  # files alone, no caption: no empty line above them
         return max(text_height, self._font_metrics.height()), state
 
@@ -901,10 +914,22 @@ class MessageDelegate(QStyledItemDelegate):
         rect: QRect,
         c: Colours,
     ) -> None:
+        top = upload_progress.paint(painter, rect, record, self.uploads, font=option.font, c=c)
         layout, _ = self._plain_layout(state_label(record), rect.width(), option.font)
         failed = record.state.value == "failed"
         painter.setPen(self._colour(c.danger if failed else c.text_muted))
-        layout.draw(painter, QPointF(rect.topLeft()))
+        layout.draw(painter, QPointF(rect.left(), top))
+
+    def upload_cancel_at(
+        self, option: QStyleOptionViewItem, index: Index, point: QPoint
+    ) -> str | None:
+        """The client_id of the queued message whose Cancel is under ``point``, if any."""
+        record: Row = index.data(Roles.ROW)
+        if not isinstance(record, OutboxItem) or not record.files:
+            return None
+        state = self.geometry(option, index).state
+        where = upload_progress.cancel_rect(state, record, option.font) if state else None
+        return record.client_id if where is not None and where.contains(point) else None
 
     # ------------------------------------------------------------- links, tooltips
 

@@ -90,6 +90,8 @@ class MessageView(QListView):
             or reply to the message with this id.
         quote_activated(int): a reply's quote was clicked: show its original (this id).
         reaction_toggled(int, str): a chip was clicked: put on or take back yours.
+        upload_cancel_requested(str): Cancel was clicked on a queued message's upload
+            (its client_id).
     """
 
     older_wanted = Signal(int)
@@ -104,6 +106,7 @@ class MessageView(QListView):
     reaction_toggled = Signal(int, str)
     file_activated = Signal(object)
     file_save_requested = Signal(object)
+    upload_cancel_requested = Signal(str)
 
     def __init__(self, delegate: MessageDelegate, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -422,6 +425,13 @@ class MessageView(QListView):
         index = self.indexAt(point)
         if index.isValid() and self._delegate.toggle_at(self._option(index), index, point):
             self._delegate.toggle_expanded(index)
+            return
+        option = self._option(index) if index.isValid() else None
+        cancelled = (
+            self._delegate.upload_cancel_at(option, index, point) if option is not None else None
+        )
+        if cancelled is not None:
+            self.upload_cancel_requested.emit(cancelled)
             return
         if index.isValid() and (
             self._extra_clicked(index, point) or self._file_clicked(index, point)

@@ -48,16 +48,21 @@ class ReplyReactFlow(QObject):
         return model if isinstance(model, MessageListModel) else None
 
     def submit(self, text: str) -> None:
-        """The composer's Enter: a reply when the reply bar is up, else a message."""
+        """The composer's Enter: a reply when the reply bar is up, else a message; either
+        carries the files of the tray (which empties once they are queued)."""
         controller = self._window.controller
         if controller is None:
             return
-        reply_to = self._window.composer_box.reply_bar.take()
+        box = self._window.composer_box
+        reply_to = box.reply_bar.take()
         mentions = self._window.composer.mentions_in(text)  # by user id, from the @ list
+        files = box.tray.paths()
         if reply_to is None:
-            controller.send(text, mentions)
+            queued = controller.send(text, mentions, files)
         else:
-            controller.reply(reply_to, text, mentions)
+            queued = controller.reply(reply_to, text, mentions, files)
+        if queued:
+            box.tray.take()
 
     def reply_to(self, message_id: int) -> None:
         """Start a reply to ``message_id`` (the hover action, or R)."""

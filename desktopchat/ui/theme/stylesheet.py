@@ -179,6 +179,16 @@ QLabel[role="section"] {{ color: {c.text_muted}; font-weight: 600; }}
 #editingBar QToolButton {{ color: {c.on_bar_info}; padding: {Space.XXS}px {Space.S}px; }}
 #editingBar QToolButton:hover {{ background: {c.raised}; color: {c.text}; }}
 #editingBar QToolButton:focus {{ padding: {Space.XXS - 1}px {Space.S - 1}px; }}
+#trayScroll, #trayStrip {{ background: transparent; border: none; }}
+#fileCard {{
+    background: {c.raised}; border: 1px solid {c.border_strong}; border-radius: {Radius.M}px;
+}}
+#fileCardThumb {{ background: {c.code_background}; border-radius: {Radius.S}px; }}
+#fileCardSize {{ color: {c.text_muted}; }}
+#fileCardRemove {{ padding: 0 {Space.XS}px; border: none; background: transparent; }}
+#fileCardRemove:hover {{ background: {c.hover}; color: {c.danger}; }}
+#fileCardRemove:focus {{ border: {ring}px solid {c.focus}; }}
+#trayNotice {{ color: {c.danger}; }}
 #emojiPicker {{
     background: {c.raised}; border: 1px solid {c.border_strong}; border-radius: {Radius.L}px;
 }}

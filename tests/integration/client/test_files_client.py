@@ -238,3 +238,47 @@ def test_a_file_over_the_limit_is_refused_before_it_is_queued(
         session.outbox.enqueue("general", "too big", [big_file(tmp_path / "x.bin", 101)])
     assert session.outbox.items() == []
     assert session.database.outbox() == []
+
+
+def test_a_reply_with_files_carries_them_and_a_staged_file_goes_once_sent(
+    qtbot, open_session, tmp_path: Path, alice: Account
+) -> None:
+    """The reply path used to drop files: the outbox had no way to queue a reply with them."""
+    session = open_session(alice)
+    session.start()
+    original = alice.client.send("general", "send me the log", "orig-1")
+    own = big_file(tmp_path / "app.log", 70_000)
+    staged = session.staging.new_path("Pasted image 2026-12-01 16.45.12.png")
+    staged.write_bytes(os.urandom(5000))
+    assert session.staging.owns(staged)
+    assert staged.is_relative_to(tmp_path / "client")  # under the data directory
+    session.outbox.enqueue_reply("general", "here", original.id, [own, staged])
+    qtbot.waitUntil(lambda: session.outbox.items() == [], timeout=TIMEOUT_MS)
+    reply = alice.client.history("general").messages[-1]
+    assert reply.reply_to is not None
+    assert reply.reply_to.id == original.id
+    assert [(a.name, a.hash) for a in reply.attachments] == [
+        ("app.log", sha256(own)),
+        ("Pasted image 2026-12-01 16.45.12.png", reply.attachments[1].hash),
+    ]
+    assert not staged.exists()  # its message is stored: the staged copy goes
+    assert own.exists()  # the user's own file is never touched
+
+
+def test_staged_files_a_crash_left_behind_are_swept_at_the_next_start(
+    qtbot, open_session, tmp_path: Path, hub_server: RestartableHub, alice: Account
+) -> None:
+    data = tmp_path / "client"
+    first = open_session(alice, data)
+    queued = first.staging.new_path("Pasted image 2026-12-01 16.45.12.png")
+    queued.write_bytes(os.urandom(1000))
+    orphan = first.staging.new_path("Pasted image 2026-12-01 16.45.13.png")
+    orphan.write_bytes(os.urandom(1000))  # pasted, never sent: the app then crashed
+    hub_server.stop()
+    first.outbox.enqueue("general", "waits", [queued])
+    first.close()
+    second = open_session(alice, data)
+    assert queued.exists()  # its message still waits in the outbox
+    assert not orphan.exists()
+    assert not orphan.parent.exists()
+    assert second.staging.directory == first.staging.directory
