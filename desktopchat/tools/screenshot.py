@@ -73,6 +73,10 @@ CONVERSATION = (
     ),
     ("margaret", "Agreed — let's take it on Monday. @Linus can you write it up?"),
 )
+#: A picture (author, caption, file name) posted after CONVERSATION's message at this index:
+#: a chart drawn here, so the screenshots show an inline preview.
+PICTURE_AFTER = 6
+PICTURE = ("grace", "Reconnects during the restart, from the hub's log:", "reconnects.png")
 #: Who a message in CONVERSATION or LATER mentions, by its text (a mention is by user id).
 MENTIONS = {"@Margaret": "margaret", "@Linus": "linus"}
 #: A reply (author, text) to the long message, and reactions (reactor, emoji) on the last.
@@ -192,10 +196,11 @@ def _populate(url: str) -> tuple[dict[str, RelayClient], dict[str, int]]:
             clients["ada"].set_topic(name, topic)
         else:
             clients["ada"].create_room(name, topic)
-    sent = [
-        _send(clients, ids, author, "general", text, client_id=f"shot-{number}")
-        for number, (author, text) in enumerate(CONVERSATION)
-    ]
+    sent = []
+    for number, (author, text) in enumerate(CONVERSATION):
+        sent.append(_send(clients, ids, author, "general", text, client_id=f"shot-{number}"))
+        if number == PICTURE_AFTER:
+            _send_picture(clients)
     author, text = REPLY
     clients[author].send("general", text, "shot-reply", reply_to=sent[-2].id)
     for reactor, emoji in REACTIONS:
@@ -215,6 +220,29 @@ def _send(
     """Send ``text``, mentioning by id whoever MENTIONS finds named in it."""
     mentioned = tuple(ids[username] for name, username in MENTIONS.items() if name in text)
     return clients[author].send(room, text, client_id, mentions=mentioned)
+
+
+def _send_picture(clients: dict[str, RelayClient]) -> None:
+    """Draw :data:`PICTURE`'s chart (reconnects per second: a spike, then calm), upload it
+    and post it with its caption."""
+    from PIL import Image, ImageDraw  # noqa: PLC0415
+
+    author, caption, name = PICTURE
+    width, height = 1200, 520
+    chart = Image.new("RGB", (width, height), (250, 251, 253))
+    draw = ImageDraw.Draw(chart)
+    for y in range(60, height, 90):
+        draw.line([(60, y), (width - 40, y)], fill=(222, 226, 234), width=2)
+    values = [2, 3, 2, 4, 3, 60, 95, 70, 30, 12, 6, 4, 3, 2, 3, 2, 2, 3, 2, 2]
+    step = (width - 100) / (len(values) - 1)
+    points = [(60 + i * step, height - 40 - v * 4.2) for i, v in enumerate(values)]
+    draw.polygon([(60, height - 40), *points, (width - 40, height - 40)], fill=(214, 226, 250))
+    draw.line(points, fill=(59, 91, 219), width=6, joint="curve")
+    with tempfile.TemporaryDirectory(prefix="desktopchat-shot-") as folder:
+        path = Path(folder) / name
+        chart.save(path, "PNG")
+        file = clients[author].upload("general", path)
+    clients[author].send("general", caption, "shot-picture", attachments=[file.id])
 
 
 def _present(url: str, clients: dict[str, RelayClient], channel: str) -> list[object]:
