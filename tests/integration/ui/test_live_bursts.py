@@ -5,11 +5,13 @@ after a gap (here: her messages channel left while Bob writes 180 messages throu
 relay, then joined again): pages of up to 200 messages, each one insert. A followed view
 keeps only the newest rows that fill it (and rows it had measured already), not a hundred
 rows it would measure on every such frame and never show; scrolling up brings the rest
-back from the local database.
+back from the local database. Reading as messages arrive moves the read mark on each
+one, but the local database is written a few times a second, not once per message.
 """
 
 from __future__ import annotations
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from desktopchat.client.domain import Message
@@ -72,3 +74,31 @@ def test_a_catch_up_burst_keeps_only_rows_that_fill_the_view_and_scrolling_up_br
     # Nothing between the oldest loaded and the newest is missing.
     assert {m.id for m in sent if m.id >= ids[0]} <= set(ids)
     assert not view.at_bottom()  # what the user reads stays where it was
+
+
+def test_reading_messages_as_they_arrive_writes_the_read_mark_a_few_times_not_per_message(
+    qtbot: QtBot, chat: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = chat.window.session
+    assert session is not None
+    database = session.database
+    writes: list[int] = []
+    original = database.set_read_mark
+
+    def counted(room: str, message_id: int, *, pending: bool) -> None:
+        writes.append(message_id)
+        original(room, message_id, pending=pending)
+
+    monkeypatch.setattr(database, "set_read_mark", counted)
+    count = 60
+    sent = [chat.bob_says(f"live {n}") for n in range(count)]
+
+    qtbot.waitUntil(lambda: newest_id(chat) == sent[-1].id, timeout=WAIT_MS)
+    # Each message moved the mark as it arrived (the relay hears of it as before)...
+    assert session.read_state.mark("general") == sent[-1].id
+    # ...and the local database ends with it, written far fewer times than per message.
+    qtbot.waitUntil(
+        lambda: database.read_marks().get("general", (0, True))[0] == sent[-1].id,
+        timeout=WAIT_MS,
+    )
+    assert 0 < len(writes) < count // 2
