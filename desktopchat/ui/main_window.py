@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QPoint, QSignalBlocker, Qt, Slot
 from PySide6.QtGui import (
@@ -50,7 +50,6 @@ from desktopchat.resources import APP_ICON_SVG, resource
 from desktopchat.ui.avatars import AvatarCache
 from desktopchat.ui.composer_box import ComposerBox
 from desktopchat.ui.controller import ChatController
-from desktopchat.ui.dialogs import NewRoomDialog, SettingsDialog, SignInDialog
 from desktopchat.ui.header import RoomHeader
 from desktopchat.ui.message_delegate import MessageDelegate
 from desktopchat.ui.message_model import MessageListModel, Roles
@@ -73,6 +72,9 @@ from desktopchat.ui.switcher_targets import (
 )
 from desktopchat.ui.theme import Size, Space
 from desktopchat.ui.window_notifications import WindowNotifications
+
+if TYPE_CHECKING:  # the dialogs module loads when a dialog opens, not before the paint
+    from desktopchat.ui.dialogs import NewRoomDialog, SettingsDialog, SignInDialog
 
 log = logging.getLogger(__name__)
 
@@ -649,6 +651,8 @@ class MainWindow(QMainWindow):
         controller = self.controller
         if controller is None:
             return None
+        from desktopchat.ui.dialogs import NewRoomDialog  # noqa: PLC0415 - not before paint
+
         dialog = NewRoomDialog(self)
 
         def submit(name: str, topic: str) -> None:
