@@ -56,7 +56,6 @@ from desktopchat.ui.message_model import MessageListModel, Roles
 from desktopchat.ui.message_view import MessageView
 from desktopchat.ui.panels import ConnectionBanner, MembersPanel, TypingIndicator
 from desktopchat.ui.profile_flow import ProfileFlow
-from desktopchat.ui.quick_switcher import QuickSwitcher
 from desktopchat.ui.reply_react_flow import ReplyReactFlow
 from desktopchat.ui.rooms import ROOM_ROLE
 from desktopchat.ui.search_flow import SearchFlow
@@ -75,6 +74,7 @@ from desktopchat.ui.window_notifications import WindowNotifications
 
 if TYPE_CHECKING:  # the dialogs module loads when a dialog opens, not before the paint
     from desktopchat.ui.dialogs import NewRoomDialog, SettingsDialog, SignInDialog
+    from desktopchat.ui.quick_switcher import QuickSwitcher
 
 log = logging.getLogger(__name__)
 
@@ -315,8 +315,7 @@ class MainWindow(QMainWindow):
         self.composer = self.composer_box.editor
         self.composer.setEnabled(False)
         self.replies = ReplyReactFlow(self)
-        self.switcher = QuickSwitcher(self)
-        self.switcher.chosen.connect(self._switch_to)
+        self._switcher: QuickSwitcher | None = None
         center = QWidget(self)
         center_layout = QVBoxLayout(center)
         center_layout.setContentsMargins(0, 0, 0, 0)
@@ -609,6 +608,18 @@ class MainWindow(QMainWindow):
         names = [r.name for r in controller.rooms.rooms()]
         position = names.index(controller.current.name)
         controller.select(names[(position + step) % len(names)])
+
+    @property
+    def switcher(self) -> QuickSwitcher:
+        """The Ctrl+K overlay, made when first wanted: its module, its widgets and its
+        filter on every event of the window cost nothing before then (nor before the
+        first paint)."""
+        if self._switcher is None:
+            from desktopchat.ui.quick_switcher import QuickSwitcher  # noqa: PLC0415
+
+            self._switcher = QuickSwitcher(self)
+            self._switcher.chosen.connect(self._switch_to)
+        return self._switcher
 
     def quick_switch(self) -> None:
         """Ctrl+K: the in-window overlay to jump to a room by typing a few of its letters.
