@@ -304,12 +304,25 @@ class MessageView(QListView):
                 self.older_wanted.emit(first)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
-        """The rows' width for the delegate (the viewport's); the jump button in its
-        corner, the actions on their row. Qt sends the viewport's resizes here."""
-        self._delegate.viewport_width = self.viewport().width()
+        """The rows' width for the delegate; the jump button in its corner, the actions on
+        their row. Qt sends the viewport's resizes here."""
+        self._delegate.viewport_width = self.rows_width()
         super().resizeEvent(event)
         self._place_button()
         self._place_actions()
+
+    def rows_width(self) -> int:
+        """The width rows are measured and painted at: the viewport's, less the scroll
+        bar's while it is hidden.
+
+        The bar appears as soon as the history is taller than the view, narrowing the
+        viewport by its width; had the rows been measured at the full width, every row
+        laid out would be measured again (the first paint of a room measured its 100
+        rows twice). Keeping its room free costs a few pixels of margin in a short room.
+        """
+        bar = self.verticalScrollBar()
+        width = self.viewport().width()
+        return width if bar.isVisible() else max(0, width - bar.sizeHint().width())
 
     def _place_button(self) -> None:
         size = self.jump_button.sizeHint()

@@ -6,17 +6,21 @@ relay, then joined again): pages of up to 200 messages, each one insert. A follo
 keeps only the newest rows that fill it (and rows it had measured already), not a hundred
 rows it would measure on every such frame and never show; scrolling up brings the rest
 back from the local database. Reading as messages arrive moves the read mark on each
-one, but the local database is written a few times a second, not once per message.
+one, but the local database is written a few times a second, not once per message. And
+opening a room measures each row once, not again when the scroll bar shows up.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from desktopchat.client.domain import Message
+from desktopchat.ui.message_delegate import MessageDelegate
 from desktopchat.ui.message_view import MessageView
-from tests.integration.ui.conftest import QT_CLEAN, WAIT_MS, Chat
+from tests.integration.ui.conftest import QT_CLEAN, WAIT_MS, Chat, shows_room
 
 pytestmark = QT_CLEAN
 
@@ -102,3 +106,28 @@ def test_reading_messages_as_they_arrive_writes_the_read_mark_a_few_times_not_pe
         timeout=WAIT_MS,
     )
     assert 0 < len(writes) < count // 2
+
+
+def test_opening_a_room_measures_each_of_its_rows_once(
+    qtbot: QtBot, chat: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scroll bar that appears once a room's history is taller than the view does not
+    make every row be measured again at the narrower width."""
+    window = chat.window
+    sent = [chat.bob_says(f"history {n}", room="random") for n in range(60)]
+    measured: list[int] = []
+    original = MessageDelegate._measure
+
+    def counted(self: MessageDelegate, record: Any, *args: Any, **kwargs: Any) -> Any:
+        measured.append(record.id)
+        return original(self, record, *args, **kwargs)
+
+    monkeypatch.setattr(MessageDelegate, "_measure", counted)
+    window.select_room("random")
+    qtbot.waitUntil(lambda: shows_room(window, "random"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: newest_id(chat) == sent[-1].id, timeout=WAIT_MS)
+    view = window.messages
+    qtbot.waitUntil(view.at_bottom, timeout=WAIT_MS)
+    assert view.verticalScrollBar().isVisible()  # taller than the view
+    view.viewport().repaint()
+    assert sorted(measured) == sorted(set(measured))  # none twice
