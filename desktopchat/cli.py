@@ -1,29 +1,38 @@
 """The ``desktopchat`` command: parse arguments and dispatch to a subcommand.
 
 With no subcommand it opens the window, on the embedded hub unless a profile says otherwise.
+Opening the window is the common start, and the one a person waits for: it builds a parser
+of the window's options alone and imports none of the other commands' modules (relay
+options, seeding, HTTP helpers: ~40 ms of start-up before the first paint). Naming a
+command, or asking for help, builds the full parser.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 from desktopchat import __version__, logs
-from desktopchat.commands import (
-    account,
-    desktop_entry,
-    relay,
-    search,
-    send,
-    serve,
-    tail,
-    window,
-)
 from desktopchat.paths import app_dirs
 
 _GLOBAL_FLAGS = ("-v", "--verbose")
 _STANDALONE = {"-h", "--help", "--version", "--self-test"}
+#: Every command's name, and the module of :mod:`desktopchat.commands` that registers it
+#: (in ``--help``'s order). A test checks it against the full parser.
+COMMANDS = {
+    "window": "window",
+    "serve": "serve",
+    "relay": "relay",
+    "send": "send",
+    "tail": "tail",
+    "search": "search",
+    "register": "account",
+    "login": "account",
+    "logout": "account",
+    "desktop-entry": "desktop_entry",
+}
 
 
 def _wants_window(parser: argparse.ArgumentParser, arguments: list[str]) -> bool:
@@ -35,8 +44,8 @@ def _wants_window(parser: argparse.ArgumentParser, arguments: list[str]) -> bool
     return not (commands & set(arguments)) and not (_STANDALONE & set(arguments))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, subcommands included."""
+def build_parser(*, window_only: bool = False) -> argparse.ArgumentParser:
+    """The full argument parser, subcommands included (``window_only``: only ``window``)."""
     parser = argparse.ArgumentParser(
         prog="desktopchat",
         description="A fast native desktop chat on Pusher Channels. "
@@ -50,22 +59,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="check this installation end to end (private hub, message round trip, window)",
     )
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    window.add_parser(subparsers)
-    serve.add_parser(subparsers)
-    relay.add_parser(subparsers)
-    send.add_parser(subparsers)
-    tail.add_parser(subparsers)
-    search.add_parser(subparsers)
-    account.add_parsers(subparsers)
-    desktop_entry.add_parser(subparsers)
+    modules = ["window"] if window_only else list(dict.fromkeys(COMMANDS.values()))
+    for name in modules:
+        module = importlib.import_module(f"desktopchat.commands.{name}")
+        # account registers several commands (register, login, logout) at once.
+        register = getattr(module, "add_parsers", None) or module.add_parser
+        register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
-    parser = build_parser()
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if _wants_window(parser, arguments):
+    window_meant = not (set(COMMANDS) | _STANDALONE) & set(arguments)
+    parser = build_parser(window_only=window_meant)
+    if window_meant:
         # `desktopchat --server URL`: options of the default command without its name.
         arguments = [*[a for a in arguments if a in _GLOBAL_FLAGS], "window"] + [
             a for a in arguments if a not in _GLOBAL_FLAGS

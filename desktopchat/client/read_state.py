@@ -6,6 +6,12 @@ a room read offline (or while the relay restarts) is marked there once the conne
 returns; marks made on another device arrive live as ``read-state`` events on the user's
 own channel, and after a reconnect from ``GET /api/read-state``, which also catches up
 on any event missed while away.
+
+Reading a room as it arrives moves its mark on every message (and the relay answers
+each mark sent, and announces it on the user's channel); the local database gets each
+room's newest mark at most every :data:`WRITE_DELAY_MS` (and when the session closes),
+not two or three writes on the GUI thread per message: a mark lost to a crash in between
+is only a room counted unread a little too far back, and the relay has it anyway.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from desktopchat.client.cache import LocalDatabase
 from desktopchat.client.direct import user_channel
@@ -26,6 +32,8 @@ from desktopchat.client.tasks import TaskRunner
 log = logging.getLogger(__name__)
 
 READ_STATE_EVENT = "read-state"
+#: Marks made here reach the local database at most this often (milliseconds).
+WRITE_DELAY_MS = 250
 
 
 class ReadState(QObject):
@@ -61,6 +69,12 @@ class ReadState(QObject):
         #: Marks made here that the relay has not confirmed (sent again on reconnect).
         self._pending = {room: mark for room, (mark, pending) in stored.items() if pending}
         self._in_flight: set[str] = set()
+        #: Marks not in the local database yet, by room (see :meth:`_write_later`).
+        self._unwritten: dict[str, int] = {}
+        self._write_timer = QTimer(self)
+        self._write_timer.setSingleShot(True)
+        self._write_timer.setInterval(WRITE_DELAY_MS)
+        self._write_timer.timeout.connect(self._write)
         self._stopped = False
         bridge.subscribed.connect(self._on_subscribed)
         bridge.channel_event.connect(self._on_event)
@@ -71,6 +85,7 @@ class ReadState(QObject):
 
     def stop(self) -> None:
         """The session is closing: deliver nothing more (what waits stays in the database)."""
+        self._write()
         self._stopped = True
 
     def mark(self, room: str) -> int | None:
@@ -82,9 +97,24 @@ class ReadState(QObject):
         if message_id <= self._marks.get(room, 0):
             return
         self._marks[room] = self._pending[room] = message_id
-        self._db.set_read_mark(room, message_id, pending=True)
+        self._write_later(room, message_id)
         self.moved.emit(room, message_id)
         self._send(room)
+
+    def _write_later(self, room: str, message_id: int) -> None:
+        """Store ``room``'s mark (with whether the relay still lacks it) within
+        :data:`WRITE_DELAY_MS`, together with every other mark moved meanwhile."""
+        self._unwritten[room] = max(message_id, self._unwritten.get(room, 0))
+        if not self._write_timer.isActive():
+            self._write_timer.start()
+
+    def _write(self) -> None:
+        """Put the marks moved since the last write into the local database (as they are
+        now: a mark the relay confirmed meanwhile is stored as no longer pending)."""
+        self._write_timer.stop()
+        marks, self._unwritten = self._unwritten, {}
+        for room, message_id in marks.items():
+            self._db.set_read_mark(room, message_id, pending=room in self._pending)
 
     def resume(self) -> None:
         """Send every mark the relay has not confirmed (the connection is back)."""
@@ -131,7 +161,7 @@ class ReadState(QObject):
             log.warning("read mark %s in %s refused: %s", sent, room, exc)
             if self._pending.get(room) == sent:
                 del self._pending[room]
-                self._db.set_read_mark(room, sent, pending=False)
+                self._write_later(room, sent)
             return
         log.info("read mark in %s not sent yet (%s); sent again on reconnect", room, exc)
 
@@ -145,7 +175,7 @@ class ReadState(QObject):
         """The relay's mark: higher than ours moves ours; ours, if pending, is now held."""
         if mark.message_id >= self._pending.get(mark.room, 0):
             self._pending.pop(mark.room, None)
-        self._db.set_read_mark(mark.room, mark.message_id, pending=mark.room in self._pending)
+        self._write_later(mark.room, mark.message_id)
         if mark.message_id > self._marks.get(mark.room, 0):
             self._marks[mark.room] = mark.message_id
             self.moved.emit(mark.room, mark.message_id)

@@ -3,6 +3,11 @@
 Apart from :mod:`.trust` because it subclasses requests' ``HTTPAdapter``: importing
 ``requests`` (and urllib3) costs ~150 ms, which the window must not pay before its first
 paint; only the code that really sends HTTP imports this module.
+
+The adapter makes urllib3's pool (and with it the system's CA store, 20 to 50 ms of
+parsing certificates) when its first request goes out, not when it is mounted: a relay
+on plain ``http://`` (the embedded hub, a LAN server) never loads the CAs, and a cold
+start's login and first history page do not wait for them.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from requests.adapters import HTTPAdapter
+from urllib3 import PoolManager
 
 from desktopchat.client.trust import system_context, unverified_context
 
@@ -25,9 +31,34 @@ class TrustAdapter(HTTPAdapter):
 
     def __init__(self, pin: str | None) -> None:
         self.pin = pin
+        self._pool: PoolManager | None = None
+        self._pool_args: tuple[tuple[Any, ...], dict[str, Any]] = ((), {})
         super().__init__()
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        """Remember the pool's settings; :attr:`poolmanager` makes it when first used."""
+        self._pool_args = (args, kwargs)
+        self._pool = None
+
+    @property
+    def poolmanager(self) -> PoolManager:
+        """urllib3's pool, made on first use with the pin or the system's CAs."""
+        if self._pool is None:
+            args, kwargs = self._pool_args
+            self._make_pool(*args, **kwargs)
+        assert self._pool is not None  # noqa: S101 - _make_pool sets it
+        return self._pool
+
+    @poolmanager.setter
+    def poolmanager(self, pool: PoolManager) -> None:
+        self._pool = pool
+
+    def close(self) -> None:
+        """Close the pool's connections (a pool never made has none)."""
+        if self._pool is not None:
+            super().close()
+
+    def _make_pool(self, *args: Any, **kwargs: Any) -> None:
         """Hand urllib3 the pin, or a context loaded with the system's CAs."""
         if self.pin:
             kwargs["assert_fingerprint"] = self.pin.replace(":", "").lower()
@@ -36,7 +67,7 @@ class TrustAdapter(HTTPAdapter):
             kwargs["ssl_context"] = unverified_context()
         else:
             kwargs["ssl_context"] = system_context()
-        super().init_poolmanager(*args, **kwargs)
+        super().init_poolmanager(*args, **kwargs)  # sets self.poolmanager
 
     def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         """Send; a pin replaces CA verification whatever the session's ``verify`` says."""

@@ -25,7 +25,7 @@ from desktopchat.client.credentials import DeferredTokenStore
 from desktopchat.client.errors import DesktopChatError, SettingsError
 from desktopchat.client.trust import KnownHosts
 from desktopchat.paths import AppDirs
-from desktopchat.ui import entry_offer, theme
+from desktopchat.ui import theme
 from desktopchat.ui.main_window import MainWindow
 from desktopchat.xdg.entry import ENTRY_ID
 
@@ -74,7 +74,6 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
         if getattr(args, "start_in_tray", False):
             log.warning("--start-in-tray: this desktop has no system tray; showing the window")
         window.show()
-        entry_offer.offer(window, window.live)
     painted = _HistoryPainted(window)
     report = os.environ.get(REPORT_FIRST_PAINT_ENV)
     if report in ("1", "keep"):
@@ -95,7 +94,8 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
 def _start_services_later(
     window: MainWindow, store: DeferredTokenStore, painted: _HistoryPainted
 ) -> None:
-    """Once history is on screen (or after the grace time): notifications, then the keyring.
+    """Once history is on screen (or after the grace time): notifications, the keyring,
+    and on a first start the offer of a menu entry (:mod:`.entry_offer`).
 
     The keyring opens on a worker; a login that needs a token meanwhile opens it itself.
     """
@@ -108,6 +108,10 @@ def _start_services_later(
         started = True
         window.start_services()
         window.tasks.run(store.open, window.add_notice)
+        if window.isVisible():  # not to a window started in the tray
+            from desktopchat.ui import entry_offer  # noqa: PLC0415 - not before the paint
+
+            entry_offer.offer(window, window.live)
 
     painted.painted.connect(start)
     QTimer.singleShot(SERVICES_GRACE_MS, window, start)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QPoint, QSignalBlocker, Qt, Slot
 from PySide6.QtGui import (
@@ -50,7 +50,6 @@ from desktopchat.resources import APP_ICON_SVG, resource
 from desktopchat.ui.avatars import AvatarCache
 from desktopchat.ui.composer_box import ComposerBox
 from desktopchat.ui.controller import ChatController
-from desktopchat.ui.dialogs import NewRoomDialog, SettingsDialog, SignInDialog
 from desktopchat.ui.file_open import AttachmentFlow
 from desktopchat.ui.header import RoomHeader
 from desktopchat.ui.message_delegate import MessageDelegate
@@ -58,7 +57,6 @@ from desktopchat.ui.message_model import MessageListModel, Roles
 from desktopchat.ui.message_view import MessageView
 from desktopchat.ui.panels import ConnectionBanner, MembersPanel, TypingIndicator
 from desktopchat.ui.profile_flow import ProfileFlow
-from desktopchat.ui.quick_switcher import QuickSwitcher
 from desktopchat.ui.reply_react_flow import ReplyReactFlow
 from desktopchat.ui.rooms import ROOM_ROLE
 from desktopchat.ui.search_flow import SearchFlow
@@ -75,6 +73,10 @@ from desktopchat.ui.switcher_targets import (
 )
 from desktopchat.ui.theme import Size, Space
 from desktopchat.ui.window_notifications import WindowNotifications
+
+if TYPE_CHECKING:  # the dialogs module loads when a dialog opens, not before the paint
+    from desktopchat.ui.dialogs import NewRoomDialog, SettingsDialog, SignInDialog
+    from desktopchat.ui.quick_switcher import QuickSwitcher
 
 log = logging.getLogger(__name__)
 
@@ -317,8 +319,7 @@ class MainWindow(QMainWindow):
         self.replies = ReplyReactFlow(self)
         #: Files received (previews, viewer, open, save); `sending` below sends them.
         self.files = AttachmentFlow(self)
-        self.switcher = QuickSwitcher(self)
-        self.switcher.chosen.connect(self._switch_to)
+        self._switcher: QuickSwitcher | None = None
         center = QWidget(self)
         center_layout = QVBoxLayout(center)
         center_layout.setContentsMargins(0, 0, 0, 0)
@@ -616,6 +617,18 @@ class MainWindow(QMainWindow):
         position = names.index(controller.current.name)
         controller.select(names[(position + step) % len(names)])
 
+    @property
+    def switcher(self) -> QuickSwitcher:
+        """The Ctrl+K overlay, made when first wanted: its module, its widgets and its
+        filter on every event of the window cost nothing before then (nor before the
+        first paint)."""
+        if self._switcher is None:
+            from desktopchat.ui.quick_switcher import QuickSwitcher  # noqa: PLC0415
+
+            self._switcher = QuickSwitcher(self)
+            self._switcher.chosen.connect(self._switch_to)
+        return self._switcher
+
     def quick_switch(self) -> None:
         """Ctrl+K: the in-window overlay to jump to a room by typing a few of its letters.
 
@@ -657,6 +670,8 @@ class MainWindow(QMainWindow):
         controller = self.controller
         if controller is None:
             return None
+        from desktopchat.ui.dialogs import NewRoomDialog  # noqa: PLC0415 - not before paint
+
         dialog = NewRoomDialog(self)
 
         def submit(name: str, topic: str) -> None:

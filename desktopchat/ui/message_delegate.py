@@ -81,6 +81,8 @@ GUTTER = ms.GUTTER
 DAY_HEIGHT = ms.DAY_HEIGHT
 PAD = Space.XS
 DOC_CACHE = 64
+#: Plain texts' layouts kept (a few screens' worth): the one measured is the one painted.
+LAYOUT_CACHE = 128
 #: Low bits of a stored measure: the text width it was measured at.
 _WIDTH_BITS = 20
 _WIDTH_MASK = (1 << _WIDTH_BITS) - 1
@@ -179,6 +181,7 @@ class MessageDelegate(QStyledItemDelegate):
         #: Measured heights of rows the model keeps no slot for (outbox items).
         self._other_heights: dict[Any, tuple[int, int]] = {}
         self._documents: OrderedDict[tuple[object, ...], QTextDocument] = OrderedDict()
+        self._layouts: OrderedDict[tuple[str, int], tuple[QTextLayout, int]] = OrderedDict()
         self._document_css = ""
         self._css_by_palette: dict[int, str] = {}
         self._scratch: QTextDocument | None = None
@@ -292,6 +295,7 @@ class MessageDelegate(QStyledItemDelegate):
             if self._metrics_font is not None:
                 self._generation += 1  # heights measured in another font are stale
                 self._other_heights.clear()
+            self._layouts.clear()
             self._metrics_font = QFont(font)
             self._font_metrics = QFontMetrics(font)
             self._bold_metrics = QFontMetrics(theme.font(font, weight=QFont.Weight.Bold))
@@ -306,9 +310,16 @@ class MessageDelegate(QStyledItemDelegate):
         """Plain text laid out in lines of at most ``width`` pixels, and its height.
 
         Words wider than the column break anywhere. ``sizeHint`` and ``paint`` both call
-        this, so the painted text is exactly as tall as the row.
+        this, so the painted text is exactly as tall as the row; the newest
+        :data:`LAYOUT_CACHE` are kept, so a row measured as it arrives is not laid out
+        again on each paint (at a burst's pace every row on screen is new on each frame).
         """
         self._metrics(font)
+        key = (text, width)
+        found = self._layouts.get(key)
+        if found is not None:
+            self._layouts.move_to_end(key)
+            return found
         layout = QTextLayout(text.replace("\n", "\u2028"), font)
         layout.setTextOption(self._text_option)
         layout.setCacheEnabled(True)
@@ -322,7 +333,10 @@ class MessageDelegate(QStyledItemDelegate):
             line.setPosition(QPointF(0, y))
             y += line.height()
         layout.endLayout()
-        return layout, round(y)
+        found = self._layouts[key] = (layout, round(y))
+        if len(self._layouts) > LAYOUT_CACHE:
+            self._layouts.popitem(last=False)
+        return found
 
     def row_width(self, option: QStyleOptionViewItem) -> int:
         """The width the row is painted at, which its text is measured for.

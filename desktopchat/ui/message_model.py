@@ -100,6 +100,10 @@ class MessageListModel(QAbstractListModel):
         """Messages plus outbox items (a list has no children)."""
         return 0 if parent.isValid() else len(self._messages) + len(self._pending)
 
+    def message_count(self) -> int:
+        """Stored messages loaded (the rows before the outbox's)."""
+        return len(self._messages)
+
     def row(self, row: int) -> Row:
         """The record at ``row``."""
         count = len(self._messages)

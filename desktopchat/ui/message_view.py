@@ -67,12 +67,17 @@ _NOT_SHIFT = ~(Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadMod
 #: Pixels from the bottom that still count as "at the bottom".
 BOTTOM_SLACK = 8
 #: While following a live room, past this many rows the oldest are let go (down to
-#: LIVE_ROWS_KEEP); scrolling up brings them back from the local database.
+#: LIVE_ROWS_KEEP at most); scrolling up brings them back from the local database.
 #: QListView lays every row out again on each insert (cached heights still cost ~12 µs a
 #: row in sizeHint, ~20 µs with Qt's own part), so each row kept is paid for on every
 #: message: two or three tall screens' worth (~40 rows each at 1080 p) is what it keeps.
 LIVE_ROWS_MAX = 150
 LIVE_ROWS_KEEP = 100
+#: ... and of the rows never measured, only as many of the newest as fill this many
+#: viewports (more than one, so that there is always a scroll up to the older ones): a
+#: burst (hundreds of messages in one frame) would otherwise have every kept row measured
+#: anew on each frame (~0.1 ms a plain row, ~0.3 ms a rich one), none of them ever seen.
+LIVE_SCREENS = 1.5
 
 
 class MessageView(QListView):
@@ -252,7 +257,7 @@ class MessageView(QListView):
         if self._follow:
             model = self.model()
             if isinstance(model, MessageListModel) and model.rowCount() > LIVE_ROWS_MAX:
-                model.trim_oldest(LIVE_ROWS_KEEP)
+                model.trim_oldest(self._live_keep(model))
             self.scrollToBottom()
         else:
             self._new_below += count
@@ -261,6 +266,27 @@ class MessageView(QListView):
             )
             self.jump_button.show()
             self._place_button()
+
+    def _live_keep(self, model: MessageListModel) -> int:
+        """How many of the newest messages a followed room keeps: at most
+        :data:`LIVE_ROWS_KEEP`, and past :data:`LIVE_SCREENS` viewports of them only
+        those already measured (cheap to keep: a row measured costs ~20 µs a layout).
+
+        It measures them newest first (the layout that follows reuses those measures), and
+        no row let go before it was ever shown.
+        """
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        option.rect = QRect(0, 0, self.viewport().width(), 0)
+        wanted = LIVE_SCREENS * max(1, self.viewport().height())
+        messages = model.message_count()
+        covered = kept = 0
+        for row in range(model.rowCount() - 1, -1, -1):
+            if kept >= LIVE_ROWS_KEEP or (covered >= wanted and not model.measured(row)):
+                break
+            covered += self._delegate.sizeHint(option, model.index(row)).height()
+            kept += row < messages
+        return max(1, kept)
 
     @Slot(int, int)
     def _range_changed(self, minimum: int, maximum: int) -> None:
@@ -287,12 +313,25 @@ class MessageView(QListView):
                 self.older_wanted.emit(first)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
-        """The rows' width for the delegate (the viewport's); the jump button in its
-        corner, the actions on their row. Qt sends the viewport's resizes here."""
-        self._delegate.viewport_width = self.viewport().width()
+        """The rows' width for the delegate; the jump button in its corner, the actions on
+        their row. Qt sends the viewport's resizes here."""
+        self._delegate.viewport_width = self.rows_width()
         super().resizeEvent(event)
         self._place_button()
         self._place_actions()
+
+    def rows_width(self) -> int:
+        """The width rows are measured and painted at: the viewport's, less the scroll
+        bar's while it is hidden.
+
+        The bar appears as soon as the history is taller than the view, narrowing the
+        viewport by its width; had the rows been measured at the full width, every row
+        laid out would be measured again (the first paint of a room measured its 100
+        rows twice). Keeping its room free costs a few pixels of margin in a short room.
+        """
+        bar = self.verticalScrollBar()
+        width = self.viewport().width()
+        return width if bar.isVisible() else max(0, width - bar.sizeHint().width())
 
     def _place_button(self) -> None:
         size = self.jump_button.sizeHint()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -36,8 +37,10 @@ from desktopchat.client.settings import Profile
 from desktopchat.client.tasks import TaskRunner
 from desktopchat.client.trust import KnownHosts
 from desktopchat.paths import AppDirs
-from desktopchat.ui.dialogs import SignInDialog, SignInRequest
 from desktopchat.ui.trust_prompt import TrustPrompt
+
+if TYPE_CHECKING:  # the dialogs module loads when a dialog opens, not before the paint
+    from desktopchat.ui.dialogs import SignInDialog, SignInRequest
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +205,8 @@ class ProfileFlow(QObject):
             self.dialog.raise_()
             self.dialog.activateWindow()
             return self.dialog
+        from desktopchat.ui.dialogs import SignInDialog  # noqa: PLC0415 - not before paint
+
         dialog = SignInDialog(server or "", username or "", self._window)
         dialog.requested.connect(lambda request: self._sign_in_requested(dialog, request))
         self.dialog = dialog

@@ -10,6 +10,7 @@ through signals, what it must act on (open another profile, sign in).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMenu, QWidget
@@ -18,9 +19,10 @@ from desktopchat.client.live_settings import LiveSettings
 from desktopchat.client.session import ChatSession
 from desktopchat.client.settings import Profile
 from desktopchat.ui import theme
-from desktopchat.ui.desktop_page import DesktopPage
-from desktopchat.ui.dialogs import SettingsDialog
 from desktopchat.ui.window_notifications import WindowNotifications
+
+if TYPE_CHECKING:  # the dialogs module loads when a dialog opens, not before the paint
+    from desktopchat.ui.dialogs import SettingsDialog
 
 
 class SettingsFlow(QObject):
@@ -62,6 +64,9 @@ class SettingsFlow(QObject):
         self, session: ChatSession | None, display_name: str, rooms: list[str]
     ) -> SettingsDialog:
         """Servers, account, appearance and notifications."""
+        from desktopchat.ui.desktop_page import DesktopPage  # noqa: PLC0415 - ditto
+        from desktopchat.ui.dialogs import SettingsDialog  # noqa: PLC0415 - not before paint
+
         settings = self._live.current
         dialog = SettingsDialog(
             list(settings.profiles.values()),

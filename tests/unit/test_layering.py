@@ -6,6 +6,7 @@ module's imports with ``ast`` — including imports inside functions.
 
 from __future__ import annotations
 
+import argparse
 import ast
 import subprocess
 import sys
@@ -53,6 +54,16 @@ def loaded_roots(code: str) -> set[str]:
     return set(output.split())
 
 
+def loaded_modules(code: str, prefix: str = "desktopchat.") -> set[str]:
+    """Modules under ``prefix`` a fresh interpreter has loaded after running ``code``."""
+    listed = f"sorted(m for m in sys.modules if m.startswith({prefix!r}))"
+    probe = f"{code}\nimport sys\nprint(' '.join({listed}))"
+    output = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    ).stdout
+    return set(output.split())
+
+
 def test_parsing_the_command_line_loads_no_client_or_hub_stack() -> None:
     """`desktopchat --help` (and every command before it runs) stays light."""
     roots = loaded_roots("from desktopchat import cli\ncli.build_parser()")
@@ -79,6 +90,68 @@ def test_importing_the_window_loads_no_http_socket_keyring_or_notification_stack
     roots = loaded_roots("import desktopchat.ui.app, desktopchat.ui.main_window")
     assert "PySide6" in roots  # the probe did load the window
     assert not roots & NOT_BEFORE_FIRST_PAINT, sorted(roots & NOT_BEFORE_FIRST_PAINT)
+
+
+#: The app's own modules that opening the window leaves for later: the other commands
+#: (their options, seeding, HTTP helpers), the dialogs and the Ctrl+K switcher (loaded
+#: when one opens) and the offer of a menu entry (made once history is painted).
+OWN_NOT_BEFORE_FIRST_PAINT = {
+    "desktopchat.commands.account",
+    "desktopchat.commands.desktop_entry",
+    "desktopchat.commands.relay",
+    "desktopchat.commands.search",
+    "desktopchat.commands.send",
+    "desktopchat.commands.serve",
+    "desktopchat.commands.tail",
+    "desktopchat.server.relay",
+    "desktopchat.ui.desktop_page",
+    "desktopchat.ui.dialogs",
+    "desktopchat.ui.entry_offer",
+    "desktopchat.ui.quick_switcher",
+    "desktopchat.xdg.autostart",
+}
+
+
+def test_the_window_command_leaves_other_commands_dialogs_and_the_entry_offer_for_later(
+    tmp_path: Path,
+) -> None:
+    """`desktopchat` (the window) parses only the window's options, then builds and shows
+    the window without the modules it needs later, if at all."""
+    code = (
+        "from desktopchat import cli\ncli.build_parser(window_only=True).parse_args(['window'])\n"
+    )
+    loaded = loaded_modules(code + window_shown(tmp_path))
+    assert "desktopchat.ui.main_window" in loaded  # the probe did build the window
+    assert not loaded & OWN_NOT_BEFORE_FIRST_PAINT, sorted(loaded & OWN_NOT_BEFORE_FIRST_PAINT)
+
+
+def test_every_command_is_listed_for_the_lazy_parser() -> None:
+    """``cli.COMMANDS`` names every command the full parser has, in its order."""
+    from desktopchat import cli
+
+    parser = cli.build_parser()
+    choices = next(a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert list(choices) == list(cli.COMMANDS)
+
+
+def window_shown(home: Path) -> str:
+    """Code that builds the window as the app does (services deferred) and shows it."""
+    return (
+        "import os\n"
+        f"os.environ['DESKTOPCHAT_HOME'] = {str(home)!r}\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from desktopchat.client.credentials import DeferredTokenStore\n"
+        "from desktopchat.client.settings import default_settings\n"
+        "from desktopchat.paths import app_dirs\n"
+        "from desktopchat.ui import app, theme\n"
+        "from desktopchat.ui.main_window import MainWindow\n"
+        "qt = app.application()\n"
+        "theme.apply('system')\n"
+        "window = MainWindow(app_dirs(), default_settings(), DeferredTokenStore(), [],"
+        " defer_services=True)\n"
+        "window.show()\n"
+        "qt.processEvents()\n"
+    )
 
 
 def test_building_and_showing_the_window_loads_none_of_them(tmp_path: Path) -> None:

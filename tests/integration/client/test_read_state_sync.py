@@ -114,7 +114,7 @@ def test_a_room_read_offline_is_marked_on_the_relay_when_it_comes_back(
     qtbot.waitUntil(lambda: laptop.bridge.state is not ConnectionState.CONNECTED)
 
     laptop.read_state.mark_read("general", ids[-1])  # offline: kept, pending
-    assert laptop.database.read_marks() == {"general": (ids[-1], True)}
+    qtbot.waitUntil(lambda: laptop.database.read_marks() == {"general": (ids[-1], True)})
     hub_server.start()
     qtbot.waitUntil(
         lambda: laptop.database.read_marks() == {"general": (ids[-1], False)}, timeout=TIMEOUT_MS
