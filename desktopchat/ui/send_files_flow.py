@@ -46,6 +46,8 @@ class SendFilesFlow(QObject):
         super().__init__(window)
         self._window = window
         self._session: ChatSession | None = None
+        #: Where the paperclip's dialog opens next (the folder of the last pick).
+        self._last_folder: Path | None = None
         box = window.composer_box
         self.tray = box.tray
         self.tray.thumbnailer = thumbnailer(window.tasks, 2 * THUMB)
@@ -117,10 +119,15 @@ class SendFilesFlow(QObject):
         self._window.tasks.run(save, lambda saved: self.offer([saved]), failed)
 
     def choose(self) -> list[Path]:
-        """The paperclip: pick files (several at once) for the tray."""
-        names, _ = QFileDialog.getOpenFileNames(self._window, "Attach files")
+        """The paperclip: pick files (several at once) for the tray.
+
+        The dialog opens where the last pick was made, else in the home folder (not the
+        process's working directory, which for a desktop launch is anywhere)."""
+        start = str(self._last_folder or Path.home())
+        names, _ = QFileDialog.getOpenFileNames(self._window, "Attach files", start)
         paths = [Path(name) for name in names]
         if paths:
+            self._last_folder = paths[0].parent
             self.offer(paths)
         return paths
 

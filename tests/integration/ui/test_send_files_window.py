@@ -205,7 +205,16 @@ def test_the_paperclip_refuses_what_the_relay_would_with_words(
     folder.mkdir()
     fine = a_file(tmp_path / "fine.txt", 10)
     picked = [str(huge), str(folder), str(fine)]
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *_a, **_k: (picked, ""))
+    opened_in: list[str] = []
+
+    def dialog(names: list[str]) -> object:
+        def pick(_parent: object, _title: str, folder: str = "", *_a: object) -> object:
+            opened_in.append(folder)
+            return names, ""
+
+        return pick
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", dialog(picked))
     button.click()
     notice = window.composer_box.tray.notice
     assert tray_names(chat) == ["fine.txt"]
@@ -213,8 +222,10 @@ def test_the_paperclip_refuses_what_the_relay_would_with_words(
     assert "disk.iso is 25.0 MB: the server takes files up to 25.0 MB." in notice.text()
     assert "photos is a folder: pick the files inside it." in notice.text()
     many = [str(a_file(tmp_path / f"f{i}.txt", 10)) for i in range(12)]
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *_a, **_k: (many, ""))
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", dialog(many))
     button.click()
+    # The dialog opens in the home folder, then where the last pick was made.
+    assert opened_in == [str(Path.home()), str(tmp_path)]
     assert len(tray_names(chat)) == 10
     assert notice.text() == "A message carries at most 10 files: 3 files were left out."
     # Esc empties the tray; an edit cannot add files (the button says so, and is off).
