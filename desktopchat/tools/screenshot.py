@@ -224,23 +224,33 @@ def _send(
 
 def _send_picture(clients: dict[str, RelayClient]) -> None:
     """Draw :data:`PICTURE`'s chart (reconnects per second: a spike, then calm), upload it
-    and post it with its caption."""
-    from PIL import Image, ImageDraw  # noqa: PLC0415
+    and post it with its caption. Drawn with Qt, not Pillow: Pillow's drawing module
+    brings its font engine (~3 MB) into the frozen app, which never draws."""
+    from PySide6.QtCore import QPointF, Qt  # noqa: PLC0415
+    from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF  # noqa: PLC0415
 
     author, caption, name = PICTURE
     width, height = 1200, 520
-    chart = Image.new("RGB", (width, height), (250, 251, 253))
-    draw = ImageDraw.Draw(chart)
+    chart = QImage(width, height, QImage.Format.Format_RGB32)
+    chart.fill(QColor(250, 251, 253))
+    painter = QPainter(chart)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(QColor(222, 226, 234), 2))
     for y in range(60, height, 90):
-        draw.line([(60, y), (width - 40, y)], fill=(222, 226, 234), width=2)
+        painter.drawLine(60, y, width - 40, y)
     values = [2, 3, 2, 4, 3, 60, 95, 70, 30, 12, 6, 4, 3, 2, 3, 2, 2, 3, 2, 2]
     step = (width - 100) / (len(values) - 1)
-    points = [(60 + i * step, height - 40 - v * 4.2) for i, v in enumerate(values)]
-    draw.polygon([(60, height - 40), *points, (width - 40, height - 40)], fill=(214, 226, 250))
-    draw.line(points, fill=(59, 91, 219), width=6, joint="curve")
+    points = [QPointF(60 + i * step, height - 40 - v * 4.2) for i, v in enumerate(values)]
+    area = QPolygonF([QPointF(60, height - 40), *points, QPointF(width - 40, height - 40)])
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(214, 226, 250))
+    painter.drawPolygon(area)
+    painter.setPen(QPen(QColor(59, 91, 219), 6))
+    painter.drawPolyline(QPolygonF(points))
+    painter.end()
     with tempfile.TemporaryDirectory(prefix="desktopchat-shot-") as folder:
         path = Path(folder) / name
-        chart.save(path, "PNG")
+        chart.save(str(path))  # PNG, from the name
         file = clients[author].upload("general", path)
     clients[author].send("general", caption, "shot-picture", attachments=[file.id])
 
