@@ -14,7 +14,7 @@ theme's tokens.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -262,7 +262,18 @@ def _paint_picture(painter: QPainter, rect: QRect, pixmap: QPixmap, c: Colours) 
 def _frame(rect: QRect, ratio: float, colour: str) -> QPixmap:
     """The hairline round a preview, drawn once per size (an antialiased rounded path per
     preview per paint doubled the GUI thread's work in the benchmark)."""
-    key = ("frame", rect.width(), rect.height(), ratio, colour)
+
+    def draw(painter: QPainter, at: QRect) -> None:
+        painter.setPen(QPen(QColor(colour), 1))
+        painter.drawPath(_rounded(at))
+
+    return _cached(("frame", rect.width(), rect.height(), ratio, colour), rect, ratio, draw)
+
+
+def _cached(
+    key: tuple[object, ...], rect: QRect, ratio: float, draw: Callable[[QPainter, QRect], None]
+) -> QPixmap:
+    """The pixmap ``draw`` paints at ``rect``'s size and ``ratio``, made once per ``key``."""
     found = _placeholders.get(key)
     if found is None:
         if len(_placeholders) > 64:
@@ -272,8 +283,7 @@ def _frame(rect: QRect, ratio: float, colour: str) -> QPixmap:
         found.fill(Qt.GlobalColor.transparent)
         painter = QPainter(found)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(QColor(colour), 1))
-        painter.drawPath(_rounded(QRect(0, 0, rect.width(), rect.height())))
+        draw(painter, QRect(0, 0, rect.width(), rect.height()))
         painter.end()
         _placeholders[key] = found
     return found
@@ -285,19 +295,7 @@ _placeholders: dict[tuple[object, ...], QPixmap] = {}
 
 def _placeholder(rect: QRect, ratio: float, c: Colours) -> QPixmap:
     key = (rect.width(), rect.height(), ratio, c.raised, c.border, c.text_disabled)
-    found = _placeholders.get(key)
-    if found is None:
-        if len(_placeholders) > 64:
-            _placeholders.clear()
-        found = QPixmap(round(rect.width() * ratio), round(rect.height() * ratio))
-        found.setDevicePixelRatio(ratio)
-        found.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(found)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        _draw_placeholder(painter, QRect(0, 0, rect.width(), rect.height()), c)
-        painter.end()
-        _placeholders[key] = found
-    return found
+    return _cached(key, rect, ratio, lambda painter, at: _draw_placeholder(painter, at, c))
 
 
 def _draw_placeholder(painter: QPainter, rect: QRect, c: Colours) -> None:

@@ -156,22 +156,7 @@ def window_shown(home: Path) -> str:
 
 def test_building_and_showing_the_window_loads_none_of_them(tmp_path: Path) -> None:
     """The window as the app builds it (services deferred) is shown without them too."""
-    code = (
-        "import os\n"
-        f"os.environ['DESKTOPCHAT_HOME'] = {str(tmp_path)!r}\n"
-        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
-        "from desktopchat.client.credentials import DeferredTokenStore\n"
-        "from desktopchat.client.settings import default_settings\n"
-        "from desktopchat.paths import app_dirs\n"
-        "from desktopchat.ui import app, theme\n"
-        "from desktopchat.ui.main_window import MainWindow\n"
-        "qt = app.application()\n"
-        "theme.apply('system')\n"
-        "window = MainWindow(app_dirs(), default_settings(), DeferredTokenStore(), [],"
-        " defer_services=True)\n"
-        "window.show()\n"
-        "qt.processEvents()\n"
-    )
+    code = window_shown(tmp_path)
     roots = loaded_roots(code)
     assert "PySide6" in roots
     assert not roots & NOT_BEFORE_FIRST_PAINT, sorted(roots & NOT_BEFORE_FIRST_PAINT)
