@@ -31,12 +31,14 @@ WAIT_S = 60.0
 
 
 def _wait(until: Any, app: Any, seconds: float = WAIT_S) -> None:
+    from PySide6.QtCore import QEventLoop
+
     deadline = time.monotonic() + seconds
     while not until():
         if time.monotonic() > deadline:
             raise SystemExit("timed out")
-        app.processEvents()
-        time.sleep(0.001)
+        # Blocks until an event comes (a preview, a reply), at most 50 ms: no sleeping.
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
 
 
 def _open_window(url: str, user: str, token: str) -> tuple[Any, Any]:
