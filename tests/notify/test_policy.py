@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
+from desktopchat.client.domain import Attachment, Message
 from desktopchat.client.notify.policy import (
     Content,
     RoomMode,
@@ -167,6 +169,22 @@ def test_mentions(text: str, names: tuple[str, ...], expected: bool) -> None:
 def test_room_content_of_one_message_is_the_message() -> None:
     content = room_content("general", [message("lunch at  noon?\nor later")])
     assert content == Content("general", "Bob in #general", "lunch at noon? or later", 1)
+
+
+def test_a_file_without_a_caption_is_named_not_blank() -> None:
+    def carrying(*names: str, text: str = "") -> Message:
+        files = tuple(
+            Attachment(f"f{n}", "0" * 64, name, 10, "image/png", None, None, f"/f/{n}", None)
+            for n, name in enumerate(names)
+        )
+        return replace(message(text), attachments=files)
+
+    one = room_content("general", [carrying("shot.png")])
+    assert one.body == "Sent shot.png"
+    several = room_content("dm-x", [carrying("a.png", "b.log", "c.zip")])
+    assert several.body == "Sent 3 files: a.png, b.log, c.zip"
+    captioned = room_content("general", [carrying("shot.png", text="look")])
+    assert captioned.body == "look"
 
 
 def test_room_content_of_several_counts_and_shows_the_last() -> None:

@@ -85,16 +85,27 @@ def preview(text: str, limit: int = 200) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+def message_line(message: Message) -> str:
+    """A message's line in a notification: its text, or the files it carries when it
+    has no caption ("Sent shot.png", "Sent 3 files: a.png, b.log, c.zip")."""
+    if message.text.strip() or not message.attachments:
+        return preview(message.text)
+    names = [a.name for a in message.attachments]
+    if len(names) == 1:
+        return preview(f"Sent {names[0]}")
+    return preview(f"Sent {len(names)} files: {', '.join(names)}")
+
+
 def room_content(room: str, messages: list[Message]) -> Content:
     """One room's notification: the message itself, or "3 new messages in #room"."""
     last = messages[-1]
     if is_direct(room):  # a DM's name means nothing to people: who wrote is the title
         count = len(messages)
         title = last.author.display_name + (f" ({count} new messages)" if count > 1 else "")
-        return Content(room, title, preview(last.text), count)
+        return Content(room, title, message_line(last), count)
     if len(messages) == 1:
-        return Content(room, f"{last.author.display_name} in #{room}", preview(last.text), 1)
-    body = f"{last.author.display_name}: {preview(last.text)}"
+        return Content(room, f"{last.author.display_name} in #{room}", message_line(last), 1)
+    body = f"{last.author.display_name}: {message_line(last)}"
     return Content(room, f"{len(messages)} new messages in #{room}", body, len(messages))
 
 
