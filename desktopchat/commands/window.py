@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from desktopchat import startup_gc
 from desktopchat.commands.common import add_client_options
 from desktopchat.paths import AppDirs
 
@@ -19,7 +20,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace, dirs: AppDirs) -> int:
-    """Import Qt widgets only now: the CLI commands and the hub never load them."""
+    """Import Qt widgets only now: the CLI commands and the hub never load them.
+
+    The garbage collector pauses first, for the whole start-up (:mod:`desktopchat.startup_gc`).
+    """
+    startup_gc.pause()
     from desktopchat.ui import app  # noqa: PLC0415 - deliberate lazy import
 
     return app.run(args, dirs)

@@ -19,7 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
-from desktopchat import __version__
+from desktopchat import __version__, startup_gc
 from desktopchat.client import settings as settings_file
 from desktopchat.client.credentials import DeferredTokenStore
 from desktopchat.client.errors import DesktopChatError, SettingsError
@@ -94,8 +94,9 @@ def run(args: argparse.Namespace, dirs: AppDirs) -> int:
 def _start_services_later(
     window: MainWindow, store: DeferredTokenStore, painted: _HistoryPainted
 ) -> None:
-    """Once history is on screen (or after the grace time): notifications, the keyring,
-    and on a first start the offer of a menu entry (:mod:`.entry_offer`).
+    """Once history is on screen (or after the grace time): the garbage collector back
+    on (:mod:`desktopchat.startup_gc`), notifications, the keyring, and on a first start
+    the offer of a menu entry (:mod:`.entry_offer`).
 
     The keyring opens on a worker; a login that needs a token meanwhile opens it itself.
     """
@@ -106,6 +107,7 @@ def _start_services_later(
         if started:
             return
         started = True
+        startup_gc.resume()
         window.start_services()
         window.tasks.run(store.open, window.add_notice)
         if window.isVisible():  # not to a window started in the tray

@@ -217,6 +217,7 @@ def _start_window() -> tuple[QApplication, Any]:
     """The real main window, shown offscreen, with no session attached."""
     from PySide6.QtWidgets import QApplication
 
+    from desktopchat import startup_gc
     from desktopchat.client import settings as settings_file
     from desktopchat.client.credentials import MemoryTokenStore
     from desktopchat.paths import app_dirs
@@ -230,6 +231,7 @@ def _start_window() -> tuple[QApplication, Any]:
     window.resize(*WINDOW_SIZE)
     window.show()
     _run_loop_for(0.5)
+    startup_gc.resume()  # as the app does once its first paint is done (desktopchat.ui.app)
     return app, window
 
 
