@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex, QPoint, QRect, QSize
+from PySide6.QtCore import QModelIndex, QObject, QPoint, QRect, QSize
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -121,10 +121,11 @@ def test_every_kind_of_row_has_a_positive_height(
 def test_heights_are_cached_per_row_and_width(
     qtbot: QtBot, delegate: MessageDelegate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A second pass over the rows computes nothing: no text form, no rich layout."""
+    """A second pass over the rows computes nothing: no text form, no rich layout; and a
+    row's text form is made once, whatever the widths it is measured at."""
     bodies: list[object] = []
     documents: list[QTextDocument] = []
-    layouts: list[str] = []
+    layouts: list[QTextDocument] = []
     real_body = MessageDelegate._body
 
     def counting_body(
@@ -134,13 +135,16 @@ def test_heights_are_cached_per_row_and_width(
         return real_body(record, marked)
 
     class CountingDocument(QTextDocument):
+        """The delegate's template document: rich rows are laid out in its clones."""
+
         def __init__(self) -> None:
             super().__init__()
             documents.append(self)
 
-        def setHtml(self, html: str) -> None:  # noqa: N802 - Qt API
-            layouts.append(html)
-            super().setHtml(html)
+        def clone(self, parent: QObject | None = None) -> QTextDocument:
+            copy = super().clone(parent)
+            layouts.append(copy)
+            return copy
 
     monkeypatch.setattr(MessageDelegate, "_body", staticmethod(counting_body))
     monkeypatch.setattr(message_delegate, "QTextDocument", CountingDocument)
@@ -154,39 +158,55 @@ def test_heights_are_cached_per_row_and_width(
     first = [height(delegate, model.index(r)) for r in range(model.rowCount())]
     assert len(bodies) == 4
     assert len(layouts) == 2  # the rich and the edited message; plain text needs none
-    assert len(documents) == 1  # measured in one reused document (its CSS parsed once)
+    assert len(documents) == 1  # one template: the style sheet is parsed once
     second = [height(delegate, model.index(r)) for r in range(model.rowCount())]
     assert second == first
     assert len(bodies) == 4
     assert len(layouts) == 2
-    # Another width is another layout (the view was resized)...
+    # Another width is another layout (the view was resized), of the same text forms...
     narrow = [height(delegate, model.index(r), width=200) for r in range(model.rowCount())]
-    assert len(bodies) == 8
+    assert len(bodies) == 4
     assert len(layouts) == 4
     assert len(documents) == 1
     # ...and both stay cached.
     assert [height(delegate, model.index(r), width=200) for r in range(4)] == narrow
-    assert len(bodies) == 8
+    assert len(bodies) == 4
     assert len(layouts) == 4
 
 
-def test_painting_makes_a_rows_document_once(
+def test_a_rich_row_is_painted_from_the_document_it_was_measured_in(
     qtbot: QtBot, delegate: MessageDelegate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Measuring lays a rich row out once; painting it (twice) lays out nothing more."""
     documents: list[QTextDocument] = []
+    layouts: list[QTextDocument] = []
+    bodies: list[object] = []
+    real_body = MessageDelegate._body
 
     class CountingDocument(QTextDocument):
         def __init__(self) -> None:
             super().__init__()
             documents.append(self)
 
+        def clone(self, parent: QObject | None = None) -> QTextDocument:
+            copy = super().clone(parent)
+            layouts.append(copy)
+            return copy
+
+    def counting_body(
+        record: Message | OutboxItem, marked: tuple[str, ...] = ()
+    ) -> tuple[str, bool]:
+        bodies.append(record)
+        return real_body(record, marked)
+
     monkeypatch.setattr(message_delegate, "QTextDocument", CountingDocument)
+    monkeypatch.setattr(MessageDelegate, "_body", staticmethod(counting_body))
     model = model_of(message(1, text="**rich** text"))
     hint = height(delegate, model.index(0))
-    assert len(documents) == 1  # the measuring one
+    assert (len(documents), len(layouts), len(bodies)) == (1, 1, 1)  # template, row, HTML
     paint(delegate, model.index(0), hint)
     paint(delegate, model.index(0), hint)
-    assert len(documents) == 2  # and the row's own, kept for painting and links
+    assert (len(documents), len(layouts), len(bodies)) == (1, 1, 1)
 
 
 def test_an_edit_changes_the_cached_height(qtbot: QtBot, delegate: MessageDelegate) -> None:

@@ -440,11 +440,9 @@ def test_a_new_message_is_the_only_row_measured_again(
     delegate = view._delegate
     original = delegate._measure
 
-    def counting(
-        record: Message, width: int, option: object, marked: tuple[str, ...] = ()
-    ) -> tuple[int, int]:
+    def counting(model: object, record: Message, width: int, option: object) -> tuple[int, int]:
         measured.append(record.id)
-        return original(record, width, option, marked)  # type: ignore[arg-type]
+        return original(model, record, width, option)  # type: ignore[arg-type]
 
     monkeypatch.setattr(delegate, "_measure", counting)
     model.add([message(200, text="the **newest** one")])

@@ -118,9 +118,9 @@ def test_opening_a_room_measures_each_of_its_rows_once(
     measured: list[int] = []
     original = MessageDelegate._measure
 
-    def counted(self: MessageDelegate, record: Any, *args: Any, **kwargs: Any) -> Any:
+    def counted(self: MessageDelegate, model: Any, record: Any, *args: Any, **kwargs: Any) -> Any:
         measured.append(record.id)
-        return original(self, record, *args, **kwargs)
+        return original(self, model, record, *args, **kwargs)
 
     monkeypatch.setattr(MessageDelegate, "_measure", counted)
     window.select_room("random")
