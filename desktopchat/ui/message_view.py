@@ -77,7 +77,7 @@ LIVE_ROWS_KEEP = 100
 #: viewports (more than one, so that there is always a scroll up to the older ones): a
 #: burst (hundreds of messages in one frame) would otherwise have every kept row measured
 #: anew on each frame (~0.1 ms a plain row, ~0.3 ms a rich one), none of them ever seen.
-LIVE_SCREENS = 1.5
+LIVE_SCREENS = 1.2
 
 
 class MessageView(QListView):
