@@ -87,6 +87,9 @@ DOC_CACHE = 64
 LAYOUT_CACHE = 128
 #: Rows' drawable bodies kept (see :meth:`MessageDelegate._content`).
 BODY_CACHE = 256
+#: Rows' heights kept (see :meth:`MessageDelegate.sizeHint`): the rows a view keeps, many
+#: times over.
+ROW_HEIGHT_CACHE = 4096
 #: Low bits of a stored measure: the text width it was measured at.
 _WIDTH_BITS = 20
 _WIDTH_MASK = (1 << _WIDTH_BITS) - 1
@@ -195,6 +198,8 @@ class MessageDelegate(QStyledItemDelegate):
         self._bodies: OrderedDict[int, tuple[Row, object, str, bool, tuple[str, ...]]] = (
             OrderedDict()
         )
+        #: Messages' row heights, by identity (see :meth:`sizeHint`).
+        self._row_heights: dict[int, tuple[Message, tuple[object, ...], int]] = {}
         self._document_css = ""
         self._css_by_palette: dict[int, str] = {}
         #: An empty document with the font, margin and parsed style sheet: rich rows'
@@ -546,7 +551,10 @@ class MessageDelegate(QStyledItemDelegate):
         """Height of the shared layout (text heights cached); width follows the view.
 
         The arithmetic of :meth:`geometry` without its rectangles: Qt asks this of every
-        row, 100,000 times for a long history, so it makes no objects it can avoid.
+        row, 100,000 times for a long history, so it makes no objects it can avoid. And
+        QListView asks it again of every row it keeps on each insert: a message's height
+        is kept with what it depends on besides the record (the width, its header, day and
+        divider, the font, "Show more"), so asking again is one lookup.
         """
         model, row = index.model(), index.row()
         if isinstance(model, MessageListModel):
@@ -555,6 +563,14 @@ class MessageDelegate(QStyledItemDelegate):
             _, _, record, header, day_value, unread = self._row_facts(index)
             day = day_value is not None
         row_width = self.row_width(option)
+        facts: tuple[object, ...] | None = None
+        if isinstance(record, Message):
+            self._metrics(option.font)  # a new font is a new generation
+            expanded = bool(self._expanded) and self._expand_key(record) in self._expanded
+            facts = (row_width, header, day, unread, expanded, self._generation)
+            found = self._row_heights.get(id(record))
+            if found is not None and found[0] is record and found[1] == facts:
+                return QSize(option.rect.width(), found[2])
         width = self._text_widths.get(row_width)
         if width is None:
             width = self._text_widths[row_width] = self.text_width(row_width)
@@ -565,6 +581,10 @@ class MessageDelegate(QStyledItemDelegate):
         height = self._height(
             record, text_height, state_height, header=header, day=day, unread=unread
         )
+        if facts is not None and isinstance(record, Message):
+            if len(self._row_heights) >= ROW_HEIGHT_CACHE:
+                self._row_heights.clear()  # a long history's first layout: each once anyway
+            self._row_heights[id(record)] = (record, facts, height)
         return QSize(option.rect.width(), height)
 
     def _shown_text(self, record: Row, text_height: int) -> tuple[int, int, bool]:

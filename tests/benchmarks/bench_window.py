@@ -242,6 +242,9 @@ def absorb_rows(runs: Sequence[dict[str, Any]]) -> list[Row]:
     """Rows: per offered rate, what was absorbed, whether it showed, the longest stall."""
     rows: list[Row] = []
     for r in runs:
+        if r.get("kind") == "stretch":
+            rows.append(stretch_row(r))
+            continue
         stall = float(r["max_stall_ms"])
         rows.append(
             (
@@ -259,6 +262,19 @@ def absorb_rows(runs: Sequence[dict[str, Any]]) -> list[Row]:
             )
         )
     return rows
+
+
+def stretch_row(r: dict[str, Any]) -> Row:
+    """Row: how much the machine alone stretches a fixed piece of work in the GUI thread."""
+    return (
+        f"The machine alone: one fixed piece of pure-Python work (median "
+        f"{r['median_ms']:.2f} ms) repeated for {r['seconds']:.0f} s in the GUI thread, "
+        "nothing else running",
+        f"longest **{r['max_ms']:.1f} ms** (p99.9 {r['p999_ms']:.1f} ms; "
+        f"{r['over_16ms']} of {r['units']:,} over 16 ms), on the thread's CPU clock at most "
+        f"{r['max_cpu_ms']:.1f} ms",
+        "- (the floor under every stall below: the same work, slowed by the machine)",
+    )
 
 
 # ------------------------------------------------------------- Qt children's rows

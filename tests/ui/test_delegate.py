@@ -651,3 +651,25 @@ def test_a_quotes_author_is_not_elided_when_there_is_room(qtbot: QtBot, name: st
     width = message_extras.quote_name_width(name, bold, 700)
     assert QFontMetrics(bold).elidedText(name, Qt.TextElideMode.ElideRight, width) == name
     assert message_extras.quote_name_width(name * 20, bold, 700) == 350  # half the row at most
+
+
+def test_a_rows_height_asked_again_is_a_lookup_until_its_header_changes(
+    qtbot: QtBot, delegate: MessageDelegate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """QListView asks every row it keeps on each insert: nothing is measured or summed
+    again for an unchanged row; the row that becomes the first one gains its header."""
+    model = model_of(message(1, text="first"), message(2, text="second, same author"))
+    continuation = height(delegate, model.index(1))
+    summed: list[object] = []
+    real = MessageDelegate._height
+
+    def counting(self: MessageDelegate, record: Any, *args: Any, **kwargs: Any) -> int:
+        summed.append(record)
+        return real(self, record, *args, **kwargs)
+
+    monkeypatch.setattr(MessageDelegate, "_height", counting)
+    assert height(delegate, model.index(1)) == continuation
+    assert summed == []
+    model.trim_oldest(1)  # the first message goes: the second starts the room's history
+    assert height(delegate, model.index(0)) > continuation
+    assert len(summed) == 1
