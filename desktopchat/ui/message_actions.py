@@ -14,7 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPaintEvent, QPen, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QIcon,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+    QShowEvent,
+)
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QToolButton, QWidget
 
 from desktopchat.ui import message_style as ms
@@ -154,7 +163,10 @@ class MessageActions(QFrame):
             layout.addWidget(button)
             self.buttons[name] = button
         self._available = {"copy", "edit", "delete"}
-        self._style()
+        #: Icons are drawn when the bar is first shown, and again after a theme change:
+        #: the window starts with it hidden (drawing them cost ~10 ms of each start, three
+        #: times over, as the window's palette settled).
+        self._icons_stale = True
         self.hide()
 
     def set_available(self, names: set[str]) -> None:
@@ -182,7 +194,15 @@ class MessageActions(QFrame):
         """Another theme: icons and the frame follow it."""
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
+            self._icons_stale = True
+            if self.isVisible():
+                self._style()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        """Icons drawn now if the theme changed since (or they never were)."""
+        if self._icons_stale:
             self._style()
+        super().showEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         """A raised, rounded, outlined card (the buttons paint themselves on it)."""
@@ -198,6 +218,7 @@ class MessageActions(QFrame):
 
     def _style(self) -> None:
         """Icons in the theme's muted text colour (delete in its danger colour)."""
+        self._icons_stale = False
         c = theme.colours(self.palette())
         colour = QColor(c.text_muted)
         danger = QColor(c.danger)

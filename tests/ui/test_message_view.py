@@ -453,3 +453,21 @@ def test_a_new_message_is_the_only_row_measured_again(
     assert measured == [200]
     painted = geometry(view, model.rowCount() - 1).row.height()
     assert painted == view.visualRect(newest).height()  # painted as tall as laid out
+
+
+def test_the_actions_icons_are_drawn_when_first_shown_and_follow_the_theme(
+    qtbot: QtBot, view: MessageView
+) -> None:
+    """The bar starts hidden, so its icons wait for its first showing; a theme changed
+    while it is shown repaints them in the new colours."""
+    bar = view.actions_bar
+    assert all(b.icon().isNull() for b in bar.buttons.values())  # nothing drawn at start
+    theme.apply("light")
+    show(qtbot, view, message(1, author=ME, text="mine"))
+    move_to(view, geometry(view, 0).text.center())
+    qtbot.waitUntil(bar.isVisible)
+    copy = bar.buttons["copy"]
+    assert not copy.icon().isNull()
+    light = copy.icon().pixmap(16, 16).toImage()
+    theme.apply("dark")
+    qtbot.waitUntil(lambda: copy.icon().pixmap(16, 16).toImage() != light)
