@@ -28,10 +28,10 @@ from desktopchat.client.errors import DesktopChatError
 from desktopchat.client.relay_client import RelayClient
 from desktopchat.client.tasks import TaskRunner
 from desktopchat.ui import attachment_layout
-from desktopchat.ui.image_viewer import ImageViewer
 from desktopchat.ui.thumbnail_cache import Preview, ThumbnailCache
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the viewer loads when an image is first opened, not before the paint
+    from desktopchat.ui.image_viewer import ImageViewer
     from desktopchat.ui.main_window import MainWindow
 
 #: Milliseconds a failure stays on a file's card.
@@ -115,6 +115,8 @@ class AttachmentFlow(QObject):
         if self.viewer is not None:  # one viewer at a time; the last one's pixels go
             self.viewer.close()
             self.viewer.deleteLater()
+        from desktopchat.ui.image_viewer import ImageViewer  # noqa: PLC0415 - see above
+
         self.viewer = ImageViewer(
             attachment, self._window.tasks, relay, self.downloads, self._window
         )

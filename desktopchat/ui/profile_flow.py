@@ -37,10 +37,10 @@ from desktopchat.client.settings import Profile
 from desktopchat.client.tasks import TaskRunner
 from desktopchat.client.trust import KnownHosts
 from desktopchat.paths import AppDirs
-from desktopchat.ui.trust_prompt import TrustPrompt
 
-if TYPE_CHECKING:  # the dialogs module loads when a dialog opens, not before the paint
+if TYPE_CHECKING:  # the dialogs and the certificate prompt load when one opens
     from desktopchat.ui.dialogs import SignInDialog, SignInRequest
+    from desktopchat.ui.trust_prompt import TrustPrompt
 
 log = logging.getLogger(__name__)
 
@@ -267,6 +267,8 @@ class ProfileFlow(QObject):
         """
         if self.trust_prompt is not None:
             self.trust_prompt.reject()
+        from desktopchat.ui.trust_prompt import TrustPrompt  # noqa: PLC0415 - see above
+
         prompt = TrustPrompt(error, self._window)
         self.trust_prompt = prompt
 

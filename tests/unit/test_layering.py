@@ -93,8 +93,9 @@ def test_importing_the_window_loads_no_http_socket_keyring_or_notification_stack
 
 
 #: The app's own modules that opening the window leaves for later: the other commands
-#: (their options, seeding, HTTP helpers), the dialogs and the Ctrl+K switcher (loaded
-#: when one opens) and the offer of a menu entry (made once history is painted).
+#: (their options, seeding, HTTP helpers), the dialogs, the Ctrl+K switcher, the image
+#: viewer and the certificate prompt (loaded when one opens) and the offer of a menu
+#: entry (made once history is painted).
 OWN_NOT_BEFORE_FIRST_PAINT = {
     "desktopchat.commands.account",
     "desktopchat.commands.desktop_entry",
@@ -107,7 +108,9 @@ OWN_NOT_BEFORE_FIRST_PAINT = {
     "desktopchat.ui.desktop_page",
     "desktopchat.ui.dialogs",
     "desktopchat.ui.entry_offer",
+    "desktopchat.ui.image_viewer",
     "desktopchat.ui.quick_switcher",
+    "desktopchat.ui.trust_prompt",
     "desktopchat.xdg.autostart",
 }
 
