@@ -6,6 +6,7 @@ style option and a model index — against the real model, painting into a QImag
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -30,7 +31,7 @@ from desktopchat.client.outbox import OutboxItem, OutboxState
 from desktopchat.ui import markup, message_delegate, message_style, theme
 from desktopchat.ui.avatars import SIZE as AVATAR
 from desktopchat.ui.avatars import AvatarCache
-from desktopchat.ui.message_delegate import DAY_HEIGHT, PAD, MessageDelegate
+from desktopchat.ui.message_delegate import DAY_HEIGHT, DOC_CACHE, PAD, MessageDelegate
 from desktopchat.ui.message_model import MessageListModel, Roles
 from tests.ui.conftest import ME, NOON, QT_CLEAN, message, outbox_item
 
@@ -673,3 +674,31 @@ def test_a_rows_height_asked_again_is_a_lookup_until_its_header_changes(
     model.trim_oldest(1)  # the first message goes: the second starts the room's history
     assert height(delegate, model.index(0)) > continuation
     assert len(summed) == 1
+
+
+def test_rich_documents_leaving_the_cache_are_freed(
+    qtbot: QtBot, delegate: MessageDelegate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PySide6 makes a ``clone()`` its template's child: each document the cache lets go
+    must be freed, or a long history's rich rows would all stay in memory (hundreds of MB)."""
+    clones: list[weakref.ref[QTextDocument]] = []
+
+    class Template(QTextDocument):
+        def clone(self, parent: QObject | None = None) -> QTextDocument:
+            copy = super().clone(parent)
+            clones.append(weakref.ref(copy))
+            return copy
+
+    monkeypatch.setattr(message_delegate, "QTextDocument", Template)
+    extra = 5
+    rows = [message(n, text=f"**rich** row {n}") for n in range(1, DOC_CACHE + extra + 1)]
+    model = model_of(*rows)
+    for row in range(model.rowCount()):
+        height(delegate, model.index(row))
+    assert len(clones) == DOC_CACHE + extra
+    assert [ref() for ref in clones[:extra]] == [None] * extra  # let go: freed
+    assert all(ref() is not None for ref in clones[extra:])  # kept for painting
+    dark = option(WIDTH - 10)
+    dark.palette = theme.palette(True)  # another theme: every kept document goes too
+    delegate.sizeHint(dark, model.index(0))
+    assert all(ref() is None for ref in clones[: DOC_CACHE + extra])

@@ -470,4 +470,7 @@ def test_the_actions_icons_are_drawn_when_first_shown_and_follow_the_theme(
     assert not copy.icon().isNull()
     light = copy.icon().pixmap(16, 16).toImage()
     theme.apply("dark")
-    qtbot.waitUntil(lambda: copy.icon().pixmap(16, 16).toImage() != light)
+    try:
+        qtbot.waitUntil(lambda: copy.icon().pixmap(16, 16).toImage() != light)
+    finally:
+        theme.apply("light")  # as the tests before it left it
