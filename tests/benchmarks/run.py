@@ -533,10 +533,14 @@ def window_section(out: Outcome) -> list[str]:
         f"up to {window_child.ABSORB_CHUNK} per 1 ms tick). A 1 ms precise `QTimer` times "
         "the gaps between its ticks: the longest is the longest the GUI thread did not get "
         "back to its event loop (over 16 ms drops a 60 Hz frame); each gap is also read on "
-        "the GUI thread's CPU clock (`time.thread_time`), the part of it that was the app's "
-        "own work rather than waiting for a core. The first run offers nothing: the probe's "
-        "floor on this machine at that moment. Every 50 ms it checks whether the newest "
-        "message is laid out inside the viewport.",
+        "the GUI thread's CPU clock (`time.thread_time`). The first run offers nothing: the "
+        "probe's floor on this machine at that moment. Every 50 ms it checks whether the "
+        "newest message is laid out inside the viewport. Before the runs, *The machine "
+        "alone* repeats one fixed piece of pure-Python work in the same thread for as long "
+        "as a run: every repetition is the same work, so the longest one is how far this "
+        "machine alone stretches a burst of GUI work. On this virtual machine the thread's "
+        "CPU clock is stretched too (the guest is not told of the time its host took), so "
+        "a long gap's CPU figure does not prove it was the app's own work.",
         f"- **{plan.load_messages:,} messages**: the same window; all of them into one "
         "model at once, shown in its view; RSS (`VmRSS`) once every row has been laid out. "
         "The made-up messages have 8 authors taking turns, some markup and links. These "

@@ -9,9 +9,11 @@ aiohttp, ~24 MiB of RSS, which the app never loads).
 * **Absorbing messages** (``absorb``): the real ``MainWindow``'s message view, shown, fed
   through a ``MessageListModel`` one message per ``add`` call as the controller does, at
   fixed rates and flat out, while a 1 ms timer measures how long the GUI thread went
-  without returning to the event loop (a stall over 16 ms is a dropped frame), and how
-  much of that gap was its own CPU time (the rest: the machine's other processes). The
-  first run offers nothing: the probe's floor on this machine.
+  without returning to the event loop (a stall over 16 ms is a dropped frame), and that
+  gap on the thread's CPU clock. The first run offers nothing: the probe's floor on this
+  machine. Before the runs, :func:`machine_stretch` times one fixed piece of work over
+  and over: how much the machine alone stretches it (on a virtual machine the CPU clock
+  is stretched too, so it cannot tell the app's work from the host's pauses).
 * **100,000 messages** (``load``): the process's RSS once a room's model holds them and
   the view has laid them out, and how long that took.
 """
@@ -125,7 +127,8 @@ class _Heartbeat:
 
     Each gap is also read on the thread's CPU clock: how much of it the GUI thread spent
     working. On a shared machine a gap can be long with little work in it (the thread was
-    not scheduled); the CPU part is what the app can do something about.
+    not scheduled). A virtual machine's host can also pause the whole guest, and that
+    time shows on the CPU clock too (see :func:`machine_stretch`).
     """
 
     def __init__(self) -> None:
