@@ -86,15 +86,20 @@ class SyncEngine(QObject):
         bridge.subscribed.connect(self._on_subscribed)
         bridge.channel_event.connect(self._on_event)
 
-    def watch(self, room: Room, backlog: int = 50) -> list[Message]:
-        """Follow ``room``; returns what the local database already has (shown at once).
+    def watch(self, room: Room, backlog: int = 50, *, with_history: bool = True) -> list[Message]:
+        """Follow ``room``; returns what the local database already has (shown at once),
+        or nothing without ``with_history`` (the window follows every room at start but
+        reads only the one it shows: reading and parsing 100 messages of each room it
+        then threw away cost a few ms per room before the first paint).
 
         Without local history the latest ``backlog`` messages are fetched first; with it,
         only what is newer than the last stored id.
         """
         if room.name in self._rooms:
             return []
-        cached = self._db.recent(room.name, backlog) if self._db is not None else []
+        cached = (
+            self._db.recent(room.name, backlog) if self._db is not None and with_history else []
+        )
         last_id = self._db.last_id(room.name) if self._db is not None else None
         state = _RoomState(room, RoomTimeline(last_id), backlog)
         if self._db is not None:

@@ -226,7 +226,8 @@ class ChatController(QObject):
         new_dm = room.name in self._new_dms
         if self.session.database.last_id(room.name) is None and not new_dm:
             self._loading_backlog.add(room.name)
-        self.session.sync.watch(room, backlog=PAGE)
+        # Its history is read when it is shown (select), not here for every room.
+        self.session.sync.watch(room, backlog=PAGE, with_history=False)
 
     @Slot(str)
     def _backlog_loaded(self, room: str) -> None:

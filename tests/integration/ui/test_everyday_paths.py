@@ -239,6 +239,46 @@ def test_a_warm_start_asks_the_relay_nothing_until_history_is_on_screen(
         close_window(qtbot, window)
 
 
+def test_a_warm_start_reads_the_history_of_the_room_it_shows_only(
+    qtbot: QtBot, chat: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every room is followed from the start (unread counts, notifications), but only the
+    room on screen has its history read from the local database before the first paint:
+    reading and parsing each room's newest messages to throw them away cost a few ms per
+    room."""
+    first = chat.window
+    chat.bob_says("in random", room="random")
+    chat.bob_says("in general")
+    qtbot.waitUntil(lambda: "in general" in texts(first), timeout=WAIT_MS)
+    saved = first.session.database if first.session is not None else None
+    assert saved is not None
+    qtbot.waitUntil(lambda: saved.last_id("random") is not None, timeout=WAIT_MS)
+    close_window(qtbot, first)
+    read: list[str] = []
+    original = LocalDatabase.recent
+
+    def recorded(self: LocalDatabase, room: str, *args: object, **kwargs: object) -> object:
+        read.append(room)
+        return original(self, room, *args, **kwargs)
+
+    monkeypatch.setattr(LocalDatabase, "recent", recorded)
+    store = MemoryTokenStore()
+    store.set(chat.url, "alice", str(chat.alice.token))
+    profile = Profile("test", chat.url, "alice")
+    settings = Settings(profiles={"test": profile}, current="test")
+    window = MainWindow(app_dirs(), settings, store, [], defer_services=True)
+    try:
+        window.show()
+        window.open_profile(profile)
+        qtbot.waitUntil(lambda: "in general" in texts(window), timeout=WAIT_MS)
+        assert read == ["general"]
+        window.select_room("random")  # its history when it is shown
+        qtbot.waitUntil(lambda: "in random" in texts(window), timeout=WAIT_MS)
+        assert read == ["general", "random"]
+    finally:
+        close_window(qtbot, window)
+
+
 # ------------------------------------------------------------------ 2. rooms made by others
 
 
