@@ -78,6 +78,9 @@ LIVE_ROWS_KEEP = 100
 #: burst (hundreds of messages in one frame) would otherwise have every kept row measured
 #: anew on each frame (~0.1 ms a plain row, ~0.3 ms a rich one), none of them ever seen.
 LIVE_SCREENS = 1.2
+#: A batch this big (a page of history on opening a room, a catch-up, a burst's frame) is
+#: trimmed the same way at once: opening a room measured its 100 newest rows to show 15.
+BIG_BATCH = 50
 
 
 class MessageView(QListView):
@@ -169,6 +172,8 @@ class MessageView(QListView):
             model.rowsAboutToBeInserted.connect(self._about_to_insert)
             model.has_older_changed.connect(self._history_known)
             model.dataChanged.connect(self._rows_changed)
+            if model.rowCount() >= BIG_BATCH:
+                model.trim_oldest(self._live_keep(model))
             self.scrollToBottom()
 
     @Slot(QModelIndex, QModelIndex, list)
@@ -256,7 +261,9 @@ class MessageView(QListView):
     def _inserted(self, count: int) -> None:
         if self._follow:
             model = self.model()
-            if isinstance(model, MessageListModel) and model.rowCount() > LIVE_ROWS_MAX:
+            if isinstance(model, MessageListModel) and (
+                model.rowCount() > LIVE_ROWS_MAX or count >= BIG_BATCH
+            ):
                 model.trim_oldest(self._live_keep(model))
             self.scrollToBottom()
         else:
@@ -278,7 +285,10 @@ class MessageView(QListView):
         option = QStyleOptionViewItem()
         self.initViewItemOption(option)
         option.rect = QRect(0, 0, self.viewport().width(), 0)
-        wanted = LIVE_SCREENS * max(1, self.viewport().height())
+        height = self.viewport().height()
+        if not self.isVisible():  # not laid out yet: keep a tall window's worth
+            height = max(height, self.screen().availableGeometry().height())
+        wanted = LIVE_SCREENS * max(1, height)
         messages = model.message_count()
         covered = kept = 0
         for row in range(model.rowCount() - 1, -1, -1):
@@ -307,6 +317,7 @@ class MessageView(QListView):
             self._new_below = 0
             self.jump_button.hide()
         model = self.model()
+        # Also when the view grows taller than its rows: the range, and the value, drop to 0.
         if value == 0 and isinstance(model, MessageListModel) and model.has_older:
             first = model.first_id()
             if first is not None and first > 1:

@@ -131,3 +131,31 @@ def test_opening_a_room_measures_each_of_its_rows_once(
     assert view.verticalScrollBar().isVisible()  # taller than the view
     view.viewport().repaint()
     assert sorted(measured) == sorted(set(measured))  # none twice
+
+
+def test_opening_a_long_room_keeps_a_screen_of_rows_and_a_taller_window_brings_older_ones(
+    qtbot: QtBot, chat: Chat
+) -> None:
+    """A room's page of 100 saved messages is not all measured to show the newest 15: the
+    view keeps what fills it. Made taller than those rows, it asks for the older ones
+    itself (no scroll bar is left to scroll up with)."""
+    window = chat.window
+    sent = [chat.bob_says(f"history {n}", room="random") for n in range(120)]
+    window.select_room("random")
+    qtbot.waitUntil(lambda: shows_room(window, "random"), timeout=WAIT_MS)
+    view = window.messages
+    model = view.model()
+    qtbot.waitUntil(
+        lambda: model.rowCount() > 0 and model.row(model.rowCount() - 1).id == sent[-1].id,
+        timeout=WAIT_MS,
+    )
+    qtbot.waitUntil(view.at_bottom, timeout=WAIT_MS)
+    kept = model.rowCount()
+    assert kept < 60  # not the whole page: a screen of rows and a bit more
+    assert sum(row_heights(view)) >= view.viewport().height()  # yet the view is full
+    window.resize(window.width(), window.height() * 3)  # taller than what was kept
+    qtbot.waitUntil(lambda: model.rowCount() > kept, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: sum(row_heights(view)) >= view.viewport().height(), timeout=WAIT_MS)
+    ids = [model.row(r).id for r in range(model.rowCount())]
+    assert ids == sorted(ids)
+    assert ids[-1] == sent[-1].id
