@@ -188,6 +188,15 @@ def test_a_warm_start_shows_the_saved_history_before_the_relay_answers(
         close_window(qtbot, window)
 
 
+def saved_session_window(chat: Chat) -> tuple[MainWindow, Profile]:
+    """Alice's window as the app starts it on her saved session (services deferred)."""
+    store = MemoryTokenStore()
+    store.set(chat.url, "alice", str(chat.alice.token))
+    profile = Profile("test", chat.url, "alice")
+    settings = Settings(profiles={"test": profile}, current="test")
+    return MainWindow(app_dirs(), settings, store, [], defer_services=True), profile
+
+
 def test_a_warm_start_asks_the_relay_nothing_until_history_is_on_screen(
     qtbot: QtBot, chat: Chat, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -218,11 +227,7 @@ def test_a_warm_start_asks_the_relay_nothing_until_history_is_on_screen(
         original_set_rooms(self, rooms, complete=complete)
 
     monkeypatch.setattr(LocalDatabase, "set_rooms", set_rooms)
-    store = MemoryTokenStore()
-    store.set(chat.url, "alice", str(chat.alice.token))
-    profile = Profile("test", chat.url, "alice")
-    settings = Settings(profiles={"test": profile}, current="test")
-    window = MainWindow(app_dirs(), settings, store, [], defer_services=True)
+    window, profile = saved_session_window(chat)
     try:
         window.show()
         window.open_profile(profile)
@@ -262,11 +267,7 @@ def test_a_warm_start_reads_the_history_of_the_room_it_shows_only(
         return original(self, room, *args, **kwargs)
 
     monkeypatch.setattr(LocalDatabase, "recent", recorded)
-    store = MemoryTokenStore()
-    store.set(chat.url, "alice", str(chat.alice.token))
-    profile = Profile("test", chat.url, "alice")
-    settings = Settings(profiles={"test": profile}, current="test")
-    window = MainWindow(app_dirs(), settings, store, [], defer_services=True)
+    window, profile = saved_session_window(chat)
     try:
         window.show()
         window.open_profile(profile)
