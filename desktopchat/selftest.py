@@ -70,6 +70,7 @@ def _run_checks(test: SelfTest) -> None:
         test.check("hub starts on a free port", checks.start_hub)
         test.check("sign up a throwaway user (session-only credentials)", checks.sign_up)
         test.check("send through the relay, receive through pysher", checks.round_trip)
+        test.check("react with a shortcode (the emoji data is inside)", checks.react)
         test.check("render the window offscreen", checks.render_window)
         test.check("keyring backends load", checks.keyring_backends)
         test.check("notification backends load", checks.notification_backends)
@@ -93,6 +94,7 @@ class _Checks:
         )
         self.login: Any = None
         self.session: Any = None
+        self.sent_id = 0
 
     def close(self) -> None:
         if self.session is not None:
@@ -134,7 +136,17 @@ class _Checks:
         started = time.perf_counter()
         session.relay().send("general", text, f"selftest-{secrets.token_hex(8)}")
         _wait(lambda: any(m.text == text for m in received), "message through pysher")
+        self.sent_id = next(m.id for m in received if m.text == text)
         return f"sent and received in {(time.perf_counter() - started) * 1000:.0f} ms"
+
+    def react(self) -> str:
+        """The relay turns ``:thumbsup:`` into 👍 with the ``emoji`` package's data: a
+        bundle missing that data would refuse every shortcode."""
+        message = self.session.relay().react("general", self.sent_id, ":thumbsup:")
+        glyphs = [reaction.emoji for reaction in message.reactions]
+        if glyphs != ["\N{THUMBS UP SIGN}"]:
+            raise RuntimeError(f"reactions after :thumbsup: are {glyphs!r}")
+        return "stored as \N{THUMBS UP SIGN}"
 
     def render_window(self) -> str:
         from PySide6.QtGui import QGuiApplication  # noqa: PLC0415

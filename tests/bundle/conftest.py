@@ -73,6 +73,7 @@ def run_self_test(executable: Path, home: Path) -> str:
         "hub starts on a free port",
         "sign up a throwaway user",
         "send through the relay, receive through pysher",
+        "react with a shortcode",
         "render the window offscreen",
         "keyring backends load",
         "notification backends load",

@@ -80,6 +80,25 @@ def test_bundle_leaves_out_unused_qt(bundle: Path) -> None:
     assert not dangling, "links to what build.spec left out"
 
 
+def test_bundle_keeps_only_the_emoji_data_the_relay_reads(bundle: Path) -> None:
+    """emoji.json (glyphs, English names, shortcodes) stays; the 13 translations go.
+
+    The self-test's shortcode reaction shows the relay still works with what is left."""
+    tables = {p.name for p in (bundle / "_internal" / "emoji" / "unicode_codes").glob("*.json")}
+    assert tables == {"emoji.json"}
+
+
+def test_bundle_skips_the_multiprocessing_runtime_hook(bundle: Path) -> None:
+    """The hook imports multiprocessing on every start; the app starts no such children.
+
+    The frozen executable's archive lists the scripts it runs before the app."""
+    from PyInstaller.archive.readers import CArchiveReader
+
+    scripts = set(CArchiveReader(str(bundle / "desktopchat")).toc)
+    assert "pyi_rth_pyside6" in scripts
+    assert "pyi_rth_multiprocessing" not in scripts
+
+
 def test_bundle_fits_the_size_budget(bundle: Path) -> None:
     """Bytes on disk of every file, the figure ``du -sm`` gives (MiB)."""
     size = sum(p.lstat().st_size for p in bundle.rglob("*"))
