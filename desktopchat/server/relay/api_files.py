@@ -38,7 +38,7 @@ from desktopchat.server.relay.membership import readable_room
 from desktopchat.server.relay.models import Attachment, Message, Room, User
 from desktopchat.server.relay.ratelimit import StoreThrottle
 from desktopchat.server.relay.service import RELAY, Relay, retry_seconds, too_many
-from desktopchat.server.relay.store import NotFoundError, ThumbnailRecord
+from desktopchat.server.relay.store import ThumbnailRecord
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -414,18 +414,6 @@ async def check_attachable(relay: Relay, room: Room, user: User, file_ids: list[
             raise ApiError(
                 400, "invalid_attachment", f"No file {file_id[:64]!r} of yours in {room.name}"
             )
-
-
-async def attach(relay: Relay, room: Room, user: User, message: Message, ids: list[str]) -> None:
-    """Let a stored message carry the files (again, harmlessly, for a retry)."""
-    if not ids:
-        return
-    try:
-        await relay.db(relay.store.attach_files, room.name, message.id, user.id, ids)
-    except NotFoundError as exc:
-        raise ApiError(
-            409, "attachment_taken", f"File {str(exc)[:64]!r} is already on another message"
-        ) from None
 
 
 async def with_attachments(relay: Relay, room: str, messages: list[Message]) -> list[Message]:

@@ -190,18 +190,17 @@ async def post_message(request: web.Request) -> web.Response:
     mentioned = mentions.mentions_field(body)
     await mentions.check_mentions(relay, mentioned)
     await api_files.check_attachable(relay, room, user, file_ids)
-    reply_to = message_extras.reply_target(body)
-    if reply_to is None:
-        message, created = await relay.db(
-            relay.store.add_message, room.name, user.id, client_id, text, time.time()
-        )
-    else:
-        message, created = await message_extras.add(
-            relay, room.name, user.id, client_id, text, reply_to=reply_to
-        )
-    # A retry stores them too: the first try may have stopped between the two steps.
-    message = await mentions.store_mentions(relay, message, mentioned)
-    await api_files.attach(relay, room, user, message, file_ids)
+    # One commit with its mentions and files: nobody reads the message without them.
+    message, created = await message_extras.post(
+        relay,
+        room.name,
+        user.id,
+        client_id,
+        text,
+        reply_to=message_extras.reply_target(body),
+        mentions=mentioned,
+        file_ids=file_ids,
+    )
     message = await message_extras.one(relay, message)
     if created:
         await announce(relay, room, "message", message)

@@ -14,7 +14,7 @@ from desktopchat.server.http_errors import ApiError
 from desktopchat.server.relay import api_files
 from desktopchat.server.relay.models import Message
 from desktopchat.server.relay.service import Relay, decimal
-from desktopchat.server.relay.store import NotFoundError, Page
+from desktopchat.server.relay.store import AttachmentTakenError, NotFoundError, Page
 
 #: The largest id a message can have (SQLite's 64-bit integers).
 _MAX_ID = 2**63 - 1
@@ -44,15 +44,41 @@ def reply_target(body: dict[str, object]) -> int | None:
     return value
 
 
-async def add(
-    relay: Relay, room: str, author_id: int, client_id: str, text: str, *, reply_to: int
+async def post(
+    relay: Relay,
+    room: str,
+    author_id: int,
+    client_id: str,
+    text: str,
+    *,
+    reply_to: int | None,
+    mentions: tuple[int, ...] | None,
+    file_ids: list[str],
 ) -> tuple[Message, bool]:
-    """Store a reply; 400 ``no_such_reply_target`` if ``reply_to`` is not in ``room``."""
+    """Store a message with what it carries, in one commit (``Store.post_message``).
+
+    400 ``no_such_reply_target`` if ``reply_to`` is not in ``room``; 409
+    ``attachment_taken`` if a file went onto another message since it was checked.
+    """
     try:
         return await relay.db(
-            relay.store.add_reply, room, author_id, client_id, text, time.time(), reply_to=reply_to
+            relay.store.post_message,
+            room,
+            author_id,
+            client_id,
+            text,
+            time.time(),
+            reply_to=reply_to,
+            mentions=mentions,
+            file_ids=file_ids,
         )
+    except AttachmentTakenError as exc:
+        raise ApiError(
+            409, "attachment_taken", f"File {str(exc)[:64]!r} is already on another message"
+        ) from None
     except NotFoundError:
+        if reply_to is None:
+            raise  # no such room: the caller checked it, so a bug
         raise ApiError(
             400, "no_such_reply_target", f"Message {reply_to} is not in this room"
         ) from None

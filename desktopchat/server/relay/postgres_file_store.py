@@ -14,7 +14,7 @@ from psycopg.rows import TupleRow
 
 from desktopchat.server.relay import file_records
 from desktopchat.server.relay.models import Attachment
-from desktopchat.server.relay.store import NotFoundError, ThumbnailRecord
+from desktopchat.server.relay.store import AttachmentTakenError, ThumbnailRecord
 
 #: The files tables (the PostgreSQL store's migration 2).
 MIGRATION = """
@@ -81,15 +81,22 @@ class PostgresFiles:
         self, room: str, message_id: int, uploader_id: int, file_ids: Sequence[str]
     ) -> None:
         with self._connection() as conn, conn.transaction():
-            for position, file_id in enumerate(file_ids):
-                changed = conn.execute(
-                    "UPDATE files SET message_id = %s, position = %s"
-                    " WHERE id = %s AND room = %s AND uploader_id = %s"
-                    " AND (message_id IS NULL OR message_id = %s)",
-                    (message_id, position, file_id, room, uploader_id, message_id),
-                ).rowcount
-                if not changed:
-                    raise NotFoundError(file_id)
+            self._attach_files_in(conn, room, message_id, uploader_id, file_ids)
+
+    @staticmethod
+    def _attach_files_in(
+        conn: Connection, room: str, message_id: int, uploader_id: int, file_ids: Sequence[str]
+    ) -> None:
+        """:meth:`attach_files` inside the caller's transaction (rolled back on error)."""
+        for position, file_id in enumerate(file_ids):
+            changed = conn.execute(
+                "UPDATE files SET message_id = %s, position = %s"
+                " WHERE id = %s AND room = %s AND uploader_id = %s"
+                " AND (message_id IS NULL OR message_id = %s)",
+                (message_id, position, file_id, room, uploader_id, message_id),
+            ).rowcount
+            if not changed:
+                raise AttachmentTakenError(file_id)
 
     def attachments(self, room: str, message_ids: Sequence[int]) -> dict[int, list[Attachment]]:
         found: dict[int, list[Attachment]] = {}

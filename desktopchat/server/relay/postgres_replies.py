@@ -88,34 +88,57 @@ class PostgresRepliesAndReactions:
     ) -> tuple[Message, bool]:
         with self._connection() as conn, conn.transaction():
             room_id = self._locked_room(conn, room)
-            existing = conn.execute(
-                "SELECT id FROM messages WHERE room_id = %s AND author_id = %s AND client_id = %s",
-                (room_id, author_id, client_id),
-            ).fetchone()
-            if existing is not None:
-                message_id, created = int(existing[0]), False
-            else:
-                if not conn.execute(
-                    "SELECT 1 FROM messages WHERE room_id = %s AND id = %s", (room_id, reply_to)
-                ).fetchone():
-                    raise NotFoundError(f"no message {reply_to} in {room!r}")
-                row = conn.execute(
-                    "UPDATE rooms SET last_message_id = last_message_id + 1 WHERE id = %s"
-                    " RETURNING last_message_id",
-                    (room_id,),
-                ).fetchone()
-                assert row is not None  # noqa: S101 - the room is locked, so it exists
-                message_id, created = int(row[0]), True
-                conn.execute(
-                    "INSERT INTO messages (room_id, id, client_id, author_id, text, sent_at)"
-                    " VALUES (%s, %s, %s, %s, %s, %s)",
-                    (room_id, message_id, client_id, author_id, text, now),
-                )
-                conn.execute(
-                    "INSERT INTO replies (room_id, message_id, reply_to) VALUES (%s, %s, %s)",
-                    (room_id, message_id, reply_to),
-                )
+            message_id, created = self._insert_in(
+                conn, room, room_id, author_id, client_id, text=text, now=now, reply_to=reply_to
+            )
         return self._stored(room, message_id), created
+
+    @staticmethod
+    def _insert_in(
+        conn: Connection,
+        room: str,
+        room_id: int,
+        author_id: int,
+        client_id: str,
+        *,
+        text: str,
+        now: float,
+        reply_to: int | None,
+    ) -> tuple[int, bool]:
+        """``(id, created)`` of a new message (answering ``reply_to``), or of the one this
+        author already sent with ``client_id``; inside the caller's transaction, which
+        holds the room's row lock (:meth:`_locked_room`)."""
+        existing = conn.execute(
+            "SELECT id FROM messages WHERE room_id = %s AND author_id = %s AND client_id = %s",
+            (room_id, author_id, client_id),
+        ).fetchone()
+        if existing is not None:
+            return int(existing[0]), False
+        if (
+            reply_to is not None
+            and not conn.execute(
+                "SELECT 1 FROM messages WHERE room_id = %s AND id = %s", (room_id, reply_to)
+            ).fetchone()
+        ):
+            raise NotFoundError(f"no message {reply_to} in {room!r}")
+        row = conn.execute(
+            "UPDATE rooms SET last_message_id = last_message_id + 1 WHERE id = %s"
+            " RETURNING last_message_id",
+            (room_id,),
+        ).fetchone()
+        assert row is not None  # noqa: S101 - the room is locked, so it exists
+        message_id = int(row[0])
+        conn.execute(
+            "INSERT INTO messages (room_id, id, client_id, author_id, text, sent_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s)",
+            (room_id, message_id, client_id, author_id, text, now),
+        )
+        if reply_to is not None:
+            conn.execute(
+                "INSERT INTO replies (room_id, message_id, reply_to) VALUES (%s, %s, %s)",
+                (room_id, message_id, reply_to),
+            )
+        return message_id, True
 
     def touch_replies(self, room: str, message_id: int) -> int:
         with self._connection() as conn, conn.transaction():

@@ -18,7 +18,7 @@ answers 503); the pool replaces broken connections, so service resumes when it i
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -397,6 +397,30 @@ class PostgresStore(
             raise NotFoundError(f"no message {client_id!r} in {room!r}")
         return _message(existing), False
 
+    def post_message(
+        self,
+        room: str,
+        author_id: int,
+        client_id: str,
+        text: str,
+        now: float,
+        *,
+        reply_to: int | None = None,
+        mentions: Collection[int] | None = None,
+        file_ids: Sequence[str] = (),
+    ) -> tuple[Message, bool]:
+        if reply_to is None and mentions is None and not file_ids:
+            return self.add_message(room, author_id, client_id, text, now)
+        with self._connection() as conn, conn.transaction():
+            room_id = self._locked_room(conn, room)
+            message_id, created = self._insert_in(
+                conn, room, room_id, author_id, client_id, text=text, now=now, reply_to=reply_to
+            )
+            if mentions is not None:
+                self._set_mentions_in(conn, room_id, message_id, mentions, counted=not created)
+            self._attach_files_in(conn, room, message_id, author_id, file_ids)
+        return self._stored(room, message_id), created
+
     def message(self, room: str, message_id: int) -> Message | None:
         with self._connection() as conn:
             row = conn.execute(
@@ -543,7 +567,6 @@ class PostgresStore(
         return {int(row[0]) for row in rows}
 
     def set_mentions(self, room: str, message_id: int, user_ids: Collection[int]) -> Message:
-        wanted = sorted(set(user_ids))
         with self._connection() as conn:
             with conn.transaction():
                 # The room's row lock orders this with edits, deletes and other mentions.
@@ -554,29 +577,7 @@ class PostgresStore(
                 ).fetchone()
                 if head is None:
                     raise NotFoundError(f"no message {message_id} in {room!r}")
-                room_id = head[0]
-                stored = conn.execute(
-                    "SELECT user_id FROM message_mentions WHERE room_id = %s AND message_id = %s"
-                    " ORDER BY user_id",
-                    (room_id, message_id),
-                ).fetchall()
-                if [int(r[0]) for r in stored] != wanted:
-                    conn.execute(
-                        "DELETE FROM message_mentions WHERE room_id = %s AND message_id = %s",
-                        (room_id, message_id),
-                    )
-                    conn.execute(
-                        "INSERT INTO message_mentions (room_id, message_id, user_id)"
-                        " SELECT %s, %s, unnest(%s::bigint[])",
-                        (room_id, message_id, wanted),
-                    )
-                    conn.execute(
-                        "WITH room AS (UPDATE rooms SET change_seq = change_seq + 1"
-                        " WHERE id = %(room)s RETURNING change_seq)"
-                        " UPDATE messages SET changed_seq = room.change_seq FROM room"
-                        " WHERE room_id = %(room)s AND id = %(id)s",
-                        {"room": room_id, "id": message_id},
-                    )
+                self._set_mentions_in(conn, head[0], message_id, user_ids, counted=True)
             row = conn.execute(
                 f"SELECT {_MESSAGE_COLUMNS} {_MESSAGE_FROM} WHERE r.name = %s AND m.id = %s",
                 (room, message_id),
@@ -584,6 +585,39 @@ class PostgresStore(
         if row is None:  # cannot be: messages stay
             raise NotFoundError(f"no message {message_id} in {room!r}")
         return _message(row)
+
+    @staticmethod
+    def _set_mentions_in(
+        conn: Connection, room_id: int, message_id: int, user_ids: Collection[int], *, counted: bool
+    ) -> None:
+        """The mentions of a message, inside the caller's transaction (which holds the
+        room's row lock); a change moves the room's change counter if ``counted`` (not for
+        a message stored in the same transaction)."""
+        wanted = sorted(set(user_ids))
+        stored = conn.execute(
+            "SELECT user_id FROM message_mentions WHERE room_id = %s AND message_id = %s"
+            " ORDER BY user_id",
+            (room_id, message_id),
+        ).fetchall()
+        if [int(r[0]) for r in stored] == wanted:
+            return
+        conn.execute(
+            "DELETE FROM message_mentions WHERE room_id = %s AND message_id = %s",
+            (room_id, message_id),
+        )
+        conn.execute(
+            "INSERT INTO message_mentions (room_id, message_id, user_id)"
+            " SELECT %s, %s, unnest(%s::bigint[])",
+            (room_id, message_id, wanted),
+        )
+        if counted:
+            conn.execute(
+                "WITH room AS (UPDATE rooms SET change_seq = change_seq + 1"
+                " WHERE id = %(room)s RETURNING change_seq)"
+                " UPDATE messages SET changed_seq = room.change_seq FROM room"
+                " WHERE room_id = %(room)s AND id = %(id)s",
+                {"room": room_id, "id": message_id},
+            )
 
     def mark_read(self, user_id: int, room: str, message_id: int, now: float) -> tuple[int, bool]:
         with self._connection() as conn:

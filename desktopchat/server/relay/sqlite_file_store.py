@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from desktopchat.server.relay import file_records
 from desktopchat.server.relay.models import Attachment
-from desktopchat.server.relay.store import NotFoundError, ThumbnailRecord
+from desktopchat.server.relay.store import AttachmentTakenError, ThumbnailRecord
 
 #: The files tables (the SQLite store's migration 5).
 MIGRATION = """
@@ -82,19 +82,25 @@ class SqliteFiles:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                for position, file_id in enumerate(file_ids):
-                    changed = self._db.execute(
-                        "UPDATE files SET message_id = ?, position = ?"
-                        " WHERE id = ? AND room = ? AND uploader_id = ?"
-                        " AND (message_id IS NULL OR message_id = ?)",
-                        (message_id, position, file_id, room, uploader_id, message_id),
-                    ).rowcount
-                    if not changed:
-                        raise NotFoundError(file_id)
+                self._attach_files_unlocked(room, message_id, uploader_id, file_ids)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._rollback()
                 raise
+
+    def _attach_files_unlocked(
+        self, room: str, message_id: int, uploader_id: int, file_ids: Sequence[str]
+    ) -> None:
+        """:meth:`attach_files` inside the caller's transaction (rolled back on error)."""
+        for position, file_id in enumerate(file_ids):
+            changed = self._db.execute(
+                "UPDATE files SET message_id = ?, position = ?"
+                " WHERE id = ? AND room = ? AND uploader_id = ?"
+                " AND (message_id IS NULL OR message_id = ?)",
+                (message_id, position, file_id, room, uploader_id, message_id),
+            ).rowcount
+            if not changed:
+                raise AttachmentTakenError(file_id)
 
     def attachments(self, room: str, message_ids: Sequence[int]) -> dict[int, list[Attachment]]:
         found: dict[int, list[Attachment]] = {}

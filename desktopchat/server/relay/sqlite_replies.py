@@ -90,34 +90,54 @@ class SqliteRepliesAndReactions:
     ) -> tuple[Message, bool]:
         with self._write():
             room_id = self._room_id(room)
-            existing = self._db.execute(
-                "SELECT id FROM messages WHERE room_id = ? AND author_id = ? AND client_id = ?",
-                (room_id, author_id, client_id),
-            ).fetchone()
-            if existing is not None:
-                message_id, created = int(existing[0]), False
-            else:
-                if not self._db.execute(
-                    "SELECT 1 FROM messages WHERE room_id = ? AND id = ?", (room_id, reply_to)
-                ).fetchone():
-                    raise NotFoundError(f"no message {reply_to} in {room!r}")
-                (message_id,) = self._db.execute(
-                    "UPDATE rooms SET last_message_id = last_message_id + 1 WHERE id = ?"
-                    " RETURNING last_message_id",
-                    (room_id,),
-                ).fetchone()
-                self._db.execute(
-                    "INSERT INTO messages (room_id, id, client_id, author_id, text, sent_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (room_id, message_id, client_id, author_id, text, now),
-                )
-                self._db.execute(
-                    "INSERT INTO replies (room_id, message_id, reply_to) VALUES (?, ?, ?)",
-                    (room_id, message_id, reply_to),
-                )
-                created = True
+            message_id, created = self._insert_unlocked(
+                room, room_id, author_id, client_id, text, now=now, reply_to=reply_to
+            )
         with self._lock:
             return self._message_unlocked(room, message_id), created
+
+    def _insert_unlocked(
+        self,
+        room: str,
+        room_id: int,
+        author_id: int,
+        client_id: str,
+        text: str,
+        *,
+        now: float,
+        reply_to: int | None,
+    ) -> tuple[int, bool]:
+        """``(id, created)`` of a new message (answering ``reply_to``), or of the one this
+        author already sent with ``client_id``; inside the caller's transaction."""
+        existing = self._db.execute(
+            "SELECT id FROM messages WHERE room_id = ? AND author_id = ? AND client_id = ?",
+            (room_id, author_id, client_id),
+        ).fetchone()
+        if existing is not None:
+            return int(existing[0]), False
+        if (
+            reply_to is not None
+            and not self._db.execute(
+                "SELECT 1 FROM messages WHERE room_id = ? AND id = ?", (room_id, reply_to)
+            ).fetchone()
+        ):
+            raise NotFoundError(f"no message {reply_to} in {room!r}")
+        (message_id,) = self._db.execute(
+            "UPDATE rooms SET last_message_id = last_message_id + 1 WHERE id = ?"
+            " RETURNING last_message_id",
+            (room_id,),
+        ).fetchone()
+        self._db.execute(
+            "INSERT INTO messages (room_id, id, client_id, author_id, text, sent_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (room_id, message_id, client_id, author_id, text, now),
+        )
+        if reply_to is not None:
+            self._db.execute(
+                "INSERT INTO replies (room_id, message_id, reply_to) VALUES (?, ?, ?)",
+                (room_id, message_id, reply_to),
+            )
+        return int(message_id), True
 
     def touch_replies(self, room: str, message_id: int) -> int:
         with self._write():

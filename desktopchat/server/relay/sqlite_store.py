@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from desktopchat.search_syntax import Query, QueryError, fts5_match
@@ -441,6 +441,31 @@ class SqliteStore(sqlite_file_store.SqliteFiles, sqlite_replies.SqliteRepliesAnd
                 raise
             return self._message_unlocked(room, message_id), existing is None
 
+    def post_message(
+        self,
+        room: str,
+        author_id: int,
+        client_id: str,
+        text: str,
+        now: float,
+        *,
+        reply_to: int | None = None,
+        mentions: Collection[int] | None = None,
+        file_ids: Sequence[str] = (),
+    ) -> tuple[Message, bool]:
+        if reply_to is None and mentions is None and not file_ids:
+            return self.add_message(room, author_id, client_id, text, now)
+        with self._write():
+            room_id = self._room_id(room)
+            message_id, created = self._insert_unlocked(
+                room, room_id, author_id, client_id, text, now=now, reply_to=reply_to
+            )
+            if mentions is not None:
+                self._set_mentions_unlocked(room_id, message_id, set(mentions), counted=not created)
+            self._attach_files_unlocked(room, message_id, author_id, file_ids)
+        with self._lock:
+            return self._message_unlocked(room, message_id), created
+
     def message(self, room: str, message_id: int) -> Message | None:
         with self._lock:
             try:
@@ -610,48 +635,49 @@ class SqliteStore(sqlite_file_store.SqliteFiles, sqlite_replies.SqliteRepliesAnd
         return {int(row[0]) for row in rows}
 
     def set_mentions(self, room: str, message_id: int, user_ids: Collection[int]) -> Message:
-        wanted = set(user_ids)
+        with self._write():
+            row = self._db.execute(
+                "SELECT r.id FROM messages m JOIN rooms r ON r.id = m.room_id"
+                " WHERE r.name = ? AND m.id = ?",
+                (room, message_id),
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"no message {message_id} in {room!r}")
+            self._set_mentions_unlocked(row[0], message_id, set(user_ids), counted=True)
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                row = self._db.execute(
-                    "SELECT r.id FROM messages m JOIN rooms r ON r.id = m.room_id"
-                    " WHERE r.name = ? AND m.id = ?",
-                    (room, message_id),
-                ).fetchone()
-                if row is None:
-                    raise NotFoundError(f"no message {message_id} in {room!r}")
-                room_id = row[0]
-                stored = {
-                    int(r[0])
-                    for r in self._db.execute(
-                        "SELECT user_id FROM message_mentions WHERE room_id = ? AND message_id = ?",
-                        (room_id, message_id),
-                    )
-                }
-                if stored != wanted:
-                    self._db.execute(
-                        "DELETE FROM message_mentions WHERE room_id = ? AND message_id = ?",
-                        (room_id, message_id),
-                    )
-                    self._db.executemany(
-                        "INSERT INTO message_mentions (room_id, message_id, user_id)"
-                        " VALUES (?, ?, ?)",
-                        [(room_id, message_id, user_id) for user_id in sorted(wanted)],
-                    )
-                    self._db.execute(
-                        "UPDATE rooms SET change_seq = change_seq + 1 WHERE id = ?", (room_id,)
-                    )
-                    self._db.execute(
-                        "UPDATE messages SET changed_seq = (SELECT change_seq FROM rooms"
-                        " WHERE id = ?) WHERE room_id = ? AND id = ?",
-                        (room_id, room_id, message_id),
-                    )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._rollback()
-                raise
             return self._message_unlocked(room, message_id)
+
+    def _set_mentions_unlocked(
+        self, room_id: int, message_id: int, wanted: set[int], *, counted: bool
+    ) -> None:
+        """The mentions of a message, inside the caller's transaction; a change moves the
+        room's change counter if ``counted`` (not for a message stored in the same one)."""
+        stored = {
+            int(r[0])
+            for r in self._db.execute(
+                "SELECT user_id FROM message_mentions WHERE room_id = ? AND message_id = ?",
+                (room_id, message_id),
+            )
+        }
+        if stored == wanted:
+            return
+        self._db.execute(
+            "DELETE FROM message_mentions WHERE room_id = ? AND message_id = ?",
+            (room_id, message_id),
+        )
+        self._db.executemany(
+            "INSERT INTO message_mentions (room_id, message_id, user_id) VALUES (?, ?, ?)",
+            [(room_id, message_id, user_id) for user_id in sorted(wanted)],
+        )
+        if counted:
+            self._db.execute(
+                "UPDATE rooms SET change_seq = change_seq + 1 WHERE id = ?", (room_id,)
+            )
+            self._db.execute(
+                "UPDATE messages SET changed_seq = (SELECT change_seq FROM rooms"
+                " WHERE id = ?) WHERE room_id = ? AND id = ?",
+                (room_id, room_id, message_id),
+            )
 
     def mark_read(self, user_id: int, room: str, message_id: int, now: float) -> tuple[int, bool]:
         with self._lock:

@@ -30,6 +30,10 @@ class NotFoundError(StoreError):
     """No such room, message or user."""
 
 
+class AttachmentTakenError(NotFoundError):
+    """A file to attach is not the sender's, not in the room, or on another message."""
+
+
 class DeletedError(StoreError):
     """The message was deleted; it takes no more reactions."""
 
@@ -195,6 +199,31 @@ class Store(Protocol):
 
         Returns the message and whether it was newly created. Committed before returning,
         so it is durable before any event announces it.
+        """
+        ...
+
+    def post_message(
+        self,
+        room: str,
+        author_id: int,
+        client_id: str,
+        text: str,
+        now: float,
+        *,
+        reply_to: int | None = None,
+        mentions: Collection[int] | None = None,
+        file_ids: Sequence[str] = (),
+    ) -> tuple[Message, bool]:
+        """A message sent with all it carries, stored in one commit: :meth:`add_message`
+        (or :meth:`add_reply` to ``reply_to``), the users it ``mentions`` (None: leave
+        them as they are) and the files it carries (as :meth:`attach_files`).
+
+        Nobody can read the message without its mentions and files: stored in steps, a
+        catch-up read between them showed it without, and the client, which takes each
+        message id once, kept that copy (a mention that never notified, files missing).
+        A retry with a known ``client_id`` stores its mentions and files again (harmless).
+        :class:`NotFoundError` without the room or the message answered (nothing is
+        stored), :class:`AttachmentTakenError` naming the first file it cannot attach.
         """
         ...
 
