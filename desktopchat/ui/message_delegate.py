@@ -90,6 +90,8 @@ BODY_CACHE = 256
 #: Rows' heights kept (see :meth:`MessageDelegate.sizeHint`): the rows a view keeps, many
 #: times over.
 ROW_HEIGHT_CACHE = 4096
+#: Text heights :meth:`MessageDelegate.prepare` keeps until their rows are measured.
+PREPARED_CACHE = 512
 #: Low bits of a stored measure: the text width it was measured at.
 _WIDTH_BITS = 20
 _WIDTH_MASK = (1 << _WIDTH_BITS) - 1
@@ -198,6 +200,8 @@ class MessageDelegate(QStyledItemDelegate):
         self._bodies: OrderedDict[int, tuple[Row, object, str, bool, tuple[str, ...]]] = (
             OrderedDict()
         )
+        #: Text heights measured by :meth:`prepare` before the rows exist, by identity.
+        self._prepared: dict[int, tuple[Message, int, int, int]] = {}
         #: Messages' row heights, by identity (see :meth:`sizeHint`).
         self._row_heights: dict[int, tuple[Message, tuple[object, ...], int]] = {}
         self._document_css = ""
@@ -433,7 +437,11 @@ class MessageDelegate(QStyledItemDelegate):
             stored = model.measured(row)
             if stored and stored & _WIDTH_MASK == width:
                 return stored >> _WIDTH_BITS, 0
-            text_height, _ = self._measure(model, record, width, option)
+            early = self._prepared.pop(id(record), None)
+            if early is not None and early[0] is record and early[1:3] == (width, self._generation):
+                text_height = early[3]  # measured by prepare() before it was a row
+            else:
+                text_height, _ = self._measure(model, record, width, option)
             model.store_measure(row, (text_height << _WIDTH_BITS) | width)
             return text_height, 0
         key = (*self._key(record), width)
@@ -591,6 +599,24 @@ class MessageDelegate(QStyledItemDelegate):
                 self._row_heights.clear()  # a long history's first layout: each once anyway
             self._row_heights[id(record)] = (record, facts, height)
         return QSize(option.rect.width(), height)
+
+    def prepare(
+        self, model: MessageListModel, record: Message, option: QStyleOptionViewItem
+    ) -> int:
+        """Lay out ``record``'s text before it is a row (kept: the row's measure and paint
+        then reuse it); the least height its row will have (as a continuation row)."""
+        self._metrics(option.font)
+        row_width = self.row_width(option)
+        width = self._text_widths.get(row_width)
+        if width is None:
+            width = self._text_widths[row_width] = self.text_width(row_width)
+        text_height, state_height = self._measure(model, record, width, option)
+        if len(self._prepared) >= PREPARED_CACHE:
+            self._prepared.clear()  # prepared for rows never inserted (another room's)
+        self._prepared[id(record)] = (record, width, self._generation, text_height)
+        return self._height(
+            record, text_height, state_height, header=False, day=False, unread=False
+        )
 
     def _shown_text(self, record: Row, text_height: int) -> tuple[int, int, bool]:
         """``(shown height, toggle line height, expanded)`` of text ``text_height`` tall."""

@@ -161,6 +161,7 @@ class MessageView(QListView):
             old.rowsAboutToBeInserted.disconnect(self._about_to_insert)
             old.has_older_changed.disconnect(self._history_known)
             old.dataChanged.disconnect(self._rows_changed)
+            old.prepare_batch = None
         self._set_hover(QModelIndex())
         super().setModel(model)
         self._follow = True
@@ -172,6 +173,7 @@ class MessageView(QListView):
             model.rowsAboutToBeInserted.connect(self._about_to_insert)
             model.has_older_changed.connect(self._history_known)
             model.dataChanged.connect(self._rows_changed)
+            model.prepare_batch = self._prepare_batch
             if model.rowCount() >= BIG_BATCH:
                 model.trim_oldest(self._live_keep(model))
             self.scrollToBottom()
@@ -273,6 +275,24 @@ class MessageView(QListView):
             )
             self.jump_button.show()
             self._place_button()
+
+    def _prepare_batch(self, batch: list[Message]) -> None:
+        """Measure the newest of a frame's messages before the model inserts them (in the
+        next event-loop pass, see ``MessageListModel._timed_flush``): those a followed view
+        will keep, filling :data:`LIVE_SCREENS` viewports. Rows not followed are not shown,
+        so they are measured only when scrolled to."""
+        model = self.model()
+        if not self._follow or not isinstance(model, MessageListModel):
+            return
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        option.rect = QRect(0, 0, self.viewport().width(), 0)
+        wanted = LIVE_SCREENS * max(1, self.viewport().height())
+        covered = 0
+        for message in reversed(batch[-LIVE_ROWS_KEEP:]):
+            if covered >= wanted:
+                break
+            covered += self._delegate.prepare(model, message, option)
 
     def _live_keep(self, model: MessageListModel) -> int:
         """How many of the newest messages a followed room keeps: at most

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -123,6 +123,53 @@ def test_a_burst_within_one_frame_is_one_insert(qtbot: QtBot, model: MessageList
     assert blocker.args == [99]
     assert recorder.inserted == [(0, 0), (1, 99)]
     assert ids(model) == list(range(1, 101))
+
+
+def test_a_burst_is_prepared_one_event_loop_pass_before_it_is_inserted(
+    qtbot: QtBot, model: MessageListModel
+) -> None:
+    """Measuring a burst's rows and painting them are not one uninterrupted stretch of
+    work: input and timers run between the two."""
+    recorder = Recorder(model)
+    model.add([message(1)])
+    seen: list[tuple[list[int], int]] = []
+    ran_between: list[int] = []
+
+    def prepare(batch: list[Message]) -> None:
+        seen.append(([m.id for m in batch], model.rowCount()))
+        QTimer.singleShot(0, lambda: ran_between.append(model.rowCount()))
+
+    model.prepare_batch = prepare
+    with qtbot.waitSignal(model.batch_inserted, timeout=2000) as blocker:
+        for i in range(2, 101):
+            model.add([message(i)])
+    assert seen == [(list(range(2, 101)), 1)]  # before the rows were inserted
+    assert ran_between == [1]  # the event loop had a pass before they were
+    assert blocker.args == [99]
+    assert recorder.inserted == [(0, 0), (1, 99)]
+
+
+def test_what_arrives_after_the_prepare_waits_for_the_next_frame(
+    qtbot: QtBot, model: MessageListModel
+) -> None:
+    model.add([message(1)])
+    prepared: list[list[int]] = []
+
+    def prepare(batch: list[Message]) -> None:
+        prepared.append([m.id for m in batch])
+        if len(prepared) == 1:
+            model.add([message(10)])  # arrives while the frame is being prepared
+
+    model.prepare_batch = prepare
+    with qtbot.waitSignal(model.batch_inserted, timeout=2000) as first:
+        model.add([message(i) for i in range(2, 10)])
+    assert first.args == [8]  # what was measured, not the late one
+    assert ids(model) == list(range(1, 10))
+    with qtbot.waitSignal(model.batch_inserted, timeout=2000) as second:
+        pass
+    assert second.args == [1]
+    assert ids(model) == list(range(1, 11))
+    assert prepared == [list(range(2, 10))]  # one message alone is not a burst
 
 
 def test_the_next_frame_appends_a_new_batch(qtbot: QtBot, model: MessageListModel) -> None:

@@ -455,6 +455,44 @@ def test_a_new_message_is_the_only_row_measured_again(
     assert painted == view.visualRect(newest).height()  # painted as tall as laid out
 
 
+def test_a_followed_burst_is_laid_out_newest_first_before_it_is_inserted(
+    qtbot: QtBot, view: MessageView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A burst's frame: its newest rows (a screen's worth, not the whole burst) are laid
+    out a pass before they are inserted, and then shown at the bottom. A view scrolled up
+    lays out none of them: they are not on screen."""
+    model = show(qtbot, view, *(message(n) for n in range(1, 60)))
+    qtbot.waitUntil(view.at_bottom)
+    prepared: list[tuple[int, int]] = []
+    original = view._delegate.prepare
+
+    def recording(model_: MessageListModel, record: Message, option: object) -> int:
+        prepared.append((record.id, model.rowCount()))
+        return original(model_, record, option)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(view._delegate, "prepare", recording)
+    model.add([message(60)])  # after a quiet frame: inserted at once
+    rows_before = model.rowCount()
+    with qtbot.waitSignal(model.batch_inserted, timeout=2000):
+        model.add([message(n) for n in range(61, 261)])
+    ids = [record_id for record_id, _ in prepared]
+    assert ids[0] == 260
+    assert ids == sorted(ids, reverse=True)
+    assert 3 <= len(ids) < 100
+    assert {rows for _, rows in prepared} == {rows_before}  # none of the burst was a row yet
+    newest = model.index(model.rowCount() - 1)
+    assert newest.data(Roles.ROW).id == 260
+    qtbot.waitUntil(lambda: view.visualRect(newest).intersects(view.viewport().rect()))
+
+    prepared.clear()
+    view.verticalScrollBar().setValue(0)  # reading older messages
+    qtbot.waitUntil(lambda: not view.at_bottom())
+    model.add([message(261)])
+    with qtbot.waitSignal(model.batch_inserted, timeout=2000):
+        model.add([message(n) for n in range(262, 300)])
+    assert prepared == []
+
+
 def test_the_actions_icons_are_drawn_when_first_shown_and_follow_the_theme(
     qtbot: QtBot, view: MessageView
 ) -> None:
