@@ -15,75 +15,23 @@ what Qt's rich text cannot: a rounded, bordered code box and a quote bar.
 from __future__ import annotations
 
 import html
-import re
 
-#: A language name counts only on the opening line of a block: "```print(1)```" is code.
-_FENCE = re.compile(r"```(?:[ \t]*\w*[ \t]*\n)?(.*?)```", re.DOTALL)
-_INLINE_CODE = re.compile(r"`([^`\n]+)`")
-_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-_ITALIC = re.compile(
-    r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])|(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])"
-)
-#: Matched on the raw text: quotes, brackets and whitespace end a URL.
-_URL = re.compile(r"\bhttps?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]}*_]")
-_SHORTCODE = re.compile(r":([a-z0-9_+-]{1,30}):")
-#: Characters that mean the text needs rich rendering at all (markup, a link, a
-#: shortcode, or a line that starts a quote or a list).
-_RICH_HINTS = re.compile(
-    r"[`*_]|https?://|:[a-z0-9_+-]+:|^[ \t]*(?:>|-[ \t]|\d{1,9}[.)][ \t])", re.M
-)
-#: Block lines: a quote ("> text"), a bullet ("- text", "* text"), a numbered item ("1. text").
-_QUOTE_LINE = re.compile(r"^[ \t]*>[ \t]?(.*)$")
-_BULLET_LINE = re.compile(r"^[ \t]*[-*][ \t]+(\S.*)$")
-_NUMBER_LINE = re.compile(r"^[ \t]*(\d{1,9})[.)][ \t]+(\S.*)$")
-#: Block user states (``QTextBlock.userState()``) of code blocks and quotes.
-CODE_BLOCK = 1
-QUOTE_BLOCK = 2
+from desktopchat import markdown_syntax as syntax
+from desktopchat.markdown_syntax import CODE_BLOCK, EMOJI, QUOTE_BLOCK
 
-EMOJI = {
-    "smile": "😄",
-    "grin": "😁",
-    "joy": "😂",
-    "wink": "😉",
-    "heart": "❤️",
-    "thumbsup": "👍",
-    "+1": "👍",
-    "thumbsdown": "👎",
-    "-1": "👎",
-    "tada": "🎉",
-    "fire": "🔥",
-    "rocket": "🚀",
-    "eyes": "👀",
-    "thinking": "🤔",
-    "wave": "👋",
-    "ok_hand": "👌",
-    "clap": "👏",
-    "pray": "🙏",
-    "100": "💯",
-    "check": "✅",
-    "x": "❌",
-    "warning": "⚠️",
-    "coffee": "☕",
-    "bug": "🐛",
-    "sparkles": "✨",
-    "cry": "😢",
-    "sweat_smile": "😅",
-    "slightly_smiling_face": "🙂",
-    "upside_down": "🙃",
-    "party": "🥳",
-}
+__all__ = ["CODE_BLOCK", "EMOJI", "QUOTE_BLOCK", "is_plain", "to_html"]
 
 
 def is_plain(text: str) -> bool:
     """Whether ``text`` renders as itself (no markup, link or shortcode): the fast path."""
-    return _RICH_HINTS.search(text) is None
+    return syntax.RICH_HINTS.search(text) is None
 
 
 def to_html(text: str) -> str:
     """Safe rich text for Qt: escaped text plus our own formatting tags only."""
     parts: list[str] = []
     position = 0
-    for fence in _FENCE.finditer(text):
+    for fence in syntax.FENCE.finditer(text):
         parts.append(_blocks(_trim_newline(text[position : fence.start()], before=True)))
         code = html.escape(fence.group(1).rstrip("\n"), quote=True).replace("\n", "<br>")
         # One block (lines joined by <br>), so the painted box is one rounded rectangle.
@@ -138,23 +86,23 @@ def _blocks(text: str) -> str:
 
 
 def _line_kind(line: str) -> str | None:
-    if _QUOTE_LINE.match(line):
+    if syntax.QUOTE_LINE.match(line):
         return "quote"
-    if _BULLET_LINE.match(line):
+    if syntax.BULLET_LINE.match(line):
         return "bullet"
-    if _NUMBER_LINE.match(line):
+    if syntax.NUMBER_LINE.match(line):
         return "number"
     return None
 
 
 def _block(kind: str, lines: list[str]) -> str:
     if kind == "quote":
-        body = "\n".join(m.group(1) for line in lines if (m := _QUOTE_LINE.match(line)))
+        body = "\n".join(m.group(1) for line in lines if (m := syntax.QUOTE_LINE.match(line)))
         return f'<blockquote style="-qt-user-state: {QUOTE_BLOCK}">{_inline(body)}</blockquote>'
     if kind == "bullet":
-        items = [m.group(1) for line in lines if (m := _BULLET_LINE.match(line))]
+        items = [m.group(1) for line in lines if (m := syntax.BULLET_LINE.match(line))]
         return "<ul>" + "".join(f"<li>{_inline(item)}</li>" for item in items) + "</ul>"
-    numbered = [m for line in lines if (m := _NUMBER_LINE.match(line))]
+    numbered = [m for line in lines if (m := syntax.NUMBER_LINE.match(line))]
     start = int(numbered[0].group(1))
     first = f' start="{start}"' if start != 1 else ""
     return f"<ol{first}>" + "".join(f"<li>{_inline(m.group(2))}</li>" for m in numbered) + "</ol>"
@@ -164,7 +112,7 @@ def _inline(text: str) -> str:
     """Inline code first (its content stays literal), then the rest."""
     out: list[str] = []
     position = 0
-    for code in _INLINE_CODE.finditer(text):
+    for code in syntax.INLINE_CODE.finditer(text):
         out.append(_styled(text[position : code.start()]))
         out.append(f"<code>{html.escape(code.group(1), quote=True)}</code>")
         position = code.end()
@@ -176,7 +124,7 @@ def _styled(text: str) -> str:
     """Links found in the raw text (so quotes and brackets end them), the rest emphasised."""
     out: list[str] = []
     position = 0
-    for link in _URL.finditer(text):
+    for link in syntax.URL.finditer(text):
         out.append(_emphasis(text[position : link.start()]))
         url = html.escape(link.group(), quote=True)
         out.append(f'<a href="{url}">{url}</a>')
@@ -187,7 +135,7 @@ def _styled(text: str) -> str:
 
 def _emphasis(text: str) -> str:
     escaped = html.escape(text, quote=True)
-    escaped = _BOLD.sub(r"<b>\1</b>", escaped)
-    escaped = _ITALIC.sub(lambda m: f"<i>{m.group(1) or m.group(2)}</i>", escaped)
-    escaped = _SHORTCODE.sub(lambda m: EMOJI.get(m.group(1), m.group()), escaped)
+    escaped = syntax.BOLD.sub(r"<b>\1</b>", escaped)
+    escaped = syntax.ITALIC.sub(lambda m: f"<i>{m.group(1) or m.group(2)}</i>", escaped)
+    escaped = syntax.SHORTCODE.sub(lambda m: EMOJI.get(m.group(1), m.group()), escaped)
     return escaped.replace("\n", "<br>")

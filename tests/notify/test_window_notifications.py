@@ -101,7 +101,7 @@ def test_a_message_in_another_room_notifies_and_a_click_opens_it(
     controller = window.controller
     assert controller is not None
 
-    bob.client.send("random", "lunch at  noon?", uuid.uuid4().hex)
+    bob.client.send("random", "**lunch** at  `noon`?", uuid.uuid4().hex)
 
     desktop.wait_displayed(1, qtbot)
     desktop.invoke_default_action(0)  # Alice clicks it
@@ -115,7 +115,7 @@ def test_a_message_in_another_room_notifies_and_a_click_opens_it(
     desktop.close_all()
     seen = notifications_of(desktop, "bob in #random")
     assert len(seen) == 1, desktop.history()
-    assert seen[0]["body"] == "lunch at noon?"
+    assert seen[0]["body"] == "lunch at noon?"  # plain text: no markdown marks
     assert seen[0]["category"] == "im.received"
 
 

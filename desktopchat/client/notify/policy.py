@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from desktopchat import markdown_syntax
 from desktopchat.client.direct import is_direct
 from desktopchat.client.domain import Message
 
@@ -86,10 +87,10 @@ def preview(text: str, limit: int = 200) -> str:
 
 
 def message_line(message: Message) -> str:
-    """A message's line in a notification: its text, or the files it carries when it
-    has no caption ("Sent shot.png", "Sent 3 files: a.png, b.log, c.zip")."""
+    """A message's line in a notification: its text as plain text (no ``**`` marks), or
+    the files it carries when it has no caption ("Sent shot.png", "Sent 3 files: …")."""
     if message.text.strip() or not message.attachments:
-        return preview(message.text)
+        return preview(markdown_syntax.plain_text(message.text))
     names = [a.name for a in message.attachments]
     if len(names) == 1:
         return preview(f"Sent {names[0]}")
