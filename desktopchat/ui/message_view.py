@@ -67,12 +67,13 @@ _NOT_SHIFT = ~(Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadMod
 #: Pixels from the bottom that still count as "at the bottom".
 BOTTOM_SLACK = 8
 #: While following a live room, past this many rows the oldest are let go (down to
-#: LIVE_ROWS_KEEP at most); scrolling up brings them back from the local database.
-#: QListView lays every row out again on each insert (cached heights still cost ~12 µs a
-#: row in sizeHint, ~20 µs with Qt's own part), so each row kept is paid for on every
-#: message: two or three tall screens' worth (~40 rows each at 1080 p) is what it keeps.
-LIVE_ROWS_MAX = 150
-LIVE_ROWS_KEEP = 100
+#: LIVE_ROWS_KEEP, or as many as fill LIVE_SCREENS viewports if that is more); scrolling
+#: up brings them back from the local database. QListView lays every row out again on
+#: each insert (cached heights still cost ~12 µs a row in sizeHint, ~20 µs with Qt's own
+#: part), so each row kept is paid for on every message: at 100 messages/s, keeping 100
+#: to 150 rows cost ~3 ms a frame in layout, 40 to 80 ~2 ms.
+LIVE_ROWS_MAX = 80
+LIVE_ROWS_KEEP = 40
 #: ... and of the rows never measured, only as many of the newest as fill this many
 #: viewports (more than one, so that there is always a scroll up to the older ones): a
 #: burst (hundreds of messages in one frame) would otherwise have every kept row measured
@@ -133,6 +134,8 @@ class MessageView(QListView):
         self.setWordWrap(True)
         self._follow = True
         self._new_below = 0
+        #: How many rows the last trim of a followed room kept (see :meth:`_live_keep`).
+        self._kept_live = 0
         #: While older history is laid out above, keep this distance from the bottom.
         self._hold_from_bottom: int | None = None
         self._adjusting = False
@@ -264,7 +267,9 @@ class MessageView(QListView):
         if self._follow:
             model = self.model()
             if isinstance(model, MessageListModel) and (
-                model.rowCount() > LIVE_ROWS_MAX or count >= BIG_BATCH
+                # A screen taller than LIVE_ROWS_MAX rows keeps more: not trimmed each time.
+                model.rowCount() > max(LIVE_ROWS_MAX, self._kept_live + LIVE_ROWS_KEEP)
+                or count >= BIG_BATCH
             ):
                 model.trim_oldest(self._live_keep(model))
             self.scrollToBottom()
@@ -295,8 +300,8 @@ class MessageView(QListView):
             covered += self._delegate.prepare(model, message, option)
 
     def _live_keep(self, model: MessageListModel) -> int:
-        """How many of the newest messages a followed room keeps: at most
-        :data:`LIVE_ROWS_KEEP`, and past :data:`LIVE_SCREENS` viewports of them only
+        """How many of the newest messages a followed room keeps: those that fill
+        :data:`LIVE_SCREENS` viewports, and past them, up to :data:`LIVE_ROWS_KEEP` in all,
         those already measured (cheap to keep: a row measured costs ~20 µs a layout).
 
         It measures them newest first (the layout that follows reuses those measures), and
@@ -312,11 +317,12 @@ class MessageView(QListView):
         messages = model.message_count()
         covered = kept = 0
         for row in range(model.rowCount() - 1, -1, -1):
-            if kept >= LIVE_ROWS_KEEP or (covered >= wanted and not model.measured(row)):
+            if covered >= wanted and (kept >= LIVE_ROWS_KEEP or not model.measured(row)):
                 break
             covered += self._delegate.sizeHint(option, model.index(row)).height()
             kept += row < messages
-        return max(1, kept)
+        self._kept_live = max(1, kept)
+        return self._kept_live
 
     @Slot(int, int)
     def _range_changed(self, minimum: int, maximum: int) -> None:
