@@ -64,10 +64,13 @@ class MessageListModel(QAbstractListModel):
         batch_inserted(int): rows just appended at the end (the view may follow them).
         has_older_changed(bool): whether there is history before the first row changed
             (an empty room with none shows its empty state).
+        first_unread_changed(): the "New messages" divider moved or went (its row may
+            not be loaded: the view offers a jump to it).
     """
 
     batch_inserted = Signal(int)
     has_older_changed = Signal(bool)
+    first_unread_changed = Signal()
 
     def __init__(
         self,
@@ -233,6 +236,11 @@ class MessageListModel(QAbstractListModel):
         for row in rows:
             if row is not None:
                 self.dataChanged.emit(self.index(row), self.index(row))
+        self.first_unread_changed.emit()
+
+    def last_id(self) -> int | None:
+        """The id of the newest loaded message."""
+        return self._ids[-1] if self._ids else None
 
     def first_unread_of(self, count: int) -> int | None:
         """The id of the oldest of the newest ``count`` messages from others (the first

@@ -98,12 +98,15 @@ class MessageView(QListView):
         react_requested(int), reply_requested(int): react to (open the emoji picker)
             or reply to the message with this id.
         quote_activated(int): a reply's quote was clicked: show its original (this id).
+        first_unread_wanted(int): "↑ N unread messages" was clicked: show the first
+            unread message (this id), which may not be loaded.
         reaction_toggled(int, str): a chip was clicked: put on or take back yours.
         upload_cancel_requested(str): Cancel was clicked on a queued message's upload
             (its client_id).
     """
 
     older_wanted = Signal(int)
+    first_unread_wanted = Signal(int)
     link_activated = Signal(str)
     edit_requested = Signal(int)
     delete_requested = Signal(int)
@@ -143,6 +146,11 @@ class MessageView(QListView):
         self.jump_button.setAccessibleName("Jump to the newest messages")
         self.jump_button.hide()
         self.jump_button.clicked.connect(self.scroll_to_newest)
+        #: Above the rows while the "New messages" divider is out of sight above them.
+        self.unread_button = QPushButton(self)
+        self.unread_button.setAccessibleName("Jump to the first unread message")
+        self.unread_button.hide()
+        self.unread_button.clicked.connect(self._first_unread_clicked)
         self.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.verticalScrollBar().rangeChanged.connect(self._range_changed)
         #: The row whose actions are on offer (under the pointer, else the current one);
@@ -164,6 +172,7 @@ class MessageView(QListView):
             old.rowsAboutToBeInserted.disconnect(self._about_to_insert)
             old.has_older_changed.disconnect(self._history_known)
             old.dataChanged.disconnect(self._rows_changed)
+            old.first_unread_changed.disconnect(self._update_unread_button)
             old.prepare_batch = None
         self._set_hover(QModelIndex())
         super().setModel(model)
@@ -176,10 +185,12 @@ class MessageView(QListView):
             model.rowsAboutToBeInserted.connect(self._about_to_insert)
             model.has_older_changed.connect(self._history_known)
             model.dataChanged.connect(self._rows_changed)
+            model.first_unread_changed.connect(self._update_unread_button)
             model.prepare_batch = self._prepare_batch
             if model.rowCount() >= BIG_BATCH:
                 model.trim_oldest(self._live_keep(model))
             self.scrollToBottom()
+        self._update_unread_button()
 
     @Slot(QModelIndex, QModelIndex, list)
     def _rows_changed(self, first: QModelIndex, _last: QModelIndex, roles: list[int]) -> None:
@@ -333,9 +344,42 @@ class MessageView(QListView):
             self._adjusting = False
         elif self._follow:
             self.scrollToBottom()
+        self._update_unread_button()
+
+    @Slot()
+    def _update_unread_button(self) -> None:
+        """Show "↑ N unread messages" while the room's first unread message is above the
+        view: scrolled past, or not among the rows kept (a room opened with more unread
+        messages than fill the view keeps the newest). Ids run 1, 2, 3... in a room, so N
+        is the newest loaded id less the first unread's."""
+        model = self.model()
+        first = model.first_unread if isinstance(model, MessageListModel) else None
+        newest = model.last_id() if isinstance(model, MessageListModel) else None
+        above = False
+        if isinstance(model, MessageListModel) and first is not None and newest is not None:
+            row = model.row_of(first)
+            if row is None:
+                loaded_from = model.first_id()
+                above = loaded_from is not None and first < loaded_from
+            else:
+                above = self.visualRect(model.index(row)).bottom() < 0
+        if not above or first is None or newest is None:
+            self.unread_button.hide()
+            return
+        count = newest - first + 1
+        self.unread_button.setText(f"↑ {count} unread message{'s' * (count != 1)}")
+        self.unread_button.show()
+        self._place_button()
+
+    @Slot()
+    def _first_unread_clicked(self) -> None:
+        model = self.model()
+        if isinstance(model, MessageListModel) and model.first_unread is not None:
+            self.first_unread_wanted.emit(model.first_unread)
 
     @Slot(int)
     def _scrolled(self, value: int) -> None:
+        self._update_unread_button()
         if not self._adjusting:
             self._hold_from_bottom = None  # the user moved: stop holding
         self._follow = self.at_bottom()
@@ -378,6 +422,10 @@ class MessageView(QListView):
             viewport.bottom() - size.height() - 12,
             size.width(),
             size.height(),
+        )
+        size = self.unread_button.sizeHint()
+        self.unread_button.setGeometry(
+            viewport.right() - size.width() - 12, viewport.top() + 12, size.width(), size.height()
         )
 
     # -------------------------------------------------------------------- hover

@@ -40,7 +40,8 @@ class ReplyReactFlow(QObject):
         view.actions_bar.set_available(ACTIONS)
         view.reply_requested.connect(self.reply_to)
         view.react_requested.connect(self.react_to)
-        view.quote_activated.connect(self._quote_clicked)
+        view.quote_activated.connect(self._jump_in_room)
+        view.first_unread_wanted.connect(self._jump_in_room)
         view.reaction_toggled.connect(self._chip_clicked)
 
     def _model(self) -> MessageListModel | None:
@@ -92,7 +93,8 @@ class ReplyReactFlow(QObject):
         if controller is not None:
             controller.react(message_id, emoji)
 
-    def _quote_clicked(self, message_id: int) -> None:
+    def _jump_in_room(self, message_id: int) -> None:
+        """A quote's original, or the first unread message, in the room on screen."""
         controller = self._window.controller
         if controller is not None and controller.current is not None:
             self.jump_to_message(controller.current.name, message_id)

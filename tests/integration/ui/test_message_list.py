@@ -49,9 +49,8 @@ def row_of_text(model: MessageListModel, text: str) -> int | None:
     return None
 
 
-def test_a_room_opened_with_unread_messages_shows_the_divider_above_the_first(
-    qtbot: QtBot, chat: Chat
-) -> None:
+def unread_in_random(qtbot: QtBot, chat: Chat, count: int) -> list[Message]:
+    """Alice has read #random and is on #general; Bob writes ``count`` messages there."""
     window = chat.window
     chat.bob_says("read before", room="random")
     window.select_room("random")
@@ -59,10 +58,20 @@ def test_a_room_opened_with_unread_messages_shows_the_divider_above_the_first(
     qtbot.waitUntil(lambda: row_of_text(chat.model, "read before") is not None, timeout=WAIT_MS)
     window.select_room("general")
     qtbot.waitUntil(lambda: shows_room(window, "general"), timeout=WAIT_MS)
-    unread = [chat.bob_says(f"unread {n}", room="random") for n in range(3)]
+    unread = [chat.bob_says(f"unread {n}", room="random") for n in range(count)]
     controller = window.controller
     assert controller is not None
-    qtbot.waitUntil(lambda: controller.rooms.unread("random") == 3, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: controller.rooms.unread("random") == count, timeout=WAIT_MS)
+    return unread
+
+
+def test_a_room_opened_with_unread_messages_shows_the_divider_above_the_first(
+    qtbot: QtBot, chat: Chat
+) -> None:
+    window = chat.window
+    unread = unread_in_random(qtbot, chat, 3)
+    controller = window.controller
+    assert controller is not None
 
     window.select_room("random")
     qtbot.waitUntil(lambda: shows_room(window, "random"), timeout=WAIT_MS)
@@ -95,6 +104,47 @@ def test_a_room_opened_with_unread_messages_shows_the_divider_above_the_first(
     window.select_room("random")
     qtbot.waitUntil(lambda: shows_room(window, "random"), timeout=WAIT_MS)
     assert chat.model.first_unread is None
+
+
+def test_many_unread_messages_offer_a_jump_to_the_first_of_them(qtbot: QtBot, chat: Chat) -> None:
+    """A room opened with more unread messages than fill the view opens at the newest;
+    "↑ N unread messages" takes Alice to the first of them, under the divider."""
+    window = chat.window
+    unread = unread_in_random(qtbot, chat, 60)
+    controller = window.controller
+    assert controller is not None
+
+    window.select_room("random")
+    qtbot.waitUntil(lambda: shows_room(window, "random"), timeout=WAIT_MS)
+    view = window.messages
+    button = view.unread_button
+    qtbot.waitUntil(button.isVisible, timeout=WAIT_MS)
+    assert button.text() == "↑ 60 unread messages"
+    assert button.accessibleName() == "Jump to the first unread message"
+    assert chat.model.row_of(unread[0].id) is None  # not among the rows the view keeps
+    assert view.at_bottom()
+
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.flashed_message_id == unread[0].id, timeout=WAIT_MS)
+    model = chat.model
+    row = model.row_of(unread[0].id)
+    assert row is not None
+    assert model.unread_above(row)
+    assert view.visualRect(model.index(row)).intersects(view.viewport().rect())
+    qtbot.waitUntil(lambda: not button.isVisible(), timeout=WAIT_MS)
+
+
+def test_a_few_unread_messages_on_screen_need_no_jump(qtbot: QtBot, chat: Chat) -> None:
+    window = chat.window
+    unread = unread_in_random(qtbot, chat, 3)
+    controller = window.controller
+    assert controller is not None
+    window.select_room("random")
+    qtbot.waitUntil(lambda: shows_room(window, "random"), timeout=WAIT_MS)
+    model = chat.model
+    qtbot.waitUntil(lambda: model.row_of(unread[-1].id) is not None, timeout=WAIT_MS)
+    assert model.first_unread == unread[0].id
+    assert not window.messages.unread_button.isVisible()  # the divider is in view
 
 
 def test_a_room_nobody_wrote_in_invites_the_first_message(qtbot: QtBot, chat: Chat) -> None:
