@@ -244,7 +244,12 @@ class MessageListModel(QAbstractListModel):
 
     def first_unread_of(self, count: int) -> int | None:
         """The id of the oldest of the newest ``count`` messages from others (the first
-        unread when ``count`` are unread); the oldest loaded one if fewer are loaded."""
+        unread when ``count`` are unread).
+
+        With fewer loaded, the rest are counted back from the oldest loaded id (ids run
+        1, 2, 3... in a room): as if none of them were the reader's own, so the divider
+        is never above a message already read, at worst below a few unread ones.
+        """
         if count <= 0:
             return None
         found: int | None = None
@@ -253,8 +258,12 @@ class MessageListModel(QAbstractListModel):
                 found = message.id
                 count -= 1
                 if count == 0:
-                    break
-        return found
+                    return found
+        if found is None:  # none from others loaded: all of them are older
+            if not self._ids:
+                return None
+            found = self._ids[0]
+        return max(1, found - count)
 
     def message(self, message_id: int) -> Message | None:
         """The loaded message ``message_id``, if any."""

@@ -512,3 +512,18 @@ def test_a_followed_view_lets_go_of_the_oldest_rows(qtbot: QtBot, model: Message
         assert model.has_older
     finally:
         tasks.shutdown()
+
+
+def test_the_first_unread_of_more_than_are_loaded_is_counted_back_by_id(
+    model: MessageListModel,
+) -> None:
+    """A room opened with 25 unread messages and 10 loaded: the divider goes above id 76
+    (ids run 1, 2, 3... in a room), not above the oldest loaded one."""
+    loaded(model, [message(i) for i in range(91, 101)])
+    assert model.first_unread_of(3) == 98
+    assert model.first_unread_of(25) == 76
+    assert model.first_unread_of(500) == 1
+    mine = MessageListModel("general", ME.id)
+    loaded(mine, [message(i, author=ME) for i in range(91, 101)])
+    assert mine.first_unread_of(5) == 86  # all of the reader's own loaded: older ones
+    assert MessageListModel("general", ME.id).first_unread_of(5) is None

@@ -106,11 +106,14 @@ def test_a_room_opened_with_unread_messages_shows_the_divider_above_the_first(
     assert chat.model.first_unread is None
 
 
-def test_many_unread_messages_offer_a_jump_to_the_first_of_them(qtbot: QtBot, chat: Chat) -> None:
+@pytest.mark.parametrize("count", [60, 130])  # 130: more than the window reads at once
+def test_many_unread_messages_offer_a_jump_to_the_first_of_them(
+    qtbot: QtBot, chat: Chat, count: int
+) -> None:
     """A room opened with more unread messages than fill the view opens at the newest;
     "↑ N unread messages" takes Alice to the first of them, under the divider."""
     window = chat.window
-    unread = unread_in_random(qtbot, chat, 60)
+    unread = unread_in_random(qtbot, chat, count)
     controller = window.controller
     assert controller is not None
 
@@ -119,7 +122,7 @@ def test_many_unread_messages_offer_a_jump_to_the_first_of_them(qtbot: QtBot, ch
     view = window.messages
     button = view.unread_button
     qtbot.waitUntil(button.isVisible, timeout=WAIT_MS)
-    assert button.text() == "↑ 60 unread messages"
+    assert button.text() == f"↑ {count} unread messages"
     assert button.accessibleName() == "Jump to the first unread message"
     assert chat.model.row_of(unread[0].id) is None  # not among the rows the view keeps
     assert view.at_bottom()
