@@ -81,6 +81,7 @@ def test_a_room_opened_with_unread_messages_shows_the_divider_above_the_first(
     assert row is not None
     assert model.unread_above(row)
     assert controller.rooms.unread("random") == 0  # read now, and the divider stays
+    assert not window.messages.unread_button.isVisible()  # in view: no jump to offer
     view = window.messages
     view.scrollTo(model.index(row), view.ScrollHint.PositionAtCenter)
     g = view._delegate.geometry(view._option(model.index(row)), model.index(row))
@@ -135,19 +136,6 @@ def test_many_unread_messages_offer_a_jump_to_the_first_of_them(
     assert model.unread_above(row)
     assert view.visualRect(model.index(row)).intersects(view.viewport().rect())
     qtbot.waitUntil(lambda: not button.isVisible(), timeout=WAIT_MS)
-
-
-def test_a_few_unread_messages_on_screen_need_no_jump(qtbot: QtBot, chat: Chat) -> None:
-    window = chat.window
-    unread = unread_in_random(qtbot, chat, 3)
-    controller = window.controller
-    assert controller is not None
-    window.select_room("random")
-    qtbot.waitUntil(lambda: shows_room(window, "random"), timeout=WAIT_MS)
-    model = chat.model
-    qtbot.waitUntil(lambda: model.row_of(unread[-1].id) is not None, timeout=WAIT_MS)
-    assert model.first_unread == unread[0].id
-    assert not window.messages.unread_button.isVisible()  # the divider is in view
 
 
 def test_a_room_nobody_wrote_in_invites_the_first_message(qtbot: QtBot, chat: Chat) -> None:
