@@ -69,10 +69,22 @@ EMOJI = {
 
 def plain_text(text: str) -> str:
     """``text`` with its marks dropped: ``**bold**`` → ``bold``, `` `code` `` → ``code``,
-    a fenced block → its lines, ``> quote`` → ``quote``, ``- item`` → ``• item``, and
-    shortcodes as their emoji. Links stay as they are (``_`` and ``*`` in one are not marks).
+    a fenced block → its lines as typed, ``> quote`` → ``quote``, ``- item`` → ``• item``,
+    and shortcodes as their emoji. Links stay as they are (``_`` and ``*`` in one are not
+    marks), and so does everything inside a code block, as the window shows it.
     """
-    text = FENCE.sub(lambda m: m.group(1).strip("\n"), text)
+    out: list[str] = []
+    position = 0
+    for fence in FENCE.finditer(text):
+        out.append(_plain_prose(text[position : fence.start()]))
+        out.append(fence.group(1).strip("\n"))
+        position = fence.end()
+    out.append(_plain_prose(text[position:]))
+    return "".join(out)
+
+
+def _plain_prose(text: str) -> str:
+    """Text outside code blocks: its lines, then its inline code (kept literal)."""
     joined = "\n".join(_plain_line(line) for line in text.split("\n"))
     out: list[str] = []
     position = 0

@@ -203,7 +203,8 @@ class ChatController(QObject):
         # Above the first unread message, until the room is left (those still buffered
         # for the next frame are counted as unread already: insert them first).
         model.flush()
-        model.set_first_unread(model.first_unread_of(self._list_of(name).unread(name)))
+        unread = self._list_of(name).unread(name)
+        model.set_first_unread(model.first_unread_of(unread), unread)
         self.session.bridge.subscribe(room.presence_channel)
         if room.presence_channel in self._dm_presence:  # followed already: known now
             self.members_reset.emit(dict(self._dm_presence[room.presence_channel]))

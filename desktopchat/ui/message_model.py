@@ -90,6 +90,8 @@ class MessageListModel(QAbstractListModel):
         #: Parallel to _messages: the delegate's measured text height (0 = not measured).
         self._heights = array("Q")
         self._first_unread: int | None = None
+        #: How many messages were unread when the divider was put (see set_first_unread).
+        self.unread_count = 0
         self._last_flush = 0.0
         self._pending: list[OutboxItem] = []
         self._incoming: list[Message] = []
@@ -223,12 +225,14 @@ class MessageListModel(QAbstractListModel):
         """The message the "New messages" divider is above, if any."""
         return self._first_unread
 
-    def set_first_unread(self, message_id: int | None) -> None:
-        """Put the "New messages" divider above ``message_id`` (None: no divider).
+    def set_first_unread(self, message_id: int | None, count: int = 0) -> None:
+        """Put the "New messages" divider above ``message_id`` (None: no divider), the
+        first of ``count`` unread messages.
 
         The controller sets it when a room with unread messages is opened and clears it
         when the room is left, so it stays put while the room is on screen.
         """
+        self.unread_count = count if message_id is not None else 0
         if message_id == self._first_unread:
             return
         rows = [self.row_of(i) for i in (self._first_unread, message_id) if i is not None]
@@ -247,8 +251,8 @@ class MessageListModel(QAbstractListModel):
         unread when ``count`` are unread).
 
         With fewer loaded, the rest are counted back from the oldest loaded id (ids run
-        1, 2, 3... in a room): as if none of them were the reader's own, so the divider
-        is never above a message already read, at worst below a few unread ones.
+        1, 2, 3... in a room): as if none of the older ones were the reader's own, so the
+        divider is never above a message already read, at worst below a few unread ones.
         """
         if count <= 0:
             return None
@@ -259,11 +263,9 @@ class MessageListModel(QAbstractListModel):
                 count -= 1
                 if count == 0:
                     return found
-        if found is None:  # none from others loaded: all of them are older
-            if not self._ids:
-                return None
-            found = self._ids[0]
-        return max(1, found - count)
+        if not self._ids:
+            return None
+        return max(1, self._ids[0] - count)  # the rest are all older than what is loaded
 
     def message(self, message_id: int) -> Message | None:
         """The loaded message ``message_id``, if any."""
@@ -409,7 +411,11 @@ class MessageListModel(QAbstractListModel):
         self._refresh_neighbour(0)  # the new first row gets a header and its day
 
     def replace(self, message: Message) -> None:
-        """An edit or delete of a loaded message (and of the quotes of replies to it)."""
+        """An edit or delete of a loaded message (and of the quotes of replies to it), or
+        of one still buffered for the next frame's insert."""
+        for position, waiting in enumerate(self._incoming):
+            if waiting.id == message.id:
+                self._incoming[position] = message
         row = self.row_of(message.id)
         if row is not None:
             self._messages[row] = message

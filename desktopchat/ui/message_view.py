@@ -139,6 +139,9 @@ class MessageView(QListView):
         self._new_below = 0
         #: How many rows the last trim of a followed room kept (see :meth:`_live_keep`).
         self._kept_live = 0
+        #: The first unread message whose divider has been on screen (see
+        #: :meth:`_update_unread_button`).
+        self._divider_seen: int | None = None
         #: While older history is laid out above, keep this distance from the bottom.
         self._hold_from_bottom: int | None = None
         self._adjusting = False
@@ -177,6 +180,8 @@ class MessageView(QListView):
         self._set_hover(QModelIndex())
         super().setModel(model)
         self._follow = True
+        self._kept_live = 0
+        self._divider_seen = None
         self._new_below = 0
         self._hold_from_bottom = None
         self.jump_button.hide()
@@ -348,25 +353,29 @@ class MessageView(QListView):
 
     @Slot()
     def _update_unread_button(self) -> None:
-        """Show "↑ N unread messages" while the room's first unread message is above the
-        view: scrolled past, or not among the rows kept (a room opened with more unread
-        messages than fill the view keeps the newest). Ids run 1, 2, 3... in a room, so N
-        is the newest loaded id less the first unread's."""
+        """Offer "↑ N unread messages" while the room's first unread message is above the
+        view and has not been on screen yet: a room opened with more unread messages than
+        fill it keeps only the newest rows. Once the divider has been seen (the room opened
+        with it on screen, or the user went to it), the messages after it are read: the
+        divider scrolling away as more arrive offers nothing."""
         model = self.model()
         first = model.first_unread if isinstance(model, MessageListModel) else None
-        newest = model.last_id() if isinstance(model, MessageListModel) else None
-        above = False
-        if isinstance(model, MessageListModel) and first is not None and newest is not None:
-            row = model.row_of(first)
-            if row is None:
-                loaded_from = model.first_id()
-                above = loaded_from is not None and first < loaded_from
-            else:
-                above = self.visualRect(model.index(row)).bottom() < 0
-        if not above or first is None or newest is None:
+        if not isinstance(model, MessageListModel) or first is None:
+            self._divider_seen = None
             self.unread_button.hide()
             return
-        count = newest - first + 1
+        row = model.row_of(first)
+        if row is not None and self.visualRect(model.index(row)).bottom() >= 0:
+            self._divider_seen = first  # on screen, or below it: nothing to jump up to
+        loaded_from = model.first_id()
+        above = self._divider_seen != first and (
+            (row is None and loaded_from is not None and first < loaded_from)
+            or (row is not None and self.visualRect(model.index(row)).bottom() < 0)
+        )
+        if not above:
+            self.unread_button.hide()
+            return
+        count = model.unread_count
         self.unread_button.setText(f"↑ {count} unread message{'s' * (count != 1)}")
         self.unread_button.show()
         self._place_button()

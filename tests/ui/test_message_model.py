@@ -19,7 +19,7 @@ from desktopchat.client.domain import Message
 from desktopchat.client.outbox import OutboxState
 from desktopchat.client.tasks import TaskRunner
 from desktopchat.ui.message_model import GROUP_GAP, MessageListModel, Roles
-from tests.ui.conftest import ME, NOON, QT_CLEAN, message, outbox_item
+from tests.ui.conftest import BOB, ME, NOON, QT_CLEAN, message, outbox_item
 
 pytestmark = QT_CLEAN
 
@@ -526,4 +526,20 @@ def test_the_first_unread_of_more_than_are_loaded_is_counted_back_by_id(
     mine = MessageListModel("general", ME.id)
     loaded(mine, [message(i, author=ME) for i in range(91, 101)])
     assert mine.first_unread_of(5) == 86  # all of the reader's own loaded: older ones
+    mixed = MessageListModel("general", ME.id)
+    loaded(mixed, [message(i, author=ME if i <= 95 else BOB) for i in range(91, 101)])
+    assert mixed.first_unread_of(8) == 88  # 96-100, then 3 before all that is loaded
     assert MessageListModel("general", ME.id).first_unread_of(5) is None
+
+
+def test_an_edit_of_a_message_still_buffered_is_what_gets_inserted(
+    qtbot: QtBot, model: MessageListModel
+) -> None:
+    model.add([message(1)])  # at once; the next waits for the frame
+    model.add([message(2, text="first words")])
+    model.replace(message(2, text="second thoughts", edited=True))
+    with qtbot.waitSignal(model.batch_inserted, timeout=2000):
+        pass
+    record = model.row(1)
+    assert isinstance(record, Message)
+    assert record.text == "second thoughts"

@@ -329,6 +329,30 @@ def test_the_new_messages_divider_is_painted_above_the_first_unread(
     qtbot.waitUntil(lambda: geometry(view, 3).unread is None)
 
 
+def test_the_jump_to_the_first_unread_is_offered_only_while_it_was_never_seen(
+    qtbot: QtBot, view: MessageView
+) -> None:
+    """Opened with the divider out of sight: "↑ N unread messages", N as counted when
+    the room was opened. Opened with it on screen, then followed while more arrive (the
+    divider scrolls away and its row is let go): nothing to offer, those were read."""
+    model = show(qtbot, view, *(message(n) for n in range(1, 101)))
+    qtbot.waitUntil(view.at_bottom)
+    assert model.row_of(20) is None  # opening kept only the rows that fill the view
+    model.set_first_unread(20, 81)
+    qtbot.waitUntil(view.unread_button.isVisible)
+    assert view.unread_button.text() == "↑ 81 unread messages"
+
+    model = show(qtbot, view, *(message(n) for n in range(1, 11)))
+    model.set_first_unread(8, 3)
+    qtbot.waitUntil(lambda: view.visualRect(model.index(7)).intersects(view.viewport().rect()))
+    assert not view.unread_button.isVisible()
+    model.add([message(11)])
+    with qtbot.waitSignal(model.batch_inserted, timeout=2000):
+        model.add([message(n, author=ME if n % 2 else BOB) for n in range(12, 200)])
+    qtbot.waitUntil(lambda: model.row_of(8) is None and view.at_bottom())
+    assert not view.unread_button.isVisible()
+
+
 def test_a_new_day_is_above_the_new_messages_divider(qtbot: QtBot, view: MessageView) -> None:
     """When the first unread also starts a day, "Today" comes first and "New messages"
     touches the message it points at, as in Slack and Element."""
@@ -493,6 +517,7 @@ def test_a_followed_burst_is_laid_out_newest_first_before_it_is_inserted(
     assert prepared == []
 
 
+@pytest.mark.usefixtures("restore_theme")
 def test_the_actions_icons_are_drawn_when_first_shown_and_follow_the_theme(
     qtbot: QtBot, view: MessageView
 ) -> None:
@@ -508,7 +533,4 @@ def test_the_actions_icons_are_drawn_when_first_shown_and_follow_the_theme(
     assert not copy.icon().isNull()
     light = copy.icon().pixmap(16, 16).toImage()
     theme.apply("dark")
-    try:
-        qtbot.waitUntil(lambda: copy.icon().pixmap(16, 16).toImage() != light)
-    finally:
-        theme.apply("light")  # as the tests before it left it
+    qtbot.waitUntil(lambda: copy.icon().pixmap(16, 16).toImage() != light)

@@ -14,6 +14,8 @@ from desktopchat.markdown_syntax import plain_text
         ("*really* _now_", "really now"),
         ("run `make **bundle**` first", "run make **bundle** first"),  # code stays literal
         ("```python\nprint(1)\n```", "print(1)"),
+        ("```\n_x_ > q\n- y :tada:\n```", "_x_ > q\n- y :tada:"),  # code stays as typed
+        ("use `a` ```\ncode with ` tick\n``` and `b`", "use a code with ` tick and b"),
         ("> quoted\nreply", "quoted\nreply"),
         ("- one\n* two\n1. three", "• one\n• two\n1. three"),
         ("see https://example.org/a_b_c*d*", "see https://example.org/a_b_c*d*"),
