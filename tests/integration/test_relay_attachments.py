@@ -144,6 +144,29 @@ def test_a_retry_with_the_same_client_id_is_one_message_with_its_files(api: Api)
     assert first.json() == again.json()
 
 
+def test_one_file_sent_by_many_messages_at_once_is_on_one_and_nothing_else_is_stored(
+    api: Api,
+) -> None:
+    """Eight sends of one file at once all pass the check before storing; one gets it (201),
+    the others 409 ``attachment_taken`` and leave no message behind (the message and its
+    files are one commit: before, each loser stored a message that was never announced)."""
+    alice = api.signed_up("alice")
+    file = uploaded(alice, png())
+
+    def send(n: int) -> requests.Response:
+        body = {"text": f"take {n}", "client_id": f"take-{n}", "attachments": [file["id"]]}
+        return alice.call("POST", "/api/rooms/general/messages", json=body)
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(send, range(8)))
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 7
+    assert {error_of(a, 409)["code"] for a in answers if a.status_code == 409} == {
+        "attachment_taken"
+    }
+    [winner] = [a.json() for a in answers if a.status_code == 201]
+    assert alice.history().json()["messages"] == [winner]
+
+
 def test_html_named_png_is_served_as_an_attachment_of_its_sniffed_type(api: Api) -> None:
     alice = api.signed_up("alice")
     page = b"<!doctype html><html><script>alert(document.cookie)</script></html>"
