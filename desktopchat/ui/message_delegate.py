@@ -397,6 +397,13 @@ class MessageDelegate(QStyledItemDelegate):
         """
         return self.viewport_width or option.rect.width()
 
+    def _text_width_at(self, row_width: int) -> int:
+        """:meth:`text_width`, worked out once per row width (sizeHint asks it per row)."""
+        width = self._text_widths.get(row_width)
+        if width is None:
+            width = self._text_widths[row_width] = self.text_width(row_width)
+        return width
+
     @staticmethod
     def text_width(row_width: int) -> int:
         """The text column's width in a row ``row_width`` wide (capped)."""
@@ -584,9 +591,7 @@ class MessageDelegate(QStyledItemDelegate):
             found = self._row_heights.get(id(record))
             if found is not None and found[0] is record and found[1] == facts:
                 return QSize(option.rect.width(), found[2])
-        width = self._text_widths.get(row_width)
-        if width is None:
-            width = self._text_widths[row_width] = self.text_width(row_width)
+        width = self._text_width_at(row_width)
         text_height, state_height = self._measured(model, row, record, width, option)
         # A quote and chips sit in the body as the state line does (see geometry()).
         state_height += message_extras.extras_height(record, width, option.font)
@@ -606,10 +611,7 @@ class MessageDelegate(QStyledItemDelegate):
         """Lay out ``record``'s text before it is a row (kept: the row's measure and paint
         then reuse it); the least height its row will have (as a continuation row)."""
         self._metrics(option.font)
-        row_width = self.row_width(option)
-        width = self._text_widths.get(row_width)
-        if width is None:
-            width = self._text_widths[row_width] = self.text_width(row_width)
+        width = self._text_width_at(self.row_width(option))
         text_height, state_height = self._measure(model, record, width, option)
         if len(self._prepared) >= PREPARED_CACHE:
             self._prepared.clear()  # prepared for rows never inserted (another room's)

@@ -242,10 +242,6 @@ class MessageListModel(QAbstractListModel):
                 self.dataChanged.emit(self.index(row), self.index(row))
         self.first_unread_changed.emit()
 
-    def last_id(self) -> int | None:
-        """The id of the newest loaded message."""
-        return self._ids[-1] if self._ids else None
-
     def first_unread_of(self, count: int) -> int | None:
         """The id of the oldest of the newest ``count`` messages from others (the first
         unread when ``count`` are unread).

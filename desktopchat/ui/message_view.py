@@ -305,15 +305,20 @@ class MessageView(QListView):
         model = self.model()
         if not self._follow or not isinstance(model, MessageListModel):
             return
-        option = QStyleOptionViewItem()
-        self.initViewItemOption(option)
-        option.rect = QRect(0, 0, self.viewport().width(), 0)
+        option = self._row_option()
         wanted = LIVE_SCREENS * max(1, self.viewport().height())
         covered = 0
         for message in reversed(batch[-LIVE_ROWS_KEEP:]):
             if covered >= wanted:
                 break
             covered += self._delegate.prepare(model, message, option)
+
+    def _row_option(self) -> QStyleOptionViewItem:
+        """The view's item option for a row of its width (to measure rows with)."""
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        option.rect = QRect(0, 0, self.viewport().width(), 0)
+        return option
 
     def _live_keep(self, model: MessageListModel) -> int:
         """How many of the newest messages a followed room keeps: those that fill
@@ -323,9 +328,7 @@ class MessageView(QListView):
         It measures them newest first (the layout that follows reuses those measures), and
         no row let go before it was ever shown.
         """
-        option = QStyleOptionViewItem()
-        self.initViewItemOption(option)
-        option.rect = QRect(0, 0, self.viewport().width(), 0)
+        option = self._row_option()
         height = self.viewport().height()
         if not self.isVisible():  # not laid out yet: keep a tall window's worth
             height = max(height, self.screen().availableGeometry().height())
@@ -365,14 +368,14 @@ class MessageView(QListView):
             self.unread_button.hide()
             return
         row = model.row_of(first)
-        if row is not None and self.visualRect(model.index(row)).bottom() >= 0:
-            self._divider_seen = first  # on screen, or below it: nothing to jump up to
-        loaded_from = model.first_id()
-        above = self._divider_seen != first and (
-            (row is None and loaded_from is not None and first < loaded_from)
-            or (row is not None and self.visualRect(model.index(row)).bottom() < 0)
-        )
-        if not above:
+        if row is None:  # not loaded: above if older than the rows kept
+            loaded_from = model.first_id()
+            above = loaded_from is not None and first < loaded_from
+        else:
+            above = self.visualRect(model.index(row)).bottom() < 0
+            if not above:
+                self._divider_seen = first  # on screen, or below it: nothing to jump to
+        if not above or self._divider_seen == first:
             self.unread_button.hide()
             return
         count = model.unread_count
