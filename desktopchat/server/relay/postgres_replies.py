@@ -83,16 +83,6 @@ class PostgresRepliesAndReactions:
             raise NotFoundError(f"no room {room!r}")
         return int(row[0])
 
-    def add_reply(
-        self, room: str, author_id: int, client_id: str, text: str, now: float, *, reply_to: int
-    ) -> tuple[Message, bool]:
-        with self._connection() as conn, conn.transaction():
-            room_id = self._locked_room(conn, room)
-            message_id, created = self._insert_in(
-                conn, room, room_id, author_id, client_id, text=text, now=now, reply_to=reply_to
-            )
-        return self._stored(room, message_id), created
-
     @staticmethod
     def _insert_in(
         conn: Connection,

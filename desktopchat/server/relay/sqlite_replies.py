@@ -85,17 +85,6 @@ class SqliteRepliesAndReactions:
             raise NotFoundError(f"no room {room!r}")
         return int(row[0])
 
-    def add_reply(
-        self, room: str, author_id: int, client_id: str, text: str, now: float, *, reply_to: int
-    ) -> tuple[Message, bool]:
-        with self._write():
-            room_id = self._room_id(room)
-            message_id, created = self._insert_unlocked(
-                room, room_id, author_id, client_id, text, now=now, reply_to=reply_to
-            )
-        with self._lock:
-            return self._message_unlocked(room, message_id), created
-
     def _insert_unlocked(
         self,
         room: str,

@@ -215,8 +215,8 @@ class Store(Protocol):
         file_ids: Sequence[str] = (),
     ) -> tuple[Message, bool]:
         """A message sent with all it carries, stored in one commit: :meth:`add_message`
-        (or :meth:`add_reply` to ``reply_to``), the users it ``mentions`` (None: leave
-        them as they are) and the files it carries (as :meth:`attach_files`).
+        (answering message ``reply_to`` of the same room), the users it ``mentions``
+        (None: leave them as they are) and the files it carries (as :meth:`attach_files`).
 
         Nobody can read the message without its mentions and files: stored in steps, a
         catch-up read between them showed it without, and the client, which takes each
@@ -317,16 +317,6 @@ class Store(Protocol):
         ...
 
     # --- replies and reactions ---
-
-    def add_reply(
-        self, room: str, author_id: int, client_id: str, text: str, now: float, *, reply_to: int
-    ) -> tuple[Message, bool]:
-        """:meth:`add_message` answering message ``reply_to`` of the same room, in one commit.
-
-        :class:`NotFoundError` if the room has no message ``reply_to`` (nothing is stored).
-        A retry with a known ``client_id`` returns the stored message, as it is.
-        """
-        ...
 
     def touch_replies(self, room: str, message_id: int) -> int:
         """Message ``message_id`` was edited or deleted: bump the change counter once for
