@@ -31,6 +31,16 @@ def open_database(
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     make_private(path)
     db = sqlite3.connect(path, check_same_thread=check_same_thread, isolation_level=None)
+    for _ in range(WAL_ATTEMPTS):
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError:
+            db.execute("BEGIN IMMEDIATE")  # wait (busy timeout) for the other's lock
+            db.execute("COMMIT")
+    else:
+        db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
     for number, script in enumerate(migrations, start=1):
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -43,16 +53,6 @@ def open_database(
             if db.in_transaction:  # SQLite already rolled back after a full disk
                 db.execute("ROLLBACK")
             raise
-    for _ in range(WAL_ATTEMPTS):
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            break
-        except sqlite3.OperationalError:
-            db.execute("BEGIN IMMEDIATE")  # wait (busy timeout) for the other's lock
-            db.execute("COMMIT")
-    else:
-        db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
     return db
 
 

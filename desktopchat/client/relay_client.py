@@ -1,22 +1,25 @@
 """HTTP client of the relay: one method per endpoint, errors translated to ours.
 
-Synchronous on purpose (``requests``, already a pysher dependency): the CLI calls it
-directly and the window calls it from worker threads (``tasks``), never from the GUI
-thread. One client per thread: a ``requests.Session`` is not guaranteed thread-safe.
+Synchronous on purpose: the CLI calls it directly and the window calls it from worker
+threads (``tasks``), never from the GUI thread. One client per thread: neither its
+connection nor a ``requests.Session`` is thread-safe.
 
-``requests`` is imported when the first client is made, not with this module: the window
-imports this module on its way to the first paint, and a warm start paints history from
-the local database before it needs HTTP (importing requests and urllib3 costs ~150 ms).
+The JSON API goes over one keep-alive connection of the standard library
+(:mod:`.relay_http`): importing ``requests`` and urllib3 costs ~85 ms, which a first
+start's login and first page of history would wait for. ``requests`` is imported only
+for files (streamed uploads and downloads) and for a relay reached through a proxy.
 """
 
 from __future__ import annotations
 
+import http.client
+import ssl
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import quote, urljoin
 
-from desktopchat.client import transfers, trust
+from desktopchat.client import relay_http, transfers, trust
 from desktopchat.client.direct import DirectMessage
 from desktopchat.client.domain import (
     AroundPage,
@@ -85,18 +88,44 @@ class RelayClient:
         self.server_url = normalize_server_url(server_url)
         self.token = token
         self.pin = trust.normalize_fingerprint(pin) if pin else None
+        # The JSON API goes over the standard library (see relay_http on why); requests
+        # is made for files, and for everything when a proxy is in the way.
+        self._direct = (
+            None
+            if relay_http.proxied(self.server_url)
+            else relay_http.RelayConnection(
+                self.server_url,
+                self.pin,
+                connect_timeout=CONNECT_TIMEOUT,
+                read_timeout=READ_TIMEOUT,
+            )
+        )
+        self._requests_session: requests.Session | None = None
+
+    @property
+    def _requests(self) -> Any:
+        """The requests module, imported on first use (see the module's docstring)."""
         import requests  # noqa: PLC0415 - see the module's docstring
 
-        from desktopchat.client.trust_adapter import TrustAdapter  # noqa: PLC0415
+        return requests
 
-        self._requests = requests
-        self._http = requests.Session()
-        self._http.headers["User-Agent"] = "desktopchat"
-        self._http.mount("https://", TrustAdapter(self.pin))
+    @property
+    def _http(self) -> requests.Session:
+        """requests' session for this relay, made on first use."""
+        if self._requests_session is None:
+            from desktopchat.client.trust_adapter import TrustAdapter  # noqa: PLC0415
+
+            self._requests_session = self._requests.Session()
+            self._requests_session.headers["User-Agent"] = "desktopchat"
+            self._requests_session.mount("https://", TrustAdapter(self.pin))
+        return self._requests_session
 
     def close(self) -> None:
         """Close pooled connections."""
-        self._http.close()
+        if self._direct is not None:
+            self._direct.close()
+        if self._requests_session is not None:
+            self._requests_session.close()
 
     def absolute(self, url: str) -> str:
         """Resolve a URL the relay gave relative to itself (avatars)."""
@@ -108,8 +137,39 @@ class RelayClient:
         headers = kwargs.pop("headers", {})
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
+        response: relay_http.Reply | requests.Response
+        if self._direct is not None and "data" not in kwargs:
+            try:
+                response = self._direct.request(
+                    method,
+                    path,
+                    headers=headers,
+                    params=kwargs.get("params"),
+                    json_body=kwargs.get("json"),
+                )
+            except ssl.SSLError as exc:
+                raise trust.tls_failure(self.server_url, self.pin, exc) from exc
+            except (OSError, http.client.HTTPException) as exc:
+                raise RelayUnreachableError(
+                    f"cannot reach {self.server_url}: {type(exc).__name__}"
+                ) from exc
+        else:
+            response = self._via_requests(method, path, headers, kwargs)
+        if response.status_code == 204:
+            return None
+        if response.ok:
+            try:
+                return response.json()
+            except ValueError:
+                raise ProtocolError(f"{self.server_url} answered {path} with non-JSON") from None
+        raise self._error(response)
+
+    def _via_requests(
+        self, method: str, path: str, headers: dict[str, str], kwargs: dict[str, Any]
+    ) -> requests.Response:
+        """One request through requests: a streamed upload, or a relay behind a proxy."""
         try:
-            response = self._http.request(
+            return self._http.request(
                 method,
                 self.server_url + path,
                 headers=headers,
@@ -122,16 +182,8 @@ class RelayClient:
             raise RelayUnreachableError(
                 f"cannot reach {self.server_url}: {type(exc).__name__}"
             ) from exc
-        if response.status_code == 204:
-            return None
-        if response.ok:
-            try:
-                return response.json()
-            except ValueError:
-                raise ProtocolError(f"{self.server_url} answered {path} with non-JSON") from None
-        raise self._error(response)
 
-    def _error(self, response: requests.Response) -> RelayError:
+    def _error(self, response: relay_http.Reply | requests.Response) -> RelayError:
         try:
             error = response.json()["error"]
             code, message = str(error["code"]), str(error["message"])

@@ -7,9 +7,10 @@ has compared its SHA-256 fingerprint (the window asks; the CLI takes
 live in ``known_hosts`` in the data dir, one ``HOST:PORT FINGERPRINT`` line per server: not
 secret, but a change is refused (:class:`CertificateChangedError`) rather than followed.
 
-The pin is checked on the TLS connection before anything is sent over it: by urllib3
-(``assert_fingerprint``, through :mod:`desktopchat.client.trust_adapter`) for the relay's
-HTTP, and by :class:`PinnedContext` for pysher's WebSocket. This module does not import
+The pin is checked on the TLS connection before anything is sent over it: by
+:mod:`desktopchat.client.relay_http` for the relay's JSON API, by urllib3
+(``assert_fingerprint``, through :mod:`desktopchat.client.trust_adapter`) for its files,
+and by :class:`PinnedContext` for pysher's WebSocket. This module does not import
 ``requests``: the window reads ``known_hosts`` before its first paint.
 """
 

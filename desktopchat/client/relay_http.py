@@ -1,0 +1,212 @@
+"""The relay's JSON API over one keep-alive connection of the standard library's ``http.client``.
+
+Why not ``requests`` here, which the rest of the client uses: importing requests and
+urllib3 costs ~85 ms of CPU, and on a first start every call before the first paint
+(server settings, the user, the rooms, the first page of history) waits for it; the GIL
+makes a worker's import as costly to the window as its own. ``http.client`` and ``ssl``
+are loaded with the app already. What requests would add for these calls is not needed:
+the relay answers small JSON bodies on one host, with no redirects, cookies or
+compression. Downloads, uploads, and any relay reached through a proxy still go through
+requests (:class:`~desktopchat.client.relay_client.RelayClient` decides).
+
+Trust is :mod:`desktopchat.client.trust`'s, as for requests: a pinned certificate is
+compared right after the handshake, before the request (and its token) is written;
+without a pin the certificate must chain to a CA of the system, or of the bundle named by
+``REQUESTS_CA_BUNDLE`` or ``CURL_CA_BUNDLE``, and match the host.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import select
+import ssl
+import threading
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from desktopchat.client import trust
+
+__all__ = ["PinMismatchError", "RelayConnection", "Reply", "proxied"]
+
+
+class PinMismatchError(ssl.SSLError):
+    """The server showed a certificate other than the pinned one (nothing was sent)."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A whole answer: what :meth:`RelayClient._error` reads of requests' ``Response`` too."""
+
+    status_code: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    @property
+    def ok(self) -> bool:
+        """Not an error status (as requests' ``Response.ok``)."""
+        return self.status_code < 400
+
+    def json(self) -> Any:
+        """The body as JSON; ``ValueError`` when it is not."""
+        return json.loads(self.body)
+
+
+def proxied(server_url: str) -> bool:
+    """Whether the environment (or the system) sends HTTP to ``server_url`` via a proxy.
+
+    requests honours ``HTTP(S)_PROXY`` and ``NO_PROXY``; such a relay keeps requests.
+    """
+    parts = urlsplit(server_url)
+    proxies = urllib.request.getproxies()
+    if not proxies.get(parts.scheme) and not proxies.get("all"):
+        return False
+    return not urllib.request.proxy_bypass(parts.netloc)
+
+
+class RelayConnection:
+    """One connection to one relay, reused while the relay keeps it open.
+
+    Not thread-safe, like the :class:`RelayClient` that owns it (one per thread).
+    """
+
+    def __init__(
+        self, server_url: str, pin: str | None, *, connect_timeout: float, read_timeout: float
+    ) -> None:
+        parts = urlsplit(server_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"not an http(s) URL: {server_url!r}")
+        self._https = parts.scheme == "https"
+        self._host = parts.hostname
+        self._port = parts.port
+        self._base = parts.path.rstrip("/")
+        self._pin = pin
+        self._connect_timeout = connect_timeout
+        self._read_timeout = read_timeout
+        self._connection: http.client.HTTPConnection | None = None
+
+    def close(self) -> None:
+        """Close the connection (the next request opens another)."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def __del__(self) -> None:
+        """A client dropped without ``close()`` (a one-shot call) closes its socket here,
+        as requests' pool did, instead of leaving it to warn when collected."""
+        self.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str],
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+    ) -> Reply:
+        """Send one request and read its whole answer.
+
+        Raises ``ssl.SSLError`` (:class:`PinMismatchError` among them) when the relay's
+        certificate is refused, ``OSError`` or ``http.client.HTTPException`` when it cannot
+        be reached or answers garbage; the connection is closed then.
+        """
+        target = self._base + path
+        if params:
+            target += "?" + urlencode(params)
+        body: bytes | None = None
+        headers = {"User-Agent": "desktopchat", "Accept": "application/json", **headers}
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
+            headers["Content-Type"] = "application/json"
+        elif method in ("POST", "PUT", "PATCH"):
+            headers["Content-Length"] = "0"
+        connection = self._connected()
+        try:
+            connection.request(method, target, body=body, headers=headers)
+            response = connection.getresponse()
+            reply = Reply(response.status, response.headers, response.read())
+        except BaseException:
+            self.close()
+            raise
+        if response.will_close:
+            self.close()
+        return reply
+
+    def _connected(self) -> http.client.HTTPConnection:
+        """The open connection, or a new one (its certificate checked) if the relay closed it."""
+        connection = self._connection
+        if connection is not None and connection.sock is not None and _dropped(connection.sock):
+            self.close()
+            connection = None
+        if connection is None or connection.sock is None:
+            connection = self._open()
+            self._connection = connection
+        return connection
+
+    def _open(self) -> http.client.HTTPConnection:
+        connection: http.client.HTTPConnection
+        if self._https:
+            connection = http.client.HTTPSConnection(
+                self._host, self._port, timeout=self._connect_timeout, context=self._context()
+            )
+        else:
+            connection = http.client.HTTPConnection(
+                self._host, self._port, timeout=self._connect_timeout
+            )
+        try:
+            connection.connect()
+            sock = connection.sock
+            assert sock is not None  # noqa: S101 - connect() sets it
+            if self._pin:
+                der = (
+                    sock.getpeercert(binary_form=True) if isinstance(sock, ssl.SSLSocket) else None
+                )
+                if trust.fingerprint_of(der or b"") != self._pin:
+                    raise PinMismatchError("the certificate is not the pinned one")
+            sock.settimeout(self._read_timeout)
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _context(self) -> ssl.SSLContext:
+        if self._pin:
+            return trust.unverified_context()
+        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        return _with_bundle(bundle) if bundle else trust.system_context()
+
+
+def _dropped(sock: Any) -> bool:
+    """Whether an idle keep-alive socket was closed by the relay (readable means EOF)."""
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
+_bundles: dict[tuple[str, str | None, str | None], ssl.SSLContext] = {}
+_bundles_lock = threading.Lock()
+
+
+def _with_bundle(bundle: str) -> ssl.SSLContext:
+    """The system's CAs and those of ``bundle`` (a file or a directory), made once.
+
+    Made again when ``SSL_CERT_FILE`` or ``SSL_CERT_DIR`` change, as
+    :func:`~desktopchat.client.trust.system_context` is: they name the system's CAs.
+    """
+    key = (bundle, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+    with _bundles_lock:
+        context = _bundles.get(key)
+        if context is None:
+            context = ssl.create_default_context()
+            if os.path.isdir(bundle):
+                context.load_verify_locations(capath=bundle)
+            else:
+                context.load_verify_locations(cafile=bundle)
+            _bundles[key] = context
+        return context
