@@ -19,7 +19,8 @@ ITALIC = re.compile(
 )
 #: Matched on the raw text: quotes, brackets and whitespace end a URL.
 URL = re.compile(r"\bhttps?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]}*_]")
-SHORTCODE = re.compile(r":([a-z0-9_+-]{1,30}):")
+#: Not inside a word or number: ``1:100:1000`` and ``10:30:00`` are not ``:100:``/``:30:``.
+SHORTCODE = re.compile(r"(?<![A-Za-z0-9]):([a-z0-9_+-]{1,30}):(?![A-Za-z0-9])")
 #: Characters that mean the text needs rich rendering at all (markup, a link, a
 #: shortcode, or a line that starts a quote or a list).
 RICH_HINTS = re.compile(

@@ -379,7 +379,10 @@ def test_known_shortcodes_become_emoji(qtbot: QtBot, text: str, shown: str) -> N
     assert rendered(to_html(text)) == shown
 
 
-@pytest.mark.parametrize("text", [":not_an_emoji:", ":SMILE:", "time 10:30:45", "::"])
+@pytest.mark.parametrize(
+    "text",
+    [":not_an_emoji:", ":SMILE:", "time 10:30:45", "::", "ratio 1:100:1000", "a:fire:b"],
+)
 def test_unknown_shortcodes_stay_as_typed(qtbot: QtBot, text: str) -> None:
     assert rendered(to_html(text)) == text
 

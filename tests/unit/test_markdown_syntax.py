@@ -20,6 +20,7 @@ from desktopchat.markdown_syntax import plain_text
         ("- one\n* two\n1. three", "• one\n• two\n1. three"),
         ("see https://example.org/a_b_c*d*", "see https://example.org/a_b_c*d*"),
         ("ship it :rocket: :nope:", "ship it 🚀 :nope:"),
+        ("ratio 1:100:1000, (:100:)", "ratio 1:100:1000, (💯)"),  # not inside a number
         ("a * b * c and snake_case_name", "a * b * c and snake_case_name"),
         ("<b>not html</b> & more", "<b>not html</b> & more"),  # plain text is not escaped
         ("", ""),
