@@ -26,7 +26,7 @@ import threading
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from desktopchat.client import trust
 
@@ -114,7 +114,8 @@ class RelayConnection:
         certificate is refused, ``OSError`` or ``http.client.HTTPException`` when it cannot
         be reached or answers garbage; the connection is closed then.
         """
-        target = self._base + path
+        # Percent-encoded as requests does (requote_uri): callers quote what they insert.
+        target = quote(self._base + path, safe="!#$%&'()*+,/:;=?@[]~")
         if params:
             target += "?" + urlencode(params)
         body: bytes | None = None
@@ -122,8 +123,6 @@ class RelayConnection:
         if json_body is not None:
             body = json.dumps(json_body).encode()
             headers["Content-Type"] = "application/json"
-        elif method in ("POST", "PUT", "PATCH"):
-            headers["Content-Length"] = "0"
         connection = self._connected()
         try:
             connection.request(method, target, body=body, headers=headers)
