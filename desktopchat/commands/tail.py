@@ -107,14 +107,19 @@ class _Printer:
 
 
 def _quit_on_signals(app: QCoreApplication) -> None:
-    """Ctrl-C and SIGTERM end the event loop cleanly (Qt would otherwise not notice)."""
-    from PySide6.QtCore import QSocketNotifier  # noqa: PLC0415
+    """Ctrl-C and SIGTERM end the event loop cleanly (Qt would otherwise not notice).
+
+    The quit is posted, not called: a signal that lands before the loop runs (while the
+    backlog prints or pysher loads) would otherwise be lost, as ``quit()`` does nothing
+    then, and tail would run on.
+    """
+    from PySide6.QtCore import QSocketNotifier, QTimer  # noqa: PLC0415
 
     reader, writer = socket.socketpair()
     writer.setblocking(False)
     signal.set_wakeup_fd(writer.fileno())
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: app.quit())
+        signal.signal(signum, lambda *_: QTimer.singleShot(0, app.quit))
     notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
     notifier.activated.connect(lambda: reader.recv(64))
     app.setProperty("_signal_sockets", (reader, writer, notifier))
