@@ -150,6 +150,7 @@ class ChatSession(QObject):
 
     def start(self) -> None:
         """Connect, and send whatever the outbox kept from last time."""
+        self.wakeups.start()
         self.read_state.start()
         self.bridge.start()
         self.outbox.resume()

@@ -4,15 +4,22 @@ or the machine woke from sleep.
 The network comes from Qt's QNetworkInformation (NetworkManager, connman or glib on
 Linux; the OS's own elsewhere). Sleep has no portable signal, so a coarse timer notices
 the wall clock jumping far past its interval: only a suspended machine does that.
+
+Watching starts with :meth:`Wakeups.start`, when the session connects: QtNetwork's import
+and its backend's loading (~15 ms together) are not paid before the window's first paint,
+when there is no connection to hurry yet.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtNetwork import QNetworkInformation
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QNetworkInformation
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +43,16 @@ class Wakeups(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
-        self._timer.start()
         self._network: QNetworkInformation | None = None
+
+    def start(self) -> None:
+        """Start watching the clock and, where the OS tells, the network."""
+        if self._timer.isActive():
+            return
+        from PySide6.QtNetwork import QNetworkInformation  # noqa: PLC0415 - see the docstring
+
+        self._last_tick = time.time()
+        self._timer.start()
         if QNetworkInformation.loadDefaultBackend():
             self._network = QNetworkInformation.instance()
         if self._network is not None:
@@ -53,6 +68,8 @@ class Wakeups(QObject):
             self._network = None
 
     def _reachability(self, reachability: QNetworkInformation.Reachability) -> None:
+        from PySide6.QtNetwork import QNetworkInformation  # noqa: PLC0415 - loaded by start()
+
         if reachability == QNetworkInformation.Reachability.Online:
             self.reconnect_now.emit("the network is back")
 

@@ -38,8 +38,19 @@ def test_ordinary_ticks_are_not_sleep(qtbot: QtBot, clock: list[float]) -> None:
 
 def test_the_network_coming_back_asks_for_a_reconnect(qtbot: QtBot) -> None:
     watcher = Wakeups()
+    watcher.start()
     seen: list[str] = []
     watcher.reconnect_now.connect(seen.append)
     watcher._reachability(QNetworkInformation.Reachability.Disconnected)
     watcher._reachability(QNetworkInformation.Reachability.Online)
     assert seen == ["the network is back"]
+
+
+def test_nothing_is_watched_until_started(qtbot: QtBot) -> None:
+    """The window makes its session before the first paint and starts it after."""
+    watcher = Wakeups()
+    assert not watcher._timer.isActive()
+    watcher.start()
+    assert watcher._timer.isActive()
+    watcher.stop()
+    assert not watcher._timer.isActive()
