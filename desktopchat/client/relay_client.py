@@ -153,6 +153,8 @@ class RelayClient:
                 raise RelayUnreachableError(
                     f"cannot reach {self.server_url}: {type(exc).__name__}"
                 ) from exc
+            except ValueError as exc:  # http.client refuses a header with a line break
+                raise RelayError(f"not sent to {self.server_url}: {exc}") from exc
         else:
             response = self._via_requests(method, path, headers, kwargs)
         if response.status_code == 204:

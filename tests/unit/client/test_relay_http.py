@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from desktopchat.client.errors import RelayUnreachableError
+from desktopchat.client.errors import RelayError, RelayUnreachableError
 from desktopchat.client.relay_client import RelayClient
 from desktopchat.server.runner import HubThread
 from tests.unit.client.conftest import PASSWORD
@@ -143,3 +143,14 @@ def test_a_first_starts_calls_do_not_import_requests(relay_url: str) -> None:
     answer = json.loads(result.stdout)
     assert "ops" in answer["rooms"]
     assert answer["requests"] is False
+
+
+def test_a_token_with_a_line_break_is_refused_before_anything_is_sent(relay_url: str) -> None:
+    """A pasted token with a newline must not split the request into a second one."""
+    client = RelayClient(relay_url, token="abc\r\nX-Injected: 1")
+    try:
+        with pytest.raises(RelayError, match="not sent to") as refused:
+            client.me()
+        assert not isinstance(refused.value, RelayUnreachableError)
+    finally:
+        client.close()
