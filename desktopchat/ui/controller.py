@@ -403,8 +403,8 @@ class ChatController(QObject):
 
         def fetched(result: tuple[list[Message], bool]) -> None:
             messages, has_more = result
-            model.prepend(messages, has_more=has_more)
             self.session.database.store(messages)
+            model.prepend(self._bridged(room, model, messages, first), has_more=has_more)
             then()
 
         self.session.tasks.run(
@@ -432,14 +432,29 @@ class ChatController(QObject):
         relay = self.session.relay
 
         def fetched(page: Any) -> None:
-            model.prepend(list(page.messages), has_more=page.has_more)
             self.session.database.store(page.messages)
+            older = self._bridged(room, model, list(page.messages), before)
+            model.prepend(older, has_more=page.has_more)
 
         self.session.tasks.run(
             lambda: relay().history(room, before=before, limit=PAGE),
             fetched,
             self._failed("load older messages"),
         )
+
+    def _bridged(
+        self, room: str, model: MessageListModel, older: list[Message], upto: int | None
+    ) -> list[Message]:
+        """``older`` (fetched to end just before id ``upto``, then the first loaded), with
+        what the model let go meanwhile: a room followed live drops its oldest rows as new
+        ones come, so while the relay answered, the first loaded may have moved past
+        ``upto``. Those rows are in the local database; without them the list would show
+        the fetched page and then, with no sign of it, skip to the new first row."""
+        first = model.first_id()
+        if upto is None or first is None or first <= upto:
+            return older
+        dropped = self.session.database.recent(room, first - upto, before=first)
+        return older + [m for m in dropped if m.id >= upto]
 
     def mention_candidates(self, present: dict[int, str]) -> dict[int, str]:
         """Whom ``@`` may name in the current room: ``present`` (its presence members) and

@@ -159,3 +159,46 @@ def test_opening_a_long_room_keeps_a_screen_of_rows_and_a_taller_window_brings_o
     ids = [model.row(r).id for r in range(model.rowCount())]
     assert ids == sorted(ids)
     assert ids[-1] == sent[-1].id
+
+
+def test_a_jump_back_while_the_followed_room_lets_rows_go_leaves_no_gap(
+    qtbot: QtBot, chat: Chat
+) -> None:
+    """A jump to a message older than those loaded (the first unread, a reply's quote) asks
+    the relay for it and all after it. While the relay answers, a room followed live lets
+    its oldest rows go (as on every burst). The page then joins the rows that stayed
+    through those the local database kept: no message is skipped."""
+    window = chat.window
+    controller, session, view = window.controller, window.session, window.messages
+    assert controller is not None
+    assert session is not None
+    sent = [chat.bob_says(f"history {n}", room="random") for n in range(120)]
+    window.select_room("random")
+    qtbot.waitUntil(lambda: shows_room(window, "random"), timeout=WAIT_MS)
+    model = chat.model
+    qtbot.waitUntil(
+        lambda: model.rowCount() > 0 and model.row(model.rowCount() - 1).id == sent[-1].id,
+        timeout=WAIT_MS,
+    )
+    # A device that saved only the newest 50 (as one that joined later): the rest is on
+    # the relay only. All 50 are loaded; the view follows the newest.
+    saved_from = sent[-50].id
+    session.database._db.execute(  # the test makes that history
+        "DELETE FROM messages WHERE room = 'random' AND id < ?", (saved_from,)
+    )
+    for _ in range(5):  # from the local database, at once
+        if (first := model.first_id() or 0) <= saved_from:
+            break
+        controller.load_older(first)
+    assert model.first_id() == saved_from
+    qtbot.waitUntil(view.at_bottom, timeout=WAIT_MS)
+    target = sent[10].id
+    jumped: list[bool] = []
+
+    controller.load_around("random", target, lambda: jumped.append(True))  # to the relay
+    model.trim_oldest(30)  # meanwhile: what the followed view does on a burst
+    assert (model.first_id() or 0) > saved_from
+    qtbot.waitUntil(lambda: jumped == [True], timeout=WAIT_MS)
+    ids = [model.row(r).id for r in range(model.rowCount())]
+    assert ids[0] <= target
+    assert ids == list(range(ids[0], sent[-1].id + 1))  # every id from the first loaded on
