@@ -90,16 +90,17 @@ class RelayClient:
         self.pin = trust.normalize_fingerprint(pin) if pin else None
         # The JSON API goes over the standard library (see relay_http on why); requests
         # is made for files, and for everything when a proxy is in the way.
-        self._direct = (
-            None
-            if relay_http.proxied(self.server_url)
-            else relay_http.RelayConnection(
-                self.server_url,
-                self.pin,
-                connect_timeout=CONNECT_TIMEOUT,
-                read_timeout=READ_TIMEOUT,
-            )
-        )
+        self._direct: relay_http.RelayConnection | None = None
+        if not relay_http.proxied(self.server_url):
+            try:
+                self._direct = relay_http.RelayConnection(
+                    self.server_url,
+                    self.pin,
+                    connect_timeout=CONNECT_TIMEOUT,
+                    read_timeout=READ_TIMEOUT,
+                )
+            except ValueError:  # no valid port or host: requests says so on the first call
+                self._direct = None
         self._requests_session: requests.Session | None = None
 
     @property
@@ -155,6 +156,13 @@ class RelayClient:
                 ) from exc
             except ValueError as exc:  # http.client refuses a header with a line break
                 raise RelayError(f"not sent to {self.server_url}: {exc}") from exc
+            if 300 <= response.status_code < 400:  # not followed: see relay_http
+                where = response.headers.get("Location", "another address")
+                raise RelayError(
+                    f"{self.server_url} sends {path} on to {where}; use that server address",
+                    status=response.status_code,
+                    code="redirected",
+                )
         else:
             response = self._via_requests(method, path, headers, kwargs)
         if response.status_code == 204:

@@ -12,17 +12,17 @@ requests (:class:`~desktopchat.client.relay_client.RelayClient` decides).
 Trust is :mod:`desktopchat.client.trust`'s, as for requests: a pinned certificate is
 compared right after the handshake, before the request (and its token) is written;
 without a pin the certificate must chain to a CA of the system, or of the bundle named by
-``REQUESTS_CA_BUNDLE`` or ``CURL_CA_BUNDLE``, and match the host.
+``REQUESTS_CA_BUNDLE`` or ``CURL_CA_BUNDLE``, and match the host. Redirects are not
+followed (requests followed them): the token is never sent on to another address, and the
+error names the address to use instead.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
-import os
 import select
 import ssl
-import threading
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
@@ -76,17 +76,18 @@ class RelayConnection:
     def __init__(
         self, server_url: str, pin: str | None, *, connect_timeout: float, read_timeout: float
     ) -> None:
+        self._connection: http.client.HTTPConnection | None = None
         parts = urlsplit(server_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) URL: {server_url!r}")
         self._https = parts.scheme == "https"
         self._host = parts.hostname
-        self._port = parts.port
+        # Always given: http.client would read the last ":1" of a bare "::1" as a port.
+        self._port = parts.port or (443 if self._https else 80)  # ValueError if not a port
         self._base = parts.path.rstrip("/")
         self._pin = pin
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout
-        self._connection: http.client.HTTPConnection | None = None
 
     def close(self) -> None:
         """Close the connection (the next request opens another)."""
@@ -167,45 +168,27 @@ class RelayConnection:
                 if trust.fingerprint_of(der or b"") != self._pin:
                     raise PinMismatchError("the certificate is not the pinned one")
             sock.settimeout(self._read_timeout)
+            # Never reopened behind our back: a new connection must pass the pin check here.
+            connection.auto_open = 0
         except BaseException:
             connection.close()
             raise
         return connection
 
     def _context(self) -> ssl.SSLContext:
-        if self._pin:
-            return trust.unverified_context()
-        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-        return _with_bundle(bundle) if bundle else trust.system_context()
+        return trust.unverified_context() if self._pin else trust.system_context()
 
 
 def _dropped(sock: Any) -> bool:
-    """Whether an idle keep-alive socket was closed by the relay (readable means EOF)."""
+    """Whether an idle keep-alive socket was closed by the relay (readable means EOF).
+
+    ``poll`` where there is one: ``select`` refuses descriptors past 1024."""
     try:
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(sock, select.POLLIN)
+            return bool(poller.poll(0))
         readable, _, _ = select.select([sock], [], [], 0)
     except (OSError, ValueError):
         return True
     return bool(readable)
-
-
-_bundles: dict[tuple[str, str | None, str | None], ssl.SSLContext] = {}
-_bundles_lock = threading.Lock()
-
-
-def _with_bundle(bundle: str) -> ssl.SSLContext:
-    """The system's CAs and those of ``bundle`` (a file or a directory), made once.
-
-    Made again when ``SSL_CERT_FILE`` or ``SSL_CERT_DIR`` change, as
-    :func:`~desktopchat.client.trust.system_context` is: they name the system's CAs.
-    """
-    key = (bundle, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
-    with _bundles_lock:
-        context = _bundles.get(key)
-        if context is None:
-            context = ssl.create_default_context()
-            if os.path.isdir(bundle):
-                context.load_verify_locations(capath=bundle)
-            else:
-                context.load_verify_locations(cafile=bundle)
-            _bundles[key] = context
-        return context

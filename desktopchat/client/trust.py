@@ -168,14 +168,25 @@ class KnownHosts:
 def system_context() -> ssl.SSLContext:
     """A client context with the system's CAs, shared: loading them costs about 50 ms.
 
-    Made again when ``SSL_CERT_FILE`` or ``SSL_CERT_DIR`` change (tests point them at a CA
-    of their own). Sharing is safe: a context is only read when connections wrap sockets.
+    With ``REQUESTS_CA_BUNDLE`` (or ``CURL_CA_BUNDLE``, as requests reads them) naming a
+    file or directory of CAs, those are trusted too: by the relay's HTTP and by pysher's
+    WebSocket alike, so a relay whose CA is only there is reached both ways.
+
+    Made again when ``SSL_CERT_FILE``, ``SSL_CERT_DIR`` or the bundle change (tests point
+    them at a CA of their own). Sharing is safe: a context is only read when connections
+    wrap sockets.
     """
-    where = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    where = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"), bundle)
     with _contexts_lock:
         context = _contexts.get(where)
         if context is None:
-            context = _contexts[where] = ssl.create_default_context()
+            context = ssl.create_default_context()
+            if bundle and os.path.isdir(bundle):
+                context.load_verify_locations(capath=bundle)
+            elif bundle:
+                context.load_verify_locations(cafile=bundle)
+            _contexts[where] = context
         return context
 
 
@@ -187,7 +198,7 @@ def unverified_context() -> ssl.SSLContext:
     return context
 
 
-_contexts: dict[tuple[str | None, str | None], ssl.SSLContext] = {}
+_contexts: dict[tuple[str | None, str | None, str | None], ssl.SSLContext] = {}
 _contexts_lock = threading.Lock()
 
 

@@ -466,3 +466,35 @@ def test_hubs_starting_at_once_share_one_self_signed_pair(tmp_path: Path) -> Non
     (tmp_path / tls.SELF_SIGNED_DIR / tls.KEY_FILE).unlink()
     with pytest.raises(tls.TlsConfigError, match="half a certificate pair"):
         tls.self_signed(tmp_path, "127.0.0.1")
+
+
+def test_a_ca_named_only_in_requests_ca_bundle_is_trusted_by_http_and_the_websocket(
+    start_tls_hub: Callable[..., TlsHub], test_ca: LocalCA, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """REQUESTS_CA_BUNDLE adds CAs for the relay's HTTP and for pysher's WebSocket alike:
+    a relay whose CA is only there is reached both ways, not logged in to and then never
+    connected live."""
+    cert, key = test_ca.issue()
+    hub = start_tls_hub(tls.load(cert, key))
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(test_ca.cert_file))
+    client = RelayClient(hub.url)
+    try:
+        info = client.server_info()
+    finally:
+        client.close()
+    assert info.tls
+    ws = websocket.create_connection(
+        f"wss://127.0.0.1:{hub.port}/app/{info.key}?protocol=7",
+        timeout=WAIT,
+        sslopt=websocket_sslopt(None),
+    )
+    try:
+        assert json.loads(ws.recv())["event"] == "pusher:connection_established"
+    finally:
+        ws.close()
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE")
+    with pytest.raises(UntrustedCertificateError):  # and without it, no CA vouches for it
+        RelayClient(hub.url).server_info()

@@ -14,12 +14,14 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from desktopchat.client.errors import RelayError, RelayUnreachableError
 from desktopchat.client.relay_client import RelayClient
+from desktopchat.client.relay_http import RelayConnection
 from desktopchat.server.runner import HubThread
 from tests.unit.client.conftest import PASSWORD
 
@@ -118,6 +120,7 @@ def test_a_proxy_in_the_environment_is_honoured_as_requests_did(
 CHILD = """
 import json, sys
 from desktopchat.client.relay_client import RelayClient
+from desktopchat.client.relay_http import RelayConnection
 client = RelayClient(sys.argv[1])
 client.register("bob", sys.argv[2])
 client.login("bob", sys.argv[2])
@@ -154,3 +157,66 @@ def test_a_token_with_a_line_break_is_refused_before_anything_is_sent(relay_url:
         assert not isinstance(refused.value, RelayUnreachableError)
     finally:
         client.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "port"),
+    [("http://[::1]", 80), ("https://[2001:db8::1]", 443), ("http://[::1]:7002", 7002)],
+)
+def test_an_ipv6_address_without_a_port_gets_the_schemes_port(url: str, port: int) -> None:
+    """http.client would read the last ":1" of a bare "::1" as the port."""
+    connection = RelayConnection(url, None, connect_timeout=1, read_timeout=1)
+    host = url.partition("[")[2].partition("]")[0]
+    assert (connection._host, connection._port) == (host, port)
+
+
+@pytest.mark.parametrize("url", ["http://host:99999", "http://host:abc"])
+def test_a_server_address_with_a_bad_port_is_a_clear_error(url: str) -> None:
+    """As with requests: the client is made, and its first call says the relay is not
+    reachable there (no ValueError, no traceback from a half-made client)."""
+    client = RelayClient(url)
+    try:
+        with pytest.raises(RelayUnreachableError, match="cannot reach"):
+            client.me()
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def redirecting() -> Iterator[tuple[str, list[str]]]:
+    """A server answering every request with 308 to another host; the paths it saw."""
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            self.send_response(308)
+            self.send_header("Location", "https://elsewhere.example/api/me")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            """Quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_a_redirect_is_not_followed_and_says_where_to(
+    redirecting: tuple[str, list[str]],
+) -> None:
+    """The token is never sent on to another address; the error names the one to use."""
+    url, seen = redirecting
+    client = RelayClient(url, token="secret-token")
+    try:
+        with pytest.raises(RelayError, match=r"elsewhere\.example") as refused:
+            client.me()
+    finally:
+        client.close()
+    assert refused.value.code == "redirected"
+    assert seen == ["/api/me"]
