@@ -104,6 +104,21 @@ def test_an_edit_replaces_the_mentions_only_when_it_names_them(alice: Api, bob: 
     assert deleted["mentions"] == []
 
 
+def test_an_edit_that_adds_a_mention_is_one_change_with_it(alice: Api, bob: Api) -> None:
+    """The change feed carries the edit and its mention together, one counter step: a
+    catch-up between the two never hands out the new text without the mention."""
+    message = alice.sent("lunch?")
+    before = alice.call("GET", "/api/rooms/general/changes").json()["until"]
+    path = f"/api/rooms/general/messages/{message['id']}"
+    edited = alice.call("PATCH", path, json={"text": "lunch @Bob B.?", "mentions": [uid(bob)]})
+    assert edited.status_code == 200, edited.text
+    changes = alice.call("GET", f"/api/rooms/general/changes?since={before}").json()
+    assert [(m["text"], m["mentions"]) for m in changes["messages"]] == [
+        ("lunch @Bob B.?", [uid(bob)])
+    ]
+    assert changes["until"] == before + 1
+
+
 @pytest.mark.parametrize(
     ("mentions", "code"),
     [

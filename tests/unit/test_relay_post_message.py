@@ -144,3 +144,48 @@ def test_a_reader_between_the_writes_sees_the_message_whole_or_not_at_all(
     finally:
         writer.close()
         reader.close()
+
+
+def test_an_edit_is_stored_with_its_mentions_in_one_change(store: Store) -> None:
+    """An edit that adds a mention is one change: the change feed's reader gets the new
+    text and the mention together, at one counter value."""
+    alice, bob = _users(store)
+    sent, _ = store.post_message(ROOM, bob.id, "c1", "see this", time.time())
+    before = store.changes(ROOM, None, 10).until
+    edited = store.update_message(ROOM, sent.id, "@Alice see this", time.time(), [alice.id])
+    assert (edited.text, edited.mentions) == ("@Alice see this", (alice.id,))
+    page = store.changes(ROOM, before, 10)
+    assert [(m.id, m.text, m.mentions) for m in page.messages] == [
+        (sent.id, "@Alice see this", (alice.id,))
+    ]
+    assert page.until == before + 1  # one change, not an edit and then a mention
+    unchanged = store.update_message(ROOM, sent.id, "@Alice see that", time.time())
+    assert unchanged.mentions == (alice.id,)  # no mentions given: they stay
+
+
+def test_a_reader_between_an_edits_writes_never_sees_it_without_its_mention(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "relay.sqlite3"
+    writer, reader = SqliteStore(path), SqliteStore(path)
+    try:
+        alice, bob = _users(writer)
+        sent, _ = writer.post_message(ROOM, bob.id, "c1", "see this", time.time())
+        seen: set[tuple[str, tuple[int, ...]]] = set()
+
+        def read_between(statement: str) -> None:
+            if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+                message = reader.message(ROOM, sent.id)
+                assert message is not None
+                seen.add((message.text, message.mentions))
+
+        writer._db.set_trace_callback(read_between)
+        writer.update_message(ROOM, sent.id, "@Alice see this", time.time(), [alice.id])
+        writer._db.set_trace_callback(None)
+        assert seen == {("see this", ())}  # only ever the version before the edit
+        final = reader.message(ROOM, sent.id)
+        assert final is not None
+        assert (final.text, final.mentions) == ("@Alice see this", (alice.id,))
+    finally:
+        writer.close()
+        reader.close()

@@ -298,9 +298,8 @@ async def patch_message(request: web.Request) -> web.Response:
     await mentions.check_mentions(relay, mentioned)
     try:
         updated = await relay.db(
-            relay.store.update_message, room.name, message.id, text, time.time()
+            relay.store.update_message, room.name, message.id, text, time.time(), mentioned
         )
-        updated = await mentions.store_mentions(relay, updated, mentioned)
     except NotFoundError:
         raise ApiError(404, "no_such_message", "No such message") from None
     await message_extras.touch_replies(relay, room.name, message.id)

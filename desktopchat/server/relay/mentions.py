@@ -10,7 +10,6 @@ from typing import Any
 
 from desktopchat.server.http_errors import ApiError
 from desktopchat.server.relay import limits
-from desktopchat.server.relay.models import Message
 from desktopchat.server.relay.service import Relay
 
 
@@ -41,12 +40,3 @@ async def check_mentions(relay: Relay, mentions: tuple[int, ...] | None) -> None
     if unknown:
         listed = ", ".join(str(i) for i in unknown[:5])
         raise ApiError(400, "unknown_mentions", f"No such users to mention: {listed}")
-
-
-async def store_mentions(
-    relay: Relay, message: Message, mentions: tuple[int, ...] | None
-) -> Message:
-    """Give a stored message its mentions (nothing to do when the request named none)."""
-    if mentions is None or mentions == message.mentions:
-        return message
-    return await relay.db(relay.store.set_mentions, message.room, message.id, mentions)

@@ -429,14 +429,27 @@ class PostgresStore(
             ).fetchone()
         return None if row is None else _message(row)
 
-    def update_message(self, room: str, message_id: int, text: str, now: float) -> Message:
-        return self._change(room, message_id, _EDIT, {"text": text, "now": now})
+    def update_message(
+        self,
+        room: str,
+        message_id: int,
+        text: str,
+        now: float,
+        mentions: Collection[int] | None = None,
+    ) -> Message:
+        return self._change(room, message_id, _EDIT, {"text": text, "now": now}, mentions=mentions)
 
     def delete_message(self, room: str, message_id: int, now: float) -> Message:
         return self._change(room, message_id, _DELETE, {"now": now})
 
     def _change(
-        self, room: str, message_id: int, assignments: str, values: dict[str, object]
+        self,
+        room: str,
+        message_id: int,
+        assignments: str,
+        values: dict[str, object],
+        *,
+        mentions: Collection[int] | None = None,
     ) -> Message:
         query = _CHANGE_MESSAGE.format(assignments=assignments).encode()
         with self._connection() as conn:
@@ -444,6 +457,16 @@ class PostgresStore(
                 row = conn.execute(query, {**values, "room": room, "id": message_id}).fetchone()
                 if row is None:  # keep the change counter as it was
                     raise psycopg.Rollback
+                if mentions is not None:  # counted with the edit: one change, one seq
+                    # The UPDATE of rooms above holds the room's row lock.
+                    head = conn.execute("SELECT id FROM rooms WHERE name = %s", (room,)).fetchone()
+                    assert head is not None  # noqa: S101 - updated just above
+                    self._set_mentions_in(conn, head[0], message_id, mentions, counted=False)
+                    row = conn.execute(
+                        f"SELECT {_MESSAGE_COLUMNS} {_MESSAGE_FROM}"
+                        " WHERE r.name = %s AND m.id = %s",
+                        (room, message_id),
+                    ).fetchone()
             if row is None:
                 raise NotFoundError(f"no message {message_id} in {room!r}")
         return _message(row)
@@ -565,26 +588,6 @@ class PostgresStore(
         with self._connection() as conn:
             rows = conn.execute("SELECT id FROM users WHERE id = ANY(%s)", (wanted,)).fetchall()
         return {int(row[0]) for row in rows}
-
-    def set_mentions(self, room: str, message_id: int, user_ids: Collection[int]) -> Message:
-        with self._connection() as conn:
-            with conn.transaction():
-                # The room's row lock orders this with edits, deletes and other mentions.
-                head = conn.execute(
-                    "SELECT r.id FROM rooms r JOIN messages m ON m.room_id = r.id"
-                    " WHERE r.name = %s AND m.id = %s FOR UPDATE OF r",
-                    (room, message_id),
-                ).fetchone()
-                if head is None:
-                    raise NotFoundError(f"no message {message_id} in {room!r}")
-                self._set_mentions_in(conn, head[0], message_id, user_ids, counted=True)
-            row = conn.execute(
-                f"SELECT {_MESSAGE_COLUMNS} {_MESSAGE_FROM} WHERE r.name = %s AND m.id = %s",
-                (room, message_id),
-            ).fetchone()
-        if row is None:  # cannot be: messages stay
-            raise NotFoundError(f"no message {message_id} in {room!r}")
-        return _message(row)
 
     @staticmethod
     def _set_mentions_in(

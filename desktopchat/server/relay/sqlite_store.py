@@ -482,14 +482,29 @@ class SqliteStore(sqlite_file_store.SqliteFiles, sqlite_replies.SqliteRepliesAnd
             raise NotFoundError(f"no message {message_id} in {room!r}")
         return _message(row)
 
-    def update_message(self, room: str, message_id: int, text: str, now: float) -> Message:
-        return self._change(room, message_id, "text = ?, edited_at = ?", (text, now))
+    def update_message(
+        self,
+        room: str,
+        message_id: int,
+        text: str,
+        now: float,
+        mentions: Collection[int] | None = None,
+    ) -> Message:
+        return self._change(
+            room, message_id, "text = ?, edited_at = ?", (text, now), mentions=mentions
+        )
 
     def delete_message(self, room: str, message_id: int, now: float) -> Message:
         return self._change(room, message_id, "text = '', deleted = 1, edited_at = ?", (now,))
 
     def _change(
-        self, room: str, message_id: int, assignments: str, values: tuple[object, ...]
+        self,
+        room: str,
+        message_id: int,
+        assignments: str,
+        values: tuple[object, ...],
+        *,
+        mentions: Collection[int] | None = None,
     ) -> Message:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
@@ -505,6 +520,11 @@ class SqliteStore(sqlite_file_store.SqliteFiles, sqlite_replies.SqliteRepliesAnd
                 )
                 if cursor.rowcount == 0:
                     raise NotFoundError(f"no message {message_id} in {room!r}")
+                if mentions is not None:  # counted with the edit: one change, one seq
+                    room_id = self._db.execute(
+                        "SELECT id FROM rooms WHERE name = ?", (room,)
+                    ).fetchone()[0]
+                    self._set_mentions_unlocked(room_id, message_id, set(mentions), counted=False)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._rollback()
@@ -633,19 +653,6 @@ class SqliteStore(sqlite_file_store.SqliteFiles, sqlite_replies.SqliteRepliesAnd
                 wanted,
             ).fetchall()
         return {int(row[0]) for row in rows}
-
-    def set_mentions(self, room: str, message_id: int, user_ids: Collection[int]) -> Message:
-        with self._write():
-            row = self._db.execute(
-                "SELECT r.id FROM messages m JOIN rooms r ON r.id = m.room_id"
-                " WHERE r.name = ? AND m.id = ?",
-                (room, message_id),
-            ).fetchone()
-            if row is None:
-                raise NotFoundError(f"no message {message_id} in {room!r}")
-            self._set_mentions_unlocked(row[0], message_id, set(user_ids), counted=True)
-        with self._lock:
-            return self._message_unlocked(room, message_id)
 
     def _set_mentions_unlocked(
         self, room_id: int, message_id: int, wanted: set[int], *, counted: bool

@@ -231,8 +231,16 @@ class Store(Protocol):
         """One message of a room, if it exists."""
         ...
 
-    def update_message(self, room: str, message_id: int, text: str, now: float) -> Message:
-        """Replace a message's text and mark it edited."""
+    def update_message(
+        self,
+        room: str,
+        message_id: int,
+        text: str,
+        now: float,
+        mentions: Collection[int] | None = None,
+    ) -> Message:
+        """Replace a message's text and mark it edited; with ``mentions``, those become its
+        mentions in the same transaction (a reader never sees the edit without them)."""
         ...
 
     def delete_message(self, room: str, message_id: int, now: float) -> Message:
@@ -347,15 +355,6 @@ class Store(Protocol):
 
     def existing_users(self, user_ids: Collection[int]) -> set[int]:
         """Which of ``user_ids`` are accounts (to refuse mentions of anybody else)."""
-        ...
-
-    def set_mentions(self, room: str, message_id: int, user_ids: Collection[int]) -> Message:
-        """Make ``user_ids`` the users a message mentions; returns the message.
-
-        A different set than before counts as a change of the message (the room's change
-        counter moves), so a client that fetched it in between learns of the mentions.
-        :class:`NotFoundError` if there is no such message.
-        """
         ...
 
     def mark_read(self, user_id: int, room: str, message_id: int, now: float) -> tuple[int, bool]:

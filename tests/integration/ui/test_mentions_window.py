@@ -85,8 +85,7 @@ def test_a_room_read_elsewhere_while_the_window_was_away_counts_only_what_is_unr
     alice, bob = user_id(chat, "alice"), user_id(chat, "bob")
     try:
         for n, text in ((2, "@Alice one"), (3, "@Alice two")):
-            message, _ = store.add_message("random", bob, f"away-{n}", text, time.time())
-            store.set_mentions("random", message.id, (alice,))
+            store.post_message("random", bob, f"away-{n}", text, time.time(), mentions=(alice,))
         store.mark_read(alice, "random", 2, time.time())
     finally:
         store.close()
