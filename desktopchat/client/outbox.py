@@ -54,8 +54,9 @@ log = logging.getLogger(__name__)
 Sender = Callable[..., Message]
 """``(room, text, client_id[, mentions]) -> stored message``; blocking (HTTP). ``mentions``
 (user ids) is passed only when there are some, so a plain sender takes three arguments."""
-Editor = Callable[[str, int, str], Message]
-"""``(room, message_id, text) -> the edited message``; blocking (HTTP)."""
+Editor = Callable[[str, int, str, tuple[int, ...]], Message]
+"""``(room, message_id, text, mentions) -> the edited message``; blocking (HTTP). No
+mentions: the message's stay as they were."""
 Deleter = Callable[[str, int], Message]
 """``(room, message_id) -> the deleted message (a placeholder)``; blocking (HTTP)."""
 Uploader = Callable[[str, Path, Progress, Cancel], str]
@@ -210,10 +211,13 @@ class Outbox(QObject):
         del self._items[client_id]
         self.changed.emit(replace(item, state=OutboxState.DISCARDED))
 
-    def enqueue_edit(self, room: str, message_id: int, text: str) -> OutboxItem:
-        """Persist an edit of stored message ``message_id``; it goes in its room's turn."""
+    def enqueue_edit(
+        self, room: str, message_id: int, text: str, *, mentions: tuple[int, ...] = ()
+    ) -> OutboxItem:
+        """Persist an edit of stored message ``message_id``; it goes in its room's turn.
+        With ``mentions``, those become whom it mentions; without, they stay."""
         self._check_size(text)
-        return self._add(room, text, EDIT, message_id)
+        return self._add(room, text, EDIT, message_id, mentions=mentions)
 
     def enqueue_delete(self, room: str, message_id: int) -> OutboxItem:
         """Persist the deletion of stored message ``message_id``."""
@@ -327,7 +331,7 @@ class Outbox(QObject):
     def _perform(self, item: OutboxItem) -> Message:
         """On a worker: the one relay call ``item`` stands for."""
         if item.kind == EDIT and self._edit is not None and item.message_id is not None:
-            return self._edit(item.room, item.message_id, item.text)
+            return self._edit(item.room, item.message_id, item.text, item.mentions)
         if item.kind == DELETE and self._delete is not None and item.message_id is not None:
             return self._delete(item.room, item.message_id)
         if item.kind == REPLY and item.files and item.message_id is not None:

@@ -494,11 +494,15 @@ class RelayClient:
         answer = self._request("GET", "/api/search", params=params)
         return results_from_json(query, answer)
 
-    def edit(self, room: str, message_id: int, text: str) -> Message:
-        """Edit one of your messages."""
-        answer = self._request(
-            "PATCH", f"/api/rooms/{room}/messages/{message_id}", json={"text": text}
-        )
+    def edit(
+        self, room: str, message_id: int, text: str, mentions: Sequence[int] | None = None
+    ) -> Message:
+        """Edit one of your messages; with ``mentions``, those become whom it mentions
+        (without, its mentions stay as they were)."""
+        body: dict[str, Any] = {"text": text}
+        if mentions is not None:
+            body["mentions"] = list(mentions)
+        answer = self._request("PATCH", f"/api/rooms/{room}/messages/{message_id}", json=body)
         return Message.from_json(answer)
 
     def delete(self, room: str, message_id: int) -> Message:

@@ -199,8 +199,10 @@ class ChatSession(QObject):
             room, text, client_id, attachments=ids, mentions=mentions, reply_to=reply_to
         )
 
-    def _edit(self, room: str, message_id: int, text: str) -> Message:
-        return self.relay().edit(room, message_id, text)
+    def _edit(
+        self, room: str, message_id: int, text: str, mentions: tuple[int, ...] = ()
+    ) -> Message:
+        return self.relay().edit(room, message_id, text, mentions or None)
 
     def _delete(self, room: str, message_id: int) -> Message:
         return self.relay().delete(room, message_id)

@@ -337,13 +337,23 @@ class ChatController(QObject):
         except DesktopChatError as exc:
             self.error.emit(str(exc))
 
-    def edit(self, message_id: int, text: str) -> None:
+    def edit(self, message_id: int, text: str, picked: tuple[int, ...] = ()) -> None:
         """Save an edit of your message in the current room (through the outbox: an edit
-        made offline waits there); it shows at once."""
+        made offline waits there); it shows at once.
+
+        ``picked``: the people named from the ``@`` list while editing. They are added to
+        whom the message mentions (the relay stores them with the edit, in one change);
+        none picked leaves its mentions as they were."""
         if self.current is None:
             return
+        mentions: tuple[int, ...] = ()
+        if picked:
+            model = self._models.get(self.current.name)
+            message = model.message(message_id) if model is not None else None
+            before = (message.mentions or ()) if message is not None else ()
+            mentions = tuple(sorted({*before, *picked}))
         try:
-            self.session.outbox.enqueue_edit(self.current.name, message_id, text)
+            self.session.outbox.enqueue_edit(self.current.name, message_id, text, mentions=mentions)
         except DesktopChatError as exc:
             self.error.emit(str(exc))
 

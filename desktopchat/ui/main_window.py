@@ -470,7 +470,11 @@ class MainWindow(QMainWindow):
         """What the composer sends (messages, replies, edits, typing) goes to ``controller``."""
         self.composer.submitted.connect(self.replies.submit)
         self.composer.mention_list.set_people(self._mention_people)
-        self.composer.edit_submitted.connect(controller.edit)
+        self.composer.edit_submitted.connect(
+            lambda message_id, text: controller.edit(
+                message_id, text, self.composer.mentions_in(text)
+            )
+        )
         self.composer.revise_submitted.connect(controller.revise)
         self.composer.typing.connect(controller.typed)
         self.composer.edit_last_requested.connect(self._edit_last)

@@ -111,3 +111,38 @@ def test_messages_read_as_they_arrive_on_screen_move_the_read_mark(
     qtbot.waitUntil(
         lambda: marks() == [{"room": "general", "message_id": second.id}], timeout=WAIT_MS
     )
+
+
+def test_an_edit_that_adds_a_mention_from_the_list_stores_it_and_keeps_the_old_one(
+    qtbot: QtBot, chat: Chat
+) -> None:
+    """Editing a message to name someone from the ``@`` list mentions them, as sending
+    does; whom it mentioned before stays mentioned."""
+    window = chat.window
+    composer = window.composer
+    chat.bob_says("anyone around?")
+    qtbot.waitUntil(lambda: bool(chat.rows_with("anyone around?")), timeout=WAIT_MS)
+    alice_id, bob_id = user_id(chat, "alice"), user_id(chat, "bob")
+    sent = chat.alice.call(  # from Alice's other device, mentioning herself (a note to self)
+        "POST",
+        "/api/rooms/general/messages",
+        json={"text": "lunch, @Alice?", "client_id": "a-lunch", "mentions": [alice_id]},
+    ).json()
+    qtbot.waitUntil(lambda: bool(chat.rows_with("lunch, @Alice?")), timeout=WAIT_MS)
+
+    composer.setFocus()
+    qtbot.keyClick(composer, Qt.Key.Key_Up)  # edit the last own message
+    assert composer.editing == sent["id"]
+    qtbot.keyClick(composer, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(composer, " and @Bo")
+    assert composer.mention_list.shown_names() == ["Bob"]
+    qtbot.keyClick(composer, Qt.Key.Key_Tab)
+    qtbot.keyClick(composer, Qt.Key.Key_Return)
+
+    def stored() -> dict[str, object]:
+        (message,) = [m for m in chat.alice.history().json()["messages"] if m["id"] == sent["id"]]
+        return message
+
+    qtbot.waitUntil(lambda: stored()["edited_at"] is not None, timeout=WAIT_MS)
+    assert stored()["text"] == "lunch, @Alice? and @Bob "
+    assert stored()["mentions"] == sorted([alice_id, bob_id])
