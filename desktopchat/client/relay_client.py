@@ -177,7 +177,8 @@ class RelayClient:
     def _via_requests(
         self, method: str, path: str, headers: dict[str, str], kwargs: dict[str, Any]
     ) -> requests.Response:
-        """One request through requests: a streamed upload, or a relay behind a proxy."""
+        """One request through requests (a file's upload or download, or any call to a
+        relay behind a proxy), its failures as the client's errors."""
         try:
             return self._http.request(
                 method,
@@ -428,20 +429,7 @@ class RelayClient:
         if not path.startswith("/api/") or "//" in path or "\\" in path:
             raise ProtocolError(f"the relay named a file at an unexpected place: {path[:80]!r}")
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        try:
-            response = self._http.request(
-                method,
-                self.server_url + path,
-                headers=headers,
-                timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
-                stream=True,
-            )
-        except self._requests.exceptions.SSLError as exc:
-            raise trust.tls_failure(self.server_url, self.pin, exc) from exc
-        except self._requests.RequestException as exc:
-            raise RelayUnreachableError(
-                f"cannot reach {self.server_url}: {type(exc).__name__}"
-            ) from exc
+        response = self._via_requests(method, path, headers, {"stream": True})
         if not response.ok:
             try:
                 raise self._error(response)

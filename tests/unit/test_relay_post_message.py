@@ -9,8 +9,9 @@ leave nothing stored, in SQLite and in PostgreSQL.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,34 @@ def _file(store: Store, uploader: User, file_id: str) -> str:
         Attachment(file_id, ROOM, uploader.id, "0" * 64, "a.txt", 3, "text/plain", None, None, 1.0)
     )
     return file_id
+
+
+@contextlib.contextmanager
+def reading_between(writer: SqliteStore, read: Callable[[], None]) -> Iterator[list[int]]:
+    """Call ``read`` as each of the writer's INSERT, UPDATE and DELETE statements starts
+    (SQLite's trace callback): it sees only what is committed. Yields the reads' count."""
+    reads: list[int] = []
+
+    def traced(statement: str) -> None:
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            reads.append(1)
+            read()
+
+    writer._db.set_trace_callback(traced)
+    try:
+        yield reads
+    finally:
+        writer._db.set_trace_callback(None)
+
+
+@pytest.fixture
+def writer_and_reader(tmp_path: Path) -> Iterator[tuple[SqliteStore, SqliteStore]]:
+    """Two connections to one relay database: one writes, the other reads meanwhile."""
+    path = tmp_path / "relay.sqlite3"
+    writer, reader = SqliteStore(path), SqliteStore(path)
+    yield writer, reader
+    writer.close()
+    reader.close()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -107,26 +136,19 @@ def test_a_file_that_cannot_be_attached_leaves_nothing_stored(store: Store) -> N
 
 
 def test_a_reader_between_the_writes_sees_the_message_whole_or_not_at_all(
-    tmp_path: Path,
+    writer_and_reader: tuple[SqliteStore, SqliteStore],
 ) -> None:
-    path = tmp_path / "relay.sqlite3"
-    writer, reader = SqliteStore(path), SqliteStore(path)
-    try:
-        alice, bob = _users(writer)
-        file_id = _file(writer, bob, "f1")
-        seen: list[tuple[int, tuple[int, ...], int]] = []
-        reads = 0
+    writer, reader = writer_and_reader
+    alice, bob = _users(writer)
+    file_id = _file(writer, bob, "f1")
+    seen: list[tuple[int, tuple[int, ...], int]] = []
 
-        def read_between(statement: str) -> None:
-            """Runs as each of the writer's statements starts: read what is committed."""
-            nonlocal reads
-            if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
-                reads += 1
-                for message in reader.history(ROOM, after=0, before=None, limit=10).messages:
-                    files = reader.attachments(ROOM, [message.id]).get(message.id, [])
-                    seen.append((message.id, message.mentions, len(files)))
+    def read() -> None:
+        for message in reader.history(ROOM, after=0, before=None, limit=10).messages:
+            files = reader.attachments(ROOM, [message.id]).get(message.id, [])
+            seen.append((message.id, message.mentions, len(files)))
 
-        writer._db.set_trace_callback(read_between)  # the writer's statements, as they start
+    with reading_between(writer, read) as reads:
         message, _ = writer.post_message(
             ROOM,
             bob.id,
@@ -136,14 +158,10 @@ def test_a_reader_between_the_writes_sees_the_message_whole_or_not_at_all(
             mentions=[alice.id],
             file_ids=[file_id],
         )
-        writer._db.set_trace_callback(None)
-        assert reads >= 4  # the message, the room's counter, its mention, its file
-        assert set(seen) <= {(message.id, (alice.id,), 1)}  # never a part of it
-        final = reader.history(ROOM, after=0, before=None, limit=10).messages
-        assert [(m.id, m.mentions) for m in final] == [(message.id, (alice.id,))]
-    finally:
-        writer.close()
-        reader.close()
+    assert len(reads) >= 4  # the message, the room's counter, its mention, its file
+    assert set(seen) <= {(message.id, (alice.id,), 1)}  # never a part of it
+    final = reader.history(ROOM, after=0, before=None, limit=10).messages
+    assert [(m.id, m.mentions) for m in final] == [(message.id, (alice.id,))]
 
 
 def test_an_edit_is_stored_with_its_mentions_in_one_change(store: Store) -> None:
@@ -164,28 +182,22 @@ def test_an_edit_is_stored_with_its_mentions_in_one_change(store: Store) -> None
 
 
 def test_a_reader_between_an_edits_writes_never_sees_it_without_its_mention(
-    tmp_path: Path,
+    writer_and_reader: tuple[SqliteStore, SqliteStore],
 ) -> None:
-    path = tmp_path / "relay.sqlite3"
-    writer, reader = SqliteStore(path), SqliteStore(path)
-    try:
-        alice, bob = _users(writer)
-        sent, _ = writer.post_message(ROOM, bob.id, "c1", "see this", time.time())
-        seen: set[tuple[str, tuple[int, ...]]] = set()
+    writer, reader = writer_and_reader
+    alice, bob = _users(writer)
+    sent, _ = writer.post_message(ROOM, bob.id, "c1", "see this", time.time())
+    seen: set[tuple[str, tuple[int, ...]]] = set()
 
-        def read_between(statement: str) -> None:
-            if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
-                message = reader.message(ROOM, sent.id)
-                assert message is not None
-                seen.add((message.text, message.mentions))
+    def read() -> None:
+        message = reader.message(ROOM, sent.id)
+        assert message is not None
+        seen.add((message.text, message.mentions))
 
-        writer._db.set_trace_callback(read_between)
+    with reading_between(writer, read) as reads:
         writer.update_message(ROOM, sent.id, "@Alice see this", time.time(), [alice.id])
-        writer._db.set_trace_callback(None)
-        assert seen == {("see this", ())}  # only ever the version before the edit
-        final = reader.message(ROOM, sent.id)
-        assert final is not None
-        assert (final.text, final.mentions) == ("@Alice see this", (alice.id,))
-    finally:
-        writer.close()
-        reader.close()
+    assert len(reads) >= 3  # the room's counter, the text, the mention
+    assert seen == {("see this", ())}  # only ever the version before the edit
+    final = reader.message(ROOM, sent.id)
+    assert final is not None
+    assert (final.text, final.mentions) == ("@Alice see this", (alice.id,))
