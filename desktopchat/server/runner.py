@@ -35,6 +35,9 @@ _KEEPALIVE_TIMEOUT = 30.0
 #: than aiohttp's plain-text 400: 10,000 characters, percent-encoded UTF-8, fit in this.
 _MAX_REQUEST_LINE = 128 * 1024
 
+#: Loop turns an accepted connection takes to be set up far enough to be shut down cleanly.
+_SETUP_TURNS = 3
+
 RunningT = TypeVar("RunningT", bound="RunningServer")
 
 
@@ -57,7 +60,28 @@ class RunningServer:
 
     async def stop(self) -> None:
         """Run the app's shutdown (the hub says goodbye with 4100), then close the port."""
+        await _stop_accepting(self._runner)
         await self._runner.cleanup()
+
+
+async def _stop_accepting(runner: web.BaseRunner) -> None:
+    """Stop taking connections, and let those just taken be set up, before the port closes.
+
+    asyncio hands an accepted socket to a task that builds its transport a loop turn later;
+    if the server is closed in that turn, the transport's attach fails silently and the
+    socket leaks (CPython gh-109564, open). And aiohttp's shutdown only wakes a handler
+    already waiting for its request: one not started yet holds the stop for the whole
+    shutdown timeout. So the listening readers go first (no accept runs after this), then
+    three turns: the transport is attached, aiohttp makes its handler, the handler starts
+    waiting. The shutdown then closes these connections with the rest, at once.
+    """
+    loop = asyncio.get_running_loop()
+    for site in runner.sites:
+        server = getattr(site, "_server", None)  # aiohttp keeps the asyncio.Server here
+        for sock in getattr(server, "sockets", ()):
+            loop.remove_reader(sock.fileno())
+    for _ in range(_SETUP_TURNS):
+        await asyncio.sleep(0)
 
 
 class RunningHub(RunningServer):
