@@ -124,6 +124,7 @@ class RelayConnection:
         if json_body is not None:
             body = json.dumps(json_body).encode()
             headers["Content-Type"] = "application/json"
+        _refuse_broken_headers(headers)  # before connecting: a bad token opens nothing
         connection = self._connected()
         try:
             connection.request(method, target, body=body, headers=headers)
@@ -177,6 +178,14 @@ class RelayConnection:
 
     def _context(self) -> ssl.SSLContext:
         return trust.unverified_context() if self._pin else trust.system_context()
+
+
+def _refuse_broken_headers(headers: dict[str, str]) -> None:
+    """Raise ``ValueError`` for a header that would split the request (a pasted token with a
+    line break), as http.client would, but before a connection is opened for it."""
+    for name, value in headers.items():
+        if any(c in value for c in "\r\n\0"):
+            raise ValueError(f"invalid header value for {name}")
 
 
 def _dropped(sock: Any) -> bool:

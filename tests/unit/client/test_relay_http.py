@@ -148,15 +148,22 @@ def test_a_first_starts_calls_do_not_import_requests(relay_url: str) -> None:
     assert answer["requests"] is False
 
 
-def test_a_token_with_a_line_break_is_refused_before_anything_is_sent(relay_url: str) -> None:
-    """A pasted token with a newline must not split the request into a second one."""
-    client = RelayClient(relay_url, token="abc\r\nX-Injected: 1")
-    try:
-        with pytest.raises(RelayError, match="not sent to") as refused:
-            client.me()
+def test_a_token_with_a_line_break_is_refused_before_a_connection_is_opened() -> None:
+    """A pasted token with a newline must not split the request into a second one; nothing
+    reaches the relay, and the error does not repeat the token (errors are logged)."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.setblocking(False)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        client = RelayClient(url, token="abc\r\nX-Injected: 1")
+        try:
+            with pytest.raises(RelayError, match="not sent to") as refused:
+                client.me()
+        finally:
+            client.close()
         assert not isinstance(refused.value, RelayUnreachableError)
-    finally:
-        client.close()
+        assert "abc" not in str(refused.value)
+        with pytest.raises(BlockingIOError):  # no connection is waiting to be accepted
+            listener.accept()
 
 
 @pytest.mark.parametrize(
