@@ -43,6 +43,7 @@ from PySide6.QtGui import (
     QFont,
     QFontMetrics,
     QHelpEvent,
+    QImage,
     QLinearGradient,
     QPainter,
     QPalette,
@@ -74,6 +75,7 @@ from desktopchat.ui import (
 from desktopchat.ui import message_style as ms
 from desktopchat.ui.avatars import AvatarCache
 from desktopchat.ui.message_model import MessageListModel, Roles, Row
+from desktopchat.ui.row_images import RowImages
 from desktopchat.ui.theme.tokens import Colours, Radius, Size, Space
 from desktopchat.ui.thumbnail_cache import ThumbnailCache
 
@@ -233,6 +235,10 @@ class MessageDelegate(QStyledItemDelegate):
         self.file_notes: dict[str, str] = {}
         #: Upload figures of queued messages with files (set by the window's file flow).
         self.uploads: upload_progress.UploadProgress | None = None
+        #: Rows already painted, as images (False: paint each time, to compare in tests).
+        self.cache_rows = True
+        self._row_images = RowImages()
+        avatars.updated.connect(self.forget_row_images)
 
     # ------------------------------------------------------------------- text forms
 
@@ -692,6 +698,81 @@ class MessageDelegate(QStyledItemDelegate):
         return hover.isValid() and hover.row() == index.row() and hover.model() is index.model()
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        """The row as :meth:`_paint_row` draws it; copied from an image of it once it was
+        painted in the same state before (see :mod:`desktopchat.ui.row_images`)."""
+        keyed = self._image_facts(painter, option, index) if self.cache_rows else None
+        column = column_rect(option.rect)
+        if keyed is None or column.isEmpty():  # a view too small has no column to keep
+            self._paint_row(painter, option, index)
+            return
+        record, facts = keyed
+        image = self._row_images.get(record, facts)
+        if image is None:
+            if not self._row_images.worth_keeping(record, facts):
+                self._paint_row(painter, option, index)  # new in this frame: once may do
+                return
+            image = self._row_image(painter, option, index, column)
+            self._row_images.put(record, facts, image)
+        painter.drawImage(column.topLeft(), image)
+
+    def _image_facts(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: Index
+    ) -> tuple[Message, tuple[object, ...]] | None:
+        """The row's record and what its look depends on besides, or None if it is painted each
+        time: queued messages (their state and upload move) and rows with files (previews
+        arrive later). A changed avatar drops every image (:meth:`forget_row_images`)."""
+        model = index.model()
+        if not isinstance(model, MessageListModel):
+            return None
+        record, header, day, unread = model.layout_facts(index.row())
+        if not isinstance(record, Message) or attachment_layout.shows_files(record) is not None:
+            return None
+        self._metrics(option.font)  # a new font is a new generation
+        state = option.state
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        device = painter.device()
+        return record, (
+            option.rect.width(),
+            option.rect.height(),
+            header,
+            date.today() if day else None,  # "Today" on the divider turns into a date
+            unread,
+            self._hovered(index),
+            selected,
+            selected and bool(state & QStyle.StateFlag.State_HasFocus),
+            self._flashed(index),
+            bool(self._expanded) and self._expand_key(record) in self._expanded,
+            option.palette.cacheKey(),
+            self._generation,
+            (model.own_user_id, model.own_name),  # whose mentions are marked
+            device.devicePixelRatioF() if device is not None else 1.0,
+        )
+
+    def _row_image(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: Index, column: QRect
+    ) -> QImage:
+        """The row painted into an image of its readable column (nothing is drawn outside
+        it), on the list's background, at the device's pixel ratio."""
+        device = painter.device()
+        ratio = device.devicePixelRatioF() if device is not None else 1.0
+        size = QSize(column.width(), option.rect.height()) * ratio
+        image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(ratio)
+        image.fill(self._colour(theme.colours(option.palette).surface))
+        image_painter = QPainter(image)
+        image_painter.setFont(painter.font())
+        image_painter.setPen(painter.pen())
+        image_painter.setRenderHints(painter.renderHints())
+        image_painter.translate(-column.left(), -option.rect.top())
+        self._paint_row(image_painter, option, index)
+        image_painter.end()
+        return image
+
+    def forget_row_images(self) -> None:
+        """Paint every row afresh next time (an avatar arrived; tests compare both ways)."""
+        self._row_images.forget()
+
+    def _paint_row(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         """Dividers, hover background, avatar and author line, the text, its state."""
         g = self.geometry(option, index)
         record: Row = index.data(Roles.ROW)
