@@ -230,8 +230,11 @@ class SyncEngine(QObject):
         # Edits seen in the page for already-delivered ids are not re-sent: the page
         # holds current versions, and delivered ones were updated by their events.
         # A gap this page did not narrow is not fetched again at once (that would loop
-        # forever): the next live event or subscription tries again.
-        if page.has_more or (timeline.has_gap and page.messages) or state.again:
+        # forever): the next live event or subscription tries again. The backlog is the
+        # newest page: its ``has_more`` tells of older messages (scrolled back to), not
+        # of newer ones, so it asks for no second page.
+        newer = page.has_more and not was_backlog
+        if newer or (timeline.has_gap and page.messages) or state.again:
             self._catch_up(state)
             return
         self._follow_changes(state)

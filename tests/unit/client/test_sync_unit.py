@@ -109,10 +109,11 @@ def test_a_room_with_local_history_fetches_only_what_is_newer(qtbot: QtBot, h: H
 
 
 def test_a_new_room_starts_with_the_latest_backlog(qtbot: QtBot, h: Harness) -> None:
+    """One request: the backlog's ``has_more`` tells of older messages, not newer ones."""
     h.history.add(*range(1, 21))
     assert h.engine.watch(GENERAL, backlog=3) == []
     settle(qtbot, h)
-    assert h.history.calls[0] == ("general", None, 3)
+    assert h.history.calls == [("general", None, 3)]
     assert h.ids() == [18, 19, 20]
     h.live_message(21)
     assert h.ids() == [18, 19, 20, 21]
