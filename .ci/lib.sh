@@ -239,6 +239,17 @@ ensure_venv() {
     printf '%s\n' "$want" >"$INSTALL_STAMP"
 }
 
+# The checkout's byte code, compiled where the sources changed, when PYTHONDONTWRITEBYTECODE
+# is set (container and CI images often set it): Python then never writes .pyc files, and
+# every start compiled every module again, ~0.25 s of the window's first paint here. An
+# install compiles them once (pip does); this does the same for a checkout (~50 ms when
+# nothing changed).
+compile_checkout() {
+    [[ -n "${PYTHONDONTWRITEBYTECODE:-}" ]] || return 0
+    "$VENV_PY" -m compileall -q desktopchat >/dev/null ||
+        say "could not write desktopchat's byte code; starting without it"
+}
+
 # Build dist/desktopchat/ from build.spec with PyInstaller, then run its --self-test.
 build_bundle() {
     say "building dist/desktopchat with PyInstaller (cache: $PYINSTALLER_CONFIG_DIR)"
