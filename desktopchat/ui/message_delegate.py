@@ -719,10 +719,13 @@ class MessageDelegate(QStyledItemDelegate):
         self, painter: QPainter, option: QStyleOptionViewItem, index: Index
     ) -> tuple[Message, tuple[object, ...]] | None:
         """The row's record and what its look depends on besides, or None if it is painted each
-        time: queued messages (their state and upload move) and rows with files (previews
-        arrive later). A changed avatar drops every image (:meth:`forget_row_images`)."""
+        time: queued messages (their state and upload move), rows with files (previews
+        arrive later), and every row at a fractional scale (125%, 150%: a row starts
+        between device pixels, and a copy there would be resampled, its text blurred).
+        A changed avatar drops every image (:meth:`forget_row_images`)."""
         model = index.model()
-        if not isinstance(model, MessageListModel):
+        ratio = self._avatar_ratio(painter)
+        if not isinstance(model, MessageListModel) or not ratio.is_integer():
             return None
         record, header, day, unread = model.layout_facts(index.row())
         if not isinstance(record, Message) or attachment_layout.shows_files(record) is not None:
@@ -730,7 +733,6 @@ class MessageDelegate(QStyledItemDelegate):
         self._metrics(option.font)  # a new font is a new generation
         state = option.state
         selected = bool(state & QStyle.StateFlag.State_Selected)
-        device = painter.device()
         return record, (
             option.rect.width(),
             option.rect.height(),
@@ -745,7 +747,7 @@ class MessageDelegate(QStyledItemDelegate):
             option.palette.cacheKey(),
             self._generation,
             (model.own_user_id, model.own_name),  # whose mentions are marked
-            device.devicePixelRatioF() if device is not None else 1.0,
+            ratio,
         )
 
     def _row_image(
@@ -753,8 +755,7 @@ class MessageDelegate(QStyledItemDelegate):
     ) -> QImage:
         """The row painted into an image of its readable column (nothing is drawn outside
         it), on the list's background, at the device's pixel ratio."""
-        device = painter.device()
-        ratio = device.devicePixelRatioF() if device is not None else 1.0
+        ratio = self._avatar_ratio(painter)  # whole: see _image_facts
         size = QSize(column.width(), option.rect.height()) * ratio
         image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
         image.setDevicePixelRatio(ratio)

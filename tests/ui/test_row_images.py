@@ -11,8 +11,9 @@ import dataclasses
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QFont, QGuiApplication, QImage, QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from desktopchat.client.domain import Message, Reaction, ReplyQuote
@@ -229,3 +230,26 @@ def test_a_row_is_worth_keeping_the_second_time_it_is_painted_the_same_way() -> 
     assert not images.worth_keeping(record, ("not hovered",))  # another look: first time
     assert images.worth_keeping(record, ("not hovered",))
     assert not images.worth_keeping(object(), ("not hovered",))
+
+
+@pytest.mark.parametrize(("ratio", "kept"), [(1.0, 1), (1.25, 0), (1.5, 0), (2.0, 1)])
+def test_rows_are_kept_only_at_whole_pixel_ratios(
+    qtbot: QtBot, avatars: AvatarCache, ratio: float, kept: int
+) -> None:
+    """At 125% or 150% a row starts between device pixels: a copy would be resampled
+    (blurred text), so such rows are painted every time."""
+    delegate = MessageDelegate(avatars)
+    model = MessageListModel("general", ME.id)
+    model.add([message(1, text="hello")])
+    model.flush()
+    option = QStyleOptionViewItem()
+    option.rect = QRect(0, 0, 600, 80)
+    option.font = QFont()
+    option.palette = QGuiApplication.palette()
+    device = QImage(int(600 * ratio), int(80 * ratio), QImage.Format.Format_ARGB32_Premultiplied)
+    device.setDevicePixelRatio(ratio)
+    for _ in range(3):
+        painter = QPainter(device)
+        delegate.paint(painter, option, model.index(0))
+        painter.end()
+    assert len(delegate._row_images) == kept
