@@ -701,8 +701,7 @@ class MessageDelegate(QStyledItemDelegate):
         """The row as :meth:`_paint_row` draws it; copied from an image of it once it was
         painted in the same state before (see :mod:`desktopchat.ui.row_images`)."""
         keyed = self._image_facts(painter, option, index) if self.cache_rows else None
-        column = column_rect(option.rect)
-        if keyed is None or column.isEmpty():  # a view too small has no column to keep
+        if keyed is None or option.rect.isEmpty():
             self._paint_row(painter, option, index)
             return
         record, facts = keyed
@@ -711,9 +710,9 @@ class MessageDelegate(QStyledItemDelegate):
             if not self._row_images.worth_keeping(record, facts):
                 self._paint_row(painter, option, index)  # new in this frame: once may do
                 return
-            image = self._row_image(painter, option, index, column)
+            image = self._row_image(painter, option, index)
             self._row_images.put(record, facts, image)
-        painter.drawImage(column.topLeft(), image)
+        painter.drawImage(option.rect.topLeft(), image)
 
     def _image_facts(
         self, painter: QPainter, option: QStyleOptionViewItem, index: Index
@@ -750,13 +749,16 @@ class MessageDelegate(QStyledItemDelegate):
             ratio,
         )
 
-    def _row_image(
-        self, painter: QPainter, option: QStyleOptionViewItem, index: Index, column: QRect
-    ) -> QImage:
-        """The row painted into an image of its readable column (nothing is drawn outside
-        it), on the list's background, at the device's pixel ratio."""
+    def _row_image(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> QImage:
+        """The row painted into an image of its whole rect, on the list's background, at the
+        device's pixel ratio.
+
+        The whole rect, not only the readable column: in a narrow view (or with a large
+        font) the day label, "New messages" and the text's minimum width reach past the
+        column. Qt draws text into an image with grey antialiasing only, so the view asks
+        for that in both paths (:class:`~desktopchat.ui.message_view.MessageView`)."""
         ratio = self._avatar_ratio(painter)  # whole: see _image_facts
-        size = QSize(column.width(), option.rect.height()) * ratio
+        size = option.rect.size() * ratio
         image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
         image.setDevicePixelRatio(ratio)
         image.fill(self._colour(theme.colours(option.palette).surface))
@@ -764,7 +766,7 @@ class MessageDelegate(QStyledItemDelegate):
         image_painter.setFont(painter.font())
         image_painter.setPen(painter.pen())
         image_painter.setRenderHints(painter.renderHints())
-        image_painter.translate(-column.left(), -option.rect.top())
+        image_painter.translate(-option.rect.left(), -option.rect.top())
         self._paint_row(image_painter, option, index)
         image_painter.end()
         return image

@@ -127,6 +127,13 @@ class MessageView(QListView):
         self._place: str | None = None
         self.setItemDelegate(delegate)
         self.setAccessibleName("Messages")
+        # Rows are copied from images once painted (desktopchat.ui.row_images), and Qt
+        # antialiases text in an image in grey only: ask for grey here too, or a row's text
+        # would change look between its first paint and its copies on subpixel desktops.
+        # Only the strategy is set: family and size still follow the application's font.
+        grey_text = QFont()
+        grey_text.setStyleStrategy(QFont.StyleStrategy.NoSubpixelAntialias)
+        self.setFont(grey_text)
         self.setUniformItemSizes(False)
         self.setLayoutMode(QListView.LayoutMode.Batched)
         self.setBatchSize(LAYOUT_BATCH)

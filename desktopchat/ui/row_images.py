@@ -3,10 +3,10 @@
 QListView repaints its whole viewport whenever a row is inserted: a followed room that
 takes one new message redraws every row on screen, and a row's text, header and chips
 cost ~0.5 ms of Python and Qt calls each. A chat list mostly shows the same rows again,
-one row higher, so the delegate paints a row into an image of its readable column and
-then copies it. Qt has no cache of this kind for item views (QPixmapCache is one global
-store keyed by strings; this one is keyed by the record and what else the row's look
-depends on, and bounded by the pixels it holds).
+one row higher, so the delegate paints a row into an image once and then copies it. Qt
+has no cache of this kind for item views (QPixmapCache is one global store keyed by
+strings; this one is keyed by the record and what else the row's look depends on, and
+bounded by the pixels it holds).
 
 What a row's look depends on besides its record is the caller's *facts* (width, header,
 dividers, hover, theme...); the record itself is compared by identity, since the model

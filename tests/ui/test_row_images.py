@@ -153,6 +153,24 @@ def test_hover_selection_flash_and_scrolling_show_what_painting_afresh_shows(
     assert_same(view)
 
 
+@pytest.mark.parametrize("width", [150, 120])
+def test_in_a_narrow_view_what_reaches_past_the_column_is_copied_too(
+    qtbot: QtBot, view: MessageView, width: int
+) -> None:
+    """The day label, "New messages" and the text's minimum width reach past the readable
+    column when the view is narrow: the images hold the whole row."""
+    view.resize(width, 900)
+    shown(qtbot, view)
+    assert_same(view)
+    assert len(delegate_of(view)._row_images) > 0
+
+
+def test_the_list_asks_for_grey_antialiased_text_as_its_images_get(view: MessageView) -> None:
+    """Qt antialiases text in an image in grey only; painted directly on a subpixel desktop
+    it would be coloured, and a row would change look once copied."""
+    assert view.font().styleStrategy() & QFont.StyleStrategy.NoSubpixelAntialias
+
+
 def test_a_changed_row_is_painted_again_not_copied(qtbot: QtBot, view: MessageView) -> None:
     """An edit, a reaction, "Show more" and a new row below: each row shows its new look."""
     model = shown(qtbot, view)
