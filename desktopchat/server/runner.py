@@ -79,7 +79,10 @@ async def _stop_accepting(runner: web.BaseRunner) -> None:
     for site in runner.sites:
         server = getattr(site, "_server", None)  # aiohttp keeps the asyncio.Server here
         for sock in getattr(server, "sockets", ()):
-            loop.remove_reader(sock.fileno())
+            try:
+                loop.remove_reader(sock.fileno())
+            except NotImplementedError:  # Windows' proactor loop accepts without readers
+                return
     for _ in range(_SETUP_TURNS):
         await asyncio.sleep(0)
 
@@ -204,6 +207,17 @@ def serve_forever(
     asyncio.run(main())
 
 
+async def _finish_tasks() -> None:
+    """Cancel what is left on a stopped server's loop, as ``asyncio.run`` does on its way
+    out: a TLS connection accepted as the hub stopped is still in its handshake, in a task
+    of asyncio's own that aiohttp never saw ("Task was destroyed but it is pending")."""
+    current = asyncio.current_task()
+    leftovers = [task for task in asyncio.all_tasks() if task is not current]
+    for task in leftovers:
+        task.cancel()
+    await asyncio.gather(*leftovers, return_exceptions=True)
+
+
 class HubThread:
     """A hub on its own event loop in a daemon thread; ``start()`` returns once it listens."""
 
@@ -249,6 +263,7 @@ class HubThread:
         if self._running is not None:
             asyncio.run_coroutine_threadsafe(self._running.stop(), self._loop).result(timeout)
             self._running = None
+        asyncio.run_coroutine_threadsafe(_finish_tasks(), self._loop).result(timeout)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout)
         self._loop.close()
