@@ -723,7 +723,7 @@ class MessageDelegate(QStyledItemDelegate):
         between device pixels, and a copy there would be resampled, its text blurred).
         A changed avatar drops every image (:meth:`forget_row_images`)."""
         model = index.model()
-        ratio = self._avatar_ratio(painter)
+        ratio = self._pixel_ratio(painter)
         if not isinstance(model, MessageListModel) or not ratio.is_integer():
             return None
         record, header, day, unread = model.layout_facts(index.row())
@@ -757,7 +757,7 @@ class MessageDelegate(QStyledItemDelegate):
         font) the day label, "New messages" and the text's minimum width reach past the
         column. Qt draws text into an image with grey antialiasing only, so the view asks
         for that in both paths (:class:`~desktopchat.ui.message_view.MessageView`)."""
-        ratio = self._avatar_ratio(painter)  # whole: see _image_facts
+        ratio = self._pixel_ratio(painter)  # whole: see _image_facts
         size = option.rect.size() * ratio
         image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
         image.setDevicePixelRatio(ratio)
@@ -921,7 +921,8 @@ class MessageDelegate(QStyledItemDelegate):
         painter.setPen(self._colour(c.text_muted))
         painter.drawText(label, Qt.AlignmentFlag.AlignCenter, text)
 
-    def _avatar_ratio(self, painter: QPainter) -> float:
+    def _pixel_ratio(self, painter: QPainter) -> float:
+        """Device pixels per logical pixel of what ``painter`` paints on (avatars, images)."""
         device = painter.device()
         return device.devicePixelRatioF() if device is not None else 1.0
 
@@ -938,7 +939,7 @@ class MessageDelegate(QStyledItemDelegate):
         if g.header is None or g.avatar is None:
             return
         model = index.model()
-        ratio = self._avatar_ratio(painter)
+        ratio = self._pixel_ratio(painter)
         if isinstance(record, OutboxItem):
             own_id = model.own_user_id if isinstance(model, MessageListModel) else 0
             own_name = model.own_name if isinstance(model, MessageListModel) else "You"
