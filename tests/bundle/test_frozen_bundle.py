@@ -26,6 +26,10 @@ MAX_BUNDLE_MIB = 150
 def test_frozen_self_test_passes(bundle: Path, tmp_path: Path) -> None:
     report = run_self_test(bundle / "desktopchat", tmp_path)
     assert str(bundle / "_internal" / "desktopchat" / "assets") in report
+    # shiboken6's modules unpacked and compiled, not compiled from its binary each start
+    unpacked = bundle / "_internal" / "shiboken6" / "files.dir"
+    assert "PySide6's support modules load" in report
+    assert f"unpacked: {unpacked}" in report, report
 
 
 def test_bundle_carries_the_resources_and_the_hub(bundle: Path, tmp_path: Path) -> None:
