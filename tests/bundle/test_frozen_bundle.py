@@ -106,6 +106,15 @@ def test_bundle_skips_the_runtime_hooks_the_app_does_not_need(bundle: Path) -> N
     assert not scripts & {"pyi_rth_multiprocessing", "pyi_rth_inspect", "pyi_rth_pkgutil"}
 
 
+def test_the_apps_own_modules_are_plain_byte_code_files(bundle: Path) -> None:
+    """Not zlib entries of the archive: they are most of what loads before the first paint
+    (build.spec's module_collection_mode). No source is shipped with them."""
+    package = bundle / "_internal" / "desktopchat"
+    for module in ("cli", "ui/app", "ui/main_window", "client/session"):
+        assert (package / f"{module}.pyc").is_file(), module
+    assert not list(package.rglob("*.py"))
+
+
 def test_bundle_fits_the_size_budget(bundle: Path) -> None:
     """Bytes on disk of every file, the figure ``du -sm`` gives (MiB)."""
     size = sum(p.lstat().st_size for p in bundle.rglob("*"))
