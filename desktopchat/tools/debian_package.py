@@ -54,6 +54,10 @@ LINTIAN_OVERRIDES = (
     "hardening-no-fortify-functions",
     "extra-license-file",  # the third-party licenses the wheels ship
     "spelling-error-in-binary",  # strings inside third-party libraries
+    # Byte code for the bundle's own Python (the app's modules, shiboken6's support
+    # modules; build.spec): it runs no system Python, so nothing compiles at install.
+    "package-installs-python-bytecode",
+    "package-installs-python-pycache-dir",
 )
 _LDD_LINE = re.compile(r"^\s*(\S+)\s+=>\s+(\S+)")
 _ELF_MAGIC = b"\x7fELF"
