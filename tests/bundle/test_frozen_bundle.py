@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,16 +95,41 @@ def test_bundle_keeps_only_the_emoji_data_the_relay_reads(bundle: Path) -> None:
 
 def test_bundle_skips_the_runtime_hooks_the_app_does_not_need(bundle: Path) -> None:
     """Each runs on every start: multiprocessing's imports multiprocessing (the app starts
-    no such children), inspect's reads base_library.zip's index for source lookups and
-    pkgutil's patches module listing (nothing does either at run time).
+    no such children), inspect's reads base_library.zip's index for source lookups,
+    pkgutil's patches module listing (nothing does either at run time) and, on Linux,
+    PySide6's imports Qt into every process, the hub's and the CLI's too.
 
     The frozen executable's archive lists the scripts it runs before the app; the
     self-test (the whole app, frozen) shows nothing missed them."""
     from PyInstaller.archive.readers import CArchiveReader
 
     scripts = set(CArchiveReader(str(bundle / "desktopchat")).toc)
-    assert "pyi_rth_pyside6" in scripts
     assert not scripts & {"pyi_rth_multiprocessing", "pyi_rth_inspect", "pyi_rth_pkgutil"}
+    assert ("pyi_rth_pyside6" in scripts) != sys.platform.startswith("linux")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/PID/maps")
+def test_the_frozen_hub_process_loads_no_qt(bundle: Path, tmp_path: Path) -> None:
+    """The hub is a process of the same executable (``serve``): the server never imports
+    Qt, frozen or not, so it starts without it and does not hold its libraries."""
+    env = {**os.environ, "DESKTOPCHAT_HOME": str(tmp_path)}
+    with subprocess.Popen(
+        [str(bundle / "desktopchat"), "serve", "--host", "127.0.0.1", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    ) as hub:
+        try:
+            assert hub.stdout is not None
+            line = hub.stdout.readline()  # blocks until the hub listens (or exits)
+            assert "hub listening on" in line, line
+            maps = Path(f"/proc/{hub.pid}/maps").read_text()
+            assert "libQt6Core" not in maps
+            assert "libpyside6" not in maps
+        finally:
+            hub.terminate()
+            hub.wait(timeout=30)
 
 
 def test_the_apps_own_modules_are_plain_byte_code_files(bundle: Path) -> None:
