@@ -38,6 +38,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QPalette,
     QResizeEvent,
 )
 from PySide6.QtWidgets import (
@@ -134,6 +135,10 @@ class MessageView(QListView):
         grey_text = QFont()
         grey_text.setStyleStrategy(QFont.StyleStrategy.NoSubpixelAntialias)
         self.setFont(grey_text)
+        # A short room's rows sit at the bottom (:meth:`_anchor_rows`), below a top margin
+        # outside the viewport: it is filled with the rows' own background.
+        self.setBackgroundRole(QPalette.ColorRole.Base)
+        self.setAutoFillBackground(True)
         self.setUniformItemSizes(False)
         self.setLayoutMode(QListView.LayoutMode.Batched)
         self.setBatchSize(LAYOUT_BATCH)
@@ -313,7 +318,7 @@ class MessageView(QListView):
         if not self._follow or not isinstance(model, MessageListModel):
             return
         option = self._row_option()
-        wanted = LIVE_SCREENS * max(1, self.viewport().height())
+        wanted = LIVE_SCREENS * max(1, self.rows_height())
         covered = 0
         for message in reversed(batch[-LIVE_ROWS_KEEP:]):
             if covered >= wanted:
@@ -336,7 +341,7 @@ class MessageView(QListView):
         no row let go before it was ever shown.
         """
         option = self._row_option()
-        height = self.viewport().height()
+        height = self.rows_height()
         if not self.isVisible():  # not laid out yet: keep a tall window's worth
             height = max(height, self.screen().availableGeometry().height())
         wanted = LIVE_SCREENS * max(1, height)
@@ -419,6 +424,32 @@ class MessageView(QListView):
         super().resizeEvent(event)
         self._place_button()
         self._place_actions()
+
+    def updateGeometries(self) -> None:  # noqa: N802 - Qt API
+        """After each layout: the scroll range, then rows shorter than the view moved to
+        its bottom (:meth:`_anchor_rows`)."""
+        super().updateGeometries()
+        self._anchor_rows()
+
+    def _anchor_rows(self) -> None:
+        """A room with fewer messages than fill the view shows them at its bottom, next to
+        the composer, as chat apps do, with the space above them; a new message then
+        pushes the older ones up instead of appearing lower each time.
+
+        The space is a top viewport margin. Rows are laid out at the viewport's width only,
+        so changing its height moves them without measuring any again.
+        """
+        model = self.model()
+        rows = model.rowCount() if model is not None else 0
+        content = self.contentsSize().height() if rows else 0
+        gap = max(0, self.contentsRect().height() - content) if rows else 0
+        if gap != self.viewportMargins().top():
+            self.setViewportMargins(0, gap, 0, 0)
+
+    def rows_height(self) -> int:
+        """The height rows can fill: the viewport's, with a short room's space above them
+        (:meth:`_anchor_rows`), which the viewport gives up while they are few."""
+        return self.contentsRect().height()
 
     def rows_width(self) -> int:
         """The width rows are measured and painted at: the viewport's, less the scroll

@@ -401,6 +401,73 @@ def test_an_empty_room_invites_the_first_message(qtbot: QtBot, view: MessageView
     assert view.empty_text() is None
 
 
+# ------------------------------------------------------------ short rooms
+
+
+def bottom_in_view(view: MessageView, row: int) -> int:
+    """Where a row ends, in the view's own coordinates (past any margin)."""
+    rect = view.visualRect(view.model().index(row, 0))
+    return view.viewport().mapTo(view, rect.bottomLeft()).y()
+
+
+def test_a_short_room_sits_at_the_bottom_next_to_the_composer(
+    qtbot: QtBot, view: MessageView
+) -> None:
+    """As in every chat app: the few messages of a new room are just above the composer,
+    with the space above them, and the next one pushes them up."""
+    model = show(qtbot, view, message(1, text="hello"), message(2, text="anyone here?"))
+    bottom = view.contentsRect().bottom()
+    qtbot.waitUntil(lambda: abs(bottom_in_view(view, 1) - bottom) <= 1)
+    first_top = view.viewport().mapTo(view, view.visualRect(model.index(0, 0)).topLeft()).y()
+    assert first_top > view.height() // 2  # the space is above, not below
+    # What is painted: the space above is the list's own surface, nothing else in it.
+    image = view.grab().toImage()
+    surface = QColor(tokens().surface)
+    inside = view.contentsRect()  # inside the frame
+    above = QRect(inside.left(), inside.top(), inside.width(), first_top - 8 - inside.top())
+    assert has_colour(image, above, surface, 0)
+    assert not inked(image, above, surface)
+    model.add([message(3, text="yes, here")])
+    model.flush()
+    qtbot.waitUntil(lambda: abs(bottom_in_view(view, model.rowCount() - 1) - bottom) <= 1)
+    moved_up = view.viewport().mapTo(view, view.visualRect(model.index(0, 0)).topLeft()).y()
+    assert moved_up < first_top
+
+
+def test_a_room_taller_than_the_view_has_no_space_above_and_follows_the_newest(
+    qtbot: QtBot, view: MessageView
+) -> None:
+    model = show(qtbot, view, *(message(n, text=f"line {n}") for n in range(1, 4)))
+    qtbot.waitUntil(lambda: view.viewportMargins().top() > 0)
+    model.add([message(n, text=f"line {n}") for n in range(4, 60)])
+    model.flush()
+    qtbot.waitUntil(lambda: view.viewportMargins().top() == 0)
+    last = model.rowCount() - 1
+    qtbot.waitUntil(lambda: abs(bottom_in_view(view, last) - view.contentsRect().bottom()) <= 1)
+    assert view.verticalScrollBar().maximum() > 0
+    # A followed room keeps the rows that fill the view: measured on its whole height,
+    # not on the viewport shrunk by the space the few rows had above them.
+    rows_above = sum(view.visualRect(model.index(r, 0)).height() for r in range(last + 1))
+    assert rows_above >= view.contentsRect().height()
+
+
+def test_growing_the_window_keeps_a_short_room_at_the_bottom(
+    qtbot: QtBot, view: MessageView
+) -> None:
+    show(qtbot, view, message(1, text="hello"))
+    view.resize(700, 800)
+    qtbot.waitUntil(lambda: abs(bottom_in_view(view, 0) - view.contentsRect().bottom()) <= 1)
+    view.resize(700, 300)
+    qtbot.waitUntil(lambda: abs(bottom_in_view(view, 0) - view.contentsRect().bottom()) <= 1)
+
+
+def test_an_empty_room_has_no_space_above_its_invitation(qtbot: QtBot, view: MessageView) -> None:
+    model = show(qtbot, view, room="design")
+    model.has_older = False
+    assert view.empty_text() is not None
+    assert view.viewportMargins().top() == 0  # the invitation is centred in the whole view
+
+
 # -------------------------------------------------------------- readable column
 
 
