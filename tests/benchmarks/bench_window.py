@@ -77,6 +77,10 @@ class PaintResult:
     first_failure: str = ""
 
 
+#: The floor: a bare PySide6 list window, started between the cold starts (bare_window.py).
+BARE_WINDOW = [sys.executable, "-m", "tests.benchmarks.bare_window"]
+
+
 def app_command(server: str, executable: Path | None = None) -> list[str]:
     """The window pointed at ``server``: from source, or the frozen ``executable``."""
     if executable is not None:
@@ -124,14 +128,19 @@ async def measure_first_paint(
     cold: int,
     warm: int,
     executable: Path | None = None,
+    floor: PaintResult | None = None,
 ) -> tuple[PaintResult, PaintResult]:
-    """``cold`` start-ups with a fresh home each, then ``warm`` ones reusing one home."""
+    """``cold`` start-ups with a fresh home each, then ``warm`` ones reusing one home;
+    with ``floor``, a bare PySide6 window (:data:`BARE_WINDOW`) before each cold one."""
     if executable is None:
         precompile()
     command = app_command(url_of(hub), executable)
     name = "frozen" if executable else "source"
     cold_result, warm_result = PaintResult(), PaintResult()
     for n in range(cold):
+        if floor is not None:
+            bare = work / f"bare-{n}"
+            await first_paint_once(BARE_WINDOW, bare, token, work / f"bare-{n}.log", floor)
         home = work / f"{name}-cold-{n}"
         await first_paint_once(command, home, token, work / f"{name}-cold-{n}.log", cold_result)
     home = work / f"{name}-warm"
@@ -141,7 +150,7 @@ async def measure_first_paint(
     return cold_result, warm_result
 
 
-def paint_row(label: str, p: PaintResult, *, with_goal: bool = True) -> Row:
+def paint_row(label: str, p: PaintResult, *, with_goal: bool = True, who: str = "the app's") -> Row:
     """Row: median spawn → first paint, with the app's own figure."""
     if not p.spawn_to_line_s:
         return (label, f"**failed** ({p.first_failure})", "missed" if with_goal else "-")
@@ -149,16 +158,18 @@ def paint_row(label: str, p: PaintResult, *, with_goal: bool = True) -> Row:
     failed = f"; **{p.failures} failed** ({p.first_failure})" if p.failures else ""
     figure = (
         f"median **{median:.2f} s** (min {min(p.spawn_to_line_s):.2f}, max "
-        f"{max(p.spawn_to_line_s):.2f}; the app's own count from process start: "
+        f"{max(p.spawn_to_line_s):.2f}; {who} own count from process start: "
         f"{statistics.median(p.self_reported_s):.2f} s){failed}"
     )
     target = f"≤ {GOAL_FIRST_PAINT_S:g} s: {goal(median <= GOAL_FIRST_PAINT_S)}"
     return label, figure, target if with_goal else "-"
 
 
-def paint_rows(cold: PaintResult, warm: PaintResult, history: int) -> list[Row]:
-    """Rows: cold and warm start-ups of the window from source."""
-    return [
+def paint_rows(
+    cold: PaintResult, warm: PaintResult, history: int, floor: PaintResult | None = None
+) -> list[Row]:
+    """Rows: cold and warm start-ups of the window from source, and the floor under them."""
+    rows = [
         paint_row(
             "Window start-up, process start → first paint showing history "
             f"({len(cold.spawn_to_line_s)} cold starts: fresh home, {history} messages in room)",
@@ -170,6 +181,18 @@ def paint_rows(cold: PaintResult, warm: PaintResult, history: int) -> list[Row]:
             warm,
         ),
     ]
+    if floor is not None:
+        rows.append(
+            paint_row(
+                "The floor: a bare PySide6 window (a list of 100 rows, nothing of the app), "
+                f"process start → first paint ({len(floor.spawn_to_line_s)} starts, each just "
+                "before a cold one)",
+                floor,
+                with_goal=False,
+                who="its",
+            )
+        )
+    return rows
 
 
 # --------------------------------------------------------------------------- idle window
