@@ -219,6 +219,13 @@ create_venv() {
     die "'$PYTHON -m venv $VENV' failed (see above)"
 }
 
+# The installed shiboken6's dist-info directory name (its version), or nothing.
+installed_shiboken() {
+    local found=("$VENV"/lib/python*/site-packages/shiboken6-*.dist-info)
+    [[ -e "${found[0]}" ]] && basename -- "${found[0]}"
+    return 0
+}
+
 # Create .venv if it is missing, broken or from another Python, then `pip install -e .[test]`
 # unless pyproject.toml is unchanged since the last successful install.
 ensure_venv() {
@@ -228,8 +235,9 @@ ensure_venv() {
     fi
     local want
     # The suffix names what the install step does beyond pip, so a venv set up before a
-    # step was added gets it once.
-    want="$(hash_files pyproject.toml)+pyside-support"
+    # step was added gets it once; and the shiboken6 installed, so that after a PySide6
+    # upgrade by hand its unpacked modules are written again (pip leaves the old ones).
+    want="$(hash_files pyproject.toml)+pyside-support:$(installed_shiboken)"
     if [[ -f "$INSTALL_STAMP" ]] && [[ "$(<"$INSTALL_STAMP")" == "$want" ]]; then
         return 0
     fi
@@ -239,10 +247,11 @@ ensure_venv() {
         "$VENV_PY" -m pip install --quiet -e '.[test]' ||
         die "pip install -e '.[test]' failed (see above)"
     # shiboken6 compiles its own start-up modules on every start unless they are unpacked
-    # (desktopchat/tools/pyside_support.py): ~10 ms of every window start.
+    # (desktopchat/tools/pyside_support.py): ~20 ms of every window start.
     "$VENV_PY" -m desktopchat.tools.pyside_support >/dev/null ||
-        say "could not unpack shiboken6's modules; the window starts ~10 ms slower"
-    printf '%s\n' "$want" >"$INSTALL_STAMP"
+        say "could not unpack shiboken6's modules; the window starts ~20 ms slower"
+    printf '%s\n' "$(hash_files pyproject.toml)+pyside-support:$(installed_shiboken)" \
+        >"$INSTALL_STAMP"
 }
 
 # The checkout's byte code, compiled where the sources changed, when PYTHONDONTWRITEBYTECODE

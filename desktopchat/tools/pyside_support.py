@@ -18,6 +18,7 @@ writes; imported from there, with byte code, the compiling is gone.
 from __future__ import annotations
 
 import compileall
+import importlib.metadata
 import importlib.util
 import os
 import py_compile
@@ -30,6 +31,9 @@ from pathlib import Path
 EMBED_SWITCH = "SBK_EMBED"
 #: Where shiboken6 looks for its modules unpacked (signature_bootstrap.py).
 UNPACKED_NAME = "files.dir"
+#: Written into an unpacked copy: the shiboken6 version it came from. shiboken6 itself
+#: uses any files.dir it finds, and pip leaves one behind on an upgrade.
+VERSION_FILE = "desktopchat-unpacked-from"
 
 
 def shiboken_dir() -> Path:
@@ -56,19 +60,48 @@ def _run_shiboken_switch(value: str) -> None:
     )
 
 
+def installed_version() -> str:
+    """The installed shiboken6's version (from its metadata; nothing is imported)."""
+    return importlib.metadata.version("shiboken6")
+
+
+def unpacked_version(directory: Path) -> str | None:
+    """The shiboken6 version ``directory`` was unpacked from (None: not by this tool)."""
+    try:
+        return (directory / VERSION_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+
+
 def unpack() -> Path:
     """Rewrite ``files.dir`` from the installed shiboken6 and compile it; its path.
 
     The old copy goes first: shiboken6's ``SBK_EMBED=0`` keeps files already there, and a
-    copy from an earlier version would run against the new binary.
+    copy from an earlier version would run against the new binary. shiboken6 uses any
+    files.dir it finds, so a copy that is not complete, compiled and importable is
+    removed again, whatever stopped it: shiboken6 then uses the copy in its binary.
     """
-    _run_shiboken_switch("1")
-    _run_shiboken_switch("0")
     target = unpacked_dir()
-    if not (target / "shibokensupport").is_dir():
-        raise RuntimeError(f"shiboken6 did not unpack its modules into {target}")
-    if not compileall.compile_dir(target, quiet=1):
-        raise RuntimeError(f"could not compile {target}")
+    done = False
+    try:
+        _run_shiboken_switch("1")
+        _run_shiboken_switch("0")
+        if not (target / "shibokensupport").is_dir():
+            raise RuntimeError(f"shiboken6 did not unpack its modules into {target}")
+        if not compileall.compile_dir(target, quiet=1):
+            raise RuntimeError(f"could not compile {target}")
+        (target / VERSION_FILE).write_text(installed_version() + "\n", encoding="utf-8")
+        subprocess.run(  # the proof: Qt imports with this copy
+            [sys.executable, "-c", "import PySide6.QtCore"],
+            env={k: v for k, v in os.environ.items() if k != EMBED_SWITCH},
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        done = True
+    finally:
+        if not done:
+            shutil.rmtree(target, ignore_errors=True)
     return target
 
 
@@ -76,12 +109,10 @@ def compiled_copy(destination: Path) -> Path:
     """A copy of the unpacked modules in ``destination``, with ``unchecked-hash`` byte code.
 
     Byte code checked by time stamp is rejected when a copy changes the files' times,
-    and then compiled again on every start of a read-only installation. Unpacks first if
-    the environment has no unpacked copy yet.
+    and then compiled again on every start of a read-only installation. Unpacked afresh
+    each time: a bundle must never carry modules of another shiboken6 than its own.
     """
-    source = unpacked_dir()
-    if not (source / "shibokensupport").is_dir():
-        source = unpack()
+    source = unpack()
     shutil.rmtree(destination, ignore_errors=True)
     shutil.copytree(source, destination, ignore=shutil.ignore_patterns("__pycache__"))
     if not compileall.compile_dir(
