@@ -47,6 +47,7 @@ def application() -> QApplication:
         from desktopchat.client.notify.portable import set_windows_app_id  # noqa: PLC0415
 
         set_windows_app_id()
+    _use_bundled_plugins()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)  # noqa: S101 - the window needs widgets
     app.setApplicationName("desktopchat")
@@ -54,6 +55,21 @@ def application() -> QApplication:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(DESKTOP_FILE)
     return app
+
+
+def _use_bundled_plugins() -> None:
+    """In the frozen app on Linux, Qt's plugins come from the bundle only.
+
+    build.spec drops PyInstaller's PySide6 runtime hook there (it imported Qt into every
+    process of the executable, the hub's too). That hook also set ``QT_PLUGIN_PATH`` to
+    the bundle's plugins, hiding any the user's environment names (NixOS and some KDE or
+    qt6ct setups set it): plugins built for another Qt, platform themes and input methods
+    above all, can crash this one. Setting Qt's library paths in the process does the
+    same without exporting anything to the programs the app opens.
+    """
+    bundle = getattr(sys, "_MEIPASS", None)
+    if getattr(sys, "frozen", False) and bundle and sys.platform.startswith("linux"):
+        QApplication.setLibraryPaths([str(Path(bundle) / "PySide6" / "Qt" / "plugins")])
 
 
 def run(args: argparse.Namespace, dirs: AppDirs) -> int:

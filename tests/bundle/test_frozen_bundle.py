@@ -8,12 +8,14 @@ message through pysher, renders the window offscreen and finds its icons and .de
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from desktopchat.tools import pyside_support
 from tests.bundle.conftest import run_self_test
 
 #: The session's one PyInstaller build runs in the first test's setup (about a minute,
@@ -31,6 +33,9 @@ def test_frozen_self_test_passes(bundle: Path, tmp_path: Path) -> None:
     unpacked = bundle / "_internal" / "shiboken6" / "files.dir"
     assert "PySide6's support modules load" in report
     assert f"unpacked: {unpacked}" in report, report
+    loader_pyc = unpacked / "shibokensupport" / "signature" / "__pycache__"
+    assert list(loader_pyc.glob("loader.cpython-*.pyc")), "shipped without its byte code"
+    assert pyside_support.unpacked_version(unpacked) == pyside_support.installed_version()
 
 
 def test_bundle_carries_the_resources_and_the_hub(bundle: Path, tmp_path: Path) -> None:
@@ -106,6 +111,37 @@ def test_bundle_skips_the_runtime_hooks_the_app_does_not_need(bundle: Path) -> N
     scripts = set(CArchiveReader(str(bundle / "desktopchat")).toc)
     assert not scripts & {"pyi_rth_multiprocessing", "pyi_rth_inspect", "pyi_rth_pkgutil"}
     assert ("pyi_rth_pyside6" in scripts) != sys.platform.startswith("linux")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's plugin layout")
+def test_plugins_named_by_the_users_environment_are_not_loaded(
+    bundle: Path, tmp_path: Path
+) -> None:
+    """A QT_PLUGIN_PATH set for the desktop (NixOS, some KDE setups) names plugins built
+    for another Qt; the bundle's Qt loads its own (desktopchat.ui.app)."""
+    foreign = tmp_path / "foreign-plugins"
+    (foreign / "platforms").mkdir(parents=True)
+    bundled = bundle / "_internal" / "PySide6" / "Qt" / "plugins" / "platforms"
+    shutil.copy(bundled / "libqoffscreen.so", foreign / "platforms" / "libqoffscreen.so")
+    env = {
+        **os.environ,
+        "DESKTOPCHAT_HOME": str(tmp_path / "home"),
+        "QT_QPA_PLATFORM": "offscreen",
+        "QT_PLUGIN_PATH": str(foreign),
+        "QT_DEBUG_PLUGINS": "1",
+    }
+    result = subprocess.run(
+        [str(bundle / "desktopchat"), "--self-test"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    loaded = [line for line in result.stderr.splitlines() if "loaded library" in line]
+    assert any(str(bundled / "libqoffscreen.so") in line for line in loaded), loaded
+    assert not any(str(foreign) in line for line in loaded), loaded
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/PID/maps")
