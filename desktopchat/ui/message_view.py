@@ -426,8 +426,14 @@ class MessageView(QListView):
         self._place_actions()
 
     def updateGeometries(self) -> None:  # noqa: N802 - Qt API
-        """After each layout: the scroll range, then rows shorter than the view moved to
-        its bottom (:meth:`_anchor_rows`)."""
+        """After each layout: rows shorter than the view moved to its bottom
+        (:meth:`_anchor_rows`), and the scroll range.
+
+        The margin is set before the range too: computed against the viewport still shrunk
+        by the old margin, the range would show the scroll bar for a moment, and each
+        show and hide changes the viewport's width and lays the rows out again (8 layouts
+        per message into a short room, against 2)."""
+        self._anchor_rows()
         super().updateGeometries()
         self._anchor_rows()
 
@@ -474,8 +480,9 @@ class MessageView(QListView):
             size.height(),
         )
         size = self.unread_button.sizeHint()
+        top = self.contentsRect().top()  # the list's top, above a short room's space
         self.unread_button.setGeometry(
-            viewport.right() - size.width() - 12, viewport.top() + 12, size.width(), size.height()
+            viewport.right() - size.width() - 12, top + 12, size.width(), size.height()
         )
 
     # -------------------------------------------------------------------- hover

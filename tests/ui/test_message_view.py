@@ -410,6 +410,12 @@ def bottom_in_view(view: MessageView, row: int) -> int:
     return view.viewport().mapTo(view, rect.bottomLeft()).y()
 
 
+def newest_at_bottom(view: MessageView) -> bool:
+    """Whether the newest row ends at the bottom of the view."""
+    last = view.model().rowCount() - 1
+    return abs(bottom_in_view(view, last) - view.contentsRect().bottom()) <= 1
+
+
 def test_a_short_room_sits_at_the_bottom_next_to_the_composer(
     qtbot: QtBot, view: MessageView
 ) -> None:
@@ -459,6 +465,47 @@ def test_growing_the_window_keeps_a_short_room_at_the_bottom(
     qtbot.waitUntil(lambda: abs(bottom_in_view(view, 0) - view.contentsRect().bottom()) <= 1)
     view.resize(700, 300)
     qtbot.waitUntil(lambda: abs(bottom_in_view(view, 0) - view.contentsRect().bottom()) <= 1)
+
+
+def test_a_message_into_a_short_room_is_not_laid_out_over_and_over(
+    qtbot: QtBot, avatars: AvatarCache
+) -> None:
+    """The space above the rows changes with each message; set before the scroll range
+    too, the scroll bar does not flash on and off, each time changing the viewport's
+    width and laying the rows out again (8 layouts a message, against 2)."""
+
+    class Counting(MessageView):
+        layouts = 0
+
+        def doItemsLayout(self) -> None:  # noqa: N802 - Qt API
+            Counting.layouts += 1
+            super().doItemsLayout()
+
+    view = Counting(MessageDelegate(avatars))
+    view.resize(700, 900)
+    qtbot.addWidget(view)
+    model = show(qtbot, view, message(1, text="line 1"))
+    qtbot.waitUntil(lambda: view.viewportMargins().top() > 0)
+    Counting.layouts = 0
+    for n in range(2, 12):
+        model.add([message(n, text=f"line {n}")])
+        model.flush()
+        qtbot.waitUntil(lambda: newest_at_bottom(view))
+        qtbot.wait(120)  # the view's delayed layouts (Qt waits 100 ms after a resize)
+    assert Counting.layouts <= 3 * 10, Counting.layouts
+    view.setModel(None)
+
+
+def test_the_jump_to_unread_stays_at_the_top_of_a_short_room(
+    qtbot: QtBot, view: MessageView
+) -> None:
+    """Its rows trimmed to fewer than fill the view (its first unread one not loaded):
+    the button sits at the list's top, not on the space above the rows."""
+    model = show(qtbot, view, *(message(n, text=f"line {n}") for n in range(50, 53)))
+    qtbot.waitUntil(lambda: view.viewportMargins().top() > 0)
+    model.set_first_unread(20, 33)  # older than the rows kept
+    qtbot.waitUntil(view.unread_button.isVisible)
+    assert view.unread_button.geometry().top() <= view.contentsRect().top() + 12
 
 
 def test_an_empty_room_has_no_space_above_its_invitation(qtbot: QtBot, view: MessageView) -> None:
