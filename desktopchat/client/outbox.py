@@ -54,9 +54,9 @@ log = logging.getLogger(__name__)
 Sender = Callable[..., Message]
 """``(room, text, client_id[, mentions]) -> stored message``; blocking (HTTP). ``mentions``
 (user ids) is passed only when there are some, so a plain sender takes three arguments."""
-Editor = Callable[[str, int, str, tuple[int, ...]], Message]
-"""``(room, message_id, text, mentions) -> the edited message``; blocking (HTTP). No
-mentions: the message's stay as they were."""
+Editor = Callable[[str, int, str, tuple[int, ...] | None], Message]
+"""``(room, message_id, text, mentions) -> the edited message``; blocking (HTTP).
+``mentions`` become whom it mentions (``()``: no one); None: they stay as they were."""
 Deleter = Callable[[str, int], Message]
 """``(room, message_id) -> the deleted message (a placeholder)``; blocking (HTTP)."""
 Uploader = Callable[[str, Path, Progress, Cancel], str]
@@ -97,6 +97,9 @@ class OutboxItem:
     files: tuple[str, ...] = ()
     #: Ids of the users a new message mentions.
     mentions: tuple[int, ...] = ()
+    #: An edit whose :attr:`mentions` replace the message's, even with none (an ``@Name``
+    #: edited out); otherwise an edit leaves them as they were.
+    replaces_mentions: bool = False
 
     @property
     def is_message(self) -> bool:
@@ -169,7 +172,11 @@ class Outbox(QObject):
         mentioned = database.outbox_mentions()
         for row in database.outbox():
             item = _item(row)
-            self._items[row.client_id] = replace(item, mentions=mentioned.get(row.client_id, ()))
+            self._items[row.client_id] = replace(
+                item,
+                mentions=mentioned.get(row.client_id, ()),
+                replaces_mentions=row.kind == EDIT and row.client_id in mentioned,
+            )
 
     def items(self, room: str | None = None) -> list[OutboxItem]:
         """Everything not yet stored, oldest first (optionally of one room)."""
@@ -212,12 +219,14 @@ class Outbox(QObject):
         self.changed.emit(replace(item, state=OutboxState.DISCARDED))
 
     def enqueue_edit(
-        self, room: str, message_id: int, text: str, *, mentions: tuple[int, ...] = ()
+        self, room: str, message_id: int, text: str, *, mentions: tuple[int, ...] | None = None
     ) -> OutboxItem:
         """Persist an edit of stored message ``message_id``; it goes in its room's turn.
-        With ``mentions``, those become whom it mentions; without, they stay."""
+        With ``mentions`` (``()`` too), those become whom it mentions; None: they stay."""
         self._check_size(text)
-        return self._add(room, text, EDIT, message_id, mentions=mentions)
+        return self._add(
+            room, text, EDIT, message_id, mentions=mentions or (), always=mentions is not None
+        )
 
     def enqueue_delete(self, room: str, message_id: int) -> OutboxItem:
         """Persist the deletion of stored message ``message_id``."""
@@ -266,13 +275,15 @@ class Outbox(QObject):
         files: tuple[str, ...] = (),
         *,
         mentions: tuple[int, ...] = (),
+        always: bool = False,
     ) -> OutboxItem:
+        """``always``: keep ``mentions`` even when empty (an edit that replaces them)."""
         row = self._db.outbox_add(
             f"dc-{uuid.uuid4().hex}", room, text, kind=kind, message_id=message_id, files=files
         )
-        if mentions:
+        if mentions or always:
             self._db.outbox_set_mentions(row.client_id, mentions)
-        item = replace(_item(row), mentions=mentions)
+        item = replace(_item(row), mentions=mentions, replaces_mentions=always)
         self._items[item.client_id] = item
         self.changed.emit(item)
         self._kick(room)
@@ -331,7 +342,8 @@ class Outbox(QObject):
     def _perform(self, item: OutboxItem) -> Message:
         """On a worker: the one relay call ``item`` stands for."""
         if item.kind == EDIT and self._edit is not None and item.message_id is not None:
-            return self._edit(item.room, item.message_id, item.text, item.mentions)
+            mentions = item.mentions if item.replaces_mentions else (item.mentions or None)
+            return self._edit(item.room, item.message_id, item.text, mentions)
         if item.kind == DELETE and self._delete is not None and item.message_id is not None:
             return self._delete(item.room, item.message_id)
         if item.kind == REPLY and item.files and item.message_id is not None:

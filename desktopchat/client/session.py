@@ -200,9 +200,9 @@ class ChatSession(QObject):
         )
 
     def _edit(
-        self, room: str, message_id: int, text: str, mentions: tuple[int, ...] = ()
+        self, room: str, message_id: int, text: str, mentions: tuple[int, ...] | None = None
     ) -> Message:
-        return self.relay().edit(room, message_id, text, mentions or None)
+        return self.relay().edit(room, message_id, text, mentions)
 
     def _delete(self, room: str, message_id: int) -> Message:
         return self.relay().delete(room, message_id)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 
 from PySide6.QtCore import QEvent, QMimeData, QSize, QSizeF, Qt, Signal
 from PySide6.QtGui import QFontMetricsF, QImage, QKeyEvent, QResizeEvent
@@ -139,11 +140,19 @@ class Composer(QPlainTextEdit):
         self._room = label if label is not None else f"#{room}"
         self.cancel_edit()
 
-    def begin_edit(self, message_id: int, text: str) -> None:
-        """Load one of your messages for editing."""
+    def begin_edit(
+        self, message_id: int, text: str, mentioned: Mapping[int, str] | None = None
+    ) -> None:
+        """Load one of your messages for editing; ``mentioned``: whom it mentions, by id,
+        with the names its ``@Name`` uses (then one edited out is no longer mentioned)."""
         self._revising = None
         self._editing = message_id
         self._load(text)
+        self.mention_list.seed(mentioned or {})
+
+    def mention_names(self) -> dict[int, str]:
+        """The people the box knows by name: picked from the ``@`` list or seeded by an edit."""
+        return self.mention_list.picked()
 
     def begin_revise(self, client_id: str, text: str) -> None:
         """Load a message that failed to send, to fix and send again."""

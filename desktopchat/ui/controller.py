@@ -14,7 +14,7 @@ offline appear. Live ``room-created`` / ``room-updated`` events keep it current.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -337,21 +337,35 @@ class ChatController(QObject):
         except DesktopChatError as exc:
             self.error.emit(str(exc))
 
-    def edit(self, message_id: int, text: str, picked: tuple[int, ...] = ()) -> None:
+    def edit(
+        self,
+        message_id: int,
+        text: str,
+        named: tuple[int, ...] = (),
+        people: Mapping[int, str] | None = None,
+    ) -> None:
         """Save an edit of your message in the current room (through the outbox: an edit
         made offline waits there); it shows at once.
 
-        ``picked``: the people named from the ``@`` list while editing. They are added to
-        whom the message mentions (the relay stores them with the edit, in one change);
-        none picked leaves its mentions as they were."""
+        ``named``: the people whose ``@Name`` the edited text still has, as the composer
+        knows them (picked from the ``@`` list, or mentioned before the edit). With
+        ``people`` (the names the composer could give, by id), they become whom it
+        mentions, in the same change as the text: an ``@Name`` edited out is no longer a
+        mention. Whom it mentioned before with a name not in ``people`` stays mentioned
+        (nothing says it was edited out). Without ``people``, ``named`` is added."""
         if self.current is None:
             return
-        mentions: tuple[int, ...] = ()
-        if picked:
-            model = self._models.get(self.current.name)
-            message = model.message(message_id) if model is not None else None
-            before = (message.mentions or ()) if message is not None else ()
-            mentions = tuple(sorted({*before, *picked}))
+        model = self._models.get(self.current.name)
+        message = model.message(message_id) if model is not None else None
+        before = set((message.mentions or ()) if message is not None else ())
+        mentions: tuple[int, ...] | None
+        if people is not None:
+            unknown = {uid for uid in before if uid not in people}
+            mentions = tuple(sorted({*named, *unknown}))
+            if set(mentions) == before:
+                mentions = None  # unchanged: the edit carries none
+        else:
+            mentions = tuple(sorted({*before, *named})) if named else None
         try:
             self.session.outbox.enqueue_edit(self.current.name, message_id, text, mentions=mentions)
         except DesktopChatError as exc:

@@ -472,7 +472,10 @@ class MainWindow(QMainWindow):
         self.composer.mention_list.set_people(self._mention_people)
         self.composer.edit_submitted.connect(
             lambda message_id, text: controller.edit(
-                message_id, text, self.composer.mentions_in(text)
+                message_id,
+                text,
+                self.composer.mentions_in(text),
+                people=self.composer.mention_names(),
             )
         )
         self.composer.revise_submitted.connect(controller.revise)
@@ -706,7 +709,14 @@ class MainWindow(QMainWindow):
         if isinstance(model, MessageListModel):
             message = model.last_own_message()
             if message is not None:
-                self.composer.begin_edit(message.id, message.text)
+                self._begin_edit(message)
+
+    def _begin_edit(self, message: Message) -> None:
+        """Load one of your messages for editing, with the names of whom it mentions: an
+        ``@Name`` edited out is then no longer a mention (ChatController.edit)."""
+        people = self._mention_people()
+        mentioned = {uid: people[uid] for uid in message.mentions or () if uid in people}
+        self.composer.begin_edit(message.id, message.text, mentioned)
 
     @staticmethod
     def _copy_text(text: str) -> None:
@@ -721,7 +731,7 @@ class MainWindow(QMainWindow):
         model = self.messages.model()
         message = model.message(message_id) if isinstance(model, MessageListModel) else None
         if message is not None:
-            self.composer.begin_edit(message.id, message.text)
+            self._begin_edit(message)
 
     def _message_menu(self, point: QPoint) -> None:
         index = self.messages.indexAt(point)
@@ -742,7 +752,7 @@ class MainWindow(QMainWindow):
             and record.author.id == self.controller.user.id
             and not record.deleted
         ):
-            menu.addAction("Edit", lambda: self.composer.begin_edit(record.id, record.text))
+            menu.addAction("Edit", lambda: self._begin_edit(record))
             menu.addAction("Delete", lambda: self._confirm_delete(record.id))
         if (
             isinstance(record, OutboxItem)

@@ -12,7 +12,7 @@ so the keyboard never leaves the composer.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QKeyEvent
@@ -64,6 +64,14 @@ class MentionCompleter(QObject):
     def shown_names(self) -> list[str]:
         """The names the list offers, top first."""
         return [self.list.item(row).text() for row in range(self.list.count())]
+
+    def seed(self, people: Mapping[int, str]) -> None:
+        """Names a message being edited already mentions, as if picked from the list."""
+        self._picked.update(people)
+
+    def picked(self) -> dict[int, str]:
+        """Everyone picked (or seeded) since the box was last empty, by id."""
+        return dict(self._picked)
 
     def mentions_in(self, text: str) -> tuple[int, ...]:
         """The ids of the people accepted from the list whose ``@Name`` is still in ``text``."""

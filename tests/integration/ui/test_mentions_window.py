@@ -8,6 +8,7 @@ import time
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from desktopchat.client.domain import Message
 from desktopchat.server.relay.service import DATABASE_FILE
 from desktopchat.server.relay.sqlite_store import SqliteStore
 from desktopchat.ui.main_window import MainWindow
@@ -146,3 +147,43 @@ def test_an_edit_that_adds_a_mention_from_the_list_stores_it_and_keeps_the_old_o
     qtbot.waitUntil(lambda: stored()["edited_at"] is not None, timeout=WAIT_MS)
     assert stored()["text"] == "lunch, @Alice? and @Bob "
     assert stored()["mentions"] == sorted([alice_id, bob_id])
+
+
+def test_an_edit_that_takes_out_an_at_name_no_longer_mentions_them(
+    qtbot: QtBot, chat: Chat
+) -> None:
+    """Alice named Bob from the ``@`` list, then edits "@Bob " out: the relay stores the
+    edit with no mention, in the same change. Naming him again mentions him again."""
+    window = chat.window
+    composer = window.composer
+    chat.bob_says("anyone around?")
+    qtbot.waitUntil(lambda: bool(chat.rows_with("anyone around?")), timeout=WAIT_MS)
+    bob_id = user_id(chat, "bob")
+    composer.setFocus()
+    qtbot.keyClicks(composer, "@Bo")
+    qtbot.keyClick(composer, Qt.Key.Key_Tab)
+    qtbot.keyClicks(composer, "lunch?")
+    qtbot.keyClick(composer, Qt.Key.Key_Return)
+
+    def sent() -> list[dict[str, object]]:
+        return [m for m in chat.alice.history().json()["messages"] if m["text"] == "@Bob lunch?"]
+
+    qtbot.waitUntil(lambda: bool(sent()), timeout=WAIT_MS)
+    (message,) = sent()
+    assert message["mentions"] == [bob_id]
+
+    def stored() -> dict[str, object]:
+        (found,) = [m for m in chat.alice.history().json()["messages"] if m["id"] == message["id"]]
+        return found
+
+    shown = chat.rows_with
+    qtbot.waitUntil(
+        lambda: any(isinstance(r, Message) for r in shown("@Bob lunch?")), timeout=WAIT_MS
+    )
+    qtbot.keyClick(composer, Qt.Key.Key_Up)  # edit the last own message
+    assert composer.editing == message["id"]
+    composer.selectAll()
+    qtbot.keyClicks(composer, "lunch, anyone?")
+    qtbot.keyClick(composer, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: stored().get("text") == "lunch, anyone?", timeout=WAIT_MS)
+    assert stored()["mentions"] == []

@@ -26,6 +26,7 @@ from desktopchat.client.outbox import Outbox, OutboxItem, OutboxState
 from desktopchat.client.session import ChatSession
 from desktopchat.client.tasks import TaskRunner
 from tests.unit.client.fakes import SERVER, FakeSender
+from tests.unit.client.fakes import message as fake_message
 from tests.unit.client.test_relay_client import free_port
 
 TIMEOUT = 10_000
@@ -385,3 +386,42 @@ def test_closing_the_session_stops_the_outbox_retrying(
         with qtbot.waitSignal(timer.timeout, timeout=TIMEOUT):
             pass
     assert not timer.isActive()
+
+
+def test_an_edit_that_names_no_one_any_more_says_so_even_after_a_restart(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """An edit's mentions replace the message's, ``()`` included (an ``@Name`` edited
+    out); an edit that does not say leaves them. Both survive a restart while waiting."""
+    path = tmp_path / "local.sqlite3"
+    calls: list[tuple[int, tuple[int, ...] | None]] = []
+
+    def offline(room: str, message_id: int, text: str, mentions: object) -> Message:
+        raise unreachable()
+
+    def online(room: str, message_id: int, text: str, mentions: tuple[int, ...] | None) -> Message:
+        calls.append((message_id, mentions))
+        return fake_message(message_id, room, text)
+
+    first_tasks, first_db = TaskRunner(), LocalDatabase(path)
+    first = Outbox(first_db, first_tasks, FakeSender(path), edit=offline)
+    cleared = first.enqueue_edit("general", 7, "lunch?", mentions=())
+    kept = first.enqueue_edit("general", 8, "typo fixed")
+    assert cleared.replaces_mentions
+    assert not kept.replaces_mentions
+    first_tasks.shutdown(wait=True)
+    first_db.close()
+
+    tasks, database = TaskRunner(), LocalDatabase(path)
+    try:
+        again = Outbox(database, tasks, FakeSender(path), edit=online)
+        resumed = {item.message_id: item for item in again.items()}
+        assert resumed[7].replaces_mentions
+        assert resumed[7].mentions == ()
+        assert not resumed[8].replaces_mentions
+        again.resume()
+        qtbot.waitUntil(lambda: len(calls) == 2, timeout=TIMEOUT)
+        assert calls == [(7, ()), (8, None)]
+    finally:
+        tasks.shutdown(wait=True)
+        database.close()
