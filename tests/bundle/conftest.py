@@ -55,9 +55,16 @@ def bundle(tmp_path_factory: pytest.TempPathFactory, pyinstaller_config_dir: Pat
     return folder
 
 
-def run_self_test(executable: Path, home: Path) -> str:
-    """Run ``executable --self-test`` offscreen; its report, asserted to have passed."""
-    env = {**os.environ, "DESKTOPCHAT_HOME": str(home), "QT_QPA_PLATFORM": "offscreen"}
+def self_test_process(
+    executable: Path, home: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``executable --self-test`` run offscreen to its end, asserted to have passed."""
+    env = {
+        **os.environ,
+        "DESKTOPCHAT_HOME": str(home),
+        "QT_QPA_PLATFORM": "offscreen",
+        **(extra_env or {}),
+    }
     result = subprocess.run(
         [str(executable), "--self-test"],
         capture_output=True,
@@ -67,7 +74,12 @@ def run_self_test(executable: Path, home: Path) -> str:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
-    report = result.stdout
+    return result
+
+
+def run_self_test(executable: Path, home: Path) -> str:
+    """Run ``executable --self-test`` offscreen; its report, asserted to have passed."""
+    report = self_test_process(executable, home).stdout
     for check in (
         "icons, .desktop file and metainfo are found",
         "hub starts on a free port",

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from desktopchat.tools import pyside_support
-from tests.bundle.conftest import run_self_test
+from tests.bundle.conftest import run_self_test, self_test_process
 
 #: The session's one PyInstaller build runs in the first test's setup (about a minute,
 #: more on a busy machine): the suite's 120 s per test is too short for it.
@@ -123,22 +123,11 @@ def test_plugins_named_by_the_users_environment_are_not_loaded(
     (foreign / "platforms").mkdir(parents=True)
     bundled = bundle / "_internal" / "PySide6" / "Qt" / "plugins" / "platforms"
     shutil.copy(bundled / "libqoffscreen.so", foreign / "platforms" / "libqoffscreen.so")
-    env = {
-        **os.environ,
-        "DESKTOPCHAT_HOME": str(tmp_path / "home"),
-        "QT_QPA_PLATFORM": "offscreen",
-        "QT_PLUGIN_PATH": str(foreign),
-        "QT_DEBUG_PLUGINS": "1",
-    }
-    result = subprocess.run(
-        [str(bundle / "desktopchat"), "--self-test"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        check=False,
+    result = self_test_process(
+        bundle / "desktopchat",
+        tmp_path / "home",
+        {"QT_PLUGIN_PATH": str(foreign), "QT_DEBUG_PLUGINS": "1"},
     )
-    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     loaded = [line for line in result.stderr.splitlines() if "loaded library" in line]
     assert any(str(bundled / "libqoffscreen.so") in line for line in loaded), loaded
     assert not any(str(foreign) in line for line in loaded), loaded
