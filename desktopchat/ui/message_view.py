@@ -240,7 +240,15 @@ class MessageView(QListView):
             return False
         self._follow = False
         self.scrollTo(model.index(row), QAbstractItemView.ScrollHint.PositionAtTop)
+        self._follow_if_all_shown()
         return True
+
+    def _follow_if_all_shown(self) -> None:
+        """After a jump: when every row fits (a short room), nothing was scrolled away, so
+        the view goes on following; a new message then shows, not "1 new message ↓".
+        A jump that does scroll says so again through :meth:`_scrolled`."""
+        if self.verticalScrollBar().maximum() == 0:
+            self._follow = True
 
     def flash_message(self, message_id: int) -> bool:
         """Scroll ``message_id`` into the middle of the view and tint it for a moment."""
@@ -253,6 +261,7 @@ class MessageView(QListView):
         self._follow = False
         index = model.index(row)
         self.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self._follow_if_all_shown()
         self.setCurrentIndex(index)
         self._set_flash(index)
         self._flash_timer.start()

@@ -508,6 +508,21 @@ def test_the_jump_to_unread_stays_at_the_top_of_a_short_room(
     assert view.unread_button.geometry().top() <= view.contentsRect().top() + 12
 
 
+def test_a_new_message_after_a_jump_in_a_short_room_just_shows(
+    qtbot: QtBot, view: MessageView
+) -> None:
+    """A quote or a search result flashed in a room whose rows all fit: nothing was
+    scrolled away, so the next message shows at the bottom with no "1 new message ↓"."""
+    model = show(qtbot, view, *(message(n, text=f"line {n}") for n in range(1, 4)))
+    qtbot.waitUntil(lambda: newest_at_bottom(view))
+    assert view.flash_message(1)
+    model.add([message(4, text="line 4")])
+    model.flush()
+    qtbot.waitUntil(lambda: newest_at_bottom(view))
+    assert not view.jump_button.isVisible()
+    assert view.flashed_message_id == 1
+
+
 def test_an_empty_room_has_no_space_above_its_invitation(qtbot: QtBot, view: MessageView) -> None:
     model = show(qtbot, view, room="design")
     model.has_older = False
