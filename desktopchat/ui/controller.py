@@ -348,24 +348,20 @@ class ChatController(QObject):
         made offline waits there); it shows at once.
 
         ``named``: the people whose ``@Name`` the edited text still has, as the composer
-        knows them (picked from the ``@`` list, or mentioned before the edit). With
-        ``people`` (the names the composer could give, by id), they become whom it
-        mentions, in the same change as the text: an ``@Name`` edited out is no longer a
-        mention. Whom it mentioned before with a name not in ``people`` stays mentioned
-        (nothing says it was edited out). Without ``people``, ``named`` is added."""
+        knows them (picked from the ``@`` list, or mentioned before the edit). They become
+        whom it mentions, in the same change as the text: an ``@Name`` edited out is no
+        longer a mention. Whom it mentioned before with a name not in ``people`` (the
+        names the composer knew, by id) stays mentioned: nothing says it was edited out.
+        So with no ``people``, ``named`` is only added."""
         if self.current is None:
             return
         model = self._models.get(self.current.name)
         message = model.message(message_id) if model is not None else None
         before = set((message.mentions or ()) if message is not None else ())
-        mentions: tuple[int, ...] | None
-        if people is not None:
-            unknown = {uid for uid in before if uid not in people}
-            mentions = tuple(sorted({*named, *unknown}))
-            if set(mentions) == before:
-                mentions = None  # unchanged: the edit carries none
-        else:
-            mentions = tuple(sorted({*before, *named})) if named else None
+        known = people or {}
+        kept = {uid for uid in before if uid not in known}
+        after = {*named, *kept}
+        mentions = None if after == before else tuple(sorted(after))  # None: unchanged
         try:
             self.session.outbox.enqueue_edit(self.current.name, message_id, text, mentions=mentions)
         except DesktopChatError as exc:
