@@ -2,7 +2,7 @@
 
 The rule is the relay's own (:data:`desktopchat.server.relay.models.ROOM_NAME`), so the
 New room dialog can explain a bad name beside the field instead of sending it and
-reporting a 400 in the status bar.
+reporting a 400 on the notice line.
 """
 
 from __future__ import annotations

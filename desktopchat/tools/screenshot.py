@@ -299,7 +299,7 @@ def _grab(window: MainWindow, target: Path, scheme: str, size: tuple[int, int]) 
     theme.apply(scheme)
     window.resize(*size)
     window.messages.scroll_to_newest()
-    window.statusBar().clearMessage()  # "Signed in as…" is news of the moment, not the look
+    window.notice.clear_message()  # "Signed in as…" is news of the moment, not the look
     _settle(lambda: window.size().width() == size[0], 5)
     for _ in range(20):  # the last layout pass and paint
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)

@@ -6,7 +6,7 @@ a worker into the cache (``files/HASH/NAME``, checked against its SHA-256 by
 copy with the system's default application (``QDesktopServices.openUrl``), copies it
 where the user chose ("Save as…"), or shows an image in the :class:`~.image_viewer.ImageViewer`.
 While a file downloads its card says so ("Opening…"); a failure says why, on the card and
-in the status line. :mod:`.main_window` only creates this and adds :meth:`add_actions` to
+on the window's notice line. :mod:`.main_window` only creates this and adds :meth:`add_actions` to
 a message's context menu.
 """
 
@@ -144,7 +144,7 @@ class AttachmentFlow(QObject):
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
             words = "No application opens this kind of file here: use Save as…"
             self._note(attachment, words)
-            self._window.statusBar().showMessage(f"{attachment.name}: {words}", NOTE_MS)
+            self._window.notice.show_message(f"{attachment.name}: {words}", NOTE_MS)
             QTimer.singleShot(NOTE_MS, lambda: self._clear(attachment, words))
         self.opened.emit(str(path))
 
@@ -176,13 +176,13 @@ class AttachmentFlow(QObject):
 
     def _saved(self, attachment: Attachment, path: Path) -> None:
         self._note(attachment, None)
-        self._window.statusBar().showMessage(f"Saved {path.name}", NOTE_MS)
+        self._window.notice.show_message(f"Saved {path.name}", NOTE_MS)
         self.saved.emit(str(path))
 
     def _failed(self, attachment: Attachment, what: str, exc: BaseException) -> None:
         words = f"{what}: {failure_words(exc)}"
         self._note(attachment, words)
-        self._window.statusBar().showMessage(f"{attachment.name}: {words}", NOTE_MS)
+        self._window.notice.show_message(f"{attachment.name}: {words}", NOTE_MS)
         QTimer.singleShot(NOTE_MS, lambda: self._clear(attachment, words))
 
     def _clear(self, attachment: Attachment, words: str) -> None:

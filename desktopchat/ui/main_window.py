@@ -22,6 +22,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QGridLayout,
+    QHBoxLayout,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -55,7 +56,7 @@ from desktopchat.ui.header import RoomHeader
 from desktopchat.ui.message_delegate import MessageDelegate
 from desktopchat.ui.message_model import MessageListModel, Roles
 from desktopchat.ui.message_view import MessageView
-from desktopchat.ui.panels import ConnectionBanner, MembersPanel, TypingIndicator
+from desktopchat.ui.panels import ConnectionBanner, MembersPanel, NoticeLine, TypingIndicator
 from desktopchat.ui.profile_flow import ProfileFlow
 from desktopchat.ui.reply_react_flow import ReplyReactFlow
 from desktopchat.ui.rooms import ROOM_ROLE
@@ -80,7 +81,7 @@ if TYPE_CHECKING:  # the dialogs module loads when a dialog opens, not before th
 
 log = logging.getLogger(__name__)
 
-#: How long good news stays in the status line (errors stay until the next message).
+#: How long good news stays on the notice line (errors stay until the next message).
 NEWS_MS = 6000
 
 
@@ -115,9 +116,12 @@ class MainWindow(QMainWindow):
         self.session: ChatSession | None = None
         self.controller: ChatController | None = None
         self._hub_keeper: HubKeeper | None = None
+        #: News for the user, above the composer (the window has no status bar).
+        self.notice = NoticeLine(self)
+        self.notice.show_message("Starting…")
         self.flow = ProfileFlow(dirs, self.live, store, self.tasks, self)
         self.flow.logged_in.connect(self.attach)
-        self.flow.status.connect(self.statusBar().showMessage)
+        self.flow.status.connect(self.notice.show_message)
         self.flow.unreachable.connect(self._unreachable)
         #: Where each visited room was scrolled to (top message id; None = at the bottom).
         self._scroll: dict[str, int | None] = {}
@@ -137,7 +141,7 @@ class MainWindow(QMainWindow):
         self.preferences = SettingsFlow(self.live, self.notifier, self)
         self.preferences.profile_chosen.connect(self.open_profile)
         self.preferences.sign_in_requested.connect(self._sign_in_from_menu)
-        self.preferences.status.connect(self.statusBar().showMessage)
+        self.preferences.status.connect(self.notice.show_message)
 
     @property
     def settings(self) -> Settings:
@@ -189,7 +193,7 @@ class MainWindow(QMainWindow):
             return
         self.notices.append(notice)
         if self.session is not None:  # the sign-in line has been shown already
-            self.statusBar().showMessage(notice, NEWS_MS)
+            self.notice.show_message(notice, NEWS_MS)
 
     def _situation(self) -> Situation:
         controller = self.controller
@@ -283,12 +287,6 @@ class MainWindow(QMainWindow):
         self.splitter = splitter
         self.setCentralWidget(splitter)
         self.resize(1100, 720)
-        # The status line is for news (errors, sign-in results), shown while there is some;
-        # who and where you are is in the sidebar.
-        status = self.statusBar()
-        status.setSizeGripEnabled(False)
-        status.messageChanged.connect(lambda text: status.setVisible(bool(text)))
-        status.showMessage("Starting…")
 
     def _build_conversation(self) -> QWidget:
         """The middle column: header, messages (the connection bar over them), composer."""
@@ -329,7 +327,13 @@ class MainWindow(QMainWindow):
         bottom = QVBoxLayout()
         bottom.setContentsMargins(Space.L, 0, Space.L, Space.M)
         bottom.setSpacing(Space.XXS)
-        bottom.addWidget(self.typing)
+        # One line above the composer, always there: who is typing, and news at its right.
+        line = QHBoxLayout()
+        line.setContentsMargins(Space.L, 0, Space.L, 0)  # the composer field's edges
+        line.setSpacing(Space.L)
+        line.addWidget(self.typing)
+        line.addWidget(self.notice, 1)
+        bottom.addLayout(line)
         bottom.addWidget(self.composer_box)
         center_layout.addLayout(bottom)
         self.sending = SendFilesFlow(self, center)
@@ -412,7 +416,7 @@ class MainWindow(QMainWindow):
     def _unreachable(self, reason: str, retry_in: float) -> None:
         """No session could be opened yet: say so in the banner; the flow retries."""
         self.banner.set_state(ConnectionState.OFFLINE, reason, retry_in)
-        self.statusBar().showMessage(reason)
+        self.notice.show_message(reason)
 
     @Slot(object)
     def attach(self, login: Login) -> None:
@@ -438,7 +442,7 @@ class MainWindow(QMainWindow):
         controller.room_changed.connect(self._room_changed)
         controller.room_updated.connect(self._room_updated)
         controller.unread_changed.connect(self._update_title)
-        controller.error.connect(self.statusBar().showMessage)
+        controller.error.connect(self.notice.show_message)
         controller.typing.connect(self.typing.typed)
         controller.messages_arrived.connect(self._messages_arrived)
         controller.messages_arrived.connect(self.notifications.offer)
@@ -463,7 +467,7 @@ class MainWindow(QMainWindow):
         message = f"Signed in as {user.display_name} on {where}"
         if login.offline:
             message = f"{user.display_name} on {where}: showing what is saved here until connected"
-        self.statusBar().showMessage("; ".join([message, *self.notices]), NEWS_MS)
+        self.notice.show_message("; ".join([message, *self.notices]), NEWS_MS)
         self._outbox_count()
 
     def _wire_composer(self, controller: ChatController, login: Login) -> None:
@@ -489,9 +493,7 @@ class MainWindow(QMainWindow):
         if state is ConnectionState.CONNECTED and self.session is not None:
             login = self.session.login
             where = self._where(login)
-            self.statusBar().showMessage(
-                f"Signed in as {login.user.display_name} on {where}", NEWS_MS
-            )
+            self.notice.show_message(f"Signed in as {login.user.display_name} on {where}", NEWS_MS)
 
     def _where(self, login: Login) -> str:
         """The server in words: "this computer" for the embedded hub, else its URL."""
@@ -523,7 +525,7 @@ class MainWindow(QMainWindow):
         if profile.embedded:
             self.open_profile(profile)  # a fresh local login, no questions
             return
-        self.statusBar().showMessage(f"Your session has ended ({why}); please sign in again")
+        self.notice.show_message(f"Your session has ended ({why}); please sign in again")
         self.show_sign_in(profile.server, profile.username or "")
 
     def close_session(self) -> None:

@@ -23,6 +23,7 @@ from desktopchat.client import connection_words
 from desktopchat.client.realtime import ConnectionState
 from desktopchat.ui.avatars import AvatarCache
 from desktopchat.ui.theme import Size, Space
+from desktopchat.ui.widgets import ElidedLabel
 
 #: Seconds "alice is typing…" stays after her last typing event.
 TYPING_SHOWN_FOR = 6.0
@@ -296,3 +297,48 @@ class TypingIndicator(QLabel):
             self.setText(f"{names[0]} and {names[1]} are typing…")
         else:
             self.setText("Several people are typing…")
+
+
+class NoticeLine(ElidedLabel):
+    """News for the user (sign-in results, errors, "Saved shot.png"), in the line above the
+    composer that the typing indicator shares.
+
+    It replaces the window's status bar, which appeared with each notice and went again
+    after it: the composer and the messages jumped by its height every time. This line's
+    height is there all the time, so news never moves anything; a notice too long for it
+    is elided, whole in the tooltip and the accessible description. The calls are
+    QStatusBar's in snake case (:meth:`show_message` with a timeout, :meth:`current_message`).
+
+    Signals:
+        message_changed(str): the notice shown now ("" when none).
+    """
+
+    message_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("notice")
+        self.setAccessibleName("Status")
+        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self._expire = QTimer(self)
+        self._expire.setSingleShot(True)
+        self._expire.timeout.connect(self.clear_message)
+
+    def show_message(self, text: str, timeout_ms: int = 0) -> None:
+        """Show ``text`` (replacing any notice) for ``timeout_ms``, or until the next one."""
+        if timeout_ms > 0:
+            self._expire.start(timeout_ms)
+        else:
+            self._expire.stop()
+        before = self.full_text
+        self.set_full_text(text)
+        if self.full_text != before:
+            self.message_changed.emit(self.full_text)
+
+    def clear_message(self) -> None:
+        """No notice."""
+        self.show_message("")
+
+    def current_message(self) -> str:
+        """The notice shown now, whole and on one line ("" when none)."""
+        return self.full_text

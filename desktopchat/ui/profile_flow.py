@@ -50,7 +50,7 @@ class ProfileFlow(QObject):
 
     Signals:
         logged_in(object): a :class:`Login` to show (possibly offline).
-        status(str): what to tell the user in the status bar.
+        status(str): what to tell the user on the notice line.
         unreachable(str, float): the server cannot be reached and no session is stored:
             plain-words reason, seconds until the next try.
     """

@@ -31,7 +31,7 @@ class SettingsFlow(QObject):
     Signals:
         profile_chosen(object): the user picked a :class:`Profile` to open.
         sign_in_requested(): "Sign in to another server…".
-        status(str): what to tell the user in the status bar.
+        status(str): what to tell the user on the notice line.
     """
 
     profile_chosen = Signal(object)

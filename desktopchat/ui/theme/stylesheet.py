@@ -49,8 +49,6 @@ QMenu::separator {{ height: 1px; background: {c.border}; margin: {Space.XS}px {S
 QSplitter::handle {{ background: {c.border}; }}
 QSplitter::handle:horizontal {{ width: 1px; }}
 QSplitter::handle:vertical {{ height: 1px; }}
-QStatusBar {{ background: {c.window}; color: {c.text_muted}; border-top: 1px solid {c.border}; }}
-QStatusBar::item {{ border: none; }}
 
 QScrollBar:vertical {{ background: transparent; width: 10px; margin: 2px; }}
 QScrollBar:horizontal {{ background: transparent; height: 10px; margin: 2px; }}
@@ -157,6 +155,7 @@ QLabel[role="section"] {{ color: {c.text_muted}; font-weight: 600; }}
 #messages {{ border: {ring}px solid transparent; }}
 #messages:focus {{ border-color: {c.focus}; }}
 #typing {{ color: {c.text_muted}; }}
+#notice {{ color: {c.text}; }}
 
 #composerFrame {{
     background: {c.raised}; border: 1px solid {c.border_strong}; border-radius: {Radius.L}px;

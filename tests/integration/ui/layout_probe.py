@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktopchat.ui.widgets import ElidedLabel
+
 #: The least a button's frame and padding take beside its text (style sheet: 12 px a side).
 BUTTON_PADDING = 16
 
@@ -55,7 +57,7 @@ def clipped(root: QWidget) -> list[str]:
                 if needed > size.height() + 1:
                     problems.append(f"{name}: {size.height()} px high, needs {needed}")
                 continue
-            if type(widget).__name__ == "ElidedLabel":
+            if isinstance(widget, ElidedLabel):  # it elides what does not fit
                 hint.setWidth(0)
         if isinstance(widget, QAbstractButton):
             # A button may be narrower than it would like; its text must still fit.

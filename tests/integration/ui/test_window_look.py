@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage, QPalette
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QStatusBar, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktopchat.client import settings as settings_file
@@ -116,3 +116,43 @@ def test_the_offline_banner_keeps_the_window_size_and_speaks_plainly(
     assert "Connection refused" in banner.label.toolTip()  # the detail, for who wants it
     assert window.size() == size
     assert window.minimumSizeHint().width() <= size.width()
+
+
+def test_news_on_the_notice_line_moves_nothing_and_long_news_elides(
+    qtbot: QtBot, chat: Chat
+) -> None:
+    """A notice (here the keyring's, as the start-up reports it) appears above the composer
+    in a line that is always there: the composer and the messages stay where they were,
+    the window keeps its width, and a long one is elided with the whole in its tooltip."""
+    window = chat.window
+    window.resize(900, 600)
+    qtbot.waitUntil(lambda: window.width() == 900, timeout=WAIT_MS)
+    window.notice.clear_message()
+    composer, messages = window.composer_box, window.messages
+
+    def places() -> tuple[object, object]:
+        return (
+            composer.geometry().translated(composer.parentWidget().mapTo(window, QPoint())),
+            messages.geometry().translated(messages.parentWidget().mapTo(window, QPoint())),
+        )
+
+    before, size = places(), window.size()
+    news = "The system keyring is locked; " + "your session is kept for this run only " * 6
+    window.add_notice(news)
+    notice = window.notice
+    qtbot.waitUntil(lambda: notice.isVisible() and notice.text() != "", timeout=WAIT_MS)
+    assert notice.current_message() == " ".join(news.split())
+    assert notice.text().endswith("…")
+    assert len(notice.text()) < len(news)
+    assert notice.toolTip() == notice.current_message()
+    field = composer.frame  # the line ends where the composer's field does
+    assert (
+        notice.mapTo(window, QPoint(notice.width(), 0)).x()
+        == field.mapTo(window, QPoint(field.width(), 0)).x()
+    )
+    assert window.findChild(QStatusBar) is None  # nothing comes and goes under the composer
+    assert places() == before
+    assert window.size() == size
+    notice.clear_message()
+    assert notice.text() == ""
+    assert places() == before

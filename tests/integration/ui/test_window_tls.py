@@ -84,7 +84,7 @@ def test_declining_pins_nothing_and_stays_disconnected(
     qtbot.waitUntil(lambda: window.flow.trust_prompt is None, timeout=WAIT_MS)
     assert window.session is None
     assert KnownHosts(desktopchat_home / "data").pin_for(tls_hub.url) is None
-    assert "certificate" in window.statusBar().currentMessage()
+    assert "certificate" in window.notice.current_message()
 
 
 def test_avatars_come_from_a_pinned_hub_too(tls_hub: TlsHub, desktopchat_home: Path) -> None:
