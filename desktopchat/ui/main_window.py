@@ -309,6 +309,7 @@ class MainWindow(QMainWindow):
         stage_layout.setContentsMargins(0, 0, 0, 0)
         stage_layout.addWidget(self.messages, 0, 0)
         stage_layout.addWidget(self.banner, 0, 0, Qt.AlignmentFlag.AlignTop)
+        self.banner.covers.connect(self.messages.set_top_inset)  # no row hides under it
         self.typing = TypingIndicator(self)
         self.typing.setObjectName("typing")
         self.composer_box = ComposerBox(self)

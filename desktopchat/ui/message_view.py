@@ -124,6 +124,9 @@ class MessageView(QListView):
     def __init__(self, delegate: MessageDelegate, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._delegate = delegate
+        #: Pixels at the top that something lies over (the connection bar): kept free.
+        #: First, as Qt lays the view out (:meth:`_anchor_rows`) while it is being set up.
+        self._top_inset = 0
         #: How the empty state names the conversation (None: ``#room``).
         self._place: str | None = None
         self.setItemDelegate(delegate)
@@ -458,8 +461,34 @@ class MessageView(QListView):
         rows = model.rowCount() if model is not None else 0
         content = self.contentsSize().height() if rows else 0
         gap = max(0, self.contentsRect().height() - content) if rows else 0
+        gap = max(gap, self._top_inset)
         if gap != self.viewportMargins().top():
             self.setViewportMargins(0, gap, 0, 0)
+
+    def set_top_inset(self, pixels: int) -> None:
+        """Keep the top ``pixels`` free of rows: the connection bar lies over them.
+
+        The bar comes and goes over the list without moving the window's layout; without
+        this it hid the rows under it (the day or "New messages" divider at a room's top).
+        The inset is a top margin, as a short room's space is: a room followed at the
+        bottom, or short enough to leave that space free anyway, does not move at all. One
+        scrolled up to read is scrolled on by the inset, so the rows read stay where they
+        were on screen; only at the very top do the rows move down, below the bar.
+        """
+        pixels = max(0, pixels)
+        if pixels == self._top_inset:
+            return
+        bar = self.verticalScrollBar()
+        before_top, before_value = self.viewport().geometry().top(), bar.value()
+        self._top_inset = pixels
+        self._anchor_rows()
+        super().updateGeometries()
+        moved = self.viewport().geometry().top() - before_top
+        if moved and before_value > 0 and not self._follow and self._hold_from_bottom is None:
+            self._adjusting = True
+            bar.setValue(before_value + moved)
+            self._adjusting = False
+        self._place_button()
 
     def rows_height(self) -> int:
         """The height rows can fill: the viewport's, with a short room's space above them
@@ -489,7 +518,8 @@ class MessageView(QListView):
             size.height(),
         )
         size = self.unread_button.sizeHint()
-        top = self.contentsRect().top()  # the list's top, above a short room's space
+        # The list's top, above a short room's space, below the connection bar if shown.
+        top = self.contentsRect().top() + self._top_inset
         self.unread_button.setGeometry(
             viewport.right() - size.width() - 12, top + 12, size.width(), size.height()
         )

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QEvent, QPoint, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QHideEvent, QIcon, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -66,9 +66,11 @@ class ConnectionBanner(QFrame):
 
     Signals:
         retry_requested(): the user asked to reconnect at once.
+        covers(int): the height it lies over the messages with now (0 when hidden).
     """
 
     retry_requested = Signal()
+    covers = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,6 +95,22 @@ class ConnectionBanner(QFrame):
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._render)
         self.hide()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        """Shown: the messages keep the rows out from under it."""
+        super().showEvent(event)
+        self.covers.emit(self.height())
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt API
+        """Hidden: the rows may use the top again."""
+        super().hideEvent(event)
+        self.covers.emit(0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        """Taller or shorter (the text wrapped anew): the space kept follows."""
+        super().resizeEvent(event)
+        if self.isVisible():
+            self.covers.emit(self.height())
 
     def set_state(self, state: ConnectionState, reason: str, retry_in: float) -> None:
         """Show what the realtime bridge reports."""

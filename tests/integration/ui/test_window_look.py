@@ -156,3 +156,54 @@ def test_news_on_the_notice_line_moves_nothing_and_long_news_elides(
     notice.clear_message()
     assert notice.text() == ""
     assert places() == before
+
+
+def test_the_connection_bar_hides_no_message_and_moves_none_read(qtbot: QtBot, chat: Chat) -> None:
+    """The bar lies over the top of the messages when the server goes away. Scrolled up to
+    a room's first message (its day divider), that message moves down below the bar, in
+    view; scrolled to the middle, the rows read stay where they are on screen; followed at
+    the bottom, the newest does not move either."""
+    window = chat.window
+    window.resize(900, 520)
+    qtbot.waitUntil(lambda: window.width() == 900, timeout=WAIT_MS)
+    for n in range(40):
+        chat.bob_says(f"line {n} of a long morning")
+    view, model = window.messages, chat.model
+    bar = view.verticalScrollBar()
+    qtbot.waitUntil(lambda: model.rowCount() >= 40, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=WAIT_MS)
+    banner = window.banner
+
+    def on_screen(row: int) -> int:
+        """The row's top in the window's coordinates."""
+        rect = view.visualRect(model.index(row, 0))
+        return view.viewport().mapTo(window, rect.topLeft()).y()
+
+    def bar_bottom() -> int:
+        return banner.mapTo(window, QPoint(0, banner.height())).y()
+
+    newest = model.rowCount() - 1
+    qtbot.waitUntil(view.at_bottom, timeout=WAIT_MS)
+    newest_at = on_screen(newest)
+    bar.setValue(0)  # the user scrolls up to the room's start
+    assert view.indexAt(QPoint(10, 1)).row() == 0
+    chat.hub.stop()
+    qtbot.waitUntil(banner.isVisible, timeout=3 * WAIT_MS)
+    qtbot.waitUntil(lambda: view.viewportMargins().top() >= banner.height(), timeout=WAIT_MS)
+    assert on_screen(0) >= bar_bottom()  # below the bar, in view
+    assert view.viewport().mapTo(window, QPoint(0, 0)).y() >= bar_bottom()
+    bar.setValue(bar.maximum() // 2)  # to the middle: the bar stays, nothing moves
+    middle = view.indexAt(QPoint(10, view.viewport().height() // 2)).row()
+    middle_at = on_screen(middle)
+    chat.hub.start()
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=3 * WAIT_MS)
+    qtbot.waitUntil(lambda: view.viewportMargins().top() == 0, timeout=WAIT_MS)
+    assert on_screen(middle) == middle_at
+    view.scroll_to_newest()
+    qtbot.waitUntil(view.at_bottom, timeout=WAIT_MS)
+    assert on_screen(newest) == newest_at  # the newest is where it was before the bar came
+    chat.hub.stop()
+    qtbot.waitUntil(banner.isVisible, timeout=3 * WAIT_MS)
+    qtbot.waitUntil(lambda: view.viewportMargins().top() >= banner.height(), timeout=WAIT_MS)
+    assert view.at_bottom()
+    assert on_screen(newest) == newest_at
