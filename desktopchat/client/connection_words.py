@@ -57,10 +57,15 @@ def in_words(state: ConnectionState, reason: str, retry_in: float = 0.0) -> str:
         return "Connected"
     if state is ConnectionState.STOPPED:
         return "Not connected"
-    words = next((words for pattern, words in _COMPILED if pattern.search(reason)), UNKNOWN)
+    words = plain(reason)
     if state is ConnectionState.OFFLINE:
         return f"{words} — retrying in {max(0, round(retry_in))} s"
     return words  # FAILED: only "Retry now" helps
+
+
+def plain(reason: str) -> str:
+    """What ``reason`` (a bridge's or a failed request's) means for the user, in words."""
+    return next((words for pattern, words in _COMPILED if pattern.search(reason)), UNKNOWN)
 
 
 def detail(reason: str) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from desktopchat.client import jump
+from desktopchat.client import connection_words, jump
 from desktopchat.client.direct import DirectMessage, is_direct
 from desktopchat.client.domain import Message, Room
 from desktopchat.client.errors import DesktopChatError, ProtocolError, RelayUnreachableError
@@ -688,6 +688,13 @@ class ChatController(QObject):
 
     def _failed(self, doing: str) -> Any:
         def report(exc: BaseException) -> None:
+            if isinstance(exc, RelayUnreachableError) and not exc.status:
+                # No answer at all: "ConnectionRefusedError" means nothing to most people;
+                # the banner says the same in words, and the log keeps the detail.
+                log.info("could not %s: %s", doing, exc)
+                words = connection_words.plain(str(exc))
+                self.error.emit(f"Could not {doing}: {words[:1].lower()}{words[1:]}")
+                return
             self.error.emit(f"Could not {doing}: {exc}")
 
         return report

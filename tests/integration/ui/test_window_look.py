@@ -207,3 +207,23 @@ def test_the_connection_bar_hides_no_message_and_moves_none_read(qtbot: QtBot, c
     qtbot.waitUntil(lambda: view.viewportMargins().top() >= banner.height(), timeout=WAIT_MS)
     assert view.at_bottom()
     assert on_screen(newest) == newest_at
+
+
+def test_a_request_the_server_cannot_answer_is_reported_in_plain_words(
+    qtbot: QtBot, chat: Chat
+) -> None:
+    """Scrolled back past what is stored while the server is away, the older page cannot
+    come: the notice line says so in words ("can't reach the server"), never the
+    exception's name, and the whole is readable in its tooltip or accessible text."""
+    window = chat.window
+    first = chat.bob_says("the first thing said here")
+    qtbot.waitUntil(lambda: chat.model.rowCount() > 0, timeout=WAIT_MS)
+    chat.hub.stop()
+    controller = window.controller
+    assert controller is not None
+    with qtbot.waitSignal(controller.error, timeout=3 * WAIT_MS):
+        controller.load_older(first.id)  # what scrolling to the top asks for
+    said = window.notice.current_message()
+    assert said == "Could not load older messages: can't reach the server"
+    assert "Error" not in said
+    assert window.notice.accessibleDescription() == said
