@@ -19,6 +19,7 @@ from desktopchat.ui.theme.tokens import Colours, Radius, Size, Space
 def build(c: Colours) -> str:
     """The style sheet for colours ``c``."""
     ring = Size.FOCUS_RING
+    arrow = Size.COMBO_ARROW // 2  # the triangle's half width
     return f"""
 QMainWindow, QDialog {{ background: {c.window}; }}
 QWidget {{ color: {c.text}; }}
@@ -92,11 +93,26 @@ QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QSpinBox:focus, QComboBo
     border: {ring}px solid {c.focus}; padding: {Space.XS}px {Space.S - 1}px;
 }}
 QLineEdit:disabled, QPlainTextEdit:disabled {{ color: {c.text_disabled}; background: {c.window}; }}
+/* A plain list under the field: Fusion's menu-like popup kept too little room for its
+   rows beside the style sheet's borders and scrolled three choices. The arrow is a
+   triangle of borders (no image file to keep per theme): with a ::drop-down rule nothing
+   else draws one, and without it Qt drew a Windows 95 button edge around Fusion's. Its
+   sides are the field's colour: Qt skips a transparent side and then draws a bar. */
+QComboBox {{ combobox-popup: 0; }}
 QComboBox::drop-down {{ border: none; width: {Space.XL}px; }}
+QComboBox::down-arrow {{
+    width: 0; height: 0; border-top: {arrow}px solid {c.text_muted};
+    border-left: {arrow}px solid {c.raised}; border-right: {arrow}px solid {c.raised};
+}}
+QComboBox::down-arrow:disabled {{ border-top-color: {c.text_disabled}; }}
 QComboBox QAbstractItemView {{
     background: {c.raised}; border: 1px solid {c.border_strong}; outline: 0;
     selection-background-color: {c.accent}; selection-color: {c.on_accent};
 }}
+QComboBox QAbstractItemView::item {{ padding: {Space.XS}px {Space.S}px; }}
+/* Some Linux desktops' themes put stock icons (a green tick, a red cross) on dialog
+   buttons, none of them in the theme's colours: none here. */
+QDialogButtonBox {{ dialogbuttonbox-buttons-have-icons: 0; }}
 QCheckBox, QRadioButton {{
     spacing: {Space.S}px; padding: 1px {Space.XS}px 1px 2px;
     border: {ring}px solid transparent; border-radius: {Radius.S}px;

@@ -251,6 +251,8 @@ class Size:
     EMOJI_CELL = 36
     #: Dialogs are at least this wide, so short ones do not look like a stray pop-up.
     DIALOG_MIN_WIDTH = 420
+    #: A combo box's down arrow: its width (drawn in the field's text colour).
+    COMBO_ARROW = 10
 
 
 class Font:
