@@ -34,8 +34,9 @@ from desktopchat.ui.mention_completer import MentionCompleter
 from desktopchat.ui.theme import Size
 
 TYPING_INTERVAL = 3.0
-_PLACEHOLDER = "Message {room} — Enter to send, Shift+Enter for a new line"
-_EDITING = "Editing your message — Enter to save, Esc to cancel"
+#: The hint in the empty box, then what is left of it where the box is too narrow.
+_PLACEHOLDER = ("Message {room} — Enter to send, Shift+Enter for a new line", "Message {room}")
+_EDITING = ("Editing your message — Enter to save, Esc to cancel", "Editing your message")
 
 
 class Composer(QPlainTextEdit):
@@ -72,6 +73,8 @@ class Composer(QPlainTextEdit):
         self._editing: int | None = None
         self._revising: str | None = None
         self._room = ""
+        #: The placeholder wanted (whole, short); :meth:`_fit_placeholder` picks what fits.
+        self._hint = ("", "")
         self._last_typing = 0.0
         self._limit: int | None = None
         self._lines = 1
@@ -163,7 +166,7 @@ class Composer(QPlainTextEdit):
     def _load(self, text: str) -> None:
         self.setPlainText(text)
         self.moveCursor(self.textCursor().MoveOperation.End)
-        self._set_placeholder(_EDITING)
+        self._set_placeholder(*_EDITING)
         self.setFocus()
         self.editing_changed.emit(True)
 
@@ -174,15 +177,32 @@ class Composer(QPlainTextEdit):
         self._revising = None
         if was_editing:
             self.clear()
-        self._set_placeholder(_PLACEHOLDER.format(room=self._room))
+        whole, short = _PLACEHOLDER
+        self._set_placeholder(whole.format(room=self._room), short.format(room=self._room))
         if was_editing:
             self.editing_changed.emit(False)
 
-    def _set_placeholder(self, text: str) -> None:
-        # Qt repaints the placeholder only on the next text change; an empty box would go
-        # on naming the room we just left.
-        self.setPlaceholderText(text)
-        self.viewport().update()
+    def _set_placeholder(self, whole: str, short: str) -> None:
+        self._hint = (whole, short)
+        self.setAccessibleDescription(whole)  # the keys, also when the box shows less
+        self._fit_placeholder()
+
+    def _fit_placeholder(self) -> None:
+        """The whole hint if it fits on the box's one line, else its short form, elided if
+        need be: Qt wraps a placeholder, and the box, one line high, showed the top of a
+        second line (at 800 px, or at 200 %)."""
+        whole, short = self._hint
+        metrics = self.fontMetrics()
+        room = self.viewport().width() - 2 * round(self.document().documentMargin()) - 2
+        if metrics.horizontalAdvance(whole) <= room:
+            text = whole
+        else:
+            text = metrics.elidedText(short, Qt.TextElideMode.ElideRight, max(0, room))
+        if text != self.placeholderText():
+            # Qt repaints the placeholder only on the next text change; an empty box would
+            # go on naming the room we just left.
+            self.setPlaceholderText(text)
+            self.viewport().update()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
         """Chat keys first; everything else is ordinary text editing."""
@@ -263,6 +283,7 @@ class Composer(QPlainTextEdit):
         """A new width re-wraps the text (the layout does not always say its size changed)."""
         super().resizeEvent(event)
         self._fit_height(self.document().documentLayout().documentSize())
+        self._fit_placeholder()
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
         """As narrow as a text field may be, as tall as the lines it shows (not Qt's 70 px
@@ -278,6 +299,7 @@ class Composer(QPlainTextEdit):
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._fit_height(self.document().documentLayout().documentSize())
+            self._fit_placeholder()
 
     def _text_changed(self) -> None:
         if not self.toPlainText() or self._editing is not None:

@@ -82,6 +82,38 @@ def test_the_placeholder_names_the_room(composer: Composer) -> None:
     assert "#random" in composer.placeholderText()
 
 
+@pytest.mark.parametrize("fits", ["all", "the room", "less"])
+def test_the_placeholder_keeps_to_one_line_at_any_width(
+    qtbot: QtBot, composer: Composer, fits: str
+) -> None:
+    """Qt wraps a placeholder, and the box is one line high: the second line showed cut in
+    half. Where the whole hint does not fit, the box names the room alone, elided if need
+    be; the keys stay in its accessible description."""
+    composer.set_room("design-team")
+    whole = "Message #design-team — Enter to send, Shift+Enter for a new line"
+    metrics = composer.fontMetrics()
+    margins = composer.width() - composer.viewport().width()
+    edge = 2 * round(composer.document().documentMargin()) + 4
+    widths = {
+        "all": metrics.horizontalAdvance(whole) + 40,
+        "the room": metrics.horizontalAdvance(whole) // 2 + 20,
+        "less": metrics.horizontalAdvance("Message #des"),
+    }
+    composer.resize(widths[fits] + margins + edge, composer.sizeHint().height())
+    composer.show()
+    qtbot.waitExposed(composer)
+    shown = composer.placeholderText()
+    room = composer.viewport().width() - 2 * round(composer.document().documentMargin())
+    assert metrics.horizontalAdvance(shown) <= room
+    assert {"all": shown == whole, "the room": shown == "Message #design-team"}.get(
+        fits, shown.startswith("Message #") and shown.endswith("…")
+    ), shown
+    assert "Enter to send" in composer.accessibleDescription()
+    composer.begin_edit(7, "")
+    assert metrics.horizontalAdvance(composer.placeholderText()) <= room
+    assert composer.placeholderText().startswith("Editing")
+
+
 # ------------------------------------------------------------------------------ editing
 
 
