@@ -7,6 +7,7 @@ pusher-http-python (triggering). Nothing here is a mock.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,6 +21,10 @@ from desktopchat.server.hub import HubConfig
 from desktopchat.server.runner import HubThread
 from tests.hub_peers import server_library
 from tests.inbox import WAIT
+from tests.qt_platform import use_laptop_screen
+
+# Before any QApplication: offscreen windows on a laptop-sized screen (tests/qt_platform.py).
+use_laptop_screen(os.environ)
 
 pytest_plugins = [
     "tests.chat_fixtures",

@@ -11,7 +11,7 @@ import base64
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QPoint, QSignalBlocker, Qt, Slot
+from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QPoint, QRect, QSignalBlocker, Qt, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -829,6 +829,27 @@ class MainWindow(QMainWindow):
         geometry = self._ui_state().get("geometry")
         if isinstance(geometry, str):
             self.restoreGeometry(QByteArray(base64.b64decode(geometry)))
+        self._fit_screen()
+
+    def _fit_screen(self) -> None:
+        """A window larger than its screen is made to fit: nine tenths of the room there is,
+        centred.
+
+        Saved at 100 % and restored at 200 % (QT_SCALE_FACTOR, or a new monitor), the window
+        was twice the screen, the composer off its bottom edge; a first start's 1100x720
+        does not fit a 1366x768 laptop at 125 % either, and window managers such as openbox
+        leave it so. The tenth left is for the frame.
+        """
+        screen = self.screen()
+        room = screen.availableGeometry()
+        if self.width() <= room.width() and self.height() <= room.height():
+            return
+        self.resize(
+            min(self.width(), room.width() * 9 // 10), min(self.height(), room.height() * 9 // 10)
+        )
+        placed = QRect(QPoint(0, 0), self.size())
+        placed.moveCenter(room.center())
+        self.move(placed.topLeft())
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         """Becoming active marks the room on screen read (and withdraws its notification)."""

@@ -28,6 +28,7 @@ from desktopchat.server import signing
 from desktopchat.server.credentials import AppCredentials
 from tests.benchmarks.bench_hub import HOST, REPO_ROOT, HubProcess, progress
 from tests.benchmarks.lean import BenchError
+from tests.qt_platform import use_laptop_screen
 
 #: One line of a results table: what was measured, the figure, the target and verdict.
 Row = tuple[str, str, str]
@@ -187,6 +188,7 @@ def child_environment(home: Path, extra: Mapping[str, str] | None = None) -> dic
         ),
     }
     env.pop("DBUS_SESSION_BUS_ADDRESS", None)  # no desktop notifications from benchmarks
+    use_laptop_screen(env)  # the window at its first-start size, as on a laptop
     return {**env, **(extra or {})}
 
 

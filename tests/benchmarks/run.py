@@ -397,7 +397,8 @@ def docs_page(out: Outcome) -> str:
         "",
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         *bench_hub.machine_description(out.load_before),
-        f"- PySide6 {PySide6.__version__} (Qt {qVersion()}), `QT_QPA_PLATFORM=offscreen`",
+        f"- PySide6 {PySide6.__version__} (Qt {qVersion()}), `QT_QPA_PLATFORM=offscreen` "
+        "on a 1920x1080 screen",
         f"- Load average after the run: {out.load_after}",
         f"- The whole run took {minutes}{' (`--quick`: shorter phases)' if plan.quick else ''}.",
         "",

@@ -63,3 +63,54 @@ def test_dark_is_dark_without_a_platform_theme() -> None:
     share = result["dark_share"]
     assert isinstance(share, float)
     assert share > 0.85
+
+
+def fit(tmp_path: Path, scale: float, *size: int) -> dict[str, list[int]]:
+    """tests.integration.ui.fit_probe on a 1366x768 screen at ``scale``."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    screen = tmp_path / "screen.json"
+    screen.write_text(
+        json.dumps(
+            {"screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 768,
+                          "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORMTHEME"}
+    env.update(
+        QT_SCALE_FACTOR=str(scale),
+        QT_QPA_PLATFORM=f"offscreen:configfile={screen}",
+        DESKTOPCHAT_HOME=str(tmp_path / "home"),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.integration.ui.fit_probe", *map(str, size)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, list[int]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+@pytest.mark.parametrize("scale", [1.25, 1.5, 2.0])
+def test_the_window_opens_inside_its_screen_at_any_scale(tmp_path: Path, scale: float) -> None:
+    """A first start on a 1366x768 laptop at 125 % to 200 %, and a window saved at
+    1300x740 there at 100 % and opened again scaled: it fits the screen (a first start
+    leaves a tenth for the frame)."""
+    first = fit(tmp_path / "first", scale)
+    saved_then_scaled = fit(tmp_path / "saved", 1.0, 1300, 740)
+    assert saved_then_scaled["window"] == [1300, 740]  # at 100 % it was kept as saved
+    scaled = fit(tmp_path / "saved", scale)
+    x, y, width, height = first["screen"]
+    assert first["window"][0] <= width * 0.9 + 1
+    assert first["window"][1] <= height * 0.9 + 1
+    for result in (first, scaled):
+        x, y, width, height = result["screen"]
+        assert result["window"][0] <= width
+        assert result["window"][1] <= height
+        assert x <= result["at"][0] <= x + width - result["window"][0]
+        assert y <= result["at"][1] <= y + height - result["window"][1]
