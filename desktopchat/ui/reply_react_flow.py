@@ -64,6 +64,9 @@ class ReplyReactFlow(QObject):
             queued = controller.reply(reply_to, text, mentions, files)
         if queued:
             box.tray.take()
+            # As every chat app does: what you send is where you look next. Scrolled up to
+            # read, the list otherwise stayed there and counted your message as new.
+            self._window.messages.scroll_to_newest()
 
     def reply_to(self, message_id: int) -> None:
         """Start a reply to ``message_id`` (the hover action, or R)."""

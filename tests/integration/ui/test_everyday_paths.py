@@ -580,3 +580,28 @@ def test_a_bad_room_name_keeps_the_dialog_open_with_the_error(qtbot: QtBot, chat
     dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: shows_room(window, "brand-new"), timeout=WAIT_MS)
+
+
+def test_sending_while_scrolled_up_jumps_to_your_message(qtbot: QtBot, chat: Chat) -> None:
+    """Scrolled up to read, you write and press Enter: the list goes to the bottom and
+    shows your message, as every chat app does; no "1 new message ↓" for your own."""
+    window = chat.window
+    for n in range(40):
+        chat.bob_says(f"earlier line {n}")
+    view = window.messages
+    bar = view.verticalScrollBar()
+    qtbot.waitUntil(lambda: chat.model.rowCount() >= 40, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=WAIT_MS)
+    bar.setValue(0)
+    assert not view.at_bottom()
+    window.composer.setFocus()
+    qtbot.keyClicks(window.composer, "my answer, written while reading back")
+    qtbot.keyClick(window.composer, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: bool(chat.rows_with("my answer, written while reading back")), timeout=WAIT_MS
+    )
+    qtbot.waitUntil(view.at_bottom, timeout=WAIT_MS)
+    newest = chat.model.index(chat.model.rowCount() - 1, 0)
+    assert chat.model.row(newest.row()).text == "my answer, written while reading back"
+    assert view.visualRect(newest).intersects(view.viewport().rect())
+    assert not view.jump_button.isVisible()
