@@ -30,6 +30,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QContextMenuEvent,
+    QCursor,
     QDesktopServices,
     QFocusEvent,
     QFont,
@@ -629,9 +630,16 @@ class MessageView(QListView):
         super().rowsAboutToBeRemoved(parent, start, end)
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt API
-        """Scrolling moves the rows under the toolbar: it follows its row."""
+        """Scrolling moves the rows under a still pointer: the row now under it is the
+        hovered one (a new message scrolled in, or the wheel); otherwise the toolbar
+        follows its row (offered to the keyboard, or the pointer is on the toolbar)."""
         super().scrollContentsBy(dx, dy)
-        if self._hover.isValid():
+        viewport = self.viewport()
+        point = viewport.mapFromGlobal(QCursor.pos())
+        on_bar = self.actions_bar.isVisible() and self.actions_bar.geometry().contains(point)
+        if viewport.underMouse() and viewport.rect().contains(point) and not on_bar:
+            self._set_hover(self.indexAt(point))
+        elif self._hover.isValid():
             self._place_actions()
 
     # ------------------------------------------------------------------- pointer

@@ -571,6 +571,31 @@ def test_the_hovered_message_stays_hovered_when_older_history_arrives(
     assert not view._delegate._hovered(model.index(1))
 
 
+def test_when_rows_move_under_a_still_pointer_the_row_now_under_it_is_hovered(
+    qtbot: QtBot, view: MessageView
+) -> None:
+    """A message arrives and the list scrolls to it while the pointer rests on one row:
+    the hover background and the toolbar go to the row that is under the pointer now,
+    not with the row they were on (the toolbar was left over a message the pointer had
+    long left)."""
+    view.resize(600, 400)
+    model = show(qtbot, view, *(message(n, text=f"message {n}") for n in range(1, 40)))
+    qtbot.waitUntil(view.at_bottom)
+    point = geometry(view, model.rowCount() - 3).text.center()
+    qtbot.mouseMove(view.viewport(), point)  # a real pointer: Qt's cursor, enter events
+    qtbot.waitUntil(lambda: view.hovered_index().row() == model.rowCount() - 3)
+    before = view.hovered_index().data(Roles.ROW).id
+    model.add([message(n, text=f"new message {n}") for n in range(40, 43)])
+    qtbot.waitUntil(lambda: model.rowCount() == 42)
+    qtbot.waitUntil(view.at_bottom)
+    under = view.indexAt(point)
+    assert under.data(Roles.ROW).id != before  # the rows moved under the pointer
+    assert view.hovered_index().row() == under.row()
+    assert view.actions_bar.isVisible()
+    bar_row = view.indexAt(view.actions_bar.geometry().center())
+    assert abs(bar_row.row() - under.row()) <= 1  # on its row (or half over the one above)
+
+
 @pytest.mark.usefixtures("restore_theme")
 def test_a_new_message_is_the_only_row_measured_again(
     qtbot: QtBot, view: MessageView, monkeypatch: pytest.MonkeyPatch
