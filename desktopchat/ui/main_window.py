@@ -648,7 +648,9 @@ class MainWindow(QMainWindow):
             self.switcher.dismiss()
         elif self.controller is not None:
             controller = self.controller
-            people = person_targets(controller.dms, controller.user.id, self.members.people())
+            # Who is here, and who wrote here lately though away now (as ``@`` offers).
+            known = controller.mention_candidates(self.members.people())
+            people = person_targets(controller.dms, controller.user.id, known)
             self.switcher.open(room_targets(controller.rooms) + people)
 
     def search_room(self) -> None:

@@ -58,7 +58,7 @@ class QuickSwitcher(QWidget):
         self.panel = QFrame(self)
         self.panel.setObjectName("switcher")
         self.search = QLineEdit(self.panel)
-        self.search.setPlaceholderText("Jump to a room…")
+        self.search.setPlaceholderText("Jump to a room or person…")
         self.search.setAccessibleName("Search rooms")
         self.search.setClearButtonEnabled(True)
         self.model = SwitcherModel(self)

@@ -154,6 +154,24 @@ def test_ctrl_k_offers_people_and_opens_their_dm(
     assert dm_rows(window) == ["○ Bob"]
 
 
+def test_ctrl_k_offers_someone_who_wrote_here_though_away_now(qtbot: QtBot, chat: Chat) -> None:
+    """Bob wrote in #general and has gone: he is not among the members online, yet Ctrl+K
+    and a few letters of his name still find him, as ``@`` does."""
+    window = chat.window
+    chat.bob_says("back on Monday")
+    qtbot.waitUntil(lambda: bool(chat.rows_with("back on Monday")), timeout=WAIT_MS)
+    assert member_names(window) == ["Alice"]
+    qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    switcher = window.switcher
+    qtbot.waitUntil(switcher.isVisible, timeout=WAIT_MS)
+    assert "person" in switcher.search.placeholderText()
+    qtbot.keyClicks(switcher.search, "bo")
+    people = [t.label for t in switcher._targets if t.kind is Kind.PERSON]
+    assert people == ["Bob"]
+    qtbot.keyClick(switcher.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: header_title(window) == "@ Bob", timeout=WAIT_MS)
+
+
 def test_clicking_a_message_authors_name_opens_a_dm_with_them(qtbot: QtBot, chat: Chat) -> None:
     window = chat.window
     chat.bob_says("ping me privately")
