@@ -60,10 +60,12 @@ class ComposerBox(QWidget):
         # Room for the icon and the style sheet's padding and focus ring (an icon-only
         # button would otherwise be sized to the icon alone and clip it at larger scales).
         self.attach_button.setMinimumWidth(ICON + 2 * Space.S)
+        # A line smiley as the paperclip is, not the colour glyph: that sat smaller and
+        # lower than the paperclip beside it.
+        self.emoji_button = _tool_button(self.frame, "emojiButton", "", "Insert an emoji", "Emoji")
+        self.emoji_button.setIconSize(QSize(ICON, ICON))
+        self.emoji_button.setMinimumWidth(ICON + 2 * Space.S)
         self._paint_icons()
-        self.emoji_button = _tool_button(
-            self.frame, "emojiButton", "😀", "Insert an emoji", "Emoji"
-        )
         self.counter = ByteCounter(self.frame)
         self.send_button = QPushButton("Send", self.frame)
         self.send_button.setObjectName("sendButton")
@@ -101,11 +103,14 @@ class ComposerBox(QWidget):
         self.send_button.clicked.connect(self._send)
 
     def _paint_icons(self) -> None:
-        """The paperclip in the theme's muted text colour, as the message actions' icons."""
-        self.attach_button.setIcon(icon("attach", QColor(theme.colours(self.palette()).text_muted)))
+        """The paperclip and the smiley in the theme's muted text colour, as the message
+        actions' icons."""
+        muted = QColor(theme.colours(self.palette()).text_muted)
+        self.attach_button.setIcon(icon("attach", muted))
+        self.emoji_button.setIcon(icon("react", muted))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
-        """Another theme: the paperclip follows it."""
+        """Another theme: the icons follow it."""
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
             self._paint_icons()

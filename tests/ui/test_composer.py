@@ -387,6 +387,21 @@ POPUP = pytest.mark.qt_log_ignore(
 )
 
 
+def test_the_attach_and_emoji_buttons_match(qtbot: QtBot, box: ComposerBox) -> None:
+    """Two line icons of one size, side by side on one line (the colour emoji glyph sat
+    smaller and lower than the paperclip)."""
+    box.resize(600, box.sizeHint().height())
+    box.show()
+    qtbot.waitExposed(box)
+    attach, emoji = box.attach_button, box.emoji_button
+    assert emoji.text() == ""
+    assert not emoji.icon().isNull()
+    assert emoji.accessibleName() == "Insert an emoji"
+    assert emoji.iconSize() == attach.iconSize()
+    assert emoji.geometry().size() == attach.geometry().size()
+    assert emoji.geometry().top() == attach.geometry().top()
+
+
 @POPUP
 def test_an_emoji_is_typed_at_the_cursor(qtbot: QtBot, box: ComposerBox) -> None:
     qtbot.keyClicks(box.editor, "see you ")
