@@ -151,3 +151,50 @@ def test_an_unchecked_box_is_outlined_clearly(qtbot: QtBot, scheme: str) -> None
         for y in range(indicator.top(), indicator.bottom() + 1)
     )
     assert best >= 3.0, f"the box's outline has only {best:.2f}:1 against the window"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_focused_check_box_has_one_ring(qtbot: QtBot, scheme: str) -> None:
+    """Tabbed to, a check box shows one ring in the focus colour round box and label (the
+    style sheet's); the style drew a second one round the label, inside it. Looked for
+    right of the label's text: only the outer ring's edge may be there."""
+    from PySide6.QtWidgets import QCheckBox, QStyle, QStyleOptionButton, QVBoxLayout, QWidget
+
+    theme.apply(scheme)
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    before, box = QCheckBox("Start in the tray"), QCheckBox("Show notifications")
+    layout.addWidget(before)
+    layout.addWidget(box)
+    qtbot.addWidget(page)
+    page.resize(400, page.sizeHint().height())
+    page.show()
+    qtbot.waitExposed(page)
+    before.setFocus()
+    qtbot.keyClick(before, Qt.Key.Key_Tab)  # keyboard focus: the focus frame is drawn
+    qtbot.waitUntil(box.hasFocus)
+    option = QStyleOptionButton()
+    box.initStyleOption(option)
+    label = box.style().subElementRect(QStyle.SubElement.SE_CheckBoxContents, option, box)
+    text_end = label.left() + box.fontMetrics().horizontalAdvance(box.text())
+    focus = QColor(theme.colours(box.palette()).focus)
+    image = box.grab().toImage()
+    middle = image.height() // 2
+
+    def near_focus(x: int) -> bool:
+        pixel = image.pixelColor(x, middle)
+        return (
+            max(
+                abs(pixel.red() - focus.red()),
+                abs(pixel.green() - focus.green()),
+                abs(pixel.blue() - focus.blue()),
+            )
+            <= 60
+        )
+
+    runs, inside = 0, False
+    for x in range(text_end + 1, image.width()):
+        hit = near_focus(x)
+        runs += hit and not inside
+        inside = hit
+    assert runs == 1, f"{runs} edges of focus colour right of the label: a ring inside the ring"

@@ -2,12 +2,13 @@
 
 Fusion paints every widget from the palette on every platform (native styles such as
 Windows' or macOS' ignore parts of it), so the look does not depend on a platform theme.
-Its focus mark on a check box is a faint tint, and item views draw a dotted rectangle:
-:class:`FocusRingStyle` draws a clear ring in the focus colour instead. Inputs and buttons
-get theirs from the style sheet. Fusion also outlines check boxes and radio buttons in the
-window colour darkened, which on a dark window is all but black on near-black: the outline
-is redrawn in the palette's muted text colour, so an unchecked box is as visible as its
-label (WCAG asks 3:1 of a control's outline; the muted text has 4.5:1).
+Its item views draw a dotted focus rectangle: :class:`FocusRingStyle` draws a clear ring in
+the focus colour instead. Inputs, buttons, tabs, check boxes and radio buttons get theirs
+from the style sheet (a ring round the whole control, label included). Fusion also
+outlines check boxes and radio buttons in the window colour darkened, which on a dark
+window is all but black on near-black: the outline is redrawn in the palette's muted text
+colour, so an unchecked box is as visible as its label (WCAG asks 3:1 of a control's
+outline; the muted text has 4.5:1).
 """
 
 from __future__ import annotations
@@ -15,13 +16,12 @@ from __future__ import annotations
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QProxyStyle,
-    QPushButton,
     QStyle,
     QStyleFactory,
     QStyleOption,
     QTabBar,
-    QToolButton,
     QWidget,
 )
 
@@ -44,11 +44,12 @@ class FocusRingStyle(QProxyStyle):
         painter: QPainter,
         widget: QWidget | None = None,
     ) -> None:
-        """Focus frames (check boxes, radio buttons, item views) as a clear ring."""
+        """Focus frames (item views) as a clear ring."""
         if element == QStyle.PrimitiveElement.PE_FrameFocusRect:
-            # Push buttons, tool buttons and tabs get their ring from the style sheet; a
-            # second one here was drawn through their text.
-            if not isinstance(widget, (QPushButton, QToolButton, QTabBar)):
+            # Buttons, tabs, check boxes and radio buttons get their ring from the style
+            # sheet; a second one here was drawn through their text, or round a check
+            # box's label inside the sheet's ring round the whole box.
+            if not isinstance(widget, (QAbstractButton, QTabBar)):
                 ring(painter, option, option.rect.toRectF().adjusted(1, 1, -1, -1))
             return
         super().drawPrimitive(element, option, painter, widget)
