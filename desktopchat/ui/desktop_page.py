@@ -7,8 +7,9 @@ what the page shows. Writing them is a few small files, done at once on the GUI 
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QWidget
 
+from desktopchat.ui.dialog_chrome import page_layout
 from desktopchat.xdg import autostart, entry
 
 
@@ -32,7 +33,7 @@ class DesktopPage(QWidget):
             for box in (self.start_at_login, self.in_menu):
                 box.setEnabled(False)
             self.result.setText("Not on this system: the README says how on macOS and Windows.")
-        layout = QVBoxLayout(self)
+        layout = page_layout(self)  # the other pages' padding: their boxes line up
         layout.addWidget(self.start_at_login)
         layout.addWidget(self.in_menu)
         layout.addWidget(self.result)

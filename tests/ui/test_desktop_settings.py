@@ -13,9 +13,11 @@ from pytestqt.qtbot import QtBot
 
 from desktopchat.client import settings as settings_file
 from desktopchat.client.live_settings import LiveSettings
+from desktopchat.client.notify.center import Preferences
 from desktopchat.paths import app_dirs
 from desktopchat.ui import entry_offer
 from desktopchat.ui.desktop_page import DesktopPage
+from desktopchat.ui.dialogs import NotificationsPage
 from desktopchat.xdg import autostart, entry
 from tests.ui.conftest import QT_CLEAN
 
@@ -121,3 +123,16 @@ def test_no_offer_when_an_entry_is_found_or_a_setting_says_not_to(
 
 def test_no_offer_in_tests_or_offscreen(live: LiveSettings) -> None:
     assert not entry_offer.wanted(live)
+
+
+def test_its_switches_line_up_with_the_notifications_page(qtbot: QtBot) -> None:
+    """Side by side in Settings, the Desktop page's boxes start where the Notifications
+    page's do (it had Qt's default margins, 7 px off)."""
+    desktop = DesktopPage()
+    notifications = NotificationsPage(Preferences(), ["general"])
+    for widget in (desktop, notifications):
+        qtbot.addWidget(widget)
+        widget.resize(500, 400)
+        widget.show()
+        qtbot.waitExposed(widget)
+    assert desktop.start_at_login.pos() == notifications.enabled.pos()
