@@ -6,16 +6,19 @@ import itertools
 from dataclasses import dataclass
 from typing import ClassVar
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
+    QFrame,
     QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QWidget,
 )
@@ -328,6 +331,37 @@ class SettingsDialog(QDialog):
         return page
 
 
+class _RowsArea(QScrollArea):
+    """A frameless scrolling area that asks for the height of its first ``shown`` rows
+    (of ``rows`` alike ones), measured as its content is now (styled, at any scale)."""
+
+    def __init__(self, rows: int, shown: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows, self._shown = rows, shown
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def _height(self) -> int:
+        inner = self.widget()
+        if inner is None or not self._rows:
+            return 0
+        whole = inner.sizeHint().height()
+        return whole if self._rows <= self._shown else round(whole * self._shown / self._rows)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """As wide as the rows (and a scroll bar when they scroll), as tall as ``shown``."""
+        inner = self.widget()
+        width = inner.sizeHint().width() if inner is not None else 0
+        if self._rows > self._shown:
+            width += self.verticalScrollBar().sizeHint().width()
+        return QSize(width, self._height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """The same height: ``shown`` rows are always in view."""
+        return QSize(super().minimumSizeHint().width(), self._height())
+
+
 class NotificationsPage(QWidget):
     """Notification settings, with a "send a test notification" button.
 
@@ -338,6 +372,9 @@ class NotificationsPage(QWidget):
 
     changed = Signal(object)
     test_requested = Signal()
+
+    #: How many rooms' rows the page shows before they scroll.
+    ROOMS_SHOWN: ClassVar[int] = 5
 
     MODES: ClassVar[dict[RoomMode, str]] = {
         RoomMode.ALL: "All messages",
@@ -379,9 +416,25 @@ class NotificationsPage(QWidget):
         for check in (self.enabled, self.sound, self.dnd):
             check.toggled.connect(self._emit)
             layout.addWidget(check)
-        layout.addLayout(form)
+        scrolls = len(rooms) > self.ROOMS_SHOWN  # then a taller dialog shows more rows
+        layout.addWidget(self._scrolling(form), 1 if scrolls else 0)
         layout.addWidget(self.test)
         layout.addWidget(self.result)
+        if not scrolls:
+            layout.addStretch(1)
+
+    def _scrolling(self, form: QFormLayout) -> QScrollArea:
+        """The rooms' choices in a frameless area that scrolls: one row per room made the
+        dialog taller than the screen for a team with twenty rooms."""
+        inner = QWidget(self)
+        inner.setObjectName("roomModes")
+        form.setContentsMargins(0, 0, 0, 0)
+        inner.setLayout(form)
+        area = _RowsArea(len(self.room_boxes), self.ROOMS_SHOWN, self)
+        area.setObjectName("roomModesArea")
+        area.setAccessibleName("Notifications for each room")
+        area.setWidget(inner)
+        return area
 
     def show_result(self, text: str) -> None:
         """Say which channel delivered the test notification."""

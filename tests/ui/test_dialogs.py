@@ -313,3 +313,33 @@ def test_every_tab_stop_of_the_other_dialogs_shows_the_focus(qtbot: QtBot, make:
         qtbot.waitUntil(widget.hasFocus, timeout=WAIT_MS)
         focused = widget.grab().toImage()
         assert strong_changes(unfocused, focused) >= widget.height(), widget.accessibleName()
+
+
+@pytest.mark.usefixtures("restore_theme")
+def test_settings_with_many_rooms_stays_the_size_of_a_few(qtbot: QtBot) -> None:
+    """A team with thirty rooms: the Notifications page shows five rooms' choices and
+    scrolls the rest, so Settings is no taller than with five (one row per room made it
+    taller than the screen); the last room's choice is reachable by scrolling."""
+    from desktopchat.client.notify.center import Preferences
+
+    theme.apply("light")
+
+    def settings(rooms: int) -> SettingsDialog:
+        dialog = SettingsDialog([], "", "", "light")
+        dialog.add_notifications_page(Preferences(), [f"room-{n}" for n in range(rooms)])
+        qtbot.addWidget(dialog)
+        return dialog
+
+    few, many, more = settings(5), settings(30), settings(60)
+    assert abs(more.sizeHint().height() - many.sizeHint().height()) <= 1  # it does not grow
+    assert many.sizeHint().height() <= few.sizeHint().height() + 10  # five rows' worth
+    assert many.minimumSizeHint().height() <= few.minimumSizeHint().height() + 10
+    many.show()
+    qtbot.waitExposed(many)
+    many.tabs.setCurrentIndex(many.tabs.count() - 1)  # Notifications
+    page = many.tabs.currentWidget()
+    last = page.room_boxes["room-29"]
+    area = page.findChild(QWidget, "roomModesArea")
+    assert area is not None
+    area.ensureWidgetVisible(last)
+    qtbot.waitUntil(lambda: last.visibleRegion().boundingRect().height() == last.height())
