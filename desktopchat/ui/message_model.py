@@ -94,6 +94,9 @@ class MessageListModel(QAbstractListModel):
         self.unread_count = 0
         self._last_flush = 0.0
         self._pending: list[OutboxItem] = []
+        #: Of the rows ``batch_inserted`` announced last, how many others wrote (the view
+        #: counts only those as new: your own message, delivered, is not news to you).
+        self.last_batch_from_others = 0
         self._incoming: list[Message] = []
         #: Set by the view: measures a burst's batch a pass before it is inserted.
         self.prepare_batch: Callable[[list[Message]], None] | None = None
@@ -371,6 +374,7 @@ class MessageListModel(QAbstractListModel):
         if self._ids[0] == 1:
             self.has_older = False  # ids start at 1 in every room: this is the beginning
         self._refresh_neighbour(first + len(fresh))
+        self.last_batch_from_others = sum(m.author.id != self.own_user_id for m in fresh)
         self.batch_inserted.emit(len(fresh))
 
     def prepend(self, older: list[Message], *, has_more: bool) -> None:
@@ -458,6 +462,7 @@ class MessageListModel(QAbstractListModel):
             self.beginInsertRows(QModelIndex(), row, row)
             self._pending.append(item)
             self.endInsertRows()
+            self.last_batch_from_others = 0
             self.batch_inserted.emit(1)
 
     def _delivered_client_ids(self) -> set[str]:

@@ -315,7 +315,11 @@ class MessageView(QListView):
                 model.trim_oldest(self._live_keep(model))
             self.scrollToBottom()
         else:
-            self._new_below += count
+            model = self.model()
+            news = model.last_batch_from_others if isinstance(model, MessageListModel) else count
+            if not news:
+                return  # your own message (sent offline, delivered now) is not news to you
+            self._new_below += news
             self.jump_button.setText(
                 f"{self._new_below} new message{'s' * (self._new_below != 1)} ↓"
             )

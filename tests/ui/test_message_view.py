@@ -596,6 +596,26 @@ def test_when_rows_move_under_a_still_pointer_the_row_now_under_it_is_hovered(
     assert abs(bar_row.row() - under.row()) <= 1  # on its row (or half over the one above)
 
 
+def test_scrolled_up_only_others_messages_count_as_new(qtbot: QtBot, view: MessageView) -> None:
+    """Scrolled up to read: Bob's message arrives, "1 new message ↓"; your own (sent while
+    offline, delivered now) arrives and the count stays at 1, as it is no news to you."""
+    view.resize(600, 300)
+    model = show(qtbot, view, *(message(n, text=f"message {n}") for n in range(1, 40)))
+    qtbot.waitUntil(lambda: view.verticalScrollBar().maximum() > 0)
+    view.verticalScrollBar().setValue(0)
+    assert not view.at_bottom()
+    model.add([message(40, author=ME, text="sent while offline")])
+    qtbot.waitUntil(lambda: model.rowCount() == 40)
+    assert not view.jump_button.isVisible()
+    model.add([message(41, text="from Bob")])
+    qtbot.waitUntil(lambda: model.rowCount() == 41)
+    assert view.jump_button.isVisible()
+    assert view.jump_button.text() == "1 new message ↓"
+    model.add([message(42, author=ME, text="mine again"), message(43, text="Bob again")])
+    qtbot.waitUntil(lambda: model.rowCount() == 43)
+    assert view.jump_button.text() == "2 new messages ↓"
+
+
 @pytest.mark.usefixtures("restore_theme")
 def test_a_new_message_is_the_only_row_measured_again(
     qtbot: QtBot, view: MessageView, monkeypatch: pytest.MonkeyPatch
