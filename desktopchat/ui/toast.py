@@ -8,6 +8,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from desktopchat.client.notify.policy import Content
+from desktopchat.ui.widgets import ElidedLabel
 
 SHOWN_MS = 6000
 
@@ -33,8 +34,9 @@ class Toast(QFrame):
         self.setAccessibleName("Notification")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
-        self.title = QLabel(self)
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        # "Carol in #release-planning-for-the-next-quarter" is longer than the toast:
+        # elided with "…" (whole in the tooltip), never cut mid-word.
+        self.title = ElidedLabel(self)
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
@@ -56,7 +58,7 @@ class Toast(QFrame):
         if parent is None or not parent.isVisible():
             return False
         self._room = content.room or ""
-        self.title.setText(content.title)
+        self.title.set_full_text(content.title)
         self.body.setText(content.body)
         area = self._area(parent)
         self.setFixedWidth(min(360, area.width() // 2))

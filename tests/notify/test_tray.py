@@ -186,3 +186,18 @@ def test_the_toast_floats_over_the_messages_not_the_composer(qtbot: QtBot) -> No
         assert toast.geometry().right() > messages_rect.center().x()  # the right half
     finally:
         window.quit()
+
+
+def test_a_long_toast_title_is_elided_not_cut(qtbot: QtBot, window: QWidget) -> None:
+    """ "Carol in #release-planning-for-the-next-quarter" is wider than the toast: it ends
+    in "…" within the toast, and the whole is in its tooltip."""
+    window.show()
+    qtbot.waitExposed(window)
+    toast = Toast(window)
+    title = "Carol Tester in #release-planning-for-the-next-quarter-and-the-one-after"
+    assert toast.show_content(Content("release", title, "see the plan", 1)) is True
+    qtbot.waitUntil(lambda: toast.title.text().endswith("…"))
+    shown = toast.title.text()
+    assert title.startswith(shown.removesuffix("…"))
+    assert toast.title.fontMetrics().horizontalAdvance(shown) <= toast.title.contentsRect().width()
+    assert toast.title.toolTip() == title
