@@ -105,6 +105,7 @@ class SignInDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        self._form = form
         self.new_account.toggled.connect(self._mode)
         self._mode(False)
         # Tab follows the form (widgets were created in another order): ticking "Create a
@@ -123,8 +124,14 @@ class SignInDialog(QDialog):
             QWidget.setTabOrder(before, after)
 
     def _mode(self, create: bool) -> None:
-        self.display_name.setEnabled(create)
-        self.email.setEnabled(create)
+        """Signing in or creating an account: the fields only the latter uses, their
+        labels with them, are off otherwise; an error about the other mode goes."""
+        for field in (self.display_name, self.email):
+            field.setEnabled(create)
+            label = self._form.labelForField(field)
+            if label is not None:
+                label.setEnabled(create)
+        self.error.clear()
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText("Create account" if create else "Sign in")
         ok.setAccessibleName(ok.text())

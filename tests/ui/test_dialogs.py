@@ -343,3 +343,38 @@ def test_settings_with_many_rooms_stays_the_size_of_a_few(qtbot: QtBot) -> None:
     assert area is not None
     area.ensureWidgetVisible(last)
     qtbot.waitUntil(lambda: last.visibleRegion().boundingRect().height() == last.height())
+
+
+@pytest.mark.usefixtures("restore_theme")
+def test_signing_in_or_creating_an_account_shows_which_fields_count(
+    qtbot: QtBot, sign_in: SignInDialog
+) -> None:
+    """Signing in, Display name and Email are off, and look it, labels too (they looked
+    the same as the fields in use); "Wrong username or password" goes once you tick
+    "Create a new account", being about the other mode."""
+    theme.apply("light")
+    form = sign_in._form
+    labels = [form.labelForField(f) for f in (sign_in.display_name, sign_in.email)]
+    assert all(label is not None and not label.isEnabled() for label in labels)
+    username_label = form.labelForField(sign_in.username)
+    assert username_label is not None
+    on_label = username_label.grab().toImage()
+    off_label = labels[0].grab().toImage() if labels[0] is not None else on_label
+    assert _darkest(off_label) > _darkest(on_label) + 40  # the off label is visibly paler
+    sign_in.failed("Wrong username or password")
+    assert sign_in.error.text() == "Wrong username or password"
+    sign_in.new_account.setFocus()
+    qtbot.keyClick(sign_in.new_account, Qt.Key.Key_Space)
+    assert sign_in.new_account.isChecked()
+    assert sign_in.error.text() == ""
+    assert sign_in.display_name.isEnabled()
+    assert all(label is not None and label.isEnabled() for label in labels)
+
+
+def _darkest(image: QImage) -> int:
+    """The lightness of the darkest pixel (text ink on a light background)."""
+    return min(
+        image.pixelColor(x, y).lightness()
+        for x in range(image.width())
+        for y in range(image.height())
+    )

@@ -92,7 +92,10 @@ QLineEdit, QPlainTextEdit, QTextEdit, QSpinBox, QComboBox {{
 QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QSpinBox:focus, QComboBox:focus {{
     border: {ring}px solid {c.focus}; padding: {Space.XS}px {Space.S - 1}px;
 }}
-QLineEdit:disabled, QPlainTextEdit:disabled {{ color: {c.text_disabled}; background: {c.window}; }}
+QLineEdit:disabled, QPlainTextEdit:disabled {{
+    color: {c.text_disabled}; background: {c.window}; border-color: {c.border};
+}}
+QLabel:disabled {{ color: {c.text_disabled}; }}
 /* A plain list under the field: Fusion's menu-like popup kept too little room for its
    rows beside the style sheet's borders and scrolled three choices. The arrow is a
    triangle of borders (no image file to keep per theme): with a ::drop-down rule nothing
