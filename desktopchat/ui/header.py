@@ -2,7 +2,8 @@
 
 The name and topic are elided (the whole in a tooltip), so a long topic never widens the
 window. "Search messages" opens the search panel (Ctrl+Shift+F; Ctrl+F searches the room on
-screen), "Jump to…" the Ctrl+K switcher; the member count shows or hides the members panel.
+screen), "Jump to…" the Ctrl+K switcher; the count of who is online ("3 online") shows or
+hides the members panel.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ class _SearchButton(QPushButton):
 
 
 class RoomHeader(QFrame):
-    """``# general`` · topic … [3 members] [Search messages] [Jump to a room…].
+    """``# general`` · topic … [3 online] [Search messages] [Jump to a room…].
 
     Signals:
         search_requested(): open the quick switcher.
@@ -107,7 +108,7 @@ class RoomHeader(QFrame):
         self.topic.setAccessibleName("Room topic")
         self.members = QToolButton(self)
         self.members.setObjectName("memberCount")
-        self.members.setAccessibleName("Members in this room")
+        self.members.setAccessibleName("Who is in this room")
         self.members.setToolTip("Show or hide who is here (Ctrl+Shift+M)")
         self.members.setCheckable(True)
         self.members.setChecked(True)
@@ -146,11 +147,19 @@ class RoomHeader(QFrame):
         self._limit_title()
 
     def set_member_count(self, count: int | None) -> None:
-        """How many are here (``None``: unknown, e.g. offline)."""
+        """How many are here (``None``: unknown, e.g. offline).
+
+        "3 online", not "3 members": the count is of who is online in the room now (its
+        presence channel), and "1 member" in a direct message with two people, or in a
+        room a dozen have written in, read as wrong.
+        """
         if count is None:
             self.members.setText("Members")
         else:
-            self.members.setText(f"{count} member{'s' * (count != 1)}")
+            self.members.setText(f"{count} online")
+        self.members.setAccessibleName(
+            "Who is in this room" if count is None else f"{count} online in this room"
+        )
         self.members.show()
         self._limit_title()
 

@@ -160,7 +160,8 @@ def test_a_narrow_header_shortens_the_search_text_instead_of_clipping(
 ) -> None:
     header.set_room("general", "topic")
     header.set_member_count(3)
-    assert header.members.text() == "3 members"
+    assert header.members.text() == "3 online"
+    assert header.members.accessibleName() == "3 online in this room"
     qtbot.waitUntil(lambda: header.search.text() == SEARCH_TEXT)
     header.resize(360, header.height())
     qtbot.waitUntil(lambda: header.search.text() == SEARCH_SHORT)
