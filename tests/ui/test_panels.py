@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from desktopchat.client.realtime import ConnectionState
@@ -268,3 +269,35 @@ def test_name_of_a_member(members: MembersPanel) -> None:
     members.set_members({"5": {"display_name": "Eve"}})
     assert members.name_of("5") == "Eve"
     assert members.name_of("6") == "Someone"
+
+
+@pytest.mark.usefixtures("restore_theme")
+def test_members_and_the_offline_words_start_under_the_members_title(
+    qtbot: QtBot, avatars: AvatarCache
+) -> None:
+    """The rows (avatars, and "Offline — who is here is unknown…") begin where the MEMBERS
+    title does, not 11 px left of it."""
+    from desktopchat.ui import theme
+    from desktopchat.ui.sidebar import MembersColumn
+
+    theme.apply("light")
+    members = MembersPanel(avatars)  # the column owns it
+    members.setObjectName("members")  # as the window names it (its style sheet rules)
+    column = MembersColumn(members)
+    qtbot.addWidget(column)
+    column.resize(240, 400)
+    members.set_members({"1": {"display_name": "Ada", "avatar_url": "/api/avatars/1.svg"}})
+    column.show()
+    qtbot.waitExposed(column)
+    title = column.section.findChild(QLabel)
+    assert title is not None
+    title_left = title.mapTo(column, title.contentsRect().topLeft()).x()
+
+    def first_row_left() -> int:
+        rect = members.visualItemRect(members.item(0))
+        return members.viewport().mapTo(column, rect.topLeft()).x()
+
+    assert abs(first_row_left() - title_left) <= 2
+    members.set_unknown()
+    assert members.item(0).text().startswith("Offline")
+    assert abs(first_row_left() - title_left) <= 2

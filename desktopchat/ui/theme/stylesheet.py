@@ -154,6 +154,7 @@ QLabel[role="section"] {{ color: {c.text_muted}; font-weight: 600; }}
 #sidebar QToolButton:hover {{ color: {c.text}; }}
 #membersColumn {{ background: {c.sidebar}; }}
 #members {{ background: transparent; border: none; border-radius: 0; }}
+#members {{ padding-left: {Space.L - Space.XS}px; }} /* rows start under the MEMBERS title */
 #members:focus {{ border: {ring}px solid {c.focus}; }}
 #searchPanel {{ background: {c.sidebar}; border-left: 1px solid {c.border}; }}
 #searchStatus {{ color: {c.text_muted}; }}
