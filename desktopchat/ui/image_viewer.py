@@ -95,10 +95,19 @@ class ZoomView(QGraphicsView):
         self.resetTransform()
         self.zoomed.emit(1.0)
 
-    def zoom(self, factor: float) -> None:
-        """Scale by ``factor``, within bounds."""
+    def zoom(self, factor: float, *, under_pointer: bool = False) -> None:
+        """Scale by ``factor``, within bounds, about the middle of the view (``+``/``-``)
+        or, ``under_pointer``, about the point under it (Ctrl+wheel).
+
+        The keys zoomed about the pointer too, wherever it was (often not over the image):
+        the picture grew from its top-left corner.
+        """
         target = min(MAX_SCALE, max(MIN_SCALE, self.scale_now() * factor))
         self.fitted = False
+        anchor = QGraphicsView.ViewportAnchor
+        self.setTransformationAnchor(
+            anchor.AnchorUnderMouse if under_pointer else anchor.AnchorViewCenter
+        )
         self.scale(target / self.scale_now(), target / self.scale_now())
         self.zoomed.emit(self.scale_now())
 
@@ -107,7 +116,7 @@ class ZoomView(QGraphicsView):
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             steps = event.angleDelta().y() / 120
             if steps:
-                self.zoom(ZOOM_STEP**steps)
+                self.zoom(ZOOM_STEP**steps, under_pointer=True)
             event.accept()
             return
         super().wheelEvent(event)
