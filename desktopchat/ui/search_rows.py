@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QFont, QPainter, QTextCharFormat, QTextLayout
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QTextCharFormat, QTextLayout
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from desktopchat.client.search import SearchHit
@@ -64,13 +64,29 @@ def room_hashtag(room: str) -> str:
 def heading(hit: SearchHit, room_label: Callable[[str], str] = room_hashtag) -> str:
     """``#room · Author · 14:02`` (the date too when it was not today); the room as
     ``room_label`` names it (a direct message by its people, not its ``dm-…`` name)."""
+    where_who, when = heading_parts(hit, room_label)
+    return f"{where_who} · {when}"
+
+
+def heading_parts(
+    hit: SearchHit, room_label: Callable[[str], str] = room_hashtag
+) -> tuple[str, str]:
+    """``("#room · Author", "14:02")``: the row paints the time whole and elides the rest."""
     from datetime import datetime  # noqa: PLC0415 - only here
 
     message = hit.message
     local = message.sent_at.astimezone()
     today = datetime.now().astimezone().date()
     when = local.strftime("%H:%M") if local.date() == today else local.strftime("%d %b %Y %H:%M")
-    return f"{room_label(message.room)} · {message.author.display_name} · {when}"
+    return f"{room_label(message.room)} · {message.author.display_name}", when
+
+
+def fitted_heading(parts: tuple[str, str], metrics: QFontMetrics, width: int) -> str:
+    """``#room · Author · time`` in ``width``: the time whole, the rest elided first."""
+    where_who, when = parts
+    tail = f" · {when}"
+    room = max(0, width - metrics.horizontalAdvance(tail))
+    return metrics.elidedText(where_who, Qt.TextElideMode.ElideRight, room) + tail
 
 
 class SearchResultsModel(QAbstractListModel):
@@ -139,14 +155,13 @@ class SearchResultDelegate(QStyledItemDelegate):
         left, top = rect.left() + Space.M, rect.top() + Space.S
         width = rect.width() - 2 * Space.M
         painter.setPen(theme.qcolor(colours.text_muted))
-        painter.setFont(theme.font(font, theme.Font.CAPTION))
-        painter.drawText(
-            left,
-            top + metrics.ascent(),
-            metrics.elidedText(
-                heading(hit, self._label(index)), Qt.TextElideMode.ElideRight, width
-            ),
-        )
+        caption = theme.font(font, theme.Font.CAPTION)
+        painter.setFont(caption)
+        # The time whole; the room and the author elided into what is left (a narrow
+        # panel cut "#general · Carol Tester · 15…" at the time).
+        parts = heading_parts(hit, self._label(index))
+        line = fitted_heading(parts, QFontMetrics(caption), width)
+        painter.drawText(left, top + metrics.ascent(), line)
         line, ranges = excerpt(hit)
         layout = QTextLayout(line, font)
         match = QTextCharFormat()

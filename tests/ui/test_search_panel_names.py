@@ -36,3 +36,21 @@ def test_a_result_from_a_dm_is_headed_by_its_people() -> None:
     assert heading(hit, label).startswith("@ Bob Builder · Bob")
     assert DM not in heading(hit, label)
     assert heading(SearchHit(message(2, room="ops"), ())).startswith("#ops · ")
+
+
+def test_a_narrow_result_keeps_its_time_and_elides_the_names(qtbot: QtBot) -> None:
+    """In a narrow panel "#general · Carol Tester · 15…" lost the time: the time stays
+    whole and the room and author are cut with "…" instead."""
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from desktopchat.ui.search_rows import fitted_heading, heading_parts
+
+    hit = SearchHit(message(1, room="release-planning-for-the-next-quarter"), ())
+    parts = heading_parts(hit)
+    metrics = QFontMetrics(QFont())
+    whole = fitted_heading(parts, metrics, 2000)
+    assert whole == heading(hit)
+    narrow = fitted_heading(parts, metrics, metrics.horizontalAdvance(whole) // 2)
+    assert narrow.endswith(f" · {parts[1]}")
+    assert "…" in narrow
+    assert metrics.horizontalAdvance(narrow) <= metrics.horizontalAdvance(whole) // 2 + 1
