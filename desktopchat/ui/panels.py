@@ -280,6 +280,8 @@ class TypingIndicator(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Who is typing")
+        # Names come from other clients' typing events, unchecked: never read as HTML.
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self._typing: dict[str, tuple[str, float]] = {}
         self._expire = QTimer(self)
         self._expire.setInterval(1000)

@@ -301,3 +301,14 @@ def test_members_and_the_offline_words_start_under_the_members_title(
     members.set_unknown()
     assert members.item(0).text().startswith("Offline")
     assert abs(first_row_left() - title_left) <= 2
+
+
+def test_a_typing_name_is_plain_text(qtbot: QtBot) -> None:
+    """The name comes from another client's typing event, unchecked: "<b>x</b>" or an
+    <img> tag is shown as typed, never drawn as HTML."""
+    typing = TypingIndicator()
+    qtbot.addWidget(typing)
+    typing.typed("2", "<b>bob</b><img src='file:///etc/passwd'>")
+    assert typing.textFormat() == Qt.TextFormat.PlainText
+    assert typing.text() == "<b>bob</b><img src='file:///etc/passwd'> is typing…"
+    assert typing.sizeHint().width() >= typing.fontMetrics().horizontalAdvance(typing.text())
