@@ -639,11 +639,13 @@ class MessageView(QListView):
         follows its row (offered to the keyboard, or the pointer is on the toolbar)."""
         super().scrollContentsBy(dx, dy)
         viewport = self.viewport()
-        point = viewport.mapFromGlobal(QCursor.pos())
-        on_bar = self.actions_bar.isVisible() and self.actions_bar.geometry().contains(point)
-        if viewport.underMouse() and viewport.rect().contains(point) and not on_bar:
-            self._set_hover(self.indexAt(point))
-        elif self._hover.isValid():
+        if viewport.underMouse():  # first: reading the cursor asks the X server each time
+            point = viewport.mapFromGlobal(QCursor.pos())
+            on_bar = self.actions_bar.isVisible() and self.actions_bar.geometry().contains(point)
+            if viewport.rect().contains(point) and not on_bar:
+                self._set_hover(self.indexAt(point))
+                return
+        if self._hover.isValid():
             self._place_actions()
 
     # ------------------------------------------------------------------- pointer

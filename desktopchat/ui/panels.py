@@ -97,14 +97,17 @@ class ConnectionBanner(QFrame):
         self.hide()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
-        """Shown: the messages keep the rows out from under it."""
+        """Shown: the messages keep the rows out from under it. (Not when the window
+        itself comes back from the tray or a minimise: nothing changed then.)"""
         super().showEvent(event)
-        self.covers.emit(self.height())
+        if not event.spontaneous():
+            self.covers.emit(self.height())
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt API
-        """Hidden: the rows may use the top again."""
+        """Hidden itself (not with its window): the rows may use the top again."""
         super().hideEvent(event)
-        self.covers.emit(0)
+        if self.isHidden() and not event.spontaneous():
+            self.covers.emit(0)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
         """Taller or shorter (the text wrapped anew): the space kept follows."""

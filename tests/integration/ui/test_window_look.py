@@ -207,6 +207,12 @@ def test_the_connection_bar_hides_no_message_and_moves_none_read(qtbot: QtBot, c
     qtbot.waitUntil(lambda: view.viewportMargins().top() >= banner.height(), timeout=WAIT_MS)
     assert view.at_bottom()
     assert on_screen(newest) == newest_at
+    inset = view.viewportMargins().top()
+    window.hide()  # into the tray and back: the bar did not change, nor does the inset
+    assert view.viewportMargins().top() == inset
+    window.show()
+    qtbot.waitExposed(window)
+    assert view.viewportMargins().top() == inset
 
 
 def test_a_request_the_server_cannot_answer_is_reported_in_plain_words(
