@@ -692,7 +692,10 @@ class ChatController(QObject):
                 # No answer at all: "ConnectionRefusedError" means nothing to most people;
                 # the banner says the same in words, and the log keeps the detail.
                 log.info("could not %s: %s", doing, exc)
-                words = connection_words.plain(str(exc))
+                # The cause's own text ("[Errno 111] Connection refused"), not ours: that
+                # names the server, whose host could match a pattern ("ssl", "reset").
+                cause = exc.__cause__
+                words = connection_words.plain(str(cause) if cause is not None else "")
                 self.error.emit(f"Could not {doing}: {words[:1].lower()}{words[1:]}")
                 return
             self.error.emit(f"Could not {doing}: {exc}")

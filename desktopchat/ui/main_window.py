@@ -81,6 +81,8 @@ if TYPE_CHECKING:  # the dialogs module loads when a dialog opens, not before th
 
 log = logging.getLogger(__name__)
 
+#: Room kept for a window frame (borders, title bar) when fitting the window to its screen.
+FRAME_ALLOWANCE = (16, 40)
 #: How long good news stays on the notice line (errors stay until the next message).
 NEWS_MS = 6000
 
@@ -834,24 +836,25 @@ class MainWindow(QMainWindow):
         self._fit_screen()
 
     def _fit_screen(self) -> None:
-        """A window larger than its screen is made to fit: nine tenths of the room there is,
-        centred.
+        """A window larger than its screen (frame included) is made to fit, centred.
 
         Saved at 100 % and restored at 200 % (QT_SCALE_FACTOR, or a new monitor), the window
         was twice the screen, the composer off its bottom edge; a first start's 1100x720
-        does not fit a 1366x768 laptop at 125 % either, and window managers such as openbox
-        leave it so. The tenth left is for the frame.
+        does not fit a 1366x768 laptop at 125 % either (nor, with its title bar, at 100 %
+        under a panel), and window managers such as openbox leave it so.
         """
         screen = self.screen()
         room = screen.availableGeometry()
-        if self.width() <= room.width() and self.height() <= room.height():
+        # The frame is not known before the window manager has framed the window once.
+        frame_w, frame_h = FRAME_ALLOWANCE
+        if self.width() + frame_w <= room.width() and self.height() + frame_h <= room.height():
             return
-        self.resize(
-            min(self.width(), room.width() * 9 // 10), min(self.height(), room.height() * 9 // 10)
-        )
-        placed = QRect(QPoint(0, 0), self.size())
-        placed.moveCenter(room.center())
-        self.move(placed.topLeft())
+        width = min(self.width(), room.width() - frame_w)
+        self.resize(width, min(self.height(), room.height() - frame_h))
+        # move() places the frame: centre the frame's estimated size, title bar included.
+        framed = QRect(0, 0, self.width() + frame_w, self.height() + frame_h)
+        framed.moveCenter(room.center())
+        self.move(framed.topLeft())
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         """Becoming active marks the room on screen read (and withdraws its notification)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QComboBox, QDialogButtonBox
 
 from desktopchat.ui import theme
@@ -27,7 +28,7 @@ def main() -> int:
     combo.resize(300, combo.sizeHint().height())
     combo.show()
     image = combo.grab().toImage()
-    field = image.pixelColor(image.width() // 2, image.height() // 2)  # no text there
+    field = QColor(theme.colours(combo.palette()).raised)  # the field's own colour
     # The arrow: pixels in the right quarter, away from the border, unlike the field.
     arrow = sum(
         1
