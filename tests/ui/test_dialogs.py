@@ -8,10 +8,7 @@ has the focus, and the pixels of a focused Tab stop).
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +22,7 @@ from desktopchat.client.errors import UntrustedCertificateError
 from desktopchat.ui import theme
 from desktopchat.ui.dialogs import NewRoomDialog, SettingsDialog, SignInDialog
 from desktopchat.ui.trust_prompt import TrustPrompt
+from tests.qt_platform import run_probe, screen_platform
 from tests.ui.conftest import QT_CLEAN
 
 pytestmark = QT_CLEAN
@@ -178,31 +176,15 @@ def test_every_tab_stop_shows_it_has_the_focus(
 # ------------------------------------------------------------- size, names, primary
 
 #: A virtual screen big enough that no dialog is squeezed by the screen at 200 %.
-BIG_SCREEN = {
-    "screens": [
-        {"name": "big", "x": 0, "y": 0, "width": 3840, "height": 2400, "logicalDpi": 96, "dpr": 1}
-    ]
-}
+BIG_SCREEN = (3840, 2400)
 
 
 def probe_at(scale: float, tmp_path: Path) -> dict[str, dict[str, Any]]:
     """Every dialog opened in a fresh process at ``QT_SCALE_FACTOR=scale``."""
-    screen = tmp_path / "screen.json"
-    screen.write_text(json.dumps(BIG_SCREEN), encoding="utf-8")
     env = dict(os.environ)
-    env.update(QT_QPA_PLATFORM=f"offscreen:configfile={screen}", QT_SCALE_FACTOR=str(scale))
+    env.update(QT_QPA_PLATFORM=screen_platform(tmp_path, *BIG_SCREEN), QT_SCALE_FACTOR=str(scale))
     env.pop("QT_QPA_PLATFORMTHEME", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.ui.dialog_probe"],
-        cwd=Path(__file__).resolve().parents[2],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    report: dict[str, dict[str, Any]] = json.loads(done.stdout)
+    report: dict[str, dict[str, Any]] = run_probe("tests.ui.dialog_probe", env=env)
     return report
 
 

@@ -4,17 +4,13 @@ theme has a say that the offscreen platform never has."""
 from __future__ import annotations
 
 import contextlib
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.notify.desktop import start_xvfb
 from tests.private_bus import clean_env
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.qt_platform import run_probe
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -27,17 +23,7 @@ def test_dialog_buttons_have_no_stock_icons_and_combo_boxes_an_arrow(
         display = start_xvfb(tmp_path, stack)
         env = clean_env(tmp_path) | {"DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
         env.pop("QT_QPA_PLATFORMTHEME", None)
-        done = subprocess.run(
-            [sys.executable, "-m", "tests.integration.ui.xcb_controls_probe", scheme],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+        result = run_probe("tests.integration.ui.xcb_controls_probe", scheme, env=env)
     assert result["platform"] == "xcb"
     assert result["button_icons"] == [False, False]
     assert result["arrow_pixels"] >= 10

@@ -7,34 +7,23 @@ at the size a 1366x768 screen has at that scale, and reads back what it found.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from desktopchat.ui.theme.tokens import DARK
+from tests.qt_platform import run_probe, screen_platform
 
-ROOT = Path(__file__).resolve().parents[3]
 SCREEN = (1366, 768)
 
 
 def probe(scale: float, size: tuple[int, int], scheme: str) -> dict[str, object]:
     env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORMTHEME"}
     env.update(QT_SCALE_FACTOR=str(scale), QT_QPA_PLATFORM="offscreen")
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.integration.ui.layout_probe", *map(str, size), scheme],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result: dict[str, object] = run_probe(
+        "tests.integration.ui.layout_probe", *map(str, size), scheme, env=env
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
@@ -67,32 +56,15 @@ def test_dark_is_dark_without_a_platform_theme() -> None:
 
 def fit(tmp_path: Path, scale: float, *size: int) -> dict[str, list[int]]:
     """tests.integration.ui.fit_probe on a 1366x768 screen at ``scale``."""
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    screen = tmp_path / "screen.json"
-    screen.write_text(
-        json.dumps(
-            {"screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 768,
-                          "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}
-        ),
-        encoding="utf-8",
-    )  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORMTHEME"}
     env.update(
         QT_SCALE_FACTOR=str(scale),
-        QT_QPA_PLATFORM=f"offscreen:configfile={screen}",
+        QT_QPA_PLATFORM=screen_platform(tmp_path, *SCREEN),
         DESKTOPCHAT_HOME=str(tmp_path / "home"),
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.integration.ui.fit_probe", *map(str, size)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result: dict[str, list[int]] = run_probe(
+        "tests.integration.ui.fit_probe", *map(str, size), env=env
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result: dict[str, list[int]] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
