@@ -331,12 +331,7 @@ class NoticeLine(ElidedLabel):
     height is there all the time, so news never moves anything; a notice too long for it
     is elided, whole in the tooltip and the accessible description. The calls are
     QStatusBar's in snake case (:meth:`show_message` with a timeout, :meth:`current_message`).
-
-    Signals:
-        message_changed(str): the notice shown now ("" when none).
     """
-
-    message_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -353,10 +348,7 @@ class NoticeLine(ElidedLabel):
             self._expire.start(timeout_ms)
         else:
             self._expire.stop()
-        before = self.full_text
         self.set_full_text(text)
-        if self.full_text != before:
-            self.message_changed.emit(self.full_text)
 
     def clear_message(self) -> None:
         """No notice."""
